@@ -1,0 +1,3 @@
+"""The package version, read by the build and by ``nnsvg --version``."""
+
+__version__ = "0.1.0"

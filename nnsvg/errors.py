@@ -1,0 +1,99 @@
+"""The one exception family nnsvg raises for anything a user can get wrong.
+
+Core code raises these with the spec location it knows; only ``cli.py`` turns
+them into a printed ``file:line:col: message`` line and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ExportError",
+    "LimitError",
+    "Location",
+    "NnsvgError",
+    "RenderError",
+    "SpecError",
+    "SpecErrors",
+    "ThemeError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a file something stands: 1-based line and column."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<spec>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class NnsvgError(Exception):
+    """Base of every error meant for the user; ``str()`` is the one-line message.
+
+    ``field`` is the dotted path of the offending value (``layers[2].units``),
+    ``location`` where it stands in its file, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.field = field
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        if self.location is not None:
+            return f"{self.location}: {text}"
+        return text
+
+
+class SpecError(NnsvgError):
+    """The spec file cannot be read or does not describe a valid network."""
+
+
+class ThemeError(NnsvgError):
+    """A theme file or theme override is invalid."""
+
+
+class LimitError(SpecError):
+    """The spec asks for more than a configured size limit allows."""
+
+
+class RenderError(NnsvgError):
+    """The layout or SVG renderer could not draw the network."""
+
+
+class ExportError(NnsvgError):
+    """Converting or writing an output file failed."""
+
+
+class SpecErrors(SpecError):
+    """Several problems found in one spec; ``errors`` holds each one, in file order."""
+
+    def __init__(self, errors: list[NnsvgError]) -> None:
+        def order(err: NnsvgError) -> tuple[int, int]:
+            loc = err.location
+            return ((loc.line or 0) if loc else 0, (loc.column or 0) if loc else 0)
+
+        self.errors = sorted(errors, key=order)
+        first = self.errors[0]
+        super().__init__(first.message, location=first.location, field=first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(err) for err in self.errors)

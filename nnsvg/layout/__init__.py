@@ -1,0 +1,47 @@
+"""Layout engines: spec + theme -> scene, one engine per figure style.
+
+:data:`ENGINES` maps a style name to its engine; :func:`layout` dispatches and
+names the valid choices when a style is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nnsvg.checker import did_you_mean
+from nnsvg.errors import RenderError
+from nnsvg.layout.common import LayoutLimits
+from nnsvg.layout.fcnn import layout_fcnn
+from nnsvg.scene import Scene
+from nnsvg.spec.model import Spec
+from nnsvg.textmetrics import DEFAULT_METRICS, TextMetrics
+from nnsvg.theme import Theme
+from nnsvg.weights import WeightSet
+
+__all__ = ["ENGINES", "LayoutLimits", "layout"]
+
+Engine = Callable[..., Scene]
+
+ENGINES: dict[str, Engine] = {"fcnn": layout_fcnn}
+
+
+def layout(
+    spec: Spec,
+    theme: Theme,
+    *,
+    metrics: TextMetrics = DEFAULT_METRICS,
+    weights: WeightSet | None = None,
+    limits: LayoutLimits | None = None,
+    physical_width: tuple[float, str] | None = None,
+) -> Scene:
+    """The scene for ``spec`` drawn by the engine its ``style`` names."""
+    engine = ENGINES.get(spec.style)
+    if engine is None:
+        raise RenderError(
+            f"unknown style '{spec.style}'{did_you_mean(spec.style, ENGINES)} "
+            f"(must be one of {', '.join(sorted(ENGINES))})",
+            location=spec.where("style"),
+        )
+    return engine(
+        spec, theme, metrics, weights=weights, limits=limits, physical_width=physical_width
+    )

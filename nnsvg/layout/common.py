@@ -1,0 +1,161 @@
+"""Pieces every layout engine shares: measured text, arrowheads, fitting the canvas.
+
+Text is measured with the :class:`~nnsvg.textmetrics.TextMetrics` passed in, so
+layouts know each label's extent without any renderer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nnsvg.geometry import Vec, normalize
+from nnsvg.scene import BBox, Group, Item, Rect, Scene, Text, TextStyle, bbox_of
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+
+__all__ = [
+    "DEFAULT_MAX_EDGES",
+    "DEFAULT_MAX_NODES",
+    "LayoutLimits",
+    "TextMaker",
+    "arrowhead",
+    "fit_scene",
+    "format_count",
+    "superscript",
+]
+
+
+DEFAULT_MAX_EDGES = 2_000_000
+DEFAULT_MAX_NODES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutLimits:
+    """Size limits that keep a mistaken spec from exhausting memory or time."""
+
+    max_edges: int = DEFAULT_MAX_EDGES
+    max_nodes: int = DEFAULT_MAX_NODES
+
+
+@dataclass(frozen=True, slots=True)
+class TextMaker:
+    """Makes measured :class:`Text` items in one font family."""
+
+    metrics: TextMetrics
+    family: str
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        content: str,
+        size: float,
+        *,
+        anchor: str = "middle",
+        weight: str = "normal",
+        style: str = "normal",
+        color: str | None = None,
+        cls: str | None = None,
+        baseline: str = "alphabetic",
+    ) -> Text:
+        """A text item; ``baseline`` "central" puts its visual centre at ``y``."""
+        ascent = self.metrics.ascent(size, self.family)
+        descent = self.metrics.descent(size, self.family)
+        if baseline == "central":
+            y += (ascent - descent) / 2 * 0.85
+        width = self.metrics.width(content, size, self.family, weight)
+        if style == "italic":
+            width += size * 0.1  # a slant reaches a little past the upright advance
+        return Text(
+            x=x,
+            y=y,
+            text=content,
+            anchor=anchor,
+            width=width,
+            ascent=ascent,
+            descent=descent,
+            style=TextStyle(
+                size=size,
+                weight=None if weight == "normal" else weight,
+                style=None if style == "normal" else style,
+                color=color,
+            ),
+            cls=cls,
+        )
+
+    def width(self, content: str, size: float, weight: str = "normal") -> float:
+        return self.metrics.width(content, size, self.family, weight)
+
+    def ascent(self, size: float) -> float:
+        return self.metrics.ascent(size, self.family)
+
+    def descent(self, size: float) -> float:
+        return self.metrics.descent(size, self.family)
+
+
+def arrowhead(tip: Vec, direction: Vec, length: float, width: float) -> tuple[Vec, Vec, Vec]:
+    """The three corners of an arrowhead whose tip is at ``tip``, pointing along ``direction``."""
+    ux, uy = normalize(direction)
+    bx, by = tip[0] - ux * length, tip[1] - uy * length
+    nx, ny = -uy * width / 2, ux * width / 2
+    return ((bx + nx, by + ny), tip, (bx - nx, by - ny))
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(number: int) -> str:
+    """``784`` -> ``⁷⁸⁴``."""
+    return str(number).translate(_SUPERSCRIPTS)
+
+
+def format_count(number: int) -> str:
+    """Counts for messages: ``2000000`` -> ``2,000,000``."""
+    return f"{number:,}"
+
+
+def fit_scene(
+    items: list[Item],
+    theme: Theme,
+    *,
+    title: str | None,
+    desc: str | None,
+    physical_width: tuple[float, str] | None = None,
+    meta: dict[str, str] | None = None,
+) -> Scene:
+    """A scene whose viewBox is the content's bounds plus the theme's margin."""
+    box: BBox | None = None
+    for item in items:
+        b = bbox_of(item)
+        if b is not None:
+            box = b if box is None else box.union(b)
+    if box is None:
+        box = BBox(0, 0, 1, 1)
+    for value in (box.x0, box.y0, box.x1, box.y1):
+        if not math.isfinite(value):
+            raise ValueError("layout produced a non-finite coordinate")
+    box = box.expand(theme.canvas.margin)
+    # Snap the canvas outwards to whole units: stable, readable viewBox numbers.
+    x0, y0 = math.floor(box.x0), math.floor(box.y0)
+    x1, y1 = math.ceil(box.x1), math.ceil(box.y1)
+    background = theme.canvas.background if theme.canvas.background != "none" else None
+    return Scene(
+        viewbox=(x0, y0, x1 - x0, y1 - y0),
+        items=tuple(items),
+        title=title,
+        desc=desc,
+        background=background,
+        physical_width=physical_width,
+        font=TextStyle(family=theme.font.family, size=theme.font.size, color=theme.font.color),
+        meta=dict(meta or {}),
+    )
+
+
+def group(gid: str | None, role: str, children: list[Item], **kwargs) -> Group:
+    return Group(id=gid, role=role, children=tuple(children), **kwargs)
+
+
+def frame(box: BBox) -> Rect:
+    """A rectangle covering ``box`` (used by tests and debugging overlays)."""
+    return Rect(box.x0, box.y0, box.width, box.height)

@@ -1,0 +1,727 @@
+"""The FCNN engine: node-edge diagrams of fully connected networks (NN-SVG's FCNN).
+
+Layers are columns (``direction: right``) or rows (``down``) of nodes centred
+on one line; wide layers show their first and last nodes around a vertical
+ellipsis. Edges of one layer pair form one or a few :class:`EdgeBundle` s:
+uniform edges are walked as zigzag trails (every edge once, one vertex per
+edge), weight-encoded edges are grouped into a few colour/width/opacity steps.
+Labels sit under the columns (beside the rows), and the distance between
+layers grows when neighbouring labels would otherwise touch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from array import array
+from dataclasses import dataclass
+
+from nnsvg.colors import diverging
+from nnsvg.errors import LimitError
+from nnsvg.geometry import Vec, normalize
+from nnsvg.layout.common import LayoutLimits, TextMaker, arrowhead, fit_scene, superscript
+from nnsvg.scene import (
+    Circle,
+    EdgeBundle,
+    GradientRect,
+    Group,
+    Item,
+    Paint,
+    Path,
+    Polygons,
+    Scene,
+    Text,
+    TextStyle,
+)
+from nnsvg.spec.model import Layer, Spec
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+from nnsvg.weights import WeightSet
+
+__all__ = ["ACTIVATION_NAMES", "layout_fcnn", "visible_units"]
+
+ACTIVATION_NAMES = {
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "leakyrelu": "Leaky ReLU",
+    "prelu": "PReLU",
+    "elu": "ELU",
+    "selu": "SELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "swish": "Swish",
+    "mish": "Mish",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "softmax": "softmax",
+    "softplus": "softplus",
+    "linear": "linear",
+    "identity": "identity",
+}
+
+
+def visible_units(units: int, limit: int | None) -> tuple[list[int], bool]:
+    """Which unit indices are drawn, and whether an ellipsis stands among them.
+
+    >>> visible_units(5, 8)
+    ([0, 1, 2, 3, 4], False)
+    >>> visible_units(784, 6)
+    ([0, 1, 2, 781, 782, 783], True)
+    """
+    if limit is None or units <= limit:
+        return list(range(units)), False
+    head = (limit + 1) // 2
+    tail = limit - head
+    return [*range(head), *range(units - tail, units)], True
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    kind: str  # "node", "bias" or "ellipsis"
+    unit: int  # the unit index of a node, -1 otherwise
+    offset: float  # position along the layer, before centring
+
+
+@dataclass(slots=True)
+class _Column:
+    """One layer as placed: slots along the layer, its position along the network."""
+
+    layer: Layer
+    slots: list[_Slot]
+    extent: float
+    pos: float = 0.0
+
+    def center_of(self, slot: _Slot) -> float:
+        return slot.offset - self.extent / 2
+
+
+def _columns(spec: Spec, theme: Theme) -> list[_Column]:
+    pitch = 2 * theme.node.radius + theme.node.spacing
+    columns = []
+    for layer in spec.layers:
+        limit = (layer.max_visible or spec.max_visible) if spec.elide else None
+        units, elided = visible_units(layer.units, limit)
+        slots: list[_Slot] = []
+        offset = 0.0
+        if layer.bias:
+            slots.append(_Slot("bias", -1, offset))
+            offset += pitch + theme.bias.gap
+        ellipsis_after = (limit + 1) // 2 if elided and limit else -1
+        for k, unit in enumerate(units):
+            if k == ellipsis_after:
+                slots.append(_Slot("ellipsis", -1, offset))
+                offset += pitch
+            slots.append(_Slot("node", unit, offset))
+            offset += pitch
+        extent = offset - pitch  # first slot centre to last slot centre
+        slots = [_Slot(s.kind, s.unit, s.offset) for s in slots]
+        columns.append(_Column(layer, slots, extent))
+    return columns
+
+
+def _check_limits(spec: Spec, columns: list[_Column], limits: LayoutLimits) -> None:
+    nodes = sum(len(c.slots) for c in columns)
+    if nodes > limits.max_nodes:
+        raise LimitError(
+            f"the figure would draw {nodes:,} nodes; the limit is {limits.max_nodes:,} "
+            "(let wide layers elide with max_visible, or raise it with --max-nodes)",
+            location=spec.where("layers"),
+            field="layers",
+        )
+    edges = 0
+    for a, b in itertools.pairwise(columns):
+        sources = sum(1 for s in a.slots if s.kind in ("node", "bias"))
+        targets = sum(1 for s in b.slots if s.kind == "node")
+        edges += sources * targets
+    if edges > limits.max_edges:
+        raise LimitError(
+            f"the figure would draw {edges:,} edges; the limit is {limits.max_edges:,} "
+            "(let wide layers elide, or raise it with --max-edges)",
+            location=spec.where("layers"),
+            field="layers",
+        )
+
+
+def _default_title(index: int, count: int) -> str:
+    if index == 0:
+        return "Input Layer"
+    if index == count - 1:
+        return "Output Layer"
+    return "Hidden Layer"
+
+
+def _label_lines(spec: Spec, layer: Layer, count: int) -> list[tuple[str, str]]:
+    """The label lines of a layer as (role, text): title, size, activation."""
+    lines: list[tuple[str, str]] = []
+    if spec.labels.titles or layer.label:
+        lines.append(("title", layer.label or _default_title(layer.index, count)))
+    if layer.size_label:
+        lines.append(("size", layer.size_label))
+    elif spec.labels.sizes == "math":
+        lines.append(("size", "ℝ" + superscript(layer.units)))
+    elif spec.labels.sizes == "plain":
+        lines.append(("size", f"{layer.units:,}"))
+    if spec.labels.activations and layer.activation:
+        name = ACTIVATION_NAMES.get(layer.activation.lower(), layer.activation)
+        lines.append(("activation", name))
+    return [(role, text) for role, text in lines if text]
+
+
+class _Labels:
+    """Measures and places the label block of each layer."""
+
+    def __init__(self, spec: Spec, theme: Theme, tm: TextMaker) -> None:
+        self.theme = theme
+        self.tm = tm
+        count = len(spec.layers)
+        self.lines = [_label_lines(spec, layer, count) for layer in spec.layers]
+
+    def size(self, role: str) -> float:
+        label = self.theme.label
+        return {
+            "title": label.title_size,
+            "size": label.size_size,
+            "activation": label.activation_size,
+        }[role]
+
+    def weight(self, role: str) -> str:
+        return self.theme.font.title_weight if role == "title" else "normal"
+
+    def block_width(self, i: int) -> float:
+        return max(
+            (self.tm.width(t, self.size(r), self.weight(r)) for r, t in self.lines[i]),
+            default=0.0,
+        )
+
+    def line_step(self, role: str) -> float:
+        size = self.size(role)
+        return self.tm.ascent(size) + self.tm.descent(size) + self.theme.label.line_gap
+
+    def block_height(self, i: int) -> float:
+        return sum(self.line_step(r) for r, _ in self.lines[i]) - (
+            self.theme.label.line_gap if self.lines[i] else 0
+        )
+
+    def items(self, i: int, x: float, top: float, anchor: str) -> list[Text]:
+        """The label lines of layer ``i``, the first line's top at ``top``."""
+        out = []
+        y = top
+        for role, text in self.lines[i]:
+            size = self.size(role)
+            y += self.tm.ascent(size)
+            italic = role == "activation" and self.theme.label.activation_style == "italic"
+            out.append(
+                self.tm.text(
+                    x,
+                    y,
+                    text,
+                    size,
+                    anchor=anchor,
+                    weight=self.weight(role),
+                    style="italic" if italic else "normal",
+                    color=None if role == "title" else self.theme.label.secondary_color,
+                    cls=f"label-{role}",
+                )
+            )
+            y += self.tm.descent(size) + self.theme.label.line_gap
+        return out
+
+
+def _place_layers(spec: Spec, theme: Theme, columns: list[_Column], labels: _Labels) -> None:
+    """Positions along the network, widening gaps where labels would touch."""
+    pos = 0.0
+    sep = theme.label.min_separation
+    for i, column in enumerate(columns):
+        column.pos = pos
+        if i + 1 < len(columns):
+            gap = theme.layer.spacing
+            if spec.direction == "right":
+                need = (labels.block_width(i) + labels.block_width(i + 1)) / 2 + sep
+            else:
+                need = (labels.block_height(i) + labels.block_height(i + 1)) / 2 + sep
+            need = max(need, 2 * theme.node.radius + sep)
+            pos += max(gap, need)
+
+
+class _Frame:
+    """Maps (along-network, across-layer) coordinates to x, y for a direction."""
+
+    def __init__(self, direction: str) -> None:
+        self.right = direction == "right"
+
+    def xy(self, along: float, across: float) -> Vec:
+        return (along, across) if self.right else (across, along)
+
+
+def layout_fcnn(
+    spec: Spec,
+    theme: Theme,
+    metrics: TextMetrics,
+    *,
+    weights: WeightSet | None = None,
+    limits: LayoutLimits | None = None,
+    physical_width: tuple[float, str] | None = None,
+) -> Scene:
+    """Lay out a node-edge figure of ``spec`` in ``theme``."""
+    columns = _columns(spec, theme)
+    _check_limits(spec, columns, limits or LayoutLimits())
+    tm = TextMaker(metrics, theme.font.family)
+    labels = _Labels(spec, theme, tm)
+    _place_layers(spec, theme, columns, labels)
+    frame = _Frame(spec.direction)
+
+    edge_groups, legend_range = _edges(spec, theme, columns, frame, weights)
+    items: list[Item] = list(edge_groups)
+    layer_groups = [
+        _layer_group(spec, theme, tm, labels, columns, i, frame) for i in range(len(columns))
+    ]
+    items.extend(layer_groups)
+
+    show_legend = spec.legend if spec.legend is not None else "color" in spec.edges.encode
+    if show_legend and legend_range is not None and "color" in spec.edges.encode:
+        items.append(_colorbar(theme, tm, items, legend_range))
+    if spec.show_title and spec.title:
+        items.append(_figure_title(theme, tm, items, spec.title))
+    meta = {"engine": "fcnn"}
+    return fit_scene(
+        items,
+        theme,
+        title=spec.title,
+        desc=spec.description,
+        physical_width=physical_width,
+        meta=meta,
+    )
+
+
+# --- nodes and labels ----------------------------------------------------------------
+def _layer_group(
+    spec: Spec,
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    columns: list[_Column],
+    i: int,
+    frame: _Frame,
+) -> Group:
+    column = columns[i]
+    layer = column.layer
+    r = theme.node.radius
+    node = theme.node
+    count = len(columns)
+    fill = layer.color or (
+        node.input_fill
+        if i == 0
+        else node.output_fill
+        if i == count - 1 and count > 1
+        else node.fill
+    )
+    stroke = layer.stroke or node.stroke
+    nodes: list[Item] = []
+    extras: list[Item] = []
+    for slot in column.slots:
+        cx, cy = frame.xy(column.pos, column.center_of(slot))
+        if slot.kind == "node":
+            nodes.append(Circle(cx, cy, r))
+        elif slot.kind == "bias":
+            extras.append(_bias_node(theme, tm, cx, cy))
+        else:
+            extras.append(_ellipsis(theme, frame, cx, cy))
+    children: list[Item] = [
+        Group(
+            id=f"layer-{i + 1}-nodes",
+            role="nodes",
+            children=tuple(nodes),
+            paint=Paint(fill=fill, stroke=stroke, stroke_width=node.stroke_width),
+        ),
+        *extras,
+    ]
+    if layer.recurrent:
+        children.append(_recurrent_loop(theme, column, frame))
+    label_items = _layer_labels(spec, theme, labels, columns, i, frame)
+    if label_items:
+        children.append(
+            Group(id=f"layer-{i + 1}-labels", role="labels", children=tuple(label_items))
+        )
+    role = "layer input" if i == 0 else "layer output" if i == count - 1 else "layer hidden"
+    title = layer.label or _default_title(i, count)
+    return Group(id=f"layer-{i + 1}", role=role, children=tuple(children), title=title)
+
+
+def _layer_labels(
+    spec: Spec, theme: Theme, labels: _Labels, columns: list[_Column], i: int, frame: _Frame
+) -> list[Text]:
+    column = columns[i]
+    r = theme.node.radius
+    stroke = theme.node.stroke_width / 2
+    if frame.right:
+        # One baseline row under the tallest column, as NN-SVG aligns them.
+        bottom = max(c.extent / 2 for c in columns) + r + stroke
+        return labels.items(i, column.pos, bottom + theme.layer.label_gap, "middle")
+    left = -max(c.extent / 2 for c in columns) - r - stroke
+    top = column.pos - labels.block_height(i) / 2
+    return labels.items(i, left - theme.layer.label_gap, top, "end")
+
+
+def _bias_node(theme: Theme, tm: TextMaker, cx: float, cy: float) -> Group:
+    bias = theme.bias
+    r = theme.node.radius
+    size = max(6.0, min(r * 0.95, theme.font.size))
+    text = tm.text(cx, cy, bias.text, size, color=bias.text_color, baseline="central")
+    return Group(
+        id=None,
+        role="bias",
+        children=(
+            Circle(
+                cx,
+                cy,
+                r,
+                Paint(
+                    fill=bias.fill,
+                    stroke=bias.stroke,
+                    stroke_width=bias.stroke_width,
+                    dash=bias.dash or None,
+                ),
+            ),
+            text,
+        ),
+    )
+
+
+def _ellipsis(theme: Theme, frame: _Frame, cx: float, cy: float) -> Group:
+    pitch = 2 * theme.node.radius + theme.node.spacing
+    step = pitch * 0.26
+    dot = theme.ellipsis.dot_radius
+    dots = []
+    for k in (-1, 0, 1):
+        dx, dy = (0.0, k * step) if frame.right else (k * step, 0.0)
+        dots.append(Circle(cx + dx, cy + dy, dot))
+    return Group(
+        id=None,
+        role="ellipsis",
+        children=tuple(dots),
+        paint=Paint(fill=theme.ellipsis.color, stroke="none"),
+    )
+
+
+def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
+    """A loop arrow leaving the layer's end node and coming back into it.
+
+    It stands on the side away from the labels: over the top of a column, or
+    right of a row."""
+    r = theme.node.radius
+    rec = theme.recurrent
+    if frame.right:
+        slot = column.slots[0]
+        c = frame.xy(column.pos, column.center_of(slot))
+        out: Vec = (0.0, -1.0)  # away from the layer
+        along: Vec = (1.0, 0.0)  # the flow direction
+    else:
+        slot = column.slots[-1]
+        c = frame.xy(column.pos, column.center_of(slot))
+        out = (1.0, 0.0)
+        along = (0.0, 1.0)
+
+    def at(t: float, n: float) -> Vec:
+        return (c[0] + along[0] * t + out[0] * n, c[1] + along[1] * t + out[1] * n)
+
+    ang = math.radians(40)
+    start = at(r * math.sin(ang), r * math.cos(ang))
+    tip = at(-r * math.sin(ang), r * math.cos(ang))
+    # Push the tip off the outline by the arrow gap, along the outward radius.
+    radial = normalize((tip[0] - c[0], tip[1] - c[1]))
+    tip = (tip[0] + radial[0] * theme.arrow.gap, tip[1] + radial[1] * theme.arrow.gap)
+    h = rec.height
+    c1 = at(r * 1.7, r + h)
+    c2 = at(-r * 1.7, r + h)
+    length = theme.arrow.length
+    direction = normalize((tip[0] - c2[0], tip[1] - c2[1]))
+    end = (tip[0] - direction[0] * length * 0.8, tip[1] - direction[1] * length * 0.8)
+    head = arrowhead(tip, direction, length, theme.arrow.width)
+    return Group(
+        id=None,
+        role="recurrent",
+        children=(
+            Path(
+                (("M", *start), ("C", *c1, *c2, *end)),
+                Paint(fill="none", stroke=rec.color, stroke_width=rec.width),
+            ),
+            Polygons((head,), Paint(fill=rec.color, stroke="none")),
+        ),
+    )
+
+
+# --- edges -----------------------------------------------------------------------------
+def _edges(
+    spec: Spec,
+    theme: Theme,
+    columns: list[_Column],
+    frame: _Frame,
+    weights: WeightSet | None,
+) -> tuple[list[Group], float | None]:
+    """The edge groups, and the largest |weight| drawn (None when no weights)."""
+    edge = theme.edge
+    color = spec.edges.color or edge.color
+    width = spec.edges.width if spec.edges.width is not None else edge.width
+    opacity = spec.edges.opacity if spec.edges.opacity is not None else edge.opacity
+    curve_name = spec.edges.curve or edge.curve
+    curve = "straight" if curve_name == "straight" else ("bezier-h" if frame.right else "bezier-v")
+    arrows = spec.edges.arrows or theme.arrow.shape
+    encode = spec.edges.encode
+
+    pairs = []
+    for i in range(len(columns) - 1):
+        a, b = columns[i], columns[i + 1]
+        sources = [s for s in a.slots if s.kind in ("node", "bias")]
+        targets = [s for s in b.slots if s.kind == "node"]
+        pairs.append((i, a, b, sources, targets))
+
+    values: list[list[float] | None] = []
+    wmax = 0.0
+    if encode and weights is not None:
+        for i, _a, _b, sources, targets in pairs:
+            w = weights.pair_values(i, [s.unit for s in sources], [t.unit for t in targets])
+            values.append(w)
+            if w:
+                wmax = max(wmax, max(abs(v) for v in w))
+    groups = []
+    for k, (i, a, b, sources, targets) in enumerate(pairs):
+        bundles: list[Item] = []
+        xs: list[float] = []
+        ys: list[float] = []
+        for s in sources:
+            x, y = frame.xy(a.pos, a.center_of(s))
+            xs.append(x)
+            ys.append(y)
+        for t in targets:
+            x, y = frame.xy(b.pos, b.center_of(t))
+            xs.append(x)
+            ys.append(y)
+        m, n = len(sources), len(targets)
+        w = values[k] if values else None
+        if w is None:
+            style = (color, width, opacity)
+            bundles.extend(
+                _bundle(theme, frame, xs, ys, m, n, None, curve, arrows, style, f"{i + 1}")
+            )
+        else:
+            bins = _bin_edges(theme, w, wmax, encode, color, width, opacity)
+            for n_bin, (style, indices) in enumerate(bins):
+                bundles.extend(
+                    _bundle(
+                        theme,
+                        frame,
+                        xs,
+                        ys,
+                        m,
+                        n,
+                        indices,
+                        curve,
+                        arrows,
+                        style,
+                        f"{i + 1}-{n_bin}",
+                    )
+                )
+        groups.append(
+            Group(
+                id=f"edges-{i + 1}-{i + 2}",
+                role="edges",
+                children=tuple(bundles),
+                paint=Paint(fill="none", linecap="round", linejoin="round"),
+            )
+        )
+    return groups, (wmax if values else None)
+
+
+def _bin_edges(
+    theme: Theme,
+    w: list[float],
+    wmax: float,
+    encode: tuple[str, ...],
+    color: str,
+    width: float,
+    opacity: float,
+) -> list[tuple[tuple[str, float, float], list[int]]]:
+    """Group edge indices by drawn style, weakest first (so strong edges lie on top)."""
+    levels = theme.weights.levels
+    top = levels - 1
+    groups: dict[tuple[int, int], list[int]] = {}
+    scale = 1.0 / wmax if wmax > 0 else 0.0
+    for e, v in enumerate(w):
+        level = round(min(1.0, abs(v) * scale) * top)
+        sign = (1 if v > 0 else -1 if v < 0 else 0) if "color" in encode and level else 0
+        groups.setdefault((level, sign), []).append(e)
+    out = []
+    wt = theme.weights
+    ew = theme.edge
+    for (level, sign), indices in sorted(groups.items()):
+        t = level / top
+        c = diverging(wt.negative, wt.zero, wt.positive, sign * t) if "color" in encode else color
+        wd = ew.min_width + (ew.max_width - ew.min_width) * t if "width" in encode else width
+        op = ew.min_opacity + (1 - ew.min_opacity) * t if "opacity" in encode else opacity
+        out.append(((c, round(wd, 3), round(op, 3)), indices))
+    return out
+
+
+def _bundle(
+    theme: Theme,
+    frame: _Frame,
+    xs: list[float],
+    ys: list[float],
+    m: int,
+    n: int,
+    indices: list[int] | None,
+    curve: str,
+    arrows: str,
+    style: tuple[str, float, float],
+    suffix: str,
+) -> list[Item]:
+    """One style's edges between ``m`` sources (vertices 0..m-1) and ``n`` targets
+    (vertices m..m+n-1); ``indices`` picks edges ``s * n + t`` (None: all)."""
+    color, width, opacity = style
+    paint = Paint(stroke=color, stroke_width=width, stroke_opacity=opacity if opacity < 1 else None)
+    if arrows == "none":
+        runs = _zigzag_runs(m, n) if indices is None else _pair_runs(n, m, indices)
+        return [EdgeBundle(tuple(xs), tuple(ys), tuple(runs), curve, paint)]
+    # With arrowheads every edge ends at its own point short of the target.
+    r = theme.node.radius
+    arrow = theme.arrow
+    bx: list[float] = xs[:m]
+    by: list[float] = ys[:m]
+    runs = []
+    heads = []
+    pick = range(m * n) if indices is None else indices
+    for e in pick:
+        s, t = divmod(e, n)
+        sx, sy = xs[s], ys[s]
+        tx, ty = xs[m + t], ys[m + t]
+        if curve == "straight":
+            d = normalize((tx - sx, ty - sy))
+        else:
+            d = (1.0, 0.0) if frame.right else (0.0, 1.0)  # Bezier ends along the flow
+        tip = (tx - d[0] * (r + arrow.gap), ty - d[1] * (r + arrow.gap))
+        back = arrow.length * (0.8 if arrow.shape != "open" and arrows == "solid" else 0.0)
+        end = (tip[0] - d[0] * back, tip[1] - d[1] * back)
+        runs.append(array("i", (s, len(bx))))
+        bx.append(end[0])
+        by.append(end[1])
+        heads.append(arrowhead(tip, d, arrow.length, arrow.width))
+    line = EdgeBundle(tuple(bx), tuple(by), tuple(runs), curve, paint)
+    if arrows == "solid":
+        head_paint = Paint(fill=color, stroke="none", fill_opacity=paint.stroke_opacity)
+        return [line, Polygons(tuple(heads), head_paint)]
+    open_heads = Polygons(
+        tuple(heads),
+        Paint(
+            fill="none",
+            stroke=color,
+            stroke_width=arrow.stroke_width,
+            stroke_opacity=paint.stroke_opacity,
+        ),
+        cls="open",
+    )
+    return [line, open_heads]
+
+
+def _zigzag_runs(m: int, n: int) -> list[array]:
+    """Trails that draw every edge of a complete bipartite graph once.
+
+    Sources are 0..m-1, targets m..m+n-1. Two sources a, b share one trail
+    a t0 b t1 a t2 b t3 ...: every step is a new edge, so the path data holds
+    one vertex per edge. An odd source out is drawn as t0 s t1, t2 s t3, ...
+    """
+    runs: list[array] = []
+    for a in range(0, m - 1, 2):
+        b = a + 1
+        trail = array("i", [a])
+        for t in range(n):
+            trail.append(m + t)
+            trail.append(b if t % 2 == 0 else a)
+        runs.append(trail)
+    if m % 2 == 1:
+        s = m - 1
+        for t in range(0, n, 2):
+            if t + 1 < n:
+                runs.append(array("i", (m + t, s, m + t + 1)))
+            else:
+                runs.append(array("i", (s, m + t)))
+    return runs
+
+
+def _pair_runs(n: int, m: int, indices: list[int]) -> list[array]:
+    """Trails through a subset of edges ``s * n + t``: per source, targets in pairs."""
+    by_source: dict[int, list[int]] = {}
+    for e in indices:
+        s, t = divmod(e, n)
+        by_source.setdefault(s, []).append(m + t)
+    runs = []
+    for s, targets in by_source.items():
+        for k in range(0, len(targets), 2):
+            if k + 1 < len(targets):
+                runs.append(array("i", (targets[k], s, targets[k + 1])))
+            else:
+                runs.append(array("i", (s, targets[k])))
+    return runs
+
+
+# --- legend and title --------------------------------------------------------------------
+def _content_box(items: list[Item]):
+    from nnsvg.scene import bbox_of
+
+    box = None
+    for item in items:
+        b = bbox_of(item)
+        if b is not None:
+            box = b if box is None else box.union(b)
+    return box
+
+
+def _colorbar(theme: Theme, tm: TextMaker, items: list[Item], wmax: float) -> Group:
+    """A vertical colour bar right of the figure: negative at the bottom."""
+    box = _content_box(items)
+    legend = theme.legend
+    wt = theme.weights
+    length, thick = legend.bar_length, legend.bar_thickness
+    x = box.x1 + legend.gap
+    cy = (box.y0 + box.y1) / 2
+    y = cy - length / 2
+    size = legend.font_size
+    bar = GradientRect(
+        x,
+        y,
+        thick,
+        length,
+        ((0.0, wt.negative), (0.5, wt.zero), (1.0, wt.positive)),
+        vertical=True,
+        paint=Paint(stroke=legend.stroke, stroke_width=0.5),
+    )
+    label = _format_weight(wmax)
+    tick_x = x + thick + 4
+    texts = [
+        tm.text(tick_x, y, "+" + label, size, anchor="start", baseline="central"),
+        tm.text(tick_x, cy, "0", size, anchor="start", baseline="central"),
+        tm.text(tick_x, y + length, "\u2212" + label, size, anchor="start", baseline="central"),
+        tm.text(x + thick / 2, y - size * 0.9, "weight", size, anchor="middle"),
+    ]
+    return Group(
+        id="legend",
+        role="legend",
+        children=(bar, *texts),
+        text_style=TextStyle(color=theme.font.color),
+    )
+
+
+def _format_weight(value: float) -> str:
+    if value == 0:
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{min(digits, 6)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _figure_title(theme: Theme, tm: TextMaker, items: list[Item], title: str) -> Group:
+    box = _content_box(items)
+    size = theme.label.figure_title_size
+    text = tm.text(
+        (box.x0 + box.x1) / 2, box.y0 - size * 0.8, title, size, weight="bold", cls="title"
+    )
+    return Group(id="figure-title", role="title", children=(text,))

@@ -1,0 +1,144 @@
+"""The whole pipeline for one spec: parse, resolve the theme, read weights,
+lay out, render, export. The CLI and batch runs call these functions; each
+stage stays pure apart from the file reads and writes named here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnsvg.errors import NnsvgError, SpecError
+from nnsvg.layout import LayoutLimits, layout
+from nnsvg.layout.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
+from nnsvg.scene import Scene
+from nnsvg.spec.load import load_document, parse_document
+from nnsvg.spec.model import STYLES, Spec, build_spec
+from nnsvg.textmetrics import DEFAULT_METRICS
+from nnsvg.theme import Theme, resolve_theme
+from nnsvg.weights import RandomWeights, WeightSet, load_weights
+
+__all__ = [
+    "RenderOptions",
+    "build_scene",
+    "load_spec",
+    "physical_width",
+    "render_spec",
+    "spec_theme",
+    "spec_weights",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """Choices made outside the spec (CLI flags, batch settings); None keeps the spec's."""
+
+    theme: str | None = None
+    style: str | None = None
+    width: str | None = None
+    elide: bool | None = None
+    seed: int | None = None
+    max_edges: int = DEFAULT_MAX_EDGES
+    max_nodes: int = DEFAULT_MAX_NODES
+
+
+def load_spec(source: str | Path, *, text: str | None = None) -> Spec:
+    """Read and validate a spec file (or ``text``, named ``source`` in messages)."""
+    doc = parse_document(text, str(source)) if text is not None else load_document(source)
+    return build_spec(doc)
+
+
+def _apply_options(spec: Spec, options: RenderOptions) -> Spec:
+    changes: dict[str, object] = {}
+    if options.style is not None:
+        if options.style not in STYLES:
+            raise NnsvgError(
+                f"--style: unknown style '{options.style}' (must be one of {', '.join(STYLES)})"
+            )
+        if options.style != "fcnn":
+            raise SpecError(
+                f"--style {options.style}: that engine is not available yet; this version "
+                "draws 'fcnn'"
+            )
+        changes["style"] = options.style
+    if options.elide is not None:
+        changes["elide"] = options.elide
+    if options.seed is not None:
+        changes["seed"] = options.seed
+    if options.width is not None:
+        changes["width"] = options.width
+    return dataclasses.replace(spec, **changes) if changes else spec
+
+
+def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
+    """The spec's theme: the CLI's base theme (or the spec's), then the spec's overrides."""
+    base = (options.theme if options else None) or spec.theme
+    base_dir = spec.base_dir if not (options and options.theme) else Path.cwd()
+    try:
+        return resolve_theme(
+            base,
+            spec.theme_overrides,
+            overrides_doc=spec.source,
+            overrides_path=("theme",),
+            base_dir=base_dir,
+        )
+    except NnsvgError as err:
+        if err.location is None and spec.theme and not (options and options.theme):
+            err.location = spec.where("theme")
+        raise
+
+
+def spec_weights(spec: Spec) -> WeightSet | None:
+    """The weights the spec's edges encode: files, seeded random, or none."""
+    if spec.weights:
+        return load_weights(
+            spec.weights,
+            [layer.units for layer in spec.layers],
+            [layer.bias for layer in spec.layers],
+            spec.base_dir,
+            spec.where("weights"),
+        )
+    if spec.random_weights:
+        return RandomWeights(spec.seed)
+    return None
+
+
+_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(in|mm|cm|pt|pc|px)?\s*")
+
+
+def physical_width(text: str | None) -> tuple[float, str] | None:
+    """``"3.5in"`` -> ``(3.5, "in")`` after checking the length; None stays None."""
+    if text is None:
+        return None
+    from nnsvg.units import parse_length
+
+    parse_length(text)  # raises a clear error for anything invalid
+    match = _LENGTH.fullmatch(text)
+    if match is None:  # pragma: no cover - parse_length accepted it
+        raise NnsvgError(f"invalid width '{text}'")
+    return float(match.group(1)), match.group(2) or "px"
+
+
+def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
+    """Spec (already validated) -> scene, applying ``options``."""
+    options = options or RenderOptions()
+    spec = _apply_options(spec, options)
+    theme = spec_theme(spec, options)
+    weights = spec_weights(spec)
+    limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
+    try:
+        width = physical_width(spec.width)
+    except NnsvgError as err:
+        raise SpecError(err.message, location=spec.where("width"), field="width") from None
+    return layout(
+        spec, theme, metrics=DEFAULT_METRICS, weights=weights, limits=limits, physical_width=width
+    )
+
+
+def render_spec(source: str | Path, options: RenderOptions | None = None) -> str:
+    """A spec file's SVG text."""
+    from nnsvg.render.svg import render_svg
+
+    return render_svg(build_scene(load_spec(source), options))

@@ -1,0 +1,1 @@
+"""The SVG renderer (and, later, other back ends) for scenes."""

@@ -1,0 +1,353 @@
+"""Scene -> SVG text, with svgwrite.
+
+The renderer makes no decisions about geometry or style: it writes what the
+scene holds. Numbers have a fixed precision (2 decimals, trailing zeros
+stripped), attributes come out sorted and ids come from the scene, so the same
+scene always gives the same bytes. Edge bundles become a few ``<path>``
+elements of at most :data:`SEGMENTS_PER_PATH` segments, whose path data is
+built with plain string joins from pre-formatted vertices: that keeps a
+535k-edge figure fast to write and fast for cairosvg to rasterise.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+import svgwrite
+import svgwrite.container
+
+from nnsvg.scene import (
+    Circle,
+    EdgeBundle,
+    GradientRect,
+    Group,
+    Item,
+    Paint,
+    Path,
+    Polygon,
+    Polygons,
+    Rect,
+    Scene,
+    Text,
+    TextStyle,
+)
+
+__all__ = ["SEGMENTS_PER_PATH", "fmt", "render_svg"]
+
+SEGMENTS_PER_PATH = 100
+
+
+def fmt(value: float) -> str:
+    """A coordinate at fixed precision: 2 decimals, trailing zeros stripped.
+
+    >>> [fmt(v) for v in (1.0, 0.5, -0.004, 2.345678, 160.1)]
+    ['1', '0.5', '0', '2.35', '160.1']
+    """
+    text = f"{value:.2f}"
+    if text.endswith("00"):
+        text = text[:-3]
+    elif text.endswith("0"):
+        text = text[:-1]
+    return "0" if text == "-0" else text
+
+
+def _opacity(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _paint_attrs(paint: Paint | None) -> dict[str, str]:
+    if paint is None:
+        return {}
+    attrs: dict[str, str] = {}
+    if paint.fill is not None:
+        attrs["fill"] = paint.fill
+    if paint.fill_opacity is not None:
+        attrs["fill-opacity"] = _opacity(paint.fill_opacity)
+    if paint.stroke is not None:
+        attrs["stroke"] = paint.stroke
+    if paint.stroke_width is not None:
+        attrs["stroke-width"] = fmt(paint.stroke_width)
+    if paint.stroke_opacity is not None:
+        attrs["stroke-opacity"] = _opacity(paint.stroke_opacity)
+    if paint.dash:
+        attrs["stroke-dasharray"] = " ".join(fmt(d) for d in paint.dash)
+    if paint.linecap is not None:
+        attrs["stroke-linecap"] = paint.linecap
+    if paint.linejoin is not None:
+        attrs["stroke-linejoin"] = paint.linejoin
+    if paint.opacity is not None:
+        attrs["opacity"] = _opacity(paint.opacity)
+    return attrs
+
+
+def _text_attrs(style: TextStyle | None) -> dict[str, str]:
+    if style is None:
+        return {}
+    attrs: dict[str, str] = {}
+    if style.family is not None:
+        attrs["font-family"] = style.family
+    if style.size is not None:
+        attrs["font-size"] = fmt(style.size)
+    if style.weight is not None:
+        attrs["font-weight"] = style.weight
+    if style.style is not None:
+        attrs["font-style"] = style.style
+    if style.color is not None:
+        attrs["fill"] = style.color
+    return attrs
+
+
+class _Writer:
+    """Builds the svgwrite document for one scene."""
+
+    def __init__(self, drawing: svgwrite.Drawing) -> None:
+        self.dwg = drawing
+        self.gradients = 0
+
+    def element(self, name: str, attrs: dict[str, str], cls: str | None, eid: str | None):
+        el = svgwrite.base.BaseElement(debug=False)
+        el.elementname = name
+        el.attribs.update(attrs)
+        if cls:
+            el.attribs["class"] = cls
+        if eid:
+            el.attribs["id"] = eid
+        return el
+
+    def add(self, parent, item: Item) -> None:
+        if isinstance(item, Group):
+            self.group(parent, item)
+        elif isinstance(item, Circle):
+            attrs = {"cx": fmt(item.cx), "cy": fmt(item.cy), "r": fmt(item.r)}
+            attrs.update(_paint_attrs(item.paint))
+            parent.add(self.element("circle", attrs, item.cls, item.id))
+        elif isinstance(item, Rect):
+            attrs = {
+                "x": fmt(item.x),
+                "y": fmt(item.y),
+                "width": fmt(item.w),
+                "height": fmt(item.h),
+            }
+            if item.rx:
+                attrs["rx"] = fmt(item.rx)
+            attrs.update(_paint_attrs(item.paint))
+            parent.add(self.element("rect", attrs, item.cls, item.id))
+        elif isinstance(item, Polygon):
+            attrs = {"points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in item.points)}
+            attrs.update(_paint_attrs(item.paint))
+            parent.add(self.element("polygon", attrs, item.cls, item.id))
+        elif isinstance(item, Path):
+            attrs = {"d": _path_data(item.commands)}
+            attrs.update(_paint_attrs(item.paint))
+            parent.add(self.element("path", attrs, item.cls, item.id))
+        elif isinstance(item, Text):
+            self.text(parent, item)
+        elif isinstance(item, GradientRect):
+            self.gradient_rect(parent, item)
+        elif isinstance(item, EdgeBundle):
+            self.edges(parent, item)
+        elif isinstance(item, Polygons):
+            self.polygons(parent, item)
+        else:  # pragma: no cover - the scene is a closed set
+            raise TypeError(f"cannot render {type(item).__name__}")
+
+    def group(self, parent, group: Group) -> None:
+        attrs = _paint_attrs(group.paint)
+        attrs.update(_text_attrs(group.text_style))
+        g = self.element("g", attrs, group.role, group.id)
+        if group.title:
+            g.add(svgwrite.base.Title(group.title))
+        for child in group.children:
+            self.add(g, child)
+        parent.add(g)
+
+    def text(self, parent, item: Text) -> None:
+        attrs = {"x": fmt(item.x), "y": fmt(item.y)}
+        if item.anchor != "start":
+            attrs["text-anchor"] = item.anchor
+        attrs.update(_text_attrs(item.style))
+        el = self.dwg.text(item.text, debug=False)
+        el.attribs.update(attrs)
+        if item.cls:
+            el.attribs["class"] = item.cls
+        if item.id:
+            el.attribs["id"] = item.id
+        parent.add(el)
+
+    def gradient_rect(self, parent, item: GradientRect) -> None:
+        self.gradients += 1
+        gid = item.id + "-gradient" if item.id else f"gradient-{self.gradients}"
+        if item.vertical:
+            ends = {"x1": "0", "y1": "1", "x2": "0", "y2": "0"}
+        else:
+            ends = {"x1": "0", "y1": "0", "x2": "1", "y2": "0"}
+        gradient = self.element("linearGradient", ends, None, gid)
+        for offset, color in item.stops:
+            gradient.add(
+                self.element("stop", {"offset": fmt(offset), "stop-color": color}, None, None)
+            )
+        self.dwg.defs.add(gradient)
+        attrs = {
+            "x": fmt(item.x),
+            "y": fmt(item.y),
+            "width": fmt(item.w),
+            "height": fmt(item.h),
+            "fill": f"url(#{gid})",
+        }
+        attrs.update({k: v for k, v in _paint_attrs(item.paint).items() if k != "fill"})
+        parent.add(self.element("rect", attrs, item.cls, item.id))
+
+    def edges(self, parent, bundle: EdgeBundle) -> None:
+        paint = _paint_attrs(bundle.paint)
+        chunks = edge_path_data(bundle)
+        if len(chunks) == 1:
+            parent.add(self.element("path", {"d": chunks[0], **paint}, bundle.cls, bundle.id))
+            return
+        # Several chunks share one style: a group carries it, once.
+        g = self.element("g", paint, bundle.cls, bundle.id)
+        for d in chunks:
+            g.add(self.element("path", {"d": d}, None, None))
+        parent.add(g)
+
+    def polygons(self, parent, item: Polygons) -> None:
+        paint = _paint_attrs(item.paint)
+        chunk: list[str] = []
+        for k, poly in enumerate(item.polygons):
+            chunk.append("M" + " ".join(f"{fmt(x)} {fmt(y)}" for x, y in poly) + "Z")
+            if len(chunk) == SEGMENTS_PER_PATH or k == len(item.polygons) - 1:
+                attrs = {"d": "".join(chunk)}
+                attrs.update(paint)
+                parent.add(self.element("path", attrs, item.cls, None))
+                chunk = []
+
+
+def edge_path_data(bundle: EdgeBundle) -> list[str]:
+    """The ``d`` strings for a bundle: runs split into chunks of at most
+    :data:`SEGMENTS_PER_PATH` segments (a long run continues in the next chunk)."""
+    vertex = [f"{fmt(x)} {fmt(y)}" for x, y in zip(bundle.xs, bundle.ys)]
+    chunks: list[str] = []
+    parts: list[str] = []
+    used = 0
+    limit = SEGMENTS_PER_PATH
+    if bundle.curve == "straight":
+        for run in bundle.runs:
+            start = 0
+            last = len(run) - 1
+            while start < last:
+                room = limit - used
+                stop = min(last, start + room)
+                # "M x y x y ...": pairs after a moveto are implicit linetos.
+                parts.append("M" + " ".join([vertex[i] for i in run[start : stop + 1]]))
+                used += stop - start
+                start = stop
+                if used >= limit:
+                    chunks.append("".join(parts))
+                    parts, used = [], 0
+    else:
+        horizontal = bundle.curve == "bezier-h"
+        xs, ys = bundle.xs, bundle.ys
+        for run in bundle.runs:
+            start = 0
+            last = len(run) - 1
+            while start < last:
+                room = limit - used
+                stop = min(last, start + room)
+                parts.append(
+                    "M" + vertex[run[start]] + _curves(xs, ys, run, start, stop, horizontal)
+                )
+                used += stop - start
+                start = stop
+                if used >= limit:
+                    chunks.append("".join(parts))
+                    parts, used = [], 0
+    if parts:
+        chunks.append("".join(parts))
+    return chunks
+
+
+def _curves(
+    xs: tuple[float, ...],
+    ys: tuple[float, ...],
+    run: array,
+    start: int,
+    stop: int,
+    horizontal: bool,
+) -> str:
+    """Cubic segments along ``run[start..stop]`` with control points at the midpoint
+    of the flow axis (NN-SVG's Bezier edges)."""
+    out = []
+    for k in range(start, stop):
+        a, b = run[k], run[k + 1]
+        x0, y0, x1, y1 = xs[a], ys[a], xs[b], ys[b]
+        if horizontal:
+            mx = fmt((x0 + x1) / 2)
+            out.append(f"C{mx} {fmt(y0)} {mx} {fmt(y1)} {fmt(x1)} {fmt(y1)}")
+        else:
+            my = fmt((y0 + y1) / 2)
+            out.append(f"C{fmt(x0)} {my} {fmt(x1)} {my} {fmt(x1)} {fmt(y1)}")
+    return "".join(out)
+
+
+def _path_data(commands: Iterable[tuple]) -> str:
+    out = []
+    for cmd in commands:
+        name = cmd[0]
+        if name == "A":
+            rx, ry, rot, large, sweep, x, y = cmd[1:]
+            out.append(
+                f"A{fmt(rx)} {fmt(ry)} {fmt(rot)} {int(large)} {int(sweep)} {fmt(x)} {fmt(y)}"
+            )
+        else:
+            out.append(name + " ".join(fmt(v) for v in cmd[1:]))
+    return "".join(out)
+
+
+def render_svg(scene: Scene) -> str:
+    """The SVG document for ``scene``, as text (one element per line)."""
+    vx, vy, vw, vh = scene.viewbox
+    if scene.physical_width is not None:
+        value, unit = scene.physical_width
+        height = value * vh / vw
+        size = (f"{_length(value)}{unit}", f"{_length(height)}{unit}")
+    else:
+        size = (fmt(vw), fmt(vh))
+    dwg = svgwrite.Drawing(size=size, debug=False, profile="full")
+    dwg.attribs["viewBox"] = f"{fmt(vx)} {fmt(vy)} {fmt(vw)} {fmt(vh)}"
+    for key, value in sorted(scene.meta.items()):
+        dwg.attribs[f"data-nnsvg-{key}"] = value
+    if scene.title is not None or scene.desc is not None:
+        dwg.set_desc(title=scene.title, desc=scene.desc)
+    writer = _Writer(dwg)
+    root_attrs = _text_attrs(scene.font) if scene.font else {}
+    root = writer.element("g", root_attrs, "figure", "figure")
+    if scene.background:
+        root.add(
+            writer.element(
+                "rect",
+                {
+                    "x": fmt(vx),
+                    "y": fmt(vy),
+                    "width": fmt(vw),
+                    "height": fmt(vh),
+                    "fill": scene.background,
+                },
+                "background",
+                "background",
+            )
+        )
+    for item in scene.items:
+        writer.add(root, item)
+    dwg.add(root)
+    text = dwg.tostring()
+    if not dwg.defs.elements:
+        text = text.replace("<defs />", "", 1)
+    # One element per line: readable diffs. Whitespace between elements is
+    # insignificant in SVG; a <text> holds only character data, never "><".
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + text.replace("><", ">\n<") + "\n"
+
+
+def _length(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text or "0"

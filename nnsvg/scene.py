@@ -1,0 +1,327 @@
+"""The scene: pure geometry and resolved styles, the only thing a renderer sees.
+
+A layout engine returns a :class:`Scene`: a closed set of frozen drawing
+primitives, grouped into :class:`Group` s that carry ids and roles derived from
+the spec. Every style value here is already resolved (theme, then spec, then
+per-layer overrides); renderers never decide geometry or look things up.
+
+Edges are the one bulky thing in a figure, so they are not one object each: an
+:class:`EdgeBundle` holds a table of vertices and runs of vertex indices
+(polylines). A complete bipartite fan of ``m * n`` edges is a handful of runs
+that visit every edge once, which the renderer writes as compact path data.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+__all__ = [
+    "BBox",
+    "Circle",
+    "EdgeBundle",
+    "GradientRect",
+    "Group",
+    "Item",
+    "Paint",
+    "Path",
+    "Polygon",
+    "Polygons",
+    "Rect",
+    "Scene",
+    "Text",
+    "TextStyle",
+    "bbox_of",
+    "iter_leaves",
+]
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Paint:
+    """Fill and stroke presentation attributes; ``None`` means inherit."""
+
+    fill: str | None = None
+    fill_opacity: float | None = None
+    stroke: str | None = None
+    stroke_width: float | None = None
+    stroke_opacity: float | None = None
+    dash: tuple[float, ...] | None = None
+    linecap: str | None = None
+    linejoin: str | None = None
+    opacity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextStyle:
+    """Font attributes of text; ``None`` means inherit."""
+
+    family: str | None = None
+    size: float | None = None
+    weight: str | None = None
+    style: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    rx: float = 0.0
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Polygon:
+    points: tuple[Point, ...]
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A general path: ``commands`` are ("M", x, y), ("L", x, y), ("Q", cx, cy, x, y),
+    ("C", c1x, c1y, c2x, c2y, x, y), ("A", rx, ry, rot, large, sweep, x, y) or ("Z",),
+    all absolute."""
+
+    commands: tuple[tuple, ...]
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One line of text; ``anchor`` is start | middle | end, ``y`` the baseline.
+
+    ``width``, ``ascent`` and ``descent`` are the measured extents the layout used,
+    kept so that bounds (and later lints) need no font access."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str
+    width: float
+    ascent: float
+    descent: float
+    style: TextStyle | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GradientRect:
+    """A rectangle filled with a linear gradient (left to right, or bottom to top)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    stops: tuple[tuple[float, str], ...]
+    vertical: bool = False
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBundle:
+    """Many edges that share one style.
+
+    ``xs``/``ys`` are the vertex table, ``runs`` polylines of vertex indices;
+    every consecutive pair in a run is one edge. ``curve`` is "straight",
+    "bezier-h" (control points at the horizontal midpoint, for left-to-right
+    figures) or "bezier-v" (vertical midpoint, for top-to-bottom figures).
+    """
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    runs: tuple[array, ...]
+    curve: str = "straight"
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+    @property
+    def edge_count(self) -> int:
+        return sum(max(len(run) - 1, 0) for run in self.runs)
+
+
+@dataclass(frozen=True, slots=True)
+class Polygons:
+    """Many small closed polygons (e.g. arrowheads) that share one style."""
+
+    polygons: tuple[tuple[Point, ...], ...]
+    paint: Paint | None = None
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A named group: ``id`` is a valid, unique XML id; ``role`` says what it holds
+    (layer, edges, labels, legend...) and becomes the SVG class."""
+
+    id: str | None
+    role: str
+    children: tuple[Item, ...]
+    paint: Paint | None = None
+    text_style: TextStyle | None = None
+    title: str | None = None
+
+
+Item = Circle | Rect | Polygon | Path | Text | GradientRect | EdgeBundle | Polygons | Group
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+        )
+
+    def expand(self, margin: float) -> BBox:
+        return BBox(self.x0 - margin, self.y0 - margin, self.x1 + margin, self.y1 + margin)
+
+    def overlaps(self, other: BBox) -> bool:
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """A finished drawing: ``viewbox`` is (x, y, width, height) in user units.
+
+    ``physical_width`` is an optional CSS length (e.g. "3.5in") for the figure's
+    printed width; the height follows the aspect ratio."""
+
+    viewbox: tuple[float, float, float, float]
+    items: tuple[Item, ...]
+    title: str | None = None
+    desc: str | None = None
+    background: str | None = None
+    physical_width: tuple[float, str] | None = None
+    font: TextStyle | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def iter_leaves(items: tuple[Item, ...] | list[Item]) -> Iterator[Item]:
+    """Every non-group primitive, depth first, in drawing order."""
+    for item in items:
+        if isinstance(item, Group):
+            yield from iter_leaves(item.children)
+        else:
+            yield item
+
+
+def _stroke_pad(paint: Paint | None) -> float:
+    if paint is None or paint.stroke_width is None:
+        return 0.0
+    return paint.stroke_width / 2
+
+
+def bbox_of(item: Item, inherited_stroke: float = 0.0) -> BBox | None:
+    """Bounds of one primitive (or group), including half its stroke width.
+
+    Text bounds use the extents measured by the layout. Returns None for an
+    empty group."""
+    if isinstance(item, Group):
+        pad = _stroke_pad(item.paint) or inherited_stroke
+        box: BBox | None = None
+        for child in item.children:
+            child_box = bbox_of(child, pad)
+            if child_box is not None:
+                box = child_box if box is None else box.union(child_box)
+        return box
+    pad = _stroke_pad(getattr(item, "paint", None)) or inherited_stroke
+    if isinstance(item, Circle):
+        return BBox(item.cx - item.r, item.cy - item.r, item.cx + item.r, item.cy + item.r).expand(
+            pad
+        )
+    if isinstance(item, (Rect, GradientRect)):
+        return BBox(item.x, item.y, item.x + item.w, item.y + item.h).expand(pad)
+    if isinstance(item, Polygon):
+        return _points_box(item.points).expand(pad)
+    if isinstance(item, Polygons):
+        boxes = [_points_box(poly) for poly in item.polygons if poly]
+        if not boxes:
+            return None
+        return BBox(
+            min(b.x0 for b in boxes),
+            min(b.y0 for b in boxes),
+            max(b.x1 for b in boxes),
+            max(b.y1 for b in boxes),
+        ).expand(pad)
+    if isinstance(item, Path):
+        pts: list[Point] = []
+        for cmd in item.commands:
+            values = cmd[1:]
+            if cmd[0] == "A":
+                values = values[-2:]
+            pts.extend(zip(values[0::2], values[1::2]))
+        return _points_box(tuple(pts)).expand(pad) if pts else None
+    if isinstance(item, EdgeBundle):
+        used = {i for run in item.runs for i in run}
+        if not used:
+            return None
+        xs = [item.xs[i] for i in used]
+        ys = [item.ys[i] for i in used]
+        # Bezier control points lie between their endpoints, so the hull of the
+        # vertices bounds the curves too.
+        return BBox(min(xs), min(ys), max(xs), max(ys)).expand(pad)
+    if isinstance(item, Text):
+        if item.anchor == "middle":
+            x0 = item.x - item.width / 2
+        elif item.anchor == "end":
+            x0 = item.x - item.width
+        else:
+            x0 = item.x
+        return BBox(x0, item.y - item.ascent, x0 + item.width, item.y + item.descent)
+    raise TypeError(f"not a scene item: {type(item).__name__}")
+
+
+def _points_box(points: tuple[Point, ...]) -> BBox:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return BBox(min(xs), min(ys), max(xs), max(ys))
+
+
+def is_finite_item(item: Item) -> bool:
+    """True when every coordinate of the item is a finite number."""
+    box = bbox_of(item)
+    return box is None or all(math.isfinite(v) for v in (box.x0, box.y0, box.x1, box.y1))

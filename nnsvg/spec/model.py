@@ -1,0 +1,391 @@
+"""The validated spec: typed, frozen, every value checked with its location.
+
+:func:`build_spec` turns a loaded :class:`~nnsvg.spec.load.Document` into a
+:class:`Spec`, reporting every problem at once (``file:line:col: field: what is
+wrong``). Unknown keys are errors that name the closest valid key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnsvg.checker import MISSING, Checker, describe
+from nnsvg.errors import Location
+from nnsvg.spec.load import Document, Path_
+
+__all__ = [
+    "DIRECTIONS",
+    "EDGE_ENCODINGS",
+    "LAYER_KEYS",
+    "MAX_LAYERS",
+    "MAX_UNITS",
+    "STYLES",
+    "TOP_KEYS",
+    "EdgeOptions",
+    "LabelOptions",
+    "Layer",
+    "Spec",
+    "build_spec",
+]
+
+STYLES = ("fcnn", "lenet", "alexnet")
+DIRECTIONS = ("right", "down")
+EDGE_ENCODINGS = ("width", "opacity", "color")
+CURVES = ("straight", "bezier")
+ARROWS = ("none", "open", "solid")
+SIZE_LABELS = ("math", "plain", "none")
+MAX_LAYERS = 1000
+MAX_UNITS = 10**12
+DEFAULT_MAX_VISIBLE = 16
+
+TOP_KEYS = (
+    "style",
+    "title",
+    "description",
+    "show_title",
+    "theme",
+    "direction",
+    "layers",
+    "weights",
+    "seed",
+    "edges",
+    "labels",
+    "legend",
+    "max_visible",
+    "elide",
+    "width",
+)
+LAYER_KEYS = (
+    "units",
+    "type",
+    "label",
+    "size_label",
+    "activation",
+    "bias",
+    "recurrent",
+    "max_visible",
+    "color",
+    "stroke",
+)
+EDGE_KEYS = ("encode", "curve", "arrows", "color", "width", "opacity")
+LABEL_KEYS = ("titles", "sizes", "activations")
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One layer of a node-edge network."""
+
+    index: int
+    units: int
+    label: str | None = None
+    size_label: str | None = None
+    activation: str | None = None
+    bias: bool = False
+    recurrent: str | None = None
+    max_visible: int | None = None
+    color: str | None = None
+    stroke: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeOptions:
+    encode: tuple[str, ...] = ()
+    curve: str | None = None
+    arrows: str | None = None
+    color: str | None = None
+    width: float | None = None
+    opacity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelOptions:
+    titles: bool = True
+    sizes: str = "math"
+    activations: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A whole figure description; ``source`` locates any of its values."""
+
+    layers: tuple[Layer, ...]
+    style: str = "fcnn"
+    title: str | None = None
+    description: str | None = None
+    show_title: bool = False
+    theme: str | None = None
+    theme_overrides: dict[str, Any] | None = None
+    direction: str = "right"
+    weights: tuple[str, ...] | None = None
+    random_weights: bool = False
+    seed: int = 0
+    edges: EdgeOptions = EdgeOptions()
+    labels: LabelOptions = LabelOptions()
+    legend: bool | None = None
+    max_visible: int = DEFAULT_MAX_VISIBLE
+    elide: bool = True
+    width: str | None = None
+    source: Document | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the spec (weights, themes) are read from."""
+        if self.source is None or self.source.file.startswith("<"):
+            return Path.cwd()
+        return Path(self.source.file).resolve().parent
+
+    def where(self, *path: str | int) -> Location | None:
+        return self.source.location(tuple(path)) if self.source is not None else None
+
+
+def build_spec(doc: Document) -> Spec:
+    """Validate a loaded document into a :class:`Spec` (raises SpecError/SpecErrors)."""
+    check = Checker(doc)
+    data = check.mapping(doc.data, (), TOP_KEYS, what="a mapping of spec keys")
+    get = data.get
+
+    style = check.choice(get("style", MISSING), ("style",), STYLES, default="fcnn")
+    if style is not None and style != "fcnn":
+        check.error(
+            ("style",),
+            f"the '{style}' engine is not available yet; this version draws 'fcnn'",
+        )
+    title = check.string(get("title", MISSING), ("title",), max_length=500)
+    description = check.string(get("description", MISSING), ("description",), max_length=5000)
+    show_title = check.boolean(get("show_title", MISSING), ("show_title",), default=False)
+    direction = check.choice(get("direction", MISSING), ("direction",), DIRECTIONS, default="right")
+    seed = check.integer(
+        get("seed", MISSING),
+        ("seed",),
+        minimum=0,
+        maximum=2**63 - 1,
+        default=0,
+        what="a non-negative integer",
+    )
+    max_visible = check.integer(
+        get("max_visible", MISSING),
+        ("max_visible",),
+        minimum=3,
+        maximum=100_000,
+        default=DEFAULT_MAX_VISIBLE,
+    )
+    elide = check.boolean(get("elide", MISSING), ("elide",), default=True)
+    width = _physical_width(check, get("width", MISSING))
+    legend_raw = get("legend", MISSING)
+    legend = None if legend_raw in (MISSING, "auto") else check.boolean(legend_raw, ("legend",))
+
+    theme, overrides = _theme(check, get("theme", MISSING))
+    weights, random_weights = _weights(check, get("weights", MISSING))
+    edges = _edges(check, get("edges", MISSING))
+    labels = _labels(check, get("labels", MISSING))
+    layers = _layers(check, doc, get("layers", MISSING))
+    check.raise_if_errors()
+
+    if edges.encode and weights is None:
+        random_weights = True  # weight encodings with no file: seeded demo weights
+    return Spec(
+        layers=layers,
+        style=style,
+        title=title,
+        description=description,
+        show_title=show_title,
+        theme=theme,
+        theme_overrides=overrides,
+        direction=direction,
+        weights=weights,
+        random_weights=random_weights,
+        seed=seed,
+        edges=edges,
+        labels=labels,
+        legend=legend,
+        max_visible=max_visible,
+        elide=elide,
+        width=width,
+        source=doc,
+    )
+
+
+def _physical_width(check: Checker, value: Any) -> str | None:
+    if value is MISSING or value is None:
+        return None
+    from nnsvg.units import parse_length
+
+    text = check.string(value, ("width",))
+    if text is None:
+        return None
+    try:
+        parse_length(text)
+    except Exception as err:  # NnsvgError with the allowed units
+        check.error(("width",), getattr(err, "message", str(err)))
+        return None
+    return text
+
+
+def _theme(check: Checker, value: Any) -> tuple[str | None, dict[str, Any] | None]:
+    if value is MISSING or value is None:
+        return None, None
+    if isinstance(value, str):
+        return (check.string(value, ("theme",), allow_empty=False), None)
+    if isinstance(value, dict):
+        base = value.get("extends", MISSING)
+        base = None if base is MISSING else check.string(base, ("theme", "extends"))
+        return base, {k: v for k, v in value.items() if k != "extends"}
+    check.error(
+        ("theme",),
+        f"must be a theme name, a theme file path, or a mapping of theme keys, got "
+        f"{describe(value)}",
+    )
+    return None, None
+
+
+def _weights(check: Checker, value: Any) -> tuple[tuple[str, ...] | None, bool]:
+    if value is MISSING or value is None or value == "none":
+        return None, False
+    if value == "random":
+        return None, True
+    if isinstance(value, str):
+        return (value,), False
+    if isinstance(value, list) and value:
+        paths = tuple(check.string(v, ("weights", i)) for i, v in enumerate(value))
+        return (None if None in paths else paths), False  # type: ignore[return-value]
+    check.error(
+        ("weights",),
+        f"must be 'random', a weight file (.npz, .npy, .csv) or a list of files, got "
+        f"{describe(value)}",
+    )
+    return None, False
+
+
+def _edges(check: Checker, value: Any) -> EdgeOptions:
+    data = check.mapping(value, ("edges",), EDGE_KEYS)
+    if not data:
+        return EdgeOptions()
+    encode_raw = data.get("encode", MISSING)
+    encode: list[str] = []
+    if encode_raw is not MISSING and encode_raw is not None:
+        items = [encode_raw] if isinstance(encode_raw, str) else encode_raw
+        if not isinstance(items, list):
+            check.error(("edges", "encode"), "must be a list of: width, opacity, color")
+        else:
+            for i, item in enumerate(items):
+                path: Path_ = (
+                    ("edges", "encode")
+                    if isinstance(encode_raw, str)
+                    else (
+                        "edges",
+                        "encode",
+                        i,
+                    )
+                )
+                name = check.choice(item, path, EDGE_ENCODINGS)
+                if name is not None and name not in encode:
+                    encode.append(name)
+    return EdgeOptions(
+        encode=tuple(sorted(encode, key=EDGE_ENCODINGS.index)),
+        curve=check.choice(data.get("curve", MISSING), ("edges", "curve"), CURVES),
+        arrows=check.choice(data.get("arrows", MISSING), ("edges", "arrows"), ARROWS),
+        color=check.color(data.get("color", MISSING), ("edges", "color"), allow_none=False),
+        width=check.number(
+            data.get("width", MISSING), ("edges", "width"), minimum=0.01, maximum=20
+        ),
+        opacity=check.number(
+            data.get("opacity", MISSING), ("edges", "opacity"), minimum=0, maximum=1
+        ),
+    )
+
+
+def _labels(check: Checker, value: Any) -> LabelOptions:
+    if value is False:
+        return LabelOptions(titles=False, sizes="none", activations=False)
+    if value is True:
+        return LabelOptions()
+    data = check.mapping(value, ("labels",), LABEL_KEYS, what="a mapping, true or false")
+    sizes = data.get("sizes", MISSING)
+    if sizes is False:
+        sizes = "none"
+    elif sizes is True:
+        sizes = "math"
+    return LabelOptions(
+        titles=check.boolean(data.get("titles", MISSING), ("labels", "titles"), default=True),
+        sizes=check.choice(sizes, ("labels", "sizes"), SIZE_LABELS, default="math"),
+        activations=check.boolean(
+            data.get("activations", MISSING), ("labels", "activations"), default=True
+        ),
+    )
+
+
+def _layers(check: Checker, doc: Document, value: Any) -> tuple[Layer, ...]:
+    if value is MISSING or value is None:
+        check.error(
+            (),
+            "missing 'layers': give the units of each layer, e.g. layers: [784, 300, 10]",
+        )
+        return ()
+    items = check.sequence(value, ("layers",), what="a list of layers")
+    if items is None:
+        return ()
+    if not items:
+        check.error(("layers",), "must list at least one layer")
+        return ()
+    if len(items) > MAX_LAYERS:
+        check.error(("layers",), f"has {len(items)} layers; at most {MAX_LAYERS} are allowed")
+        return ()
+    layers = []
+    for i, item in enumerate(items):
+        layer = _layer(check, doc, item, i)
+        if layer is not None:
+            layers.append(layer)
+    if layers and layers[-1].bias and len(items) > 1:
+        check.error(
+            ("layers", len(items) - 1, "bias"),
+            "the last layer feeds no other layer, so it cannot have a bias unit",
+        )
+    return tuple(layers)
+
+
+def _units(check: Checker, value: Any, path: Path_) -> int | None:
+    return check.integer(value, path, minimum=1, maximum=MAX_UNITS)
+
+
+def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
+    path: Path_ = ("layers", i)
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        units = _units(check, item, path)
+        return None if units is None else Layer(index=i, units=units, location=doc.location(path))
+    if not isinstance(item, dict):
+        check.error(
+            path, f"must be a number of units or a mapping with 'units', got {describe(item)}"
+        )
+        return None
+    data = check.mapping(item, path, LAYER_KEYS)
+    if "units" not in data:
+        check.error(path, "missing 'units' (the number of nodes in this layer)")
+        return None
+    kind = check.choice(data.get("type", MISSING), (*path, "type"), ("dense",), default="dense")
+    units = _units(check, data["units"], (*path, "units"))
+    recurrent = check.boolean(data.get("recurrent", MISSING), (*path, "recurrent"), default=False)
+    layer = Layer(
+        index=i,
+        units=units or 1,
+        label=check.string(data.get("label", MISSING), (*path, "label"), max_length=200),
+        size_label=check.string(
+            data.get("size_label", MISSING), (*path, "size_label"), max_length=200
+        ),
+        activation=check.string(
+            data.get("activation", MISSING), (*path, "activation"), max_length=100
+        ),
+        bias=check.boolean(data.get("bias", MISSING), (*path, "bias"), default=False),
+        recurrent="layer" if recurrent else None,
+        max_visible=check.integer(
+            data.get("max_visible", MISSING), (*path, "max_visible"), minimum=3, maximum=100_000
+        ),
+        color=check.color(data.get("color", MISSING), (*path, "color")),
+        stroke=check.color(data.get("stroke", MISSING), (*path, "stroke")),
+        location=doc.location(path),
+    )
+    if units is None or kind is None:
+        return None
+    return layer
