@@ -424,15 +424,15 @@ def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
     def at(t: float, n: float) -> Vec:
         return (c[0] + along[0] * t + out[0] * n, c[1] + along[1] * t + out[1] * n)
 
-    ang = math.radians(40)
+    ang = math.radians(48)
     start = at(r * math.sin(ang), r * math.cos(ang))
     tip = at(-r * math.sin(ang), r * math.cos(ang))
     # Push the tip off the outline by the arrow gap, along the outward radius.
     radial = normalize((tip[0] - c[0], tip[1] - c[1]))
     tip = (tip[0] + radial[0] * theme.arrow.gap, tip[1] + radial[1] * theme.arrow.gap)
     h = rec.height
-    c1 = at(r * 1.7, r + h)
-    c2 = at(-r * 1.7, r + h)
+    c1 = at(r * 2.4, r + h)
+    c2 = at(-r * 2.4, r + h)
     length = theme.arrow.length
     direction = normalize((tip[0] - c2[0], tip[1] - c2[1]))
     end = (tip[0] - direction[0] * length * 0.8, tip[1] - direction[1] * length * 0.8)

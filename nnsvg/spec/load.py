@@ -257,7 +257,9 @@ def _decode(data: bytes, file: str) -> str:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding, name = "utf-16", "UTF-16"
     else:
-        encoding, name = "utf-8-sig", "UTF-8"
+        encoding, name = "utf-8", "UTF-8"
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
