@@ -60,8 +60,8 @@ def test_canonical_diff_is_readable() -> None:
     a = canonical('<svg><g id="a"><circle r="1"/></g></svg>')
     b = canonical('<svg><g id="a"><circle r="2"/></g></svg>')
     diff = list(difflib.unified_diff(a, b, lineterm=""))
-    assert "-<circle r=\"1\">" in diff
-    assert "+<circle r=\"2\">" in diff
+    assert '-<circle r="1">' in diff
+    assert '+<circle r="2">' in diff
 
 
 @pytest.mark.parametrize("spec", GALLERY[:2], ids=[p.stem for p in GALLERY[:2]])

@@ -169,8 +169,9 @@ def test_elided_layer_has_an_ellipsis_and_true_size_label() -> None:
     scene = scene_of({"layers": [{"units": 784, "max_visible": 6}, 10]})
     assert len(groups(scene, "ellipsis")) == 1
     first = groups(scene, "layer")[0]
-    circles = [c for g in first.children if isinstance(g, Group) and g.role == "nodes"
-               for c in g.children]
+    circles = [
+        c for g in first.children if isinstance(g, Group) and g.role == "nodes" for c in g.children
+    ]
     assert len(circles) == 6
     labels = [t.text for g in groups(scene, "labels")[:1] for t in g.children]
     assert labels == ["Input Layer", "ℝ⁷⁸⁴"]

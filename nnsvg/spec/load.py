@@ -577,6 +577,8 @@ class _Composer:
         if tag is None or tag == "!":
             tag = self.resolve(ScalarNode, text, event.implicit)
         if self.json_mode:
+            if not self._expects_key():
+                self._count(1, mark)
             self._add(_Node(_SCALAR, None, mark.line + 1, mark.column + 1))
             return
         stack = self.stack
@@ -613,7 +615,7 @@ class _Composer:
             tag = event.tag
             if tag is not None and tag != "!" and tag != (_SEQ_TAG if kind == _SEQ else _MAP_TAG):
                 raise self._tag_error(tag, mark)
-            self._count(1, mark)
+        self._count(1, mark)
         if len(stack) >= MAX_DEPTH:
             raise self._too_deep(mark)
         node = _Node(kind, None, mark.line + 1, mark.column + 1)

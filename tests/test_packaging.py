@@ -1,0 +1,70 @@
+"""The wheel ships the built-in themes, and an installed nnsvg finds them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytest.importorskip("hatchling")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return next(out.glob("nnsvg-*.whl"))
+
+
+def test_wheel_contains_the_themes_and_the_entry_point(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    themes = {Path(n).name for n in names if n.startswith("nnsvg/styles/")}
+    assert {"default.yaml", "paper.yaml", "colorblind.yaml", "dark.yaml"} <= themes
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "nnsvg = nnsvg.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_installed_wheel_lists_themes(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    # Run outside the checkout so the installed package (not the source tree) is used.
+    result = subprocess.run(
+        [str(venv / "bin" / "nnsvg"), "themes"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("default", "paper", "colorblind", "dark"):
+        assert name in result.stdout
+    where = subprocess.run(
+        [str(python), "-c", "import nnsvg.theme as t; print(t.styles_dir())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "site-packages" in where

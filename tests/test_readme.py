@@ -1,0 +1,82 @@
+"""The README is tested: its examples run, and it documents every key and command."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from nnsvg.cli import app
+from nnsvg.pipeline import build_scene, load_spec
+from nnsvg.spec import model
+from nnsvg.theme import Theme, resolve_theme
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+SPEC_BLOCKS = [text for lang, text in BLOCKS if lang == "yaml" and "layers:" in text]
+THEME_BLOCKS = [text for lang, text in BLOCKS if lang == "yaml" and "extends:" in text]
+
+
+def test_readme_has_spec_and_theme_examples() -> None:
+    assert len(SPEC_BLOCKS) >= 2
+    assert len(THEME_BLOCKS) >= 1
+
+
+@pytest.mark.parametrize("text", SPEC_BLOCKS)
+def test_readme_spec_examples_render(text: str) -> None:
+    build_scene(load_spec("README.md", text=text))
+
+
+@pytest.mark.parametrize("text", THEME_BLOCKS)
+def test_readme_theme_examples_load(text: str, tmp_path) -> None:
+    path = tmp_path / "my-theme.yaml"
+    path.write_text(text, encoding="utf-8")
+    theme = resolve_theme(str(path))
+    assert theme.node.radius == 8
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    commands = [text.strip() for lang, text in BLOCKS if lang == "sh"]
+    test_command = next(c for c in commands if "pytest" in c)
+    setup_command = next(c for c in commands if "render specs/" in c)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+    assert setup_command.startswith("python -m pip install .")
+
+
+def _documented_keys(table_heading: str) -> set[str]:
+    section = README.split(table_heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)`", section, flags=re.M))
+
+
+def test_readme_documents_every_spec_key() -> None:
+    assert set(model.TOP_KEYS) <= _documented_keys("### Top-level keys")
+    assert set(model.LAYER_KEYS) <= _documented_keys("### Layer keys")
+    edge_keys = _documented_keys("### Edges")
+    edge_section = README.split("### Edges", 1)[1].split("\n### ", 1)[0]
+    for key in model.EDGE_KEYS:
+        assert key in edge_keys or f"`{key}`" in edge_section, key
+
+
+def test_readme_documents_every_theme_key() -> None:
+    section = README.split("The theme keys", 1)[1].split("\n## ", 1)[0]
+    for f in dataclasses.fields(Theme):
+        if f.name in ("name", "description"):
+            continue
+        row = re.search(rf"^\| `{f.name}` \|(.*)$", section, flags=re.M)
+        assert row, f"theme section {f.name} missing from the README"
+        section_type = type(getattr(resolve_theme("default"), f.name))
+        for sub in dataclasses.fields(section_type):
+            assert f"`{sub.name}`" in row.group(1), f"{f.name}.{sub.name} missing"
+
+
+def test_readme_lists_every_command() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    commands = re.findall(r"^│ (\w+) ", result.output, flags=re.M)
+    assert commands
+    for command in commands:
+        assert f"nnsvg {command}" in README, command
