@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -112,7 +113,7 @@ def test_nodes_never_overlap_and_labels_never_overlap(data: dict) -> None:
     scene = scene_of(data)
     circles = [c for g in groups(scene, "nodes") for c in g.children if isinstance(c, Circle)]
     centres = sorted((c.cx, c.cy, c.r) for c in circles)
-    for (x0, y0, r0), (x1, y1, r1) in zip(centres, centres[1:]):
+    for (x0, y0, r0), (x1, y1, r1) in itertools.pairwise(centres):
         assert math.hypot(x1 - x0, y1 - y0) >= r0 + r1 - 1e-6
     label_boxes = []
     for g in groups(scene, "labels"):
@@ -130,7 +131,7 @@ def test_zigzag_trails_draw_every_edge_exactly_once(m: int, n: int) -> None:
     runs = _zigzag_runs(m, n)
     seen = []
     for run in runs:
-        for a, b in zip(run, run[1:]):
+        for a, b in itertools.pairwise(run):
             s, t = (a, b) if a < m else (b, a)
             assert s < m <= t < m + n  # every step joins a source and a target
             seen.append((s, t))

@@ -243,10 +243,9 @@ def parse_document(text: str | bytes, file: str = "<spec>", *, fmt: str | None =
 
 
 def _too_large(size: int, where: Location) -> LimitError:
-    mib = 1024 * 1024
     return LimitError(
-        f"the spec file is too large ({size / mib:.1f} MiB); "
-        f"at most {MAX_SPEC_BYTES // mib} MiB ({MAX_SPEC_BYTES} bytes) is allowed",
+        f"the spec file is too large ({size} bytes); "
+        f"at most {MAX_SPEC_BYTES // (1024 * 1024)} MiB ({MAX_SPEC_BYTES} bytes) is allowed",
         location=where,
     )
 
