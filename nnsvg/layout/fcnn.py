@@ -463,6 +463,8 @@ def _edges(
     color = spec.edges.color or edge.color
     width = spec.edges.width if spec.edges.width is not None else edge.width
     opacity = spec.edges.opacity if spec.edges.opacity is not None else edge.opacity
+    if "color" in spec.edges.encode and spec.edges.opacity is None:
+        opacity = 1.0  # colours as strong as the colour bar shows them
     curve_name = spec.edges.curve or edge.curve
     curve = "straight" if curve_name == "straight" else ("bezier-h" if frame.right else "bezier-v")
     arrows = spec.edges.arrows or theme.arrow.shape
