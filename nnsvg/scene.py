@@ -167,10 +167,12 @@ class EdgeBundle:
 
 @dataclass(frozen=True, slots=True)
 class Polygons:
-    """Many small closed polygons (e.g. arrowheads) that share one style."""
+    """Many small polygons (e.g. arrowheads) that share one style; ``closed=False``
+    draws them as open polylines (chevrons)."""
 
     polygons: tuple[tuple[Point, ...], ...]
     paint: Paint | None = None
+    closed: bool = True
     id: str | None = None
     cls: str | None = None
 

@@ -101,20 +101,25 @@ def _columns(spec: Spec, theme: Theme) -> list[_Column]:
     for layer in spec.layers:
         limit = (layer.max_visible or spec.max_visible) if spec.elide else None
         units, elided = visible_units(layer.units, limit)
-        slots: list[_Slot] = []
-        offset = 0.0
-        if layer.bias:
-            slots.append(_Slot("bias", -1, offset))
-            offset += pitch + theme.bias.gap
+        # The bias unit leads the layer; a recurrent layer's loop stands at the
+        # leading end (right) or trailing end (down), so its bias moves out of the way.
+        bias_first = layer.bias and not (layer.recurrent and spec.direction == "right")
+        kinds: list[tuple[str, int]] = [("bias", -1)] if bias_first else []
         ellipsis_after = (limit + 1) // 2 if elided and limit else -1
         for k, unit in enumerate(units):
             if k == ellipsis_after:
-                slots.append(_Slot("ellipsis", -1, offset))
-                offset += pitch
-            slots.append(_Slot("node", unit, offset))
+                kinds.append(("ellipsis", -1))
+            kinds.append(("node", unit))
+        if layer.bias and not bias_first:
+            kinds.append(("bias", -1))
+        slots: list[_Slot] = []
+        offset = 0.0
+        for k, (kind, unit) in enumerate(kinds):
+            if k and "bias" in (kind, kinds[k - 1][0]):
+                offset += theme.bias.gap
+            slots.append(_Slot(kind, unit, offset))
             offset += pitch
         extent = offset - pitch  # first slot centre to last slot centre
-        slots = [_Slot(s.kind, s.unit, s.offset) for s in slots]
         columns.append(_Column(layer, slots, extent))
     return columns
 
@@ -416,7 +421,7 @@ def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
         out: Vec = (0.0, -1.0)  # away from the layer
         along: Vec = (1.0, 0.0)  # the flow direction
     else:
-        slot = column.slots[-1]
+        slot = next(s for s in reversed(column.slots) if s.kind == "node")
         c = frame.xy(column.pos, column.center_of(slot))
         out = (1.0, 0.0)
         along = (0.0, 1.0)
@@ -620,6 +625,7 @@ def _bundle(
             stroke_opacity=paint.stroke_opacity,
         ),
         cls="open",
+        closed=False,
     )
     return [line, open_heads]
 

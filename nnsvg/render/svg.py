@@ -215,7 +215,8 @@ class _Writer:
         paint = _paint_attrs(item.paint)
         chunk: list[str] = []
         for k, poly in enumerate(item.polygons):
-            chunk.append("M" + " ".join(f"{fmt(x)} {fmt(y)}" for x, y in poly) + "Z")
+            close = "Z" if item.closed else ""
+            chunk.append("M" + " ".join(f"{fmt(x)} {fmt(y)}" for x, y in poly) + close)
             if len(chunk) == SEGMENTS_PER_PATH or k == len(item.polygons) - 1:
                 attrs = {"d": "".join(chunk)}
                 attrs.update(paint)
