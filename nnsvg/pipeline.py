@@ -6,7 +6,6 @@ stage stays pure apart from the file reads and writes named here.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,20 +104,13 @@ def spec_weights(spec: Spec) -> WeightSet | None:
     return None
 
 
-_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(in|mm|cm|pt|pc|px)?\s*")
-
-
 def physical_width(text: str | None) -> tuple[float, str] | None:
     """``"3.5in"`` -> ``(3.5, "in")`` after checking the length; None stays None."""
     if text is None:
         return None
-    from nnsvg.units import parse_length
+    from nnsvg.units import split_length
 
-    parse_length(text)  # raises a clear error for anything invalid
-    match = _LENGTH.fullmatch(text)
-    if match is None:  # pragma: no cover - parse_length accepted it
-        raise NnsvgError(f"invalid width '{text}'")
-    return float(match.group(1)), match.group(2) or "px"
+    return split_length(text)
 
 
 def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:

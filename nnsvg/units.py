@@ -11,7 +11,7 @@ import re
 
 from nnsvg.errors import NnsvgError
 
-__all__ = ["PX_PER_INCH", "PX_PER_UNIT", "format_length", "parse_length"]
+__all__ = ["PX_PER_INCH", "PX_PER_UNIT", "format_length", "parse_length", "split_length"]
 
 PX_PER_INCH = 96.0
 
@@ -110,3 +110,17 @@ def format_length(px: float, unit: str) -> str:
     if number in ("-0", ""):
         number = "0"
     return number + unit
+
+
+def split_length(text: str | float | int, *, field: str = "width") -> tuple[float, str]:
+    """A valid length as (number, unit), the unit lower-case and ``px`` for a bare number.
+
+    >>> split_length("3.5IN"), split_length("+89 mm"), split_length(250)
+    ((3.5, 'in'), (89.0, 'mm'), (250.0, 'px'))
+    """
+    parse_length(text, field=field)  # raises the error that names the allowed units
+    if not isinstance(text, str):
+        return float(text), "px"
+    match = _LENGTH.fullmatch(text)
+    assert match is not None  # parse_length accepted it
+    return float(match["number"]), match["unit"].lower() or "px"

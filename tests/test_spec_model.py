@@ -551,11 +551,7 @@ def test_width_ok(value: str) -> None:
     build_scene(spec)  # the renderer accepts it too
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: widths that units.parse_length accepts (upper-case unit, sign, '1.in') "
-    "pass validation but pipeline.physical_width rejects them at render time",
-)
+# Regression: these passed validation but pipeline.physical_width refused them.
 @pytest.mark.parametrize("value", ["3.5IN", "+2in", "1.in"])
 def test_width_accepted_by_validation_renders(value: str) -> None:
     spec = spec_of(f"width: '{value}'\nlayers: [3]\n")
@@ -592,14 +588,14 @@ def test_bias_and_recurrent() -> None:
     assert spec.layers[1].bias is False and spec.layers[1].recurrent is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the last layer is itself invalid, the bias check looks at the last "
-    "*valid* layer and blames layers[N-1].bias for a bias that layer does not have",
-)
+# Regression: the bias check looked at the last *valid* layer and blamed layers[N-1].bias.
 def test_bias_check_does_not_blame_an_invalid_last_layer() -> None:
     text = "layers:\n  - {units: 2, bias: true}\n  - {units: -1}\n"
     assert error_of(text) == "spec.yaml:3:13: layers[1].units: must be a positive integer, got -1"
+    text = "layers:\n  - {units: 2, bias: true}\n  - abc\n"
+    assert error_of(text) == (
+        "spec.yaml:3:5: layers[1]: must be a number of units or a mapping with 'units', got 'abc'"
+    )
 
 
 def test_seed_and_max_visible() -> None:
@@ -683,11 +679,7 @@ def test_json_gives_the_same_spec_as_yaml() -> None:
             assert getattr(from_json, field.name) == getattr(from_yaml, field.name), field.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Layer.location takes part in equality (Spec.source is compare=False), so "
-    "the same network written in JSON and YAML gives unequal Specs",
-)
+# Regression: Layer.location took part in equality, so JSON and YAML gave unequal Specs.
 def test_spec_equality_ignores_positions() -> None:
     assert spec_of(JSON_SPEC, "spec.json") == spec_of(YAML_SPEC, "spec.yaml")
 

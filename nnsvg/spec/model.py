@@ -87,7 +87,7 @@ class Layer:
     max_visible: int | None = None
     color: str | None = None
     stroke: str | None = None
-    location: Location | None = None
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +338,8 @@ def _layers(check: Checker, doc: Document, value: Any) -> tuple[Layer, ...]:
         layer = _layer(check, doc, item, i)
         if layer is not None:
             layers.append(layer)
-    if layers and layers[-1].bias and len(items) > 1:
+    last = layers[-1] if layers else None
+    if last is not None and last.index == len(items) - 1 and last.bias and len(items) > 1:
         check.error(
             ("layers", len(items) - 1, "bias"),
             "the last layer feeds no other layer, so it cannot have a bias unit",
