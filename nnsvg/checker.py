@@ -77,7 +77,9 @@ class Checker:
     # -- errors ---------------------------------------------------------------
     def error(self, path: Path_, message: str, *, at_key: bool = False) -> None:
         location = self.doc.key_location(path) if at_key else self.doc.location(path)
-        self.errors.append(self.error_cls(message, location=location, field=format_path(path)))
+        prefix = getattr(self.doc, "field_prefix", ())
+        field = format_path((*prefix, *path))
+        self.errors.append(self.error_cls(message, location=location, field=field))
 
     def raise_if_errors(self) -> None:
         if not self.errors:
@@ -124,7 +126,7 @@ class Checker:
         default: Any = None,
         what: str | None = None,
     ) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
         if what is None:
             what = "a positive integer" if minimum == 1 else "an integer"
@@ -140,7 +142,7 @@ class Checker:
             self.error(path, f"must be {what}, got {value}")
             return None
         if maximum is not None and value > maximum:
-            self.error(path, f"must be at most {maximum}, got {value}")
+            self.error(path, f"must be at most {maximum:,}, got {value:,}")
             return None
         return value
 
@@ -154,7 +156,7 @@ class Checker:
         positive: bool = False,
         default: Any = None,
     ) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.error(path, f"must be a number, got {describe(value)}")
@@ -177,7 +179,7 @@ class Checker:
         return value
 
     def boolean(self, value: Any, path: Path_, *, default: Any = None) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
         if not isinstance(value, bool):
             self.error(path, f"must be true or false, got {describe(value)}")
@@ -193,7 +195,7 @@ class Checker:
         max_length: int = 1000,
         allow_empty: bool = True,
     ) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # a label such as 42 is meant as text
@@ -214,10 +216,12 @@ class Checker:
     def choice(
         self, value: Any, path: Path_, choices: Sequence[str], *, default: Any = None
     ) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
         if not isinstance(value, str) or value not in choices:
             hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+            if isinstance(value, bool):
+                hint = " (YAML reads yes/no/on/off as true/false: quote the value)"
             self.error(path, f"must be one of {_quoted(choices)}, got {describe(value)}{hint}")
             return None
         return value
@@ -225,10 +229,8 @@ class Checker:
     def color(
         self, value: Any, path: Path_, *, default: Any = None, allow_none: bool = True
     ) -> Any:
-        if value is MISSING:
+        if value is MISSING or value is None:
             return default
-        if value is None and allow_none:
-            return "none"
         if not isinstance(value, str):
             self.error(
                 path, f"must be a colour such as '#1f77b4' or 'steelblue', got {describe(value)}"

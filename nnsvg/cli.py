@@ -106,8 +106,10 @@ def _collect_specs(args: list[str]) -> list[Path]:
                 _usage(f"no file matches '{arg}'")
             found.extend(Path(m) for m in matches if Path(m).is_file())
         elif path.is_dir():
+            # The folder's own spec files; subfolders (themes, weights...) are not searched:
+            # a glob such as 'figures/**/*.yaml' reaches them.
             files = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SPEC_SUFFIXES and p.is_file()
+                p for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES and p.is_file()
             )
             if not files:
                 _usage(f"no spec files (.yaml, .yml, .json) in folder '{arg}'")
@@ -119,6 +121,30 @@ def _collect_specs(args: list[str]) -> list[Path]:
         if p not in unique:
             unique.append(p)
     return unique
+
+
+def _check_theme_and_style(theme: str | None, style: str | None) -> None:
+    """--theme and --style are checked once, before any spec: a bad one is a usage error."""
+    from nnsvg.errors import NnsvgError
+
+    if style is not None:
+        from nnsvg.layout import ENGINES
+        from nnsvg.spec.model import STYLES
+
+        if style not in STYLES:
+            _usage(f"--style: unknown style '{style}' (must be one of {', '.join(STYLES)})")
+        if style not in ENGINES:
+            _usage(
+                f"--style {style}: that engine is not available yet; this version draws "
+                + ", ".join(sorted(ENGINES))
+            )
+    if theme is not None:
+        from nnsvg.theme import load_theme
+
+        try:
+            load_theme(theme)
+        except NnsvgError as err:
+            _usage(f"--theme: {err}")
 
 
 def _parse_formats(text: str | None) -> list[str] | None:
@@ -157,6 +183,11 @@ def _outputs(
                     _usage(str(err))
                 plan = [(output, formats_here[0])]
             elif len(formats) == 1 and output.suffix.lower() in (".svg", ".png", ".pdf"):
+                if output.suffix.lower() != "." + formats[0]:
+                    _usage(
+                        f"-o {output} has a .{output.suffix.lower()[1:]} suffix but --format is "
+                        f"{formats[0]}; make them agree"
+                    )
                 plan = [(output, formats[0])]
             else:
                 plan = [(output.with_suffix("." + f), f) for f in formats]
@@ -237,6 +268,15 @@ def render(
         _usage("--max-edges and --max-nodes must be positive")
     if seed is not None and seed < 0:
         _usage("--seed must be a non-negative integer")
+    _check_theme_and_style(theme, style)
+    if width is not None:
+        from nnsvg.errors import NnsvgError
+        from nnsvg.units import parse_length
+
+        try:
+            parse_length(width, field="--width")
+        except NnsvgError as err:
+            _usage(str(err))
     spec_paths = _collect_specs(specs)
     plans = _outputs(spec_paths, output, out_dir, formats)
     report = _Reporter(debug=debug, quiet=quiet)
@@ -277,6 +317,10 @@ def _render_one(spec_path, plan, options, dpi, scale, report: _Reporter) -> None
             export(svg, path, fmt, dpi=dpi, scale=scale)
             report.info(f"wrote {path}")
     except NnsvgError as err:
+        if err.location is None and err.field is None:
+            from nnsvg.errors import Location
+
+            err.location = Location(str(spec_path))  # say which spec of a batch failed
         report.error(err)
     except KeyboardInterrupt:
         raise

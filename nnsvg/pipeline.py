@@ -66,8 +66,6 @@ def _apply_options(spec: Spec, options: RenderOptions) -> Spec:
         changes["elide"] = options.elide
     if options.seed is not None:
         changes["seed"] = options.seed
-    if options.width is not None:
-        changes["width"] = options.width
     return dataclasses.replace(spec, **changes) if changes else spec
 
 
@@ -82,6 +80,7 @@ def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
             overrides_doc=spec.source,
             overrides_path=("theme",),
             base_dir=base_dir,
+            base_is_from_overrides=bool(spec.theme_overrides) and not (options and options.theme),
         )
     except NnsvgError as err:
         if err.location is None and spec.theme and not (options and options.theme):
@@ -120,10 +119,16 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     theme = spec_theme(spec, options)
     weights = spec_weights(spec)
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
-    try:
-        width = physical_width(spec.width)
-    except NnsvgError as err:
-        raise SpecError(err.message, location=spec.where("width"), field="width") from None
+    if options.width is not None:
+        try:
+            width = physical_width(options.width)
+        except NnsvgError as err:
+            raise NnsvgError(err.message, field="--width") from None
+    else:
+        try:
+            width = physical_width(spec.width)
+        except NnsvgError as err:
+            raise SpecError(err.message, location=spec.where("width"), field="width") from None
     return layout(
         spec, theme, metrics=DEFAULT_METRICS, weights=weights, limits=limits, physical_width=width
     )

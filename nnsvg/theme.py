@@ -250,10 +250,10 @@ def _load_theme_document(path: str) -> Document:
         raise
 
 
-def _chain(first: _Layer, first_dir: Path | None) -> list[_Layer]:
+def _chain(first: _Layer, first_dir: Path | None, first_name: str | None = None) -> list[_Layer]:
     """``first`` and its ancestors, nearest first, ending with a complete base."""
     chain = [first]
-    seen: list[str] = []
+    seen: list[str] = [first_name] if first_name else []
     layer, base_dir = first, first_dir
     while True:
         parent = layer.data.get("extends", MISSING)
@@ -264,12 +264,19 @@ def _chain(first: _Layer, first_dir: Path | None) -> list[_Layer]:
         where = layer.doc.location(("extends",))
         if not isinstance(parent, str) or not parent:
             raise ThemeError("extends: must be a theme name or a path", location=where)
-        key = parent if not _is_path_like(parent) else str((base_dir or Path()) / parent)
-        if key in seen or len(seen) >= _MAX_EXTENDS:
+        key = (
+            parent if not _is_path_like(parent) else str(((base_dir or Path()) / parent).resolve())
+        )
+        if key in seen:
             raise ThemeError(
-                f"extends: theme inheritance loops or is deeper than {_MAX_EXTENDS} "
-                f"({' -> '.join([*seen, key])})",
+                "extends: themes extend each other in a loop ("
+                + " -> ".join(Path(k).name for k in [*seen, key])
+                + ")",
                 location=where,
+            )
+        if len(seen) >= _MAX_EXTENDS:
+            raise ThemeError(
+                f"extends: more than {_MAX_EXTENDS} themes extend each other", location=where
             )
         seen.append(key)
         layer, path = _read_source(parent, base_dir, where)
@@ -301,6 +308,13 @@ def _merge(chain: list[_Layer]) -> tuple[dict[str, Any], dict[tuple[str, ...], L
 def _convert(checker: Checker, spec: dataclasses.Field, value: Any, path: Path_) -> Any:
     kind = spec.metadata["kind"]
     meta = spec.metadata
+    if value is None:
+        if kind == "color" and meta.get("allow_none", True):
+            return "none"
+        if kind == "dash":
+            return ()
+        checker.error(path, "must have a value (it is empty/null)")
+        return None
     if kind == "number":
         return checker.number(value, path, minimum=meta.get("minimum"), maximum=meta.get("maximum"))
     if kind == "integer":
@@ -398,6 +412,7 @@ def resolve_theme(
     overrides_doc: Locator | None = None,
     overrides_path: Path_ = (),
     base_dir: Path | None = None,
+    base_is_from_overrides: bool = False,
 ) -> Theme:
     """The theme ``base`` (a built-in name or a file path; default ``default``), with
     ``overrides`` (a mapping like a theme file's, e.g. from a spec) merged on top.
@@ -406,8 +421,12 @@ def resolve_theme(
     error messages; ``base_dir`` resolves relative theme paths.
     """
     base = base or "default"
-    first, first_path = _read_source(base, base_dir, None)
-    chain = _chain(first, first_path.parent)
+    where = None
+    if overrides_doc is not None and base_is_from_overrides:
+        where = overrides_doc.location((*overrides_path, "extends"))
+    first, first_path = _read_source(base, base_dir, where)
+    first_key = str(first_path.resolve()) if _is_path_like(base) else base
+    chain = _chain(first, first_path.parent, first_key)
     doc = first.doc
     if overrides:
         odoc = overrides_doc or parse_document("{}", "<overrides>")
@@ -429,6 +448,7 @@ class _SubDocument:
     def __init__(self, doc: Locator, prefix: Path_) -> None:
         self._doc = doc
         self._prefix = tuple(prefix)
+        self.field_prefix = self._prefix  # errors name theme.node.radius, not node.radius
 
     def location(self, path: Path_) -> Location:
         return self._doc.location((*self._prefix, *path))

@@ -255,11 +255,25 @@ def test_quiet_prints_nothing_on_success(net: Path) -> None:
 # --------------------------------------------------------------------------- collecting specs
 
 
-def test_folder_argument_renders_every_spec(work: Path) -> None:
+def test_folder_argument_renders_every_spec_in_it(work: Path) -> None:
     copy_spec("nnsvg-default.yaml", work / "specs")
-    copy_spec("elman-rnn.yaml", work / "specs" / "sub")
+    copy_spec("elman-rnn.yaml", work / "specs")
+    # Subfolders are not searched: themes and weights live there without being specs.
+    (work / "specs" / "themes").mkdir()
+    (work / "specs" / "themes" / "mine.yaml").write_text("extends: paper\n")
     (work / "specs" / "notes.txt").write_text("not a spec")
     result = run("render", "specs", "--out-dir", "out")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (work / "out").iterdir()) == [
+        "elman-rnn.svg",
+        "nnsvg-default.svg",
+    ]
+
+
+def test_recursive_glob_reaches_subfolders(work: Path) -> None:
+    copy_spec("nnsvg-default.yaml", work / "specs")
+    copy_spec("elman-rnn.yaml", work / "specs" / "sub")
+    result = run("render", "specs/**/*.yaml", "--out-dir", "out")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
         "elman-rnn.svg",
@@ -483,12 +497,6 @@ def test_huge_spec_without_elision_is_refused_without_traceback(
     assert stderr.splitlines()[-1] == "1 of 1 spec(s) failed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: layout builds every node before checking --max-nodes, so 10**12 units with "
-    "elide: false is a MemoryError ('internal error') instead of a LimitError "
-    "(10**6 units takes ~2 s, 10**7 ~20 s and 2 GB before being refused)",
-)
 def test_huge_spec_without_elision_is_a_quick_limit_error(
     huge_render: tuple[float, int, str],
 ) -> None:
@@ -497,7 +505,7 @@ def test_huge_spec_without_elision_is_a_quick_limit_error(
     first = stderr.splitlines()[0]
     assert first.startswith("error: ")
     assert "--max-nodes" in first or "--max-edges" in first
-    assert elapsed < 0.5
+    assert elapsed < 1.0  # a whole process, start-up included: refused before any drawing
 
 
 # --------------------------------------------------------------------------- atomic output
@@ -518,7 +526,7 @@ def test_failing_export_leaves_existing_output_untouched(net: Path, work: Path) 
     result = run("render", net, "-o", "out.png", "--scale", "99999")
     no_traceback(result)
     assert result.exit_code == 1
-    assert err_lines(result)[0].startswith("error: the PNG would be ")
+    assert err_lines(result)[0].startswith("error: net.yaml: the PNG would be ")
     assert (work / "out.png").read_text() == "OLD"
     assert not list(work.glob(".out.png.*.tmp"))
 
@@ -528,7 +536,7 @@ def test_missing_output_folder_is_an_error(net: Path) -> None:
     no_traceback(result)
     assert result.exit_code == 1
     assert err_lines(result) == [
-        "error: output folder does not exist: nodir",
+        "error: net.yaml: output folder does not exist: nodir",
         "1 of 1 spec(s) failed",
     ]
 
@@ -554,19 +562,19 @@ def test_theme_option_changes_the_figure(net: Path) -> None:
 
 
 def test_unknown_theme_option_lists_themes(net: Path) -> None:
-    result = run("render", net, "--theme", "nosuch")
+    result = run("render", net, "--theme", "nosuch", "-o", "out.svg")
     no_traceback(result)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # checked once, before any spec
     assert err_lines(result) == [
-        "error: unknown theme 'nosuch'; built-in themes: colorblind, dark, default, paper "
-        "(or give a path to a .yaml theme file)",
-        "1 of 1 spec(s) failed",
+        "usage error: --theme: unknown theme 'nosuch'; built-in themes: colorblind, dark, "
+        "default, paper (or give a path to a .yaml theme file)",
     ]
+    assert not Path("out.svg").exists()
 
 
 def test_misspelt_theme_option_did_you_mean(net: Path) -> None:
     result = run("render", net, "--theme", "papr")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "(did you mean 'paper'?)" in err_lines(result)[0]
 
 
@@ -582,8 +590,8 @@ def test_theme_option_with_a_file(net: Path, work: Path) -> None:
 
 def test_missing_theme_file(net: Path) -> None:
     result = run("render", net, "--theme", "nope/theme.yaml")
-    assert result.exit_code == 1
-    assert err_lines(result)[0] == "error: theme file not found: nope/theme.yaml"
+    assert result.exit_code == 2
+    assert err_lines(result)[0] == "usage error: --theme: theme file not found: nope/theme.yaml"
 
 
 def test_width_option(net: Path) -> None:
@@ -598,31 +606,17 @@ def test_width_in_mm(net: Path) -> None:
     assert ' width="89mm"' in root
 
 
-def test_bad_width_option_is_an_error_line(net: Path) -> None:
+def test_bad_width_option_is_a_usage_error(net: Path) -> None:
     result = run("render", net, "-o", "out.svg", "--width", "3.5furlong")
     no_traceback(result)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = err_lines(result)
-    assert len(lines) == 2
-    assert lines[0].startswith("error: ")
-    assert lines[0].endswith(
-        "invalid length '3.5furlong': expected a positive number with a unit in, mm, cm, pt, "
-        "pc or px (e.g. 3.5in, 89mm)"
+    assert len(lines) == 1
+    assert lines[0] == (
+        "usage error: --width: invalid length '3.5furlong': expected a positive number with a "
+        "unit in, mm, cm, pt, pc or px (e.g. 3.5in, 89mm)"
     )
-    assert lines[1] == "1 of 1 spec(s) failed"
     assert not Path("out.svg").exists()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bad --width is reported at the spec file's first key (net.yaml:2:1: width:) "
-    "although the spec has no width; it should name the --width option",
-)
-def test_bad_width_option_is_blamed_on_the_option(net: Path) -> None:
-    result = run("render", net, "--width", "3.5furlong")
-    first = err_lines(result)[0]
-    assert not first.startswith("error: net.yaml:")
-    assert "--width" in first
 
 
 def test_no_elide_draws_every_node(work: Path) -> None:
@@ -654,10 +648,13 @@ def test_rendering_is_deterministic(work: Path, fmt: str) -> None:
 
 def test_style_option(net: Path) -> None:
     result = run("render", net, "--style", "lenet")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert err_lines(result)[0] == (
-        "error: --style lenet: that engine is not available yet; this version draws 'fcnn'"
+        "usage error: --style lenet: that engine is not available yet; this version draws fcnn"
     )
+    result = run("render", net, "--style", "fcn")
+    assert result.exit_code == 2
+    assert "unknown style 'fcn'" in err_lines(result)[0]
 
 
 # --------------------------------------------------------------------------- validate
@@ -696,7 +693,7 @@ def test_validate_checks_theme_overrides(work: Path) -> None:
     (work / "bad.yaml").write_text("layers: [3]\ntheme:\n  node: {radius: -1}\n")
     result = run("validate", "bad.yaml")
     assert result.exit_code == 1
-    assert err_lines(result) == ["error: bad.yaml:3:18: node.radius: must be from 1 to 200, got -1"]
+    assert err_lines(result) == ["error: bad.yaml:3:18: theme.node.radius: must be from 1 to 200, got -1"]
 
 
 def test_validate_checks_limits(work: Path) -> None:

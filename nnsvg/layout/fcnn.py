@@ -124,8 +124,21 @@ def _columns(spec: Spec, theme: Theme) -> list[_Column]:
     return columns
 
 
-def _check_limits(spec: Spec, columns: list[_Column], limits: LayoutLimits) -> None:
-    nodes = sum(len(c.slots) for c in columns)
+def _drawn_counts(spec: Spec) -> list[tuple[int, int]]:
+    """Per layer: (drawn nodes, drawn bias units), computed without building anything."""
+    counts = []
+    for layer in spec.layers:
+        limit = (layer.max_visible or spec.max_visible) if spec.elide else None
+        nodes = layer.units if limit is None else min(layer.units, limit)
+        counts.append((nodes, int(layer.bias)))
+    return counts
+
+
+def _check_limits(spec: Spec, limits: LayoutLimits) -> None:
+    """Refuse a figure too large to draw before any of it is built (10**12 units is
+    a quick, clear error, not a MemoryError)."""
+    counts = _drawn_counts(spec)
+    nodes = sum(n + b for n, b in counts)
     if nodes > limits.max_nodes:
         raise LimitError(
             f"the figure would draw {nodes:,} nodes; the limit is {limits.max_nodes:,} "
@@ -133,11 +146,7 @@ def _check_limits(spec: Spec, columns: list[_Column], limits: LayoutLimits) -> N
             location=spec.where("layers"),
             field="layers",
         )
-    edges = 0
-    for a, b in itertools.pairwise(columns):
-        sources = sum(1 for s in a.slots if s.kind in ("node", "bias"))
-        targets = sum(1 for s in b.slots if s.kind == "node")
-        edges += sources * targets
+    edges = sum((n0 + b0) * n1 for (n0, b0), (n1, _b1) in itertools.pairwise(counts))
     if edges > limits.max_edges:
         raise LimitError(
             f"the figure would draw {edges:,} edges; the limit is {limits.max_edges:,} "
@@ -268,8 +277,8 @@ def layout_fcnn(
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
     """Lay out a node-edge figure of ``spec`` in ``theme``."""
+    _check_limits(spec, limits or LayoutLimits())
     columns = _columns(spec, theme)
-    _check_limits(spec, columns, limits or LayoutLimits())
     tm = TextMaker(metrics, theme.font.family)
     labels = _Labels(spec, theme, tm)
     _place_layers(spec, theme, columns, labels)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnsvg.checker import MISSING, Checker, describe
+from nnsvg.checker import MISSING, Checker, describe, did_you_mean
 from nnsvg.errors import Location
 from nnsvg.spec.load import Document, Path_
 
@@ -175,13 +175,19 @@ def build_spec(doc: Document) -> Spec:
     elide = check.boolean(get("elide", MISSING), ("elide",), default=True)
     width = _physical_width(check, get("width", MISSING))
     legend_raw = get("legend", MISSING)
-    legend = None if legend_raw in (MISSING, "auto") else check.boolean(legend_raw, ("legend",))
+    legend = None
+    if legend_raw not in (MISSING, None, "auto"):
+        if isinstance(legend_raw, bool):
+            legend = legend_raw
+        else:
+            check.error(("legend",), f"must be auto, true or false, got {describe(legend_raw)}")
 
     theme, overrides = _theme(check, get("theme", MISSING))
     weights, random_weights = _weights(check, get("weights", MISSING))
     edges = _edges(check, get("edges", MISSING))
     labels = _labels(check, get("labels", MISSING))
-    layers = _layers(check, doc, get("layers", MISSING))
+    misspelt = any(k != "layers" and did_you_mean(str(k), ["layers"]) for k in data)
+    layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     check.raise_if_errors()
 
     if edges.encode and weights is None:
@@ -317,8 +323,12 @@ def _labels(check: Checker, value: Any) -> LabelOptions:
     )
 
 
-def _layers(check: Checker, doc: Document, value: Any) -> tuple[Layer, ...]:
+def _layers(
+    check: Checker, doc: Document, value: Any, *, quiet_missing: bool = False
+) -> tuple[Layer, ...]:
     if value is MISSING or value is None:
+        if quiet_missing:  # "did you mean 'layers'?" already said it
+            return ()
         check.error(
             (),
             "missing 'layers': give the units of each layer, e.g. layers: [784, 300, 10]",
@@ -339,7 +349,7 @@ def _layers(check: Checker, doc: Document, value: Any) -> tuple[Layer, ...]:
         if layer is not None:
             layers.append(layer)
     last = layers[-1] if layers else None
-    if last is not None and last.index == len(items) - 1 and last.bias and len(items) > 1:
+    if last is not None and last.index == len(items) - 1 and last.bias:
         check.error(
             ("layers", len(items) - 1, "bias"),
             "the last layer feeds no other layer, so it cannot have a bias unit",
@@ -363,7 +373,8 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         return None
     data = check.mapping(item, path, LAYER_KEYS)
     if "units" not in data:
-        check.error(path, "missing 'units' (the number of nodes in this layer)")
+        if not any(did_you_mean(str(k), ["units"]) for k in data if k != "units"):
+            check.error(path, "missing 'units' (the number of nodes in this layer)")
         return None
     kind = check.choice(data.get("type", MISSING), (*path, "type"), ("dense",), default="dense")
     units = _units(check, data["units"], (*path, "units"))
