@@ -693,7 +693,9 @@ def test_validate_checks_theme_overrides(work: Path) -> None:
     (work / "bad.yaml").write_text("layers: [3]\ntheme:\n  node: {radius: -1}\n")
     result = run("validate", "bad.yaml")
     assert result.exit_code == 1
-    assert err_lines(result) == ["error: bad.yaml:3:18: theme.node.radius: must be from 1 to 200, got -1"]
+    assert err_lines(result) == [
+        "error: bad.yaml:3:18: theme.node.radius: must be from 1 to 200, got -1"
+    ]
 
 
 def test_validate_checks_limits(work: Path) -> None:

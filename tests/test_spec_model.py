@@ -750,7 +750,8 @@ def test_bad_theme_value_in_spec_override() -> None:
 
 def test_bad_theme_colour_in_spec_override() -> None:
     assert theme_error_of("layers: [3]\ntheme:\n  edge: {color: nope}\n") == (
-        "spec.yaml:3:17: theme.edge.color: is not a colour: 'nope' (use #rgb, #rrggbb, a CSS colour name)"
+        "spec.yaml:3:17: theme.edge.color: is not a colour: 'nope' "
+        "(use #rgb, #rrggbb, a CSS colour name)"
     )
 
 
