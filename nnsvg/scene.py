@@ -13,7 +13,6 @@ that visit every edge once, which the renderer writes as compact path data.
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -323,7 +322,11 @@ def _points_box(points: tuple[Point, ...]) -> BBox:
     return BBox(min(xs), min(ys), max(xs), max(ys))
 
 
-def is_finite_item(item: Item) -> bool:
-    """True when every coordinate of the item is a finite number."""
-    box = bbox_of(item)
-    return box is None or all(math.isfinite(v) for v in (box.x0, box.y0, box.x1, box.y1))
+def bounds(items: tuple[Item, ...] | list[Item]) -> BBox | None:
+    """The union of the items' bounds (None when nothing has any)."""
+    box: BBox | None = None
+    for item in items:
+        b = bbox_of(item)
+        if b is not None:
+            box = b if box is None else box.union(b)
+    return box

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from nnsvg.geometry import Vec, normalize
-from nnsvg.scene import BBox, Group, Item, Rect, Scene, Text, TextStyle, bbox_of
+from nnsvg.scene import BBox, Item, Scene, Text, TextStyle, bounds
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
@@ -125,11 +125,7 @@ def fit_scene(
     meta: dict[str, str] | None = None,
 ) -> Scene:
     """A scene whose viewBox is the content's bounds plus the theme's margin."""
-    box: BBox | None = None
-    for item in items:
-        b = bbox_of(item)
-        if b is not None:
-            box = b if box is None else box.union(b)
+    box = bounds(items)
     if box is None:
         box = BBox(0, 0, 1, 1)
     for value in (box.x0, box.y0, box.x1, box.y1):
@@ -150,12 +146,3 @@ def fit_scene(
         font=TextStyle(family=theme.font.family, size=theme.font.size, color=theme.font.color),
         meta=dict(meta or {}),
     )
-
-
-def group(gid: str | None, role: str, children: list[Item], **kwargs) -> Group:
-    return Group(id=gid, role=role, children=tuple(children), **kwargs)
-
-
-def frame(box: BBox) -> Rect:
-    """A rectangle covering ``box`` (used by tests and debugging overlays)."""
-    return Rect(box.x0, box.y0, box.width, box.height)

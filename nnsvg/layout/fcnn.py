@@ -32,6 +32,7 @@ from nnsvg.scene import (
     Scene,
     Text,
     TextStyle,
+    bounds,
 )
 from nnsvg.spec.model import Layer, Spec
 from nnsvg.textmetrics import TextMetrics
@@ -681,20 +682,9 @@ def _pair_runs(n: int, m: int, indices: list[int]) -> list[array]:
 
 
 # --- legend and title --------------------------------------------------------------------
-def _content_box(items: list[Item]):
-    from nnsvg.scene import bbox_of
-
-    box = None
-    for item in items:
-        b = bbox_of(item)
-        if b is not None:
-            box = b if box is None else box.union(b)
-    return box
-
-
 def _colorbar(theme: Theme, tm: TextMaker, items: list[Item], wmax: float) -> Group:
     """A vertical colour bar right of the figure: negative at the bottom."""
-    box = _content_box(items)
+    box = bounds(items)
     legend = theme.legend
     wt = theme.weights
     length, thick = legend.bar_length, legend.bar_thickness
@@ -736,7 +726,7 @@ def _format_weight(value: float) -> str:
 
 
 def _figure_title(theme: Theme, tm: TextMaker, items: list[Item], title: str) -> Group:
-    box = _content_box(items)
+    box = bounds(items)
     size = theme.label.figure_title_size
     text = tm.text(
         (box.x0 + box.x1) / 2, box.y0 - size * 0.8, title, size, weight="bold", cls="title"

@@ -57,46 +57,48 @@ def _opacity(value: float) -> str:
     return text or "0"
 
 
-def _paint_attrs(paint: Paint | None) -> dict[str, str]:
-    if paint is None:
-        return {}
-    attrs: dict[str, str] = {}
-    if paint.fill is not None:
-        attrs["fill"] = paint.fill
-    if paint.fill_opacity is not None:
-        attrs["fill-opacity"] = _opacity(paint.fill_opacity)
-    if paint.stroke is not None:
-        attrs["stroke"] = paint.stroke
-    if paint.stroke_width is not None:
-        attrs["stroke-width"] = fmt(paint.stroke_width)
-    if paint.stroke_opacity is not None:
-        attrs["stroke-opacity"] = _opacity(paint.stroke_opacity)
-    if paint.dash:
-        attrs["stroke-dasharray"] = " ".join(fmt(d) for d in paint.dash)
-    if paint.linecap is not None:
-        attrs["stroke-linecap"] = paint.linecap
-    if paint.linejoin is not None:
-        attrs["stroke-linejoin"] = paint.linejoin
-    if paint.opacity is not None:
-        attrs["opacity"] = _opacity(paint.opacity)
-    return attrs
+def _dash(values: tuple[float, ...]) -> str:
+    return " ".join(fmt(d) for d in values)
 
 
-def _text_attrs(style: TextStyle | None) -> dict[str, str]:
+# (scene field, SVG attribute, formatter) for paint and text style: None means inherit.
+_PAINT_ATTRS = (
+    ("fill", "fill", str),
+    ("fill_opacity", "fill-opacity", _opacity),
+    ("stroke", "stroke", str),
+    ("stroke_width", "stroke-width", fmt),
+    ("stroke_opacity", "stroke-opacity", _opacity),
+    ("dash", "stroke-dasharray", _dash),
+    ("linecap", "stroke-linecap", str),
+    ("linejoin", "stroke-linejoin", str),
+    ("opacity", "opacity", _opacity),
+)
+_TEXT_ATTRS = (
+    ("family", "font-family", str),
+    ("size", "font-size", fmt),
+    ("weight", "font-weight", str),
+    ("style", "font-style", str),
+    ("color", "fill", str),
+)
+
+
+def _attrs(style: Paint | TextStyle | None, table: tuple) -> dict[str, str]:
     if style is None:
         return {}
     attrs: dict[str, str] = {}
-    if style.family is not None:
-        attrs["font-family"] = style.family
-    if style.size is not None:
-        attrs["font-size"] = fmt(style.size)
-    if style.weight is not None:
-        attrs["font-weight"] = style.weight
-    if style.style is not None:
-        attrs["font-style"] = style.style
-    if style.color is not None:
-        attrs["fill"] = style.color
+    for name, attr, convert in table:
+        value = getattr(style, name)
+        if value is not None and value != ():
+            attrs[attr] = convert(value)
     return attrs
+
+
+def _paint_attrs(paint: Paint | None) -> dict[str, str]:
+    return _attrs(paint, _PAINT_ATTRS)
+
+
+def _text_attrs(style: TextStyle | None) -> dict[str, str]:
+    return _attrs(style, _TEXT_ATTRS)
 
 
 class _Writer:
