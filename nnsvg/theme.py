@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.checker import MISSING, Checker, Locator, did_you_mean
-from nnsvg.errors import Location, ThemeError
+from nnsvg.errors import Location, SpecError, ThemeError
 from nnsvg.spec.load import Document, Path_, load_document, parse_document
 
 __all__ = [
@@ -237,17 +237,13 @@ def _load_theme_document_cached(path: str, mtime_ns: int, size: int) -> Document
 
 
 def _load_theme_document(path: str) -> Document:
+    """A theme file's document, cached while the file is unchanged; the loader's
+    SpecError is re-typed as a ThemeError."""
     stat = os.stat(path)
     try:
         return _load_theme_document_cached(path, stat.st_mtime_ns, stat.st_size)
-    except ThemeError:
-        raise
-    except Exception as err:  # SpecError from the loader: re-type it as a theme error
-        from nnsvg.errors import NnsvgError
-
-        if isinstance(err, NnsvgError):
-            raise ThemeError(err.message, location=err.location, field=err.field) from None
-        raise
+    except SpecError as err:
+        raise ThemeError(err.message, location=err.location, field=err.field) from None
 
 
 def _chain(first: _Layer, first_dir: Path | None, first_name: str | None = None) -> list[_Layer]:
