@@ -8,6 +8,7 @@ look at the PNGs before committing them).
 from __future__ import annotations
 
 import difflib
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -67,3 +68,40 @@ def test_canonical_diff_is_readable() -> None:
 @pytest.mark.parametrize("spec", GALLERY[:2], ids=[p.stem for p in GALLERY[:2]])
 def test_rendering_is_deterministic(spec: Path) -> None:
     assert render_spec(spec) == render_spec(spec)
+
+
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+@pytest.mark.parametrize("spec", GALLERY, ids=[p.stem for p in GALLERY])
+def test_ids_are_unique_valid_xml_names_and_edges_are_chunked(spec: Path) -> None:
+    root = ET.fromstring(render_spec(spec).split("?>", 1)[1])
+    ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
+    assert len(ids) == len(set(ids))
+    assert all(_NCNAME.fullmatch(i) for i in ids), ids
+    assert "layer-1" in ids and "edges-1-2" in ids
+    edge_paths = [
+        p
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if (g.get("id") or "").startswith("edges-")
+        for p in g.iter("{http://www.w3.org/2000/svg}path")
+    ]
+    assert edge_paths
+    for path in edge_paths:
+        assert _segments(path.get("d", "")) <= 100
+
+
+def _segments(d: str) -> int:
+    """Line or curve segments in path data made of M, implicit-L pairs, C and Z."""
+    count = 0
+    for part in d.split("M")[1:]:
+        if "C" in part:
+            count += part.count("C")
+        else:
+            count += len(re.findall(r"-?\d+(?:\.\d+)?", part.rstrip("Z"))) // 2 - 1
+    return count
+
+
+def test_segment_counter() -> None:
+    assert _segments("M0 0 1 1 2 2M3 3 4 4") == 3
+    assert _segments("M0 0C1 1 2 2 3 3C4 4 5 5 6 6") == 2
