@@ -105,3 +105,14 @@ def _segments(d: str) -> int:
 def test_segment_counter() -> None:
     assert _segments("M0 0 1 1 2 2M3 3 4 4") == 3
     assert _segments("M0 0C1 1 2 2 3 3C4 4 5 5 6 6") == 2
+
+
+@pytest.mark.parametrize("spec", GALLERY, ids=[p.stem for p in GALLERY])
+def test_readme_gallery_is_up_to_date(spec: Path) -> None:
+    """docs/gallery holds what the README shows: it must be today's rendering."""
+    gallery = GOLDEN_DIR.parent.parent / "docs" / "gallery"
+    assert (gallery / f"{spec.stem}.png").is_file()
+    shown = (gallery / f"{spec.stem}.svg").read_text(encoding="utf-8")
+    assert shown == render_spec(spec), (
+        "re-render the gallery: nnsvg render specs/ --out-dir docs/gallery --format svg,png"
+    )
