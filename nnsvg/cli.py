@@ -239,7 +239,9 @@ def render(
     theme: Annotated[
         str | None, typer.Option("--theme", "-t", help="Built-in theme name or theme file.")
     ] = None,
-    style: Annotated[str | None, typer.Option("--style", help="Engine: fcnn.")] = None,
+    style: Annotated[
+        str | None, typer.Option("--style", help="Engine: fcnn or lenet (overrides the spec).")
+    ] = None,
     width: Annotated[
         str | None, typer.Option("--width", help="Printed figure width, e.g. 3.5in, 89mm.")
     ] = None,
@@ -256,6 +258,10 @@ def render(
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", help="Refuse figures with more nodes.")
     ] = 100_000,
+    allow_outside: Annotated[
+        bool,
+        typer.Option("--allow-outside", help="Let specs read images outside their folder."),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -296,6 +302,7 @@ def render(
         seed=seed,
         max_edges=max_edges,
         max_nodes=max_nodes,
+        allow_outside=allow_outside,
     )
     for spec_path, plan in zip(spec_paths, plans):
         _render_one(spec_path, plan, options, dpi, scale, report)

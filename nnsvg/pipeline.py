@@ -14,7 +14,7 @@ from nnsvg.layout import LayoutLimits, layout
 from nnsvg.layout.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.scene import Scene
 from nnsvg.spec.load import load_document, parse_document
-from nnsvg.spec.model import STYLES, Spec, build_spec
+from nnsvg.spec.model import STYLES, Layer, Spec, build_spec
 from nnsvg.textmetrics import DEFAULT_METRICS
 from nnsvg.theme import Theme, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
@@ -41,6 +41,7 @@ class RenderOptions:
     seed: int | None = None
     max_edges: int = DEFAULT_MAX_EDGES
     max_nodes: int = DEFAULT_MAX_NODES
+    allow_outside: bool = False
 
 
 def load_spec(source: str | Path, *, text: str | None = None) -> Spec:
@@ -55,11 +56,6 @@ def _apply_options(spec: Spec, options: RenderOptions) -> Spec:
         if options.style not in STYLES:
             raise NnsvgError(
                 f"--style: unknown style '{options.style}' (must be one of {', '.join(STYLES)})"
-            )
-        if options.style != "fcnn":
-            raise SpecError(
-                f"--style {options.style}: that engine is not available yet; this version "
-                "draws 'fcnn'"
             )
         changes["style"] = options.style
     if options.elide is not None:
@@ -112,12 +108,83 @@ def physical_width(text: str | None) -> tuple[float, str] | None:
     return split_length(text)
 
 
+def dense_part(spec: Spec, shapes: tuple[tuple[int, ...], ...]) -> Spec:
+    """A CNN spec as a node-edge network: its trailing dense layers, fed by the
+    flattened tensor before them (``--style fcnn`` on a CNN spec)."""
+    start = len(spec.layers)
+    while start > 0 and spec.layers[start - 1].type == "dense":
+        start -= 1
+    if start == len(spec.layers):
+        last = spec.layers[-1]
+        raise SpecError(
+            f"the fcnn style draws dense layers, and this spec ends with a {last.type} layer; "
+            "draw it with style: lenet",
+            location=spec.where("style")
+            if spec.source and "style" in spec.source.data
+            else spec.where("layers", last.index),
+        )
+    if start == 0:
+        feed_shape = spec.input.shape if spec.input is not None else None
+    else:
+        feed_shape = shapes[start - 1]
+    layers = []
+    if feed_shape is not None:
+        units = 1
+        for n in feed_shape:
+            units *= n
+        before = spec.layers[start - 1] if start else None
+        label = (before.label if before and before.label else None) or (
+            "Flatten" if len(feed_shape) > 1 else None
+        )
+        layers.append(Layer(index=0, units=units, label=label))
+    for layer in spec.layers[start:]:
+        units = layer.units if layer.units is not None else shapes[layer.index][0]
+        layers.append(dataclasses.replace(layer, index=len(layers), units=units, skip_from=None))
+    return dataclasses.replace(spec, layers=tuple(layers), input=None)
+
+
+def spec_images(spec: Spec, allow_outside: bool = False) -> dict[int, str]:
+    """Data URIs of the images the spec shows, by drawn element (the input is 0)."""
+    from nnsvg.images import load_image
+
+    offset = 1 if spec.input is not None else 0
+    found: dict[int, str] = {}
+    if spec.input is not None and spec.input.image:
+        found[0] = load_image(
+            spec.input.image,
+            spec.base_dir,
+            spec.where("input", "image"),
+            allow_outside=allow_outside,
+            field="input.image",
+        ).uri
+    for layer in spec.layers:
+        if layer.image:
+            found[layer.index + offset] = load_image(
+                layer.image,
+                spec.base_dir,
+                spec.where("layers", layer.index, "image"),
+                allow_outside=allow_outside,
+                field=f"layers[{layer.index}].image",
+            ).uri
+    return found
+
+
 def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     """Spec (already validated) -> scene, applying ``options``."""
+    from nnsvg.spec.shapes import infer_shapes
+
     options = options or RenderOptions()
     spec = _apply_options(spec, options)
     theme = spec_theme(spec, options)
-    weights = spec_weights(spec)
+    shapes = images = None
+    if spec.style == "fcnn":
+        if spec.is_cnn:
+            spec = dense_part(spec, infer_shapes(spec))
+        weights = spec_weights(spec)
+    else:
+        shapes = infer_shapes(spec)
+        images = spec_images(spec, options.allow_outside)
+        weights = None
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
     if options.width is not None:
         try:
@@ -130,7 +197,14 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
         except NnsvgError as err:
             raise SpecError(err.message, location=spec.where("width"), field="width") from None
     return layout(
-        spec, theme, metrics=DEFAULT_METRICS, weights=weights, limits=limits, physical_width=width
+        spec,
+        theme,
+        metrics=DEFAULT_METRICS,
+        weights=weights,
+        limits=limits,
+        physical_width=width,
+        shapes=shapes,
+        images=images,
     )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "EdgeBundle",
     "GradientRect",
     "Group",
+    "Image",
     "Item",
     "Paint",
     "Path",
@@ -33,6 +34,7 @@ __all__ = [
     "Text",
     "TextStyle",
     "bbox_of",
+    "bounds",
     "iter_leaves",
 ]
 
@@ -142,6 +144,20 @@ class GradientRect:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A raster image (a data URI) stretched over a rectangle."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    uri: str
+    opacity: float = 1.0
+    id: str | None = None
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EdgeBundle:
     """Many edges that share one style.
 
@@ -189,7 +205,7 @@ class Group:
     title: str | None = None
 
 
-Item = Circle | Rect | Polygon | Path | Text | GradientRect | EdgeBundle | Polygons | Group
+Item = Circle | Rect | Polygon | Path | Text | GradientRect | Image | EdgeBundle | Polygons | Group
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +290,7 @@ def bbox_of(item: Item, inherited_stroke: float = 0.0) -> BBox | None:
         return BBox(item.cx - item.r, item.cy - item.r, item.cx + item.r, item.cy + item.r).expand(
             pad
         )
-    if isinstance(item, (Rect, GradientRect)):
+    if isinstance(item, (Rect, GradientRect, Image)):
         return BBox(item.x, item.y, item.x + item.w, item.y + item.h).expand(pad)
     if isinstance(item, Polygon):
         return _points_box(item.points).expand(pad)

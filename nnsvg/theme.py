@@ -145,6 +145,73 @@ class LegendTheme:
 
 
 @dataclass(frozen=True, slots=True)
+class MapsTheme:
+    """Stacks of 2D feature maps (the LeNet style)."""
+
+    colors: tuple[str, ...] = _f("colorlist")
+    color_by: str = _f("choice", choices=("alternate", "kind"))
+    opacity: float = _f("number", minimum=0.05, maximum=1)
+    stroke: str = _f("color")
+    stroke_width: float = _f("number", minimum=0, maximum=20)
+    offset: float = _f("number", minimum=0, maximum=200)
+    max_drawn: int = _f("integer", minimum=1, maximum=64)
+    scale: str = _f("choice", choices=("linear", "sqrt", "log"))
+    max_side: float = _f("number", minimum=4, maximum=2000)
+    min_side: float = _f("number", minimum=1, maximum=2000)
+    spacing: float = _f("number", minimum=0, maximum=2000)
+
+
+@dataclass(frozen=True, slots=True)
+class VectorTheme:
+    """Dense layers drawn as slanted vectors."""
+
+    scale: str = _f("choice", choices=("linear", "sqrt", "log"))
+    max_length: float = _f("number", minimum=4, maximum=2000)
+    min_length: float = _f("number", minimum=1, maximum=2000)
+    thickness: float = _f("number", minimum=1, maximum=200)
+    fill: str = _f("color")
+    link_color: str = _f("color", allow_none=False)
+    link_width: float = _f("number", minimum=0.1, maximum=20)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTheme:
+    """The kernel square on a map and its projection lines to the next map."""
+
+    stroke: str = _f("color", allow_none=False)
+    stroke_width: float = _f("number", minimum=0.1, maximum=20)
+    fill: str = _f("color")
+    fill_opacity: float = _f("number", minimum=0, maximum=1)
+    line_color: str = _f("color", allow_none=False)
+    line_width: float = _f("number", minimum=0.1, maximum=20)
+
+
+@dataclass(frozen=True, slots=True)
+class SkipTheme:
+    """Skip connections: arcs over the figure with a merge mark."""
+
+    color: str = _f("color", allow_none=False)
+    width: float = _f("number", minimum=0.1, maximum=20)
+    height: float = _f("number", minimum=4, maximum=500)
+    lane: float = _f("number", minimum=2, maximum=200)
+    mark_radius: float = _f("number", minimum=2, maximum=50)
+    mark_fill: str = _f("color")
+
+
+@dataclass(frozen=True, slots=True)
+class KindsTheme:
+    """A colour per layer kind (maps.color_by: kind, and the legend of kinds)."""
+
+    input: str = _f("color", allow_none=False)
+    conv: str = _f("color", allow_none=False)
+    conv_transpose: str = _f("color", allow_none=False)
+    pool: str = _f("color", allow_none=False)
+    upsample: str = _f("color", allow_none=False)
+    flatten: str = _f("color", allow_none=False)
+    dense: str = _f("color", allow_none=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Theme:
     name: str = _f("string")
     description: str = _f("string")
@@ -160,6 +227,11 @@ class Theme:
     recurrent: RecurrentTheme = _f("section")
     label: LabelTheme = _f("section")
     legend: LegendTheme = _f("section")
+    maps: MapsTheme = _f("section")
+    vector: VectorTheme = _f("section")
+    filter: FilterTheme = _f("section")
+    skip: SkipTheme = _f("section")
+    kinds: KindsTheme = _f("section")
 
 
 _SECTION_TYPES: dict[str, type] = {
@@ -325,6 +397,14 @@ def _convert(checker: Checker, spec: dataclasses.Field, value: Any, path: Path_)
         return checker.choice(value, path, meta["choices"])
     if kind == "bool":
         return checker.boolean(value, path)
+    if kind == "colorlist":
+        items = checker.sequence(value, path, what="a list of colours, e.g. ['#e0e0e0', '#a0a0a0']")
+        if not items:
+            if items is not None:
+                checker.error(path, "must list at least one colour")
+            return None
+        colors = tuple(checker.color(v, (*path, i), allow_none=False) for i, v in enumerate(items))
+        return None if None in colors else colors
     if kind == "dash":
         if value is None or value == [] or value == "none":
             return ()
@@ -392,6 +472,15 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
             raise errors[0]
         raise ThemeError("\n".join(str(e) for e in errors))
     theme = Theme(**values)
+    for section, low, high in (
+        ("maps", "min_side", "max_side"),
+        ("vector", "min_length", "max_length"),
+    ):
+        if getattr(getattr(theme, section), low) > getattr(getattr(theme, section), high):
+            raise ThemeError(
+                f"{section}.{low} must not exceed {section}.{high}",
+                location=checker_for((section, low)).doc.location((section, low)),
+            )
     if theme.edge.min_width > theme.edge.max_width:
         raise ThemeError(
             f"edge.min_width ({theme.edge.min_width}) must not exceed edge.max_width "

@@ -134,25 +134,21 @@ ERROR_CASES = [
     ),
     (
         "layer-type",
-        "layers:\n  - {units: 3, type: conv}\n",
-        "spec.yaml:2:22: layers[0].type: must be one of 'dense', got 'conv'",
+        "layers:\n  - {units: 3, type: convolutional}\n",
+        "spec.yaml:2:22: layers[0].type: must be one of 'dense', 'conv', 'conv_transpose', "
+        "'pool', 'upsample', 'flatten', got 'convolutional'",
+    ),
+    (
+        "key-of-another-type",
+        "layers:\n  - {units: 3, kernel: 5}\n",
+        "spec.yaml:2:16: layers[0].kernel: 'kernel' does not apply to a dense layer (it belongs "
+        "to conv, conv_transpose layers; set type: conv)",
     ),
     (
         "bad-style-did-you-mean",
         "style: fcn\nlayers: [3]\n",
         "spec.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
         "(did you mean 'fcnn'?)",
-    ),
-    (
-        "style-lenet",
-        "style: lenet\nlayers: [3]\n",
-        "spec.yaml:1:8: style: the 'lenet' engine is not available yet; this version draws 'fcnn'",
-    ),
-    (
-        "style-alexnet",
-        "style: alexnet\nlayers: [3]\n",
-        "spec.yaml:1:8: style: the 'alexnet' engine is not available yet; "
-        "this version draws 'fcnn'",
     ),
     (
         "bad-direction",
@@ -866,4 +862,17 @@ def test_single_layer_cannot_have_a_bias_unit() -> None:
     assert error_of("layers:\n  - {units: 3, bias: true}\n") == (
         "spec.yaml:2:22: layers[0].bias: the last layer feeds no other layer, so it cannot have "
         "a bias unit"
+    )
+
+
+def test_style_without_an_engine_is_a_located_error() -> None:
+    from nnsvg.errors import RenderError
+    from nnsvg.pipeline import build_scene
+
+    spec = load_spec("spec.yaml", text="style: alexnet\nlayers: [3]\n")
+    with pytest.raises(RenderError) as info:
+        build_scene(spec)
+    assert str(info.value) == (
+        "spec.yaml:1:8: style: the 'alexnet' engine is not available yet; "
+        "this version draws fcnn, lenet"
     )

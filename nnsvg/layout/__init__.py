@@ -12,6 +12,7 @@ from nnsvg.checker import did_you_mean
 from nnsvg.errors import RenderError
 from nnsvg.layout.common import LayoutLimits
 from nnsvg.layout.fcnn import layout_fcnn
+from nnsvg.layout.lenet import layout_lenet
 from nnsvg.scene import Scene
 from nnsvg.spec.model import Spec
 from nnsvg.textmetrics import DEFAULT_METRICS, TextMetrics
@@ -22,7 +23,7 @@ __all__ = ["ENGINES", "LayoutLimits", "layout"]
 
 Engine = Callable[..., Scene]
 
-ENGINES: dict[str, Engine] = {"fcnn": layout_fcnn}
+ENGINES: dict[str, Engine] = {"fcnn": layout_fcnn, "lenet": layout_lenet}
 
 
 def layout(
@@ -33,15 +34,36 @@ def layout(
     weights: WeightSet | None = None,
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
+    shapes: tuple[tuple[int, ...], ...] | None = None,
+    images: dict[int, str] | None = None,
 ) -> Scene:
-    """The scene for ``spec`` drawn by the engine its ``style`` names."""
+    """The scene for ``spec`` drawn by the engine its ``style`` names.
+
+    ``shapes`` (every layer's output shape) and ``images`` (data URIs by element
+    index) are the results of shape inference and image loading, for the CNN engines."""
     engine = ENGINES.get(spec.style)
     if engine is None:
+        from nnsvg.spec.model import STYLES
+
+        if spec.style in STYLES:
+            raise RenderError(
+                f"the '{spec.style}' engine is not available yet; this version draws "
+                + ", ".join(sorted(ENGINES)),
+                location=spec.where("style"),
+                field="style",
+            )
         raise RenderError(
             f"unknown style '{spec.style}'{did_you_mean(spec.style, ENGINES)} "
             f"(must be one of {', '.join(sorted(ENGINES))})",
             location=spec.where("style"),
         )
     return engine(
-        spec, theme, metrics, weights=weights, limits=limits, physical_width=physical_width
+        spec,
+        theme,
+        metrics,
+        weights=weights,
+        limits=limits,
+        physical_width=physical_width,
+        shapes=shapes,
+        images=images,
     )

@@ -276,6 +276,7 @@ def layout_fcnn(
     weights: WeightSet | None = None,
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
+    **_: object,
 ) -> Scene:
     """Lay out a node-edge figure of ``spec`` in ``theme``."""
     _check_limits(spec, limits or LayoutLimits())

@@ -22,6 +22,7 @@ from nnsvg.scene import (
     EdgeBundle,
     GradientRect,
     Group,
+    Image,
     Item,
     Paint,
     Path,
@@ -148,6 +149,18 @@ class _Writer:
             self.text(parent, item)
         elif isinstance(item, GradientRect):
             self.gradient_rect(parent, item)
+        elif isinstance(item, Image):
+            attrs = {
+                "x": fmt(item.x),
+                "y": fmt(item.y),
+                "width": fmt(item.w),
+                "height": fmt(item.h),
+                "preserveAspectRatio": "none",
+                "xlink:href": item.uri,
+            }
+            if item.opacity < 1:
+                attrs["opacity"] = _opacity(item.opacity)
+            parent.add(self.element("image", attrs, item.cls, item.id))
         elif isinstance(item, EdgeBundle):
             self.edges(parent, item)
         elif isinstance(item, Polygons):

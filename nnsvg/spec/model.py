@@ -56,35 +56,87 @@ TOP_KEYS = (
     "max_visible",
     "elide",
     "width",
+    "input",
 )
-LAYER_KEYS = (
-    "units",
+LAYER_TYPES = ("dense", "conv", "conv_transpose", "pool", "upsample", "flatten")
+PADDINGS = ("same", "valid")
+POOL_KINDS = ("max", "avg")
+MERGES = ("add", "concat")
+# Keys every layer takes, then the keys of each layer type.
+COMMON_LAYER_KEYS = (
     "type",
     "label",
     "size_label",
+    "op_label",
     "activation",
-    "bias",
-    "recurrent",
     "max_visible",
     "color",
     "stroke",
+    "shape",
+    "spacing",
+    "image",
+    "skip_from",
+    "merge",
 )
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "dense": ("units", "bias", "recurrent"),
+    "conv": ("filters", "kernel", "stride", "padding", "dilation"),
+    "conv_transpose": ("filters", "kernel", "stride", "padding", "dilation", "output_padding"),
+    "pool": ("size", "stride", "padding", "kind"),
+    "upsample": ("size",),
+    "flatten": (),
+}
+LAYER_KEYS = tuple(
+    dict.fromkeys([*COMMON_LAYER_KEYS, *(k for keys in TYPE_KEYS.values() for k in keys)])
+)
+INPUT_KEYS = ("shape", "label", "size_label", "image", "color", "stroke")
+MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 EDGE_KEYS = ("encode", "curve", "arrows", "color", "width", "opacity")
 LABEL_KEYS = ("titles", "sizes", "activations")
 
 
 @dataclass(frozen=True, slots=True)
 class Layer:
-    """One layer of a node-edge network."""
+    """One layer. Dense layers have ``units``; convolution-style layers have the
+    fields of their ``type``; any layer may state its output ``shape``."""
 
     index: int
-    units: int
+    units: int | None = None
+    type: str = "dense"
     label: str | None = None
     size_label: str | None = None
     activation: str | None = None
     bias: bool = False
     recurrent: str | None = None
     max_visible: int | None = None
+    color: str | None = None
+    stroke: str | None = None
+    op_label: str | None = None
+    filters: int | None = None
+    kernel: tuple[int, ...] | None = None
+    stride: tuple[int, ...] | None = None
+    padding: str | tuple[int, ...] | None = None
+    dilation: tuple[int, ...] | None = None
+    output_padding: tuple[int, ...] | None = None
+    size: tuple[int, ...] | None = None
+    kind: str | None = None
+    shape: tuple[int, ...] | None = None
+    spacing: float | None = None
+    image: str | None = None
+    skip_from: str | int | None = None
+    merge: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """The network's input tensor: ``shape`` is [height, width, channels] (2D maps),
+    [length, channels] (1D sequences) or [units]."""
+
+    shape: tuple[int, ...]
+    label: str | None = None
+    size_label: str | None = None
+    image: str | None = None
     color: str | None = None
     stroke: str | None = None
     location: Location | None = field(default=None, compare=False)
@@ -128,7 +180,13 @@ class Spec:
     max_visible: int = DEFAULT_MAX_VISIBLE
     elide: bool = True
     width: str | None = None
+    input: InputSpec | None = None
     source: Document | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_cnn(self) -> bool:
+        """True for a spec with an input shape or layers other than dense ones."""
+        return self.input is not None or any(layer.type != "dense" for layer in self.layers)
 
     @property
     def base_dir(self) -> Path:
@@ -148,11 +206,6 @@ def build_spec(doc: Document) -> Spec:
     get = data.get
 
     style = check.choice(get("style", MISSING), ("style",), STYLES, default="fcnn")
-    if style is not None and style != "fcnn":
-        check.error(
-            ("style",),
-            f"the '{style}' engine is not available yet; this version draws 'fcnn'",
-        )
     title = check.string(get("title", MISSING), ("title",), max_length=500)
     description = check.string(get("description", MISSING), ("description",), max_length=5000)
     show_title = check.boolean(get("show_title", MISSING), ("show_title",), default=False)
@@ -188,6 +241,7 @@ def build_spec(doc: Document) -> Spec:
     labels = _labels(check, get("labels", MISSING))
     misspelt = any(k != "layers" and did_you_mean(str(k), ["layers"]) for k in data)
     layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
+    input_spec = _input(check, doc, get("input", MISSING))
     check.raise_if_errors()
 
     if edges.encode and weights is None:
@@ -210,6 +264,7 @@ def build_spec(doc: Document) -> Spec:
         max_visible=max_visible,
         elide=elide,
         width=width,
+        input=input_spec,
         source=doc,
     )
 
@@ -361,6 +416,95 @@ def _units(check: Checker, value: Any, path: Path_) -> int | None:
     return check.integer(value, path, minimum=1, maximum=MAX_UNITS)
 
 
+def _ints(
+    check: Checker, value: Any, path: Path_, *, minimum: int, what: str, dims: int = 2
+) -> tuple[int, ...] | None:
+    """An int or a list of 1 to ``dims`` ints (per spatial axis), each >= ``minimum``."""
+    if value is MISSING or value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not items or len(items) > dims or isinstance(value, bool):
+        check.error(path, f"must be {what}: an integer or a list of 1 to {dims} integers")
+        return None
+    out = []
+    for k, item in enumerate(items):
+        sub = (*path, k) if isinstance(value, list) else path
+        number = check.integer(item, sub, minimum=minimum, maximum=MAX_SIDE)
+        if number is None:
+            return None
+        out.append(number)
+    return tuple(out)
+
+
+def _shape(check: Checker, value: Any, path: Path_) -> tuple[int, ...] | None:
+    if value is MISSING or value is None:
+        return None
+    if not isinstance(value, list) or not 1 <= len(value) <= 3:
+        check.error(
+            path,
+            "must be a list: [height, width, channels], [length, channels] or [units], "
+            f"got {describe(value)}",
+        )
+        return None
+    out = []
+    for k, item in enumerate(value):
+        number = check.integer(item, (*path, k), minimum=1, maximum=MAX_UNITS)
+        if number is None:
+            return None
+        out.append(number)
+    return tuple(out)
+
+
+def _padding(check: Checker, value: Any, path: Path_) -> str | tuple[int, ...] | None:
+    if isinstance(value, str):
+        return check.choice(value, path, PADDINGS)
+    return _ints(check, value, path, minimum=0, what="'same', 'valid' or a padding")
+
+
+def _layer_type(check: Checker, data: dict[str, Any], path: Path_) -> str | None:
+    raw = data.get("type", MISSING)
+    if raw is MISSING or raw is None:
+        return "dense"
+    aliases = {
+        "convolution": "conv",
+        "conv2d": "conv",
+        "conv1d": "conv",
+        "deconv": "conv_transpose",
+        "pooling": "pool",
+        "maxpool": "pool",
+        "linear": "dense",
+        "fc": "dense",
+    }
+    if isinstance(raw, str) and raw.lower() in aliases:
+        return aliases[raw.lower()]
+    return check.choice(raw, (*path, "type"), LAYER_TYPES)
+
+
+def _check_layer_keys(check: Checker, data: dict[str, Any], path: Path_, kind: str) -> None:
+    allowed = (*COMMON_LAYER_KEYS, *TYPE_KEYS[kind])
+    for key in data:
+        if key in allowed:
+            continue
+        owners = [t for t, keys in TYPE_KEYS.items() if key in keys]
+        if owners:
+            check.error(
+                (*path, key),
+                f"'{key}' does not apply to a {kind} layer (it belongs to "
+                + ", ".join(owners)
+                + " layers; set type: "
+                + owners[0]
+                + ")",
+                at_key=True,
+            )
+        else:
+            check.error(
+                (*path, key),
+                f"unknown key '{key}'"
+                + (did_you_mean(str(key), LAYER_KEYS) or "; allowed keys: " + ", ".join(allowed)),
+                at_key=True,
+            )
+
+
 def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     path: Path_ = ("layers", i)
     if isinstance(item, (int, float)) and not isinstance(item, bool):
@@ -371,33 +515,102 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
             path, f"must be a number of units or a mapping with 'units', got {describe(item)}"
         )
         return None
-    data = check.mapping(item, path, LAYER_KEYS)
-    if "units" not in data:
-        if not any(did_you_mean(str(k), ["units"]) for k in data if k != "units"):
-            check.error(path, "missing 'units' (the number of nodes in this layer)")
+    kind = _layer_type(check, item, path)
+    if kind is None:
         return None
-    kind = check.choice(data.get("type", MISSING), (*path, "type"), ("dense",), default="dense")
-    units = _units(check, data["units"], (*path, "units"))
-    recurrent = check.boolean(data.get("recurrent", MISSING), (*path, "recurrent"), default=False)
+    _check_layer_keys(check, item, path, kind)
+    data = item
+    errors_before = len(check.errors)
+
+    def get(key: str) -> Any:
+        return data.get(key, MISSING)
+
+    units = None
+    if kind == "dense":
+        if "units" not in data and "shape" not in data:
+            if not any(did_you_mean(str(k), ["units"]) for k in data if k != "units"):
+                check.error(path, "missing 'units' (the number of nodes in this layer)")
+            return None
+        units = _units(check, get("units"), (*path, "units")) if "units" in data else None
+    recurrent = check.boolean(get("recurrent"), (*path, "recurrent"), default=False)
+    skip = get("skip_from")
+    if skip is not MISSING and skip is not None:
+        if isinstance(skip, bool) or not isinstance(skip, (int, str)):
+            check.error((*path, "skip_from"), "must be a layer label or a layer index")
+            skip = None
+    else:
+        skip = None
+    spacing = check.number(get("spacing"), (*path, "spacing"), minimum=-1000, maximum=5000)
     layer = Layer(
         index=i,
-        units=units or 1,
+        units=units,
+        type=kind,
+        label=check.string(get("label"), (*path, "label"), max_length=200),
+        size_label=check.string(get("size_label"), (*path, "size_label"), max_length=200),
+        op_label=check.string(get("op_label"), (*path, "op_label"), max_length=200),
+        activation=check.string(get("activation"), (*path, "activation"), max_length=100),
+        bias=check.boolean(get("bias"), (*path, "bias"), default=False),
+        recurrent="layer" if recurrent else None,
+        max_visible=check.integer(
+            get("max_visible"), (*path, "max_visible"), minimum=3, maximum=100_000
+        ),
+        color=check.color(get("color"), (*path, "color")),
+        stroke=check.color(get("stroke"), (*path, "stroke")),
+        filters=check.integer(get("filters"), (*path, "filters"), minimum=1, maximum=MAX_SIDE),
+        kernel=_ints(check, get("kernel"), (*path, "kernel"), minimum=1, what="a kernel size"),
+        stride=_ints(check, get("stride"), (*path, "stride"), minimum=1, what="a stride"),
+        padding=_padding(check, get("padding"), (*path, "padding")),
+        dilation=_ints(check, get("dilation"), (*path, "dilation"), minimum=1, what="a dilation"),
+        output_padding=_ints(
+            check,
+            get("output_padding"),
+            (*path, "output_padding"),
+            minimum=0,
+            what="an output padding",
+        ),
+        size=_ints(check, get("size"), (*path, "size"), minimum=1, what="a window size"),
+        kind=check.choice(get("kind"), (*path, "kind"), POOL_KINDS),
+        shape=_shape(check, get("shape"), (*path, "shape")),
+        spacing=spacing,
+        image=check.string(get("image"), (*path, "image"), max_length=4096, allow_empty=False),
+        skip_from=skip,
+        merge=check.choice(get("merge"), (*path, "merge"), MERGES),
+        location=doc.location(path),
+    )
+    needs_filters = kind in ("conv", "conv_transpose") and layer.shape is None
+    if needs_filters and "filters" not in data:
+        check.error(path, f"a {kind} layer needs 'filters' (or an explicit 'shape')")
+    if layer.merge is not None and layer.skip_from is None:
+        check.error((*path, "merge"), "'merge' goes with 'skip_from' (the layer to merge in)")
+    if len(check.errors) > errors_before:
+        return None
+    return layer
+
+
+def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
+    if value is MISSING or value is None:
+        return None
+    path: Path_ = ("input",)
+    if isinstance(value, list):
+        value = {"shape": value}
+        shape = _shape(check, value["shape"], path)
+    else:
+        data = check.mapping(value, path, INPUT_KEYS)
+        if "shape" not in data:
+            check.error(path, "missing 'shape': e.g. input: {shape: [32, 32, 1]}")
+            return None
+        shape = _shape(check, data["shape"], (*path, "shape"))
+    if shape is None:
+        return None
+    data = value if isinstance(value, dict) else {}
+    return InputSpec(
+        shape=shape,
         label=check.string(data.get("label", MISSING), (*path, "label"), max_length=200),
         size_label=check.string(
             data.get("size_label", MISSING), (*path, "size_label"), max_length=200
         ),
-        activation=check.string(
-            data.get("activation", MISSING), (*path, "activation"), max_length=100
-        ),
-        bias=check.boolean(data.get("bias", MISSING), (*path, "bias"), default=False),
-        recurrent="layer" if recurrent else None,
-        max_visible=check.integer(
-            data.get("max_visible", MISSING), (*path, "max_visible"), minimum=3, maximum=100_000
-        ),
+        image=check.string(data.get("image", MISSING), (*path, "image"), max_length=4096),
         color=check.color(data.get("color", MISSING), (*path, "color")),
         stroke=check.color(data.get("stroke", MISSING), (*path, "stroke")),
         location=doc.location(path),
     )
-    if units is None or kind is None:
-        return None
-    return layer

@@ -19,11 +19,31 @@ _COLOR = {
 }
 
 
+_SHAPE = {
+    "type": "array",
+    "items": {"type": "integer", "minimum": 1},
+    "minItems": 1,
+    "maxItems": 3,
+    "description": "[height, width, channels], [length, channels] or [units].",
+}
+
+
 def _choice(values: tuple[str, ...], description: str) -> dict[str, Any]:
     return {"enum": list(values), "description": description}
 
 
 def _layer_schema() -> dict[str, Any]:
+    int_or_pair = {
+        "oneOf": [
+            {"type": "integer", "minimum": 1},
+            {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "minItems": 1,
+                "maxItems": 2,
+            },
+        ]
+    }
     props: dict[str, Any] = {
         "units": {
             "type": "integer",
@@ -31,7 +51,40 @@ def _layer_schema() -> dict[str, Any]:
             "maximum": model.MAX_UNITS,
             "description": "Number of nodes in the layer.",
         },
-        "type": _choice(("dense",), "Layer type (node-edge figures draw dense layers)."),
+        "type": _choice(model.LAYER_TYPES, "Layer type (default dense)."),
+        "op_label": {
+            "type": "string",
+            "description": "Replaces the operation text (Convolution 5×5).",
+        },
+        "filters": {"type": "integer", "minimum": 1, "description": "Output channels (conv)."},
+        "kernel": {**int_or_pair, "description": "Kernel size: k or [kh, kw] (conv)."},
+        "stride": {**int_or_pair, "description": "Stride (conv, pool)."},
+        "padding": {
+            "description": "Padding: 'same', 'valid', p or [ph, pw] (conv, pool).",
+            "oneOf": [
+                {"enum": list(model.PADDINGS)},
+                {"type": "integer", "minimum": 0},
+                {"type": "array", "items": {"type": "integer", "minimum": 0}, "maxItems": 2},
+            ],
+        },
+        "dilation": {**int_or_pair, "description": "Dilation (conv)."},
+        "output_padding": {
+            "description": "Extra output size (conv_transpose).",
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "array", "items": {"type": "integer", "minimum": 0}, "maxItems": 2},
+            ],
+        },
+        "size": {**int_or_pair, "description": "Window (pool) or factor (upsample); default 2."},
+        "kind": _choice(model.POOL_KINDS, "Pooling kind (default max)."),
+        "shape": {**_SHAPE, "description": "The output shape, stated (checked if also inferred)."},
+        "spacing": {"type": "number", "description": "Extra space after this layer."},
+        "image": {"type": "string", "description": "A .png, .jpg or .npy shown on the front map."},
+        "skip_from": {
+            "oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}],
+            "description": "A skip connection from this earlier layer (label or index).",
+        },
+        "merge": _choice(model.MERGES, "How the skip connection merges (add or concat)."),
         "label": {"type": "string", "description": "Replaces the layer title (Input Layer...)."},
         "size_label": {"type": "string", "description": "Replaces the size line (ℝ⁷⁸⁴)."},
         "activation": {
@@ -51,14 +104,12 @@ def _layer_schema() -> dict[str, Any]:
         "color": {**_COLOR, "description": "Node fill of this layer."},
         "stroke": {**_COLOR, "description": "Node outline colour of this layer."},
     }
-    assert set(props) == set(model.LAYER_KEYS), "schema and model layer keys differ"
     return {
         "oneOf": [
             {"type": "integer", "minimum": 1, "description": "Shorthand: the number of units."},
             {
                 "type": "object",
                 "properties": props,
-                "required": ["units"],
                 "additionalProperties": False,
             },
         ]
@@ -152,6 +203,25 @@ def spec_schema() -> dict[str, Any]:
         "width": {
             "type": "string",
             "description": "Printed figure width: 3.5in, 89mm, 8.9cm, 252pt, 336px.",
+        },
+        "input": {
+            "description": "The input tensor of a CNN: a shape, or a mapping with shape.",
+            "oneOf": [
+                _SHAPE,
+                {
+                    "type": "object",
+                    "required": ["shape"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "shape": _SHAPE,
+                        "label": {"type": "string"},
+                        "size_label": {"type": "string"},
+                        "image": {"type": "string"},
+                        "color": _COLOR,
+                        "stroke": _COLOR,
+                    },
+                },
+            ],
         },
     }
     assert set(props) == set(model.TOP_KEYS), "schema and model top-level keys differ"

@@ -1,0 +1,403 @@
+"""Images shown on feature maps, read once before layout and embedded as data URIs.
+
+A layer's ``image`` names a ``.png``, ``.jpg``/``.jpeg`` or ``.npy`` file beside the
+spec. PNG and JPEG files are checked by hand (signature and header, never decoded) and
+embedded byte for byte; an ``.npy`` array (an activation map, say) is scaled min..max to
+0..255 and encoded here as a PNG with ``zlib`` and ``struct``, so the same array gives
+the same bytes on every run. Pillow is not needed at run time.
+
+Every problem, whatever raised it underneath, comes out as a :class:`SpecError` (or a
+:class:`LimitError` for a size limit) carrying the caller's location.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import stat
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnsvg.errors import LimitError, Location, SpecError
+
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "MAX_NPY_VALUES",
+    "EmbeddedImage",
+    "encode_png",
+    "load_image",
+]
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+"""Largest image file read, in bytes (PNG and JPEG are embedded as they are)."""
+MAX_IMAGE_SIDE = 4096
+"""Largest width or height, in pixels."""
+MAX_IMAGE_PIXELS = 16 * 1024 * 1024
+"""Largest width × height, in pixels."""
+MAX_NPY_VALUES = 16 * 1024 * 1024
+"""Most values an ``.npy`` image may hold (checked from its header, before reading)."""
+
+KINDS = ".png, .jpg/.jpeg or .npy"
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Allowed bit depths per PNG colour type (PNG spec, table 11.1).
+_PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+# JPEG markers without a length field: TEM and RST0..RST7.
+_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
+# Frame headers browsers decode: baseline, extended sequential, progressive (Huffman).
+_JPEG_SOF_SHOWN = frozenset({0xC0, 0xC1, 0xC2})
+# The other SOFn: lossless, hierarchical, arithmetic coding.
+_JPEG_SOF_OTHER = frozenset({0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+# A URL scheme of two or more letters ("C:" alone is a Windows drive, not a URL).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedImage:
+    """An image ready for the SVG: a ``data:`` URI and its size in pixels."""
+
+    uri: str
+    width: int
+    height: int
+
+
+class _Bad(Exception):
+    """A reason a file is not a valid image; becomes a SpecError in load_image."""
+
+
+class _TooBig(_Bad):
+    """A size limit a file goes over; becomes a LimitError in load_image."""
+
+
+def load_image(
+    path: str,
+    base_dir: Path,
+    location: Location | None,
+    *,
+    allow_outside: bool = False,
+    field: str | None = None,
+) -> EmbeddedImage:
+    """Read the image ``path`` (relative to ``base_dir``, the spec's folder) for embedding.
+
+    The file must resolve (following symlinks) inside ``base_dir`` unless
+    ``allow_outside``. Errors carry ``location`` and ``field`` (``layers[2].image``).
+    """
+
+    def err(message: str) -> SpecError:
+        return SpecError(message, location=location, field=field)
+
+    def limit(message: str) -> LimitError:
+        return LimitError(message, location=location, field=field)
+
+    if not path:
+        raise err("image path is empty")
+    if _URL.match(path):
+        raise err(f"image must be a local file path, got a URL: '{path}'")
+    if "\x00" in path:
+        raise err("image path contains a NUL character")
+
+    base_real = os.path.realpath(base_dir)
+    real = os.path.realpath(os.path.join(base_real, path))
+    if not allow_outside and not _inside(real, base_real):
+        raise err(
+            f"image '{path}' is outside the spec's folder; nnsvg reads only files beside "
+            "the spec (use --allow-outside to permit)"
+        )
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".jpg", ".jpeg", ".npy"):
+        shown = f"'{suffix}'" if suffix else "no extension"
+        raise err(f"image '{path}' has {shown}; use a {KINDS} file")
+
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        raise err(f"image '{path}' not found (looked for {real})") from None
+    except OSError as exc:
+        raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise err(f"image '{path}' is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise err(f"image '{path}' is not a regular file")
+    if info.st_size > MAX_IMAGE_BYTES:
+        raise limit(
+            f"image '{path}' is {_mib(info.st_size)}; image files are limited to "
+            f"{_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)"
+        )
+
+    def check_size(width: int, height: int) -> None:
+        if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+            raise limit(
+                f"image '{path}' is {width}×{height} pixels; at most "
+                f"{MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} and {MAX_IMAGE_PIXELS:,} pixels "
+                "can be embedded"
+            )
+
+    try:
+        if suffix == ".npy":
+            return _load_npy(real, info.st_size, check_size)
+        try:
+            with open(real, "rb") as fh:
+                data = fh.read(MAX_IMAGE_BYTES + 1)
+        except OSError as exc:
+            raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+        if len(data) > MAX_IMAGE_BYTES:  # grew since the stat
+            raise limit(f"image '{path}' is larger than {_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)")
+        # Trust the content over the extension between PNG and JPEG: the MIME type
+        # then matches the bytes and the figure shows either way.
+        if data.startswith(_PNG_SIGNATURE) or (suffix == ".png" and not _is_jpeg(data)):
+            width, height = _png_size(data, check_size)
+            mime = "image/png"
+        else:
+            width, height = _jpeg_size(data, check_size)
+            mime = "image/jpeg"
+        return EmbeddedImage(_data_uri(mime, data), width, height)
+    except _TooBig as exc:
+        raise limit(f"image '{path}' {exc}") from None
+    except _Bad as exc:
+        raise err(f"image '{path}' {exc}") from None
+    except MemoryError:
+        raise err(f"image '{path}' is too large to read") from None
+    except (OSError, ValueError, EOFError, TypeError, OverflowError) as exc:
+        # numpy's reader, or anything else underneath: one short reason.
+        raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+    except (struct.error, zlib.error, IndexError) as exc:  # pragma: no cover - safety net
+        raise err(f"image '{path}' is corrupt ({_reason(exc)})") from None
+
+
+def encode_png(pixels: Any) -> bytes:
+    """A PNG of ``pixels``: a uint8 array (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA.
+
+    Filter type 0 on every row, one IDAT at zlib level 9, no ancillary chunks: the same
+    pixels give the same bytes every time.
+    """
+    import numpy as np
+
+    arr = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4) or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"cannot encode pixels of shape {arr.shape} as PNG")
+    height, width, channels = arr.shape
+    color_type = {1: 0, 3: 2, 4: 6}[channels]
+    rows = arr.reshape(height, width * channels)
+    raw = np.concatenate([np.zeros((height, 1), dtype=np.uint8), rows], axis=1).tobytes()
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"".join(
+        (
+            _PNG_SIGNATURE,
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(raw, 9)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+
+def _inside(real: str, base_real: str) -> bool:
+    try:
+        return os.path.commonpath([real, base_real]) == base_real
+    except ValueError:  # different drives on Windows
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB" if size % (1024 * 1024) else f"{size >> 20} MiB"
+
+
+def _data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _is_jpeg(data: bytes) -> bool:
+    return data[:3] == b"\xff\xd8\xff"
+
+
+def _png_size(data: bytes, check_size: Any) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR, after checking the chunk structure."""
+    if not data.startswith(_PNG_SIGNATURE):
+        raise _Bad("is not a PNG file (wrong signature)")
+    if len(data) < 33:  # signature + IHDR chunk (8 + 13 + 4)
+        raise _Bad("is not a complete PNG file (it ends before the IHDR header)")
+    length, kind = struct.unpack(">I4s", data[8:16])
+    if kind != b"IHDR" or length != 13:
+        raise _Bad("is not a valid PNG file (no IHDR header first)")
+    width, height, depth, color, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", data[16:29]
+    )
+    (crc,) = struct.unpack(">I", data[29:33])
+    if zlib.crc32(data[12:29]) & 0xFFFFFFFF != crc:
+        raise _Bad("is a corrupt PNG file (IHDR checksum mismatch)")
+    if width == 0 or height == 0 or width >= 2**31 or height >= 2**31:
+        raise _Bad(f"is not a valid PNG file (size {width}×{height})")
+    if depth not in _PNG_DEPTHS.get(color, ()) or compression or filtering or interlace > 1:
+        raise _Bad("is not a valid PNG file (unknown colour type, depth or method)")
+    check_size(width, height)
+
+    # Walk the chunks without decoding: every length fits, critical CRCs match,
+    # there is image data, and IEND closes it (bytes after IEND are ignored).
+    pos, seen_idat = 33, False
+    while True:
+        if pos + 12 > len(data):
+            raise _Bad("is a truncated PNG file (no IEND chunk)")
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        name = kind.decode("latin-1")
+        if length >= 2**31 or end > len(data):
+            raise _Bad(f"is a truncated PNG file (chunk {name} runs past the end)")
+        if kind[0:1].isupper():  # critical chunk
+            (crc,) = struct.unpack(">I", data[end - 4 : end])
+            if zlib.crc32(data[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
+                raise _Bad(f"is a corrupt PNG file (checksum mismatch in {name})")
+        if kind == b"IDAT":
+            seen_idat = True
+        elif kind == b"IEND":
+            break
+        pos = end
+    if not seen_idat:
+        raise _Bad("is not a valid PNG file (no image data)")
+    return width, height
+
+
+def _jpeg_size(data: bytes, check_size: Any) -> tuple[int, int]:
+    """Width and height from a JPEG's frame header (SOFn), walking the segments."""
+    if data[:2] != b"\xff\xd8":
+        raise _Bad("is not a JPEG file (no start-of-image marker)")
+    pos = 2
+    size: tuple[int, int] | None = None
+    while True:
+        if pos >= len(data):
+            raise _Bad("is a truncated JPEG file (it ends before the image data)")
+        if data[pos] != 0xFF:
+            raise _Bad("is a corrupt JPEG file (bad segment marker)")
+        while pos < len(data) and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos >= len(data):
+            raise _Bad("is a truncated JPEG file")
+        marker = data[pos]
+        pos += 1
+        if marker in _JPEG_STANDALONE:
+            continue
+        if marker == 0xD9:  # EOI
+            break
+        if pos + 2 > len(data):
+            raise _Bad("is a truncated JPEG file")
+        (length,) = struct.unpack(">H", data[pos : pos + 2])
+        if length < 2 or pos + length > len(data):
+            raise _Bad("is a truncated or corrupt JPEG file (segment runs past the end)")
+        if marker in _JPEG_SOF_SHOWN or marker in _JPEG_SOF_OTHER:
+            if length < 8:
+                raise _Bad("is a corrupt JPEG file (short frame header)")
+            if marker in _JPEG_SOF_OTHER:
+                raise _Bad(
+                    "uses a lossless, hierarchical or arithmetic-coded JPEG that SVG viewers "
+                    "do not show; save it as a baseline or progressive JPEG"
+                )
+            height, width = struct.unpack(">HH", data[pos + 3 : pos + 7])
+            if width == 0 or height == 0:
+                raise _Bad(f"is a JPEG with an unsupported size ({width}×{height})")
+            check_size(width, height)
+            size = (width, height)
+        elif marker == 0xDA:  # SOS: entropy-coded data follows
+            break
+        pos += length
+    if size is None:
+        raise _Bad("is not a complete JPEG file (no frame header before the image data)")
+    if marker != 0xDA:
+        raise _Bad("is not a complete JPEG file (no image data)")
+    return size
+
+
+def _load_npy(real: str, file_size: int, check_size: Any) -> EmbeddedImage:
+    """An ``.npy`` array as a grey, RGB or RGBA PNG, scaled min..max to 0..255."""
+    import numpy as np
+    from numpy.lib import format as npy_format
+
+    with open(real, "rb") as fh:
+        # Read the header first: shape and dtype decide before any data is read.
+        if fh.read(6) != b"\x93NUMPY":
+            raise _Bad("is not an .npy file (wrong signature)")
+        fh.seek(0)
+        version = npy_format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = npy_format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, _, dtype = npy_format.read_array_header_2_0(fh)
+        else:
+            raise _Bad(f"is an .npy file of format version {version[0]}.{version[1]}; use 1.0")
+        if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+            raise _Bad("must hold a plain numeric array (not objects or records)")
+        if dtype.kind not in "biuf":
+            raise _Bad(f"must hold real numbers, not {dtype.name}")
+        count = 1
+        for dim in shape:
+            count *= int(dim)
+        if count > MAX_NPY_VALUES:
+            raise _TooBig(f"holds {count:,} values; at most {MAX_NPY_VALUES:,} (MAX_NPY_VALUES)")
+        width, height, channels, channel_first = _npy_geometry(tuple(int(d) for d in shape))
+        if count * dtype.itemsize > file_size - fh.tell():
+            raise _Bad("is a truncated .npy file (less data than its header says)")
+        check_size(width, height)
+        fh.seek(0)
+        arr = np.load(fh, allow_pickle=False)
+
+    if channel_first:
+        arr = np.moveaxis(arr, 0, 2)  # (c, h, w) -> (h, w, c)
+    arr = arr.reshape(height, width, channels)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise _Bad("holds NaN or infinite values")
+    with np.errstate(all="ignore"):
+        values = arr.astype(np.float64)
+    if not np.all(np.isfinite(values)):
+        raise _Bad("holds values too large to show")
+    lo, hi = float(values.min()), float(values.max())
+    if hi == lo:
+        pixels = np.full(values.shape, 128, dtype=np.uint8)
+    else:
+        with np.errstate(all="ignore"):
+            span = hi - lo
+            if np.isfinite(span):
+                scaled = (values - lo) / span
+            else:  # the range overflows float64: halve everything first
+                scaled = (values * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5)
+        pixels = np.clip(np.rint(scaled * 255.0), 0, 255).astype(np.uint8)
+    if channels == 1:
+        pixels = pixels[:, :, 0]
+    return EmbeddedImage(_data_uri("image/png", encode_png(pixels)), width, height)
+
+
+def _npy_geometry(shape: tuple[int, ...]) -> tuple[int, int, int, bool]:
+    """(width, height, channels, channel_first) of an image array's shape, or _Bad."""
+    channel_first = False
+    if len(shape) == 2:
+        height, width, channels = shape[0], shape[1], 1
+    elif len(shape) == 3 and shape[0] in (1, 3) and shape[2] not in (1, 3):
+        channels, height, width = shape  # channel-first, as PyTorch stores it
+        channel_first = True
+    elif len(shape) == 3 and shape[2] in (1, 3, 4):
+        height, width, channels = shape
+    else:
+        raise _Bad(
+            f"has shape {shape}; an image array must be (h, w) grey, (h, w, c) with c = 1, 3 "
+            "or 4 (grey, RGB, RGBA) or (c, h, w) with c = 1 or 3"
+        )
+    if height == 0 or width == 0:
+        raise _Bad(f"is an empty array (shape {shape})")
+    return width, height, channels, channel_first

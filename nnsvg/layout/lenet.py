@@ -1,0 +1,682 @@
+"""The LeNet engine: stacks of 2D feature maps, filters, dense vectors (NN-SVG's LeNet).
+
+Each tensor with a spatial shape is a stack of maps offset diagonally (the
+front map bottom-right, drawn last); at most ``maps.max_drawn`` maps are drawn,
+the label keeps the true count. A convolution or pooling shows its kernel as a
+square on the front map of its input, with projection lines to the point it
+produces on the next stack. Vectors (flatten, dense) are slanted bars whose
+length scales with their units. Map sides and vector lengths are relative to
+the largest one (linear, sqrt or log). Labels: the size (``6@28×28``) above a
+stack, the operation (``Convolution 5×5``) on one baseline below, between the
+two tensors it joins; gaps widen so no two labels touch. Skip connections are
+arcs over everything, in lanes, ending in a merge mark.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from nnsvg.colors import mix
+from nnsvg.errors import SpecError
+from nnsvg.layout.common import TextMaker, arrowhead, fit_scene
+from nnsvg.scene import (
+    BBox,
+    Circle,
+    Group,
+    Image,
+    Item,
+    Paint,
+    Path,
+    Polygon,
+    Polygons,
+    Rect,
+    Scene,
+    bounds,
+)
+from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.shapes import Shape
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+
+__all__ = ["KIND_NAMES", "layout_lenet", "op_text", "size_text"]
+
+KIND_NAMES = {
+    "input": "Input",
+    "conv": "Convolution",
+    "conv_transpose": "Transposed convolution",
+    "pool": "Pooling",
+    "upsample": "Upsampling",
+    "flatten": "Flatten",
+    "dense": "Dense",
+}
+SLANT = math.cos(math.radians(45))  # vectors and stacks run down-right at 45 degrees
+
+
+def _pair(values: tuple[int, ...] | None, default: int, dims: int) -> tuple[int, ...]:
+    if values is None:
+        return (default,) * dims
+    return values * dims if len(values) == 1 else values
+
+
+def _times(values: tuple[int, ...]) -> str:
+    return "×".join(str(v) for v in values)
+
+
+def op_text(layer: Layer, dims: int) -> str:
+    """The operation a layer performs, for the label under the figure.
+
+    >>> op_text(Layer(0, type="conv", filters=6, kernel=(5,)), 2)
+    'Convolution 5×5'
+    >>> op_text(Layer(0, type="pool", size=(3,), stride=(2,)), 2)
+    'Max-pool 3×3, stride 2'
+    """
+    if layer.op_label:
+        return layer.op_label
+    kind = layer.type
+    if kind == "dense":
+        return "Dense"
+    if kind == "flatten":
+        return "Flatten"
+    if kind == "upsample":
+        factor = _pair(layer.size, 2, max(dims, 1))
+        return "Upsample ×" + (str(factor[0]) if len(set(factor)) == 1 else _times(factor))
+    if kind == "pool":
+        name = "Avg-pool" if layer.kind == "avg" else "Max-pool"
+        window = _pair(layer.size, 2, max(dims, 1))
+        text = f"{name} {_times(window)}"
+        stride = _pair(layer.stride, 0, max(dims, 1))
+        if layer.stride is not None and stride != window:
+            text += f", stride {_times(stride) if len(set(stride)) > 1 else stride[0]}"
+        return text
+    name = "Convolution" if kind == "conv" else "Transposed conv"
+    if layer.kernel is None:
+        return name
+    text = f"{name} {_times(_pair(layer.kernel, 1, max(dims, 1)))}"
+    stride = _pair(layer.stride, 1, max(dims, 1))
+    if any(s != 1 for s in stride):
+        text += f", stride {_times(stride) if len(set(stride)) > 1 else stride[0]}"
+    return text
+
+
+def size_text(shape: Shape) -> str:
+    """``6@28×28`` for maps, ``16@100`` for 1D maps, ``1×120`` for vectors.
+
+    >>> size_text((28, 28, 6)), size_text((100, 16)), size_text((120,))
+    ('6@28×28', '16@100', '1×120')
+    """
+    if len(shape) == 3:
+        return f"{shape[2]}@{shape[0]}×{shape[1]}"
+    if len(shape) == 2:
+        return f"{shape[1]}@{shape[0]}"
+    return f"1×{shape[0]}"
+
+
+# --- the elements --------------------------------------------------------------------
+@dataclass(slots=True)
+class _Element:
+    """One tensor as drawn: a stack of maps or a vector, before and after placing."""
+
+    index: int  # 0 is the input; layer k is element k + 1
+    kind: str
+    shape: Shape
+    layer: Layer | None
+    label: str | None
+    size_label: str
+    op_label: str | None
+    fill: tuple[str, ...]
+    stroke: str
+    colored: bool  # fills from a kind or layer colour (vectors then take it too)
+    # geometry relative to the element's own top-left corner
+    width: float = 0.0
+    height: float = 0.0
+    map_w: float = 0.0
+    map_h: float = 0.0
+    maps: int = 0
+    offset: float = 0.0
+    length: float = 0.0
+    spacing_after: float = 0.0
+    image: str | None = None
+    x: float = 0.0
+    y: float = 0.0
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def is_vector(self) -> bool:
+        return _vector_units(self.shape) is not None
+
+    @property
+    def center_x(self) -> float:
+        return self.x + self.width / 2
+
+    def front(self) -> BBox:
+        """The front map (or the vector's own box) in figure coordinates."""
+        if self.is_vector:
+            return BBox(self.x, self.y, self.x + self.width, self.y + self.height)
+        k = (self.maps - 1) * self.offset
+        return BBox(self.x + k, self.y + k, self.x + k + self.map_w, self.y + k + self.map_h)
+
+
+def _vector_units(shape: Shape) -> int | None:
+    """A tensor drawn as a vector: a 1-D shape, or maps of 1×1 (then: its channels)."""
+    if len(shape) == 1:
+        return shape[0]
+    if all(n == 1 for n in shape[:-1]):
+        return shape[-1]
+    return None
+
+
+def _scaled(value: float, largest: float, scale: str, low: float, high: float) -> float:
+    if largest <= 0:
+        return low
+    if scale == "sqrt":
+        t = math.sqrt(value / largest)
+    elif scale == "log":
+        t = math.log1p(value) / math.log1p(largest)
+    else:
+        t = value / largest
+    return max(low, min(high, high * t))
+
+
+def _elements(
+    spec: Spec, theme: Theme, shapes: tuple[Shape, ...], images: dict[int, str]
+) -> list[_Element]:
+    maps = theme.maps
+    by_kind = maps.color_by == "kind" or spec.legend is True
+    entries: list[tuple[str, Shape, Layer | None]] = []
+    if spec.input is not None:
+        entries.append(("input", spec.input.shape, None))
+    for layer, shape in zip(spec.layers, shapes):
+        entries.append((layer.type, shape, layer))
+    spatial = [s for _, s, _ in entries if _vector_units(s) is None]
+    largest_side = max((max(s[:-1]) for s in spatial), default=1)
+    vectors = [n for _, s, _ in entries if (n := _vector_units(s)) is not None]
+    largest_vector = max(vectors, default=1)
+
+    out: list[_Element] = []
+    for index, (kind, shape, layer) in enumerate(entries):
+        own = layer.color if layer else (spec.input.color if spec.input else None)
+        base = own or (getattr(theme.kinds, kind) if by_kind else None)
+        fills = (base, mix(base, "#000000", 0.18)) if base else maps.colors
+        stroke = (layer.stroke if layer else spec.input.stroke if spec.input else None) or (
+            maps.stroke
+        )
+        label = layer.label if layer else (spec.input.label if spec.input else None)
+        custom_size = layer.size_label if layer else (spec.input.size_label if spec.input else None)
+        element = _Element(
+            index=index,
+            kind=kind,
+            shape=shape,
+            layer=layer,
+            label=label,
+            size_label=custom_size or size_text(shape),
+            op_label=op_text(layer, len(shape) - 1) if layer is not None else None,
+            fill=fills,
+            stroke=stroke,
+            colored=base is not None,
+            image=images.get(index),
+        )
+        units = _vector_units(shape)
+        if units is not None:
+            element.length = _scaled(
+                units,
+                largest_vector,
+                theme.vector.scale,
+                theme.vector.min_length,
+                theme.vector.max_length,
+            )
+            t = theme.vector.thickness
+            element.width = element.length * SLANT + t
+            element.height = element.length * SLANT + t
+        else:
+            h, w = (shape[0], shape[1]) if len(shape) == 3 else (1, shape[0])
+            element.map_w = _scaled(w, largest_side, maps.scale, maps.min_side, maps.max_side)
+            if len(shape) == 3:
+                element.map_h = _scaled(h, largest_side, maps.scale, maps.min_side, maps.max_side)
+            else:  # a 1D map: a bar as thick as a vector
+                element.map_h = max(maps.min_side, theme.vector.thickness * 1.5)
+            element.maps = min(shape[-1], maps.max_drawn)
+            # Small maps keep a visible step, big ones NN-SVG's offset.
+            element.offset = min(maps.offset, max(2.0, element.map_w * 0.45))
+            depth = (element.maps - 1) * element.offset
+            element.width = element.map_w + depth
+            element.height = element.map_h + depth
+        element.spacing_after = layer.spacing if layer and layer.spacing is not None else 0.0
+        out.append(element)
+    return out
+
+
+# --- labels ----------------------------------------------------------------------------
+class _Labels:
+    def __init__(self, theme: Theme, tm: TextMaker) -> None:
+        self.theme = theme
+        self.tm = tm
+
+    def top_lines(self, e: _Element) -> list[tuple[str, float, str]]:
+        """(text, size, weight) lines above an element: its label, then its size."""
+        lab = self.theme.label
+        lines = []
+        if e.label:
+            lines.append((e.label, lab.title_size, self.theme.font.title_weight))
+        lines.append((e.size_label, lab.size_size, "normal"))
+        return lines
+
+    def top_width(self, e: _Element) -> float:
+        return max(self.tm.width(t, s, w) for t, s, w in self.top_lines(e))
+
+    def top_height(self, e: _Element) -> float:
+        gap = self.theme.label.line_gap
+        return sum(self.tm.ascent(s) + self.tm.descent(s) + gap for _, s, _ in self.top_lines(e))
+
+    def op_lines(self, e: _Element) -> list[tuple[str, float, str]]:
+        lab = self.theme.label
+        lines = []
+        if e.op_label:
+            lines.append((e.op_label, lab.size_size, "normal"))
+        if e.layer is not None and e.layer.activation:
+            from nnsvg.layout.fcnn import ACTIVATION_NAMES
+
+            name = ACTIVATION_NAMES.get(e.layer.activation.lower(), e.layer.activation)
+            lines.append((name, lab.activation_size, "italic"))
+        return lines
+
+    def op_width(self, e: _Element) -> float:
+        return max((self.tm.width(t, s, w) for t, s, w in self.op_lines(e)), default=0.0)
+
+
+def _place(elements: list[_Element], theme: Theme, labels: _Labels) -> None:
+    """Left to right; each element's box centred on y = 0; gaps fit every label."""
+    sep = theme.label.min_separation
+    x = 0.0
+    for i, e in enumerate(elements):
+        if i:
+            prev = elements[i - 1]
+            gap = theme.maps.spacing + prev.spacing_after
+            # Size labels above neighbouring elements must not touch...
+            need_top = (labels.top_width(prev) + labels.top_width(e)) / 2 + sep
+            x = max(x + gap, prev.center_x + need_top - e.width / 2)
+            # ...nor the operation labels, centred under the gap before each element.
+            if i >= 2 and labels.op_lines(e):
+                prev_op_center = _op_center(elements[i - 2], prev)
+                need = (labels.op_width(prev) + labels.op_width(e)) / 2 + sep
+                this_center = (prev.x + prev.width + x) / 2
+                if this_center - prev_op_center < need:
+                    # Moving e right by d moves the op centre by d / 2.
+                    x += 2 * (need - (this_center - prev_op_center))
+        e.x = x
+        e.y = -e.height / 2
+        x += e.width
+
+
+def _op_center(before: _Element, after: _Element) -> float:
+    return (before.x + before.width + after.x) / 2
+
+
+# --- drawing --------------------------------------------------------------------------
+def _stack_items(e: _Element, theme: Theme, eid: str) -> list[Item]:
+    maps = theme.maps
+    items: list[Item] = []
+    for k in range(e.maps):
+        items.append(
+            Rect(
+                e.x + k * e.offset,
+                e.y + k * e.offset,
+                e.map_w,
+                e.map_h,
+                # The front map (drawn last) takes the first colour.
+                paint=Paint(fill=e.fill[(e.maps - 1 - k) % len(e.fill)]),
+            )
+        )
+    if e.image:
+        front = e.front()
+        items.append(Image(front.x0, front.y0, front.width, front.height, e.image))
+        items.append(Rect(front.x0, front.y0, front.width, front.height, paint=Paint(fill="none")))
+    return [
+        Group(
+            id=f"{eid}-maps",
+            role="maps",
+            children=tuple(items),
+            paint=Paint(
+                stroke=e.stroke,
+                stroke_width=maps.stroke_width,
+                fill_opacity=maps.opacity if maps.opacity < 1 else None,
+            ),
+        )
+    ]
+
+
+def _vector_items(e: _Element, theme: Theme, eid: str) -> list[Item]:
+    t = theme.vector.thickness
+    d = e.length * SLANT
+    x, y = e.x, e.y
+    # A parallelogram of thickness t running down-right at 45 degrees.
+    points = ((x, y), (x + t, y), (x + t + d, y + d), (x + d, y + d))
+    fill = e.fill[0] if e.colored else theme.vector.fill
+    return [
+        Polygon(
+            points,
+            Paint(fill=fill, stroke=e.stroke, stroke_width=theme.maps.stroke_width),
+            id=f"{eid}-vector",
+            cls="vector",
+        )
+    ]
+
+
+def _link_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
+    """Lines joining the previous tensor to a vector: top to top, bottom to bottom."""
+    a = prev.front() if not prev.is_vector else None
+    t = theme.vector.thickness
+    if prev.is_vector:
+        d = prev.length * SLANT
+        top_a = (prev.x + t, prev.y)
+        bottom_a = (prev.x + t + d, prev.y + d)
+    else:
+        top_a = (a.x1, a.y0)
+        bottom_a = (a.x1, a.y1)
+    d = e.length * SLANT
+    top_b = (e.x, e.y)
+    bottom_b = (e.x + d, e.y + d)
+    paint = Paint(stroke=theme.vector.link_color, stroke_width=theme.vector.link_width, fill="none")
+    return [
+        Path((("M", *top_a), ("L", *top_b)), paint),
+        Path((("M", *bottom_a), ("L", *bottom_b)), paint),
+    ]
+
+
+def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
+    """The kernel on ``prev``'s front map and lines to the point it makes on ``e``."""
+    layer = e.layer
+    if layer is None or layer.type not in ("conv", "pool", "conv_transpose") or prev.is_vector:
+        return []
+    if e.is_vector:
+        return []
+    dims = len(prev.shape) - 1
+    kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
+    if kernel is None:
+        kernel = (max(1, round(prev.shape[0] / max(e.shape[0], 1))),)
+    kh, kw = (_pair(kernel, 1, dims) * 2)[:2] if dims == 2 else (1, _pair(kernel, 1, 1)[0])
+    in_h, in_w = (prev.shape[0], prev.shape[1]) if dims == 2 else (1, prev.shape[0])
+    out_h, out_w = (e.shape[0], e.shape[1]) if dims == 2 else (1, e.shape[0])
+    kh, kw = min(kh, in_h), min(kw, in_w)
+    front = prev.front()
+    sx, sy = front.width / in_w, front.height / in_h
+    # A deterministic place, clear of the edges: 35% across, 55% down the free room.
+    col = round((in_w - kw) * 0.35)
+    row = round((in_h - kh) * 0.55)
+    fx, fy = front.x0 + col * sx, front.y0 + row * sy
+    fw, fh = max(kw * sx, 3.0), max(kh * sy, 3.0)
+    # The output position of that window, on the next front map.
+    target = e.front()
+    u = (col + kw / 2) / in_w
+    v = (row + kh / 2) / in_h
+    px = target.x0 + min(max(u, 0.0), 1.0) * target.width
+    py = target.y0 + min(max(v, 0.0), 1.0) * target.height
+    if dims == 1:
+        py = target.y0 + target.height / 2
+    del out_h, out_w
+    fil = theme.filter
+    line = Paint(stroke=fil.line_color, stroke_width=fil.line_width, fill="none")
+    return [
+        Rect(
+            fx,
+            fy,
+            fw,
+            fh,
+            paint=Paint(
+                fill=fil.fill,
+                fill_opacity=fil.fill_opacity,
+                stroke=fil.stroke,
+                stroke_width=fil.stroke_width,
+            ),
+            cls="filter",
+        ),
+        Path((("M", fx + fw, fy), ("L", px, py)), line, cls="projection"),
+        Path((("M", fx + fw, fy + fh), ("L", px, py)), line, cls="projection"),
+        Circle(px, py, max(1.2, fil.line_width * 1.8), Paint(fill=fil.line_color, stroke="none")),
+    ]
+
+
+def _label_items(
+    e: _Element, theme: Theme, tm: TextMaker, labels: _Labels, op_x: float | None, op_top: float
+) -> list[Item]:
+    items: list[Item] = []
+    lines = labels.top_lines(e)
+    y = e.y - theme.layer.label_gap - labels.top_height(e) + theme.label.line_gap
+    for k, (text, size, weight) in enumerate(lines):
+        y += tm.ascent(size)
+        color = None if k == 0 and e.label else theme.label.secondary_color
+        items.append(
+            tm.text(e.center_x, y, text, size, weight=weight, color=color, cls="label-size")
+        )
+        y += tm.descent(size) + theme.label.line_gap
+    if op_x is not None:
+        y = op_top
+        for text, size, style in labels.op_lines(e):
+            y += tm.ascent(size)
+            items.append(
+                tm.text(
+                    op_x,
+                    y,
+                    text,
+                    size,
+                    style=style,
+                    color=theme.label.secondary_color,
+                    cls="label-op",
+                )
+            )
+            y += tm.descent(size) + theme.label.line_gap
+    return items
+
+
+def _resolve_skip(spec: Spec, elements: list[_Element], e: _Element) -> _Element:
+    ref = e.layer.skip_from  # type: ignore[union-attr]
+    where = spec.where("layers", e.layer.index, "skip_from")  # type: ignore[union-attr]
+    if isinstance(ref, int):
+        # Layer indices count from the first layer (0); the input is "input".
+        target = ref + (1 if spec.input is not None else 0)
+        if not 0 <= target < e.index:
+            raise SpecError(
+                f"skip_from: layer {ref} is not an earlier layer (0 to {e.layer.index - 1})",  # type: ignore[union-attr]
+                location=where,
+                field=f"layers[{e.layer.index}].skip_from",  # type: ignore[union-attr]
+            )
+        return elements[target]
+    for other in elements[: e.index]:
+        if other.label == ref or (other.kind == "input" and ref == "input"):
+            return other
+    names = [o.label for o in elements[: e.index] if o.label]
+    raise SpecError(
+        f"skip_from: no earlier layer is labelled '{ref}'"
+        + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
+        location=where,
+        field=f"layers[{e.layer.index}].skip_from",  # type: ignore[union-attr]
+    )
+
+
+def _skip_items(
+    spec: Spec,
+    elements: list[_Element],
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    top: float,
+) -> list[Item]:
+    skips = []
+    for e in elements:
+        if e.layer is not None and e.layer.skip_from is not None:
+            skips.append((_resolve_skip(spec, elements, e), e))
+    if not skips:
+        return []
+    # Lanes: a skip spanning another gets a higher lane.
+    skips.sort(key=lambda p: (p[1].index - p[0].index, p[0].index))
+    lanes: list[list[tuple[int, int]]] = []
+    placed = []
+    for a, b in skips:
+        lane = 0
+        while lane < len(lanes) and any(not (b.index <= s or a.index >= t) for s, t in lanes[lane]):
+            lane += 1
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append((a.index, b.index))
+        placed.append((a, b, lane))
+    sk = theme.skip
+    arrow = theme.arrow
+    mark_r = sk.mark_radius
+    # Room under the arc for the merge mark and an arrow down to the labels.
+    drop = max(sk.height, 2 * mark_r + arrow.length + 10)
+    items: list[Item] = []
+    for a, b, lane in placed:
+        y = top - drop - lane * sk.lane
+        x0, x1 = a.center_x, b.center_x
+        start = a.y - _label_clearance(a, theme, labels) - 3
+        tip = (x1, b.y - _label_clearance(b, theme, labels) - 2)
+        mark_center = (x1, tip[1] - arrow.length - mark_r - 2)
+        paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
+        r = min(10.0, (x1 - x0) / 4, (mark_center[1] - mark_r - y) / 2)
+        path = Path(
+            (
+                ("M", x0, start),
+                ("L", x0, y + r),
+                ("Q", x0, y, x0 + r, y),
+                ("L", x1 - r, y),
+                ("Q", x1, y, x1, y + r),
+                ("L", x1, mark_center[1] - mark_r),
+            ),
+            paint,
+            cls="skip",
+        )
+        head = arrowhead(tip, (0.0, 1.0), arrow.length, arrow.width)
+        merge = b.layer.merge or "add"  # type: ignore[union-attr]
+        symbol = "+" if merge == "add" else "‖"
+        mark_paint = Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width)
+        mark = [
+            Circle(*mark_center, mark_r, mark_paint),
+            tm.text(
+                mark_center[0],
+                mark_center[1],
+                symbol,
+                mark_r * 1.6,
+                baseline="central",
+                color=sk.color,
+                cls="merge",
+            ),
+        ]
+        line = Path(
+            (("M", x1, mark_center[1] + mark_r), ("L", tip[0], tip[1] - arrow.length * 0.8)),
+            paint,
+        )
+        heads = Polygons((head,), Paint(fill=sk.color, stroke="none"))
+        items.append(
+            Group(
+                id=f"skip-{a.index}-{b.index}",
+                role=f"skip {merge}",
+                children=(path, *mark, line, heads),
+            )
+        )
+    return items
+
+
+def _label_clearance(e: _Element, theme: Theme, labels: _Labels) -> float:
+    """How far above an element its size labels reach."""
+    return theme.layer.label_gap + labels.top_height(e)
+
+
+def layout_lenet(
+    spec: Spec,
+    theme: Theme,
+    metrics: TextMetrics,
+    *,
+    shapes: tuple[Shape, ...],
+    images: dict[int, str] | None = None,
+    physical_width: tuple[float, str] | None = None,
+    **_: object,
+) -> Scene:
+    """Lay out ``spec`` as stacks of feature maps and vectors."""
+    tm = TextMaker(metrics, theme.font.family)
+    labels = _Labels(theme, tm)
+    elements = _elements(spec, theme, shapes, images or {})
+    _place(elements, theme, labels)
+
+    body: list[Item] = []
+    for i, e in enumerate(elements):
+        eid = f"layer-{e.index}" if spec.input is not None else f"layer-{e.index + 1}"
+        parts: list[Item] = []
+        if i and e.is_vector:
+            parts.extend(_link_items(elements[i - 1], e, theme))
+        parts.extend(_vector_items(e, theme, eid) if e.is_vector else _stack_items(e, theme, eid))
+        body.append(
+            Group(
+                id=eid,
+                role=f"layer {e.kind}",
+                children=tuple(parts),
+                title=e.label or KIND_NAMES[e.kind],
+            )
+        )
+    filters: list[Item] = []
+    for i in range(1, len(elements)):
+        filters.extend(_filter_items(elements[i - 1], elements[i], theme))
+    if filters:
+        body.append(Group(id="filters", role="filters", children=tuple(filters)))
+
+    box = bounds(body) or BBox(0, 0, 1, 1)
+    op_top = box.y1 + theme.layer.label_gap
+    label_items: list[Item] = []
+    for i, e in enumerate(elements):
+        op_x = _op_center(elements[i - 1], e) if i else None
+        label_items.extend(_label_items(e, theme, tm, labels, op_x, op_top))
+    items: list[Item] = [*body, Group(id="labels", role="labels", children=tuple(label_items))]
+    top = min(b.y0 for b in (bounds(label_items) or box, box))
+    items.extend(_skip_items(spec, elements, theme, tm, labels, top))
+    if (spec.legend is True or theme.maps.color_by == "kind") and spec.legend is not False:
+        items.append(_legend(elements, theme, tm, items))
+    if spec.show_title and spec.title:
+        content = bounds(items)
+        size = theme.label.figure_title_size
+        items.append(
+            Group(
+                id="figure-title",
+                role="title",
+                children=(
+                    tm.text(
+                        (content.x0 + content.x1) / 2,
+                        content.y0 - size * 0.8,
+                        spec.title,
+                        size,
+                        weight="bold",
+                        cls="title",
+                    ),
+                ),
+            )
+        )
+    return fit_scene(
+        items,
+        theme,
+        title=spec.title,
+        desc=spec.description,
+        physical_width=physical_width,
+        meta={"engine": "lenet"},
+    )
+
+
+def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[Item]) -> Group:
+    """Colour swatches of the layer kinds present, in a row under the figure."""
+    content = bounds(items)
+    size = theme.legend.font_size
+    kinds = list(dict.fromkeys(e.kind for e in elements))
+    x = content.x0
+    y = content.y1 + theme.legend.gap
+    children: list[Item] = []
+    box = size * 1.1
+    for kind in kinds:
+        color = getattr(theme.kinds, kind)
+        children.append(
+            Rect(
+                x, y, box, box, paint=Paint(fill=color, stroke=theme.maps.stroke, stroke_width=0.6)
+            )
+        )
+        name = KIND_NAMES[kind]
+        children.append(
+            tm.text(x + box + 4, y + box / 2, name, size, anchor="start", baseline="central")
+        )
+        x += box + 4 + tm.width(name, size) + 16
+    return Group(id="legend", role="legend", children=tuple(children))
