@@ -394,9 +394,8 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
     if kernel is None:
         kernel = (max(1, round(prev.shape[0] / max(e.shape[0], 1))),)
-    kh, kw = (_pair(kernel, 1, dims) * 2)[:2] if dims == 2 else (1, _pair(kernel, 1, 1)[0])
+    kh, kw = _pair(kernel, 1, 2) if dims == 2 else (1, kernel[0])
     in_h, in_w = (prev.shape[0], prev.shape[1]) if dims == 2 else (1, prev.shape[0])
-    out_h, out_w = (e.shape[0], e.shape[1]) if dims == 2 else (1, e.shape[0])
     kh, kw = min(kh, in_h), min(kw, in_w)
     front = prev.front()
     sx, sy = front.width / in_w, front.height / in_h
@@ -413,7 +412,6 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     py = target.y0 + min(max(v, 0.0), 1.0) * target.height
     if dims == 1:
         py = target.y0 + target.height / 2
-    del out_h, out_w
     fil = theme.filter
     line = Paint(stroke=fil.line_color, stroke_width=fil.line_width, fill="none")
     return [
