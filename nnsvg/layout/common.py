@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 
 from nnsvg.geometry import Vec, normalize
-from nnsvg.scene import BBox, Item, Scene, Text, TextStyle, bounds
+from nnsvg.scene import BBox, Group, Item, Scene, Text, TextStyle, bounds
+from nnsvg.spec.model import Spec
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
@@ -20,6 +21,7 @@ __all__ = [
     "LayoutLimits",
     "TextMaker",
     "arrowhead",
+    "finish_scene",
     "fit_scene",
     "format_count",
     "superscript",
@@ -145,4 +147,37 @@ def fit_scene(
         physical_width=physical_width,
         font=TextStyle(family=theme.font.family, size=theme.font.size, color=theme.font.color),
         meta=dict(meta or {}),
+    )
+
+
+def finish_scene(
+    items: list[Item],
+    spec: Spec,
+    theme: Theme,
+    tm: TextMaker,
+    *,
+    engine: str,
+    physical_width: tuple[float, str] | None,
+) -> Scene:
+    """Add the figure title (when the spec shows it) and fit the canvas: the last
+    step of every engine."""
+    if spec.show_title and spec.title:
+        box = bounds(items) or BBox(0, 0, 1, 1)
+        size = theme.label.figure_title_size
+        text = tm.text(
+            (box.x0 + box.x1) / 2,
+            box.y0 - size * 0.8,
+            spec.title,
+            size,
+            weight="bold",
+            cls="title",
+        )
+        items = [*items, Group(id="figure-title", role="title", children=(text,))]
+    return fit_scene(
+        items,
+        theme,
+        title=spec.title,
+        desc=spec.description,
+        physical_width=physical_width,
+        meta={"engine": engine},
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from nnsvg.colors import diverging
 from nnsvg.errors import LimitError
 from nnsvg.geometry import Vec, normalize
-from nnsvg.layout.common import LayoutLimits, TextMaker, arrowhead, fit_scene, superscript
+from nnsvg.layout.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
 from nnsvg.scene import (
     Circle,
     EdgeBundle,
@@ -296,17 +296,7 @@ def layout_fcnn(
     show_legend = spec.legend if spec.legend is not None else "color" in spec.edges.encode
     if show_legend and legend_range is not None and "color" in spec.edges.encode:
         items.append(_colorbar(theme, tm, items, legend_range))
-    if spec.show_title and spec.title:
-        items.append(_figure_title(theme, tm, items, spec.title))
-    meta = {"engine": "fcnn"}
-    return fit_scene(
-        items,
-        theme,
-        title=spec.title,
-        desc=spec.description,
-        physical_width=physical_width,
-        meta=meta,
-    )
+    return finish_scene(items, spec, theme, tm, engine="fcnn", physical_width=physical_width)
 
 
 # --- nodes and labels ----------------------------------------------------------------
@@ -724,12 +714,3 @@ def _format_weight(value: float) -> str:
     digits = max(0, 1 - math.floor(math.log10(abs(value))))
     text = f"{value:.{min(digits, 6)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _figure_title(theme: Theme, tm: TextMaker, items: list[Item], title: str) -> Group:
-    box = bounds(items)
-    size = theme.label.figure_title_size
-    text = tm.text(
-        (box.x0 + box.x1) / 2, box.y0 - size * 0.8, title, size, weight="bold", cls="title"
-    )
-    return Group(id="figure-title", role="title", children=(text,))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
 from nnsvg.errors import SpecError
-from nnsvg.layout.common import TextMaker, arrowhead, fit_scene
+from nnsvg.layout.common import TextMaker, arrowhead, finish_scene
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -627,33 +627,7 @@ def layout_lenet(
     items.extend(_skip_items(spec, elements, theme, tm, labels, top))
     if (spec.legend is True or theme.maps.color_by == "kind") and spec.legend is not False:
         items.append(_legend(elements, theme, tm, items))
-    if spec.show_title and spec.title:
-        content = bounds(items)
-        size = theme.label.figure_title_size
-        items.append(
-            Group(
-                id="figure-title",
-                role="title",
-                children=(
-                    tm.text(
-                        (content.x0 + content.x1) / 2,
-                        content.y0 - size * 0.8,
-                        spec.title,
-                        size,
-                        weight="bold",
-                        cls="title",
-                    ),
-                ),
-            )
-        )
-    return fit_scene(
-        items,
-        theme,
-        title=spec.title,
-        desc=spec.description,
-        physical_width=physical_width,
-        meta={"engine": "lenet"},
-    )
+    return finish_scene(items, spec, theme, tm, engine="lenet", physical_width=physical_width)
 
 
 def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[Item]) -> Group:
