@@ -108,7 +108,9 @@ def physical_width(text: str | None) -> tuple[float, str] | None:
     return split_length(text)
 
 
-def dense_part(spec: Spec, shapes: tuple[tuple[int, ...], ...]) -> Spec:
+def dense_part(
+    spec: Spec, shapes: tuple[tuple[int, ...], ...], *, style_from_option: bool = False
+) -> Spec:
     """A CNN spec as a node-edge network: its trailing dense layers, fed by the
     flattened tensor before them (``--style fcnn`` on a CNN spec)."""
     start = len(spec.layers)
@@ -116,12 +118,16 @@ def dense_part(spec: Spec, shapes: tuple[tuple[int, ...], ...]) -> Spec:
         start -= 1
     if start == len(spec.layers):
         last = spec.layers[-1]
-        raise SpecError(
+        message = (
             f"the fcnn style draws dense layers, and this spec ends with a {last.type} layer; "
-            "draw it with style: lenet",
-            location=spec.where("style")
-            if spec.source and "style" in spec.source.data
-            else spec.where("layers", last.index),
+            "draw it with style: lenet"
+        )
+        if style_from_option:
+            raise NnsvgError(message, field="--style")
+        spec_says_style = spec.source is not None and "style" in spec.source.data
+        raise SpecError(
+            message,
+            location=spec.where("style") if spec_says_style else spec.where("layers", last.index),
         )
     if start == 0:
         feed_shape = spec.input.shape if spec.input is not None else None
@@ -179,7 +185,7 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     shapes = images = None
     if spec.style == "fcnn":
         if spec.is_cnn:
-            spec = dense_part(spec, infer_shapes(spec))
+            spec = dense_part(spec, infer_shapes(spec), style_from_option=options.style is not None)
         weights = spec_weights(spec)
     else:
         shapes = infer_shapes(spec)

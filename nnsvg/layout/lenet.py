@@ -93,9 +93,10 @@ def op_text(layer: Layer, dims: int) -> str:
     if layer.kernel is None:
         return name
     text = f"{name} {_times(_pair(layer.kernel, 1, max(dims, 1)))}"
-    stride = _pair(layer.stride, 1, max(dims, 1))
-    if any(s != 1 for s in stride):
-        text += f", stride {_times(stride) if len(set(stride)) > 1 else stride[0]}"
+    for word, values in (("stride", layer.stride), ("dilation", layer.dilation)):
+        values = _pair(values, 1, max(dims, 1))
+        if any(v != 1 for v in values):
+            text += f", {word} {_times(values) if len(set(values)) > 1 else values[0]}"
     return text
 
 
@@ -117,7 +118,8 @@ def size_text(shape: Shape) -> str:
 class _Element:
     """One tensor as drawn: a stack of maps or a vector, before and after placing."""
 
-    index: int  # 0 is the input; layer k is element k + 1
+    index: int  # drawing order: the input (if any) first
+    number: int  # as in the SVG ids: layer-1 is the first layer, layer-0 the input
     kind: str
     shape: Shape
     layer: Layer | None
@@ -205,6 +207,7 @@ def _elements(
         custom_size = layer.size_label if layer else (spec.input.size_label if spec.input else None)
         element = _Element(
             index=index,
+            number=index if spec.input is not None else index + 1,
             kind=kind,
             shape=shape,
             layer=layer,
@@ -388,8 +391,6 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     layer = e.layer
     if layer is None or layer.type not in ("conv", "pool", "conv_transpose") or prev.is_vector:
         return []
-    if e.is_vector:
-        return []
     dims = len(prev.shape) - 1
     kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
     if kernel is None:
@@ -404,14 +405,19 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     row = round((in_h - kh) * 0.55)
     fx, fy = front.x0 + col * sx, front.y0 + row * sy
     fw, fh = max(kw * sx, 3.0), max(kh * sy, 3.0)
-    # The output position of that window, on the next front map.
-    target = e.front()
-    u = (col + kw / 2) / in_w
-    v = (row + kh / 2) / in_h
-    px = target.x0 + min(max(u, 0.0), 1.0) * target.width
-    py = target.y0 + min(max(v, 0.0), 1.0) * target.height
-    if dims == 1:
-        py = target.y0 + target.height / 2
+    # The output position of that window, on the next front map (a 1×1 output drawn
+    # as a vector: the middle of its near edge).
+    if e.is_vector:
+        half = e.length * SLANT / 2
+        px, py = e.x + half, e.y + half
+    else:
+        target = e.front()
+        u = (col + kw / 2) / in_w
+        v = (row + kh / 2) / in_h
+        px = target.x0 + min(max(u, 0.0), 1.0) * target.width
+        py = target.y0 + min(max(v, 0.0), 1.0) * target.height
+        if dims == 1:
+            py = target.y0 + target.height / 2
     fil = theme.filter
     line = Paint(stroke=fil.line_color, stroke_width=fil.line_width, fill="none")
     return [
@@ -435,11 +441,19 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
 
 
 def _label_items(
-    e: _Element, theme: Theme, tm: TextMaker, labels: _Labels, op_x: float | None, op_top: float
+    e: _Element,
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    row_bottom: float,
+    op_x: float | None,
+    op_top: float,
 ) -> list[Item]:
+    """Size labels bottom-aligned on one row above every element (so none reaches over
+    a taller neighbour), and the operation labels on one row below."""
     items: list[Item] = []
     lines = labels.top_lines(e)
-    y = e.y - theme.layer.label_gap - labels.top_height(e) + theme.label.line_gap
+    y = row_bottom - labels.top_height(e) + theme.label.line_gap
     for k, (text, size, weight) in enumerate(lines):
         y += tm.ascent(size)
         color = None if k == 0 and e.label else theme.label.secondary_color
@@ -467,27 +481,44 @@ def _label_items(
 
 
 def _resolve_skip(spec: Spec, elements: list[_Element], e: _Element) -> _Element:
-    ref = e.layer.skip_from  # type: ignore[union-attr]
-    where = spec.where("layers", e.layer.index, "skip_from")  # type: ignore[union-attr]
+    """The element a layer's ``skip_from`` names: an earlier layer's label or index, or
+    ``input``."""
+    layer = e.layer
+    assert layer is not None
+    ref = layer.skip_from
+    field = f"layers[{layer.index}].skip_from"
+    where = spec.where("layers", layer.index, "skip_from")
+    offset = 1 if spec.input is not None else 0
     if isinstance(ref, int):
-        # Layer indices count from the first layer (0); the input is "input".
-        target = ref + (1 if spec.input is not None else 0)
-        if not 0 <= target < e.index:
-            raise SpecError(
-                f"skip_from: layer {ref} is not an earlier layer (0 to {e.layer.index - 1})",  # type: ignore[union-attr]
-                location=where,
-                field=f"layers[{e.layer.index}].skip_from",  # type: ignore[union-attr]
-            )
-        return elements[target]
+        if not 0 <= ref < layer.index:
+            if layer.index == 0:
+                message = f"layer {ref} is not an earlier layer: this is the first layer" + (
+                    ", so only 'input' can feed a skip into it" if spec.input is not None else ""
+                )
+            else:
+                earlier = "0" if layer.index == 1 else f"0 to {layer.index - 1}"
+                message = f"layer {ref} is not an earlier layer (earlier layers: {earlier}" + (
+                    ", or 'input')" if spec.input is not None else ")"
+                )
+            raise SpecError(message, location=where, field=field)
+        return elements[ref + offset]
+    if ref == "input" and spec.input is not None:
+        return elements[0]
     for other in elements[: e.index]:
-        if other.label == ref or (other.kind == "input" and ref == "input"):
+        if other.label == ref:
             return other
+    if ref == "input":
+        raise SpecError(
+            "the spec has no 'input' to skip from; give one, or name an earlier layer",
+            location=where,
+            field=field,
+        )
     names = [o.label for o in elements[: e.index] if o.label]
     raise SpecError(
-        f"skip_from: no earlier layer is labelled '{ref}'"
+        f"no earlier layer is labelled '{ref}'"
         + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
         location=where,
-        field=f"layers[{e.layer.index}].skip_from",  # type: ignore[union-attr]
+        field=field,
     )
 
 
@@ -498,6 +529,7 @@ def _skip_items(
     tm: TextMaker,
     labels: _Labels,
     top: float,
+    row_bottom: float,
 ) -> list[Item]:
     skips = []
     for e in elements:
@@ -526,8 +558,8 @@ def _skip_items(
     for a, b, lane in placed:
         y = top - drop - lane * sk.lane
         x0, x1 = a.center_x, b.center_x
-        start = a.y - _label_clearance(a, theme, labels) - 3
-        tip = (x1, b.y - _label_clearance(b, theme, labels) - 2)
+        start = _label_top(a, labels, row_bottom) - 3
+        tip = (x1, _label_top(b, labels, row_bottom) - 2)
         mark_center = (x1, tip[1] - arrow.length - mark_r - 2)
         paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
         r = min(10.0, (x1 - x0) / 4, (mark_center[1] - mark_r - y) / 2)
@@ -566,7 +598,7 @@ def _skip_items(
         heads = Polygons((head,), Paint(fill=sk.color, stroke="none"))
         items.append(
             Group(
-                id=f"skip-{a.index}-{b.index}",
+                id=f"skip-{a.number}-{b.number}",
                 role=f"skip {merge}",
                 children=(path, *mark, line, heads),
             )
@@ -574,9 +606,9 @@ def _skip_items(
     return items
 
 
-def _label_clearance(e: _Element, theme: Theme, labels: _Labels) -> float:
-    """How far above an element its size labels reach."""
-    return theme.layer.label_gap + labels.top_height(e)
+def _label_top(e: _Element, labels: _Labels, row_bottom: float) -> float:
+    """The top of an element's size labels."""
+    return row_bottom - labels.top_height(e)
 
 
 def layout_lenet(
@@ -597,7 +629,7 @@ def layout_lenet(
 
     body: list[Item] = []
     for i, e in enumerate(elements):
-        eid = f"layer-{e.index}" if spec.input is not None else f"layer-{e.index + 1}"
+        eid = f"layer-{e.number}"
         parts: list[Item] = []
         if i and e.is_vector:
             parts.extend(_link_items(elements[i - 1], e, theme))
@@ -618,13 +650,14 @@ def layout_lenet(
 
     box = bounds(body) or BBox(0, 0, 1, 1)
     op_top = box.y1 + theme.layer.label_gap
+    row_bottom = min(e.y for e in elements) - theme.layer.label_gap
     label_items: list[Item] = []
     for i, e in enumerate(elements):
         op_x = _op_center(elements[i - 1], e) if i else None
-        label_items.extend(_label_items(e, theme, tm, labels, op_x, op_top))
+        label_items.extend(_label_items(e, theme, tm, labels, row_bottom, op_x, op_top))
     items: list[Item] = [*body, Group(id="labels", role="labels", children=tuple(label_items))]
     top = min(b.y0 for b in (bounds(label_items) or box, box))
-    items.extend(_skip_items(spec, elements, theme, tm, labels, top))
+    items.extend(_skip_items(spec, elements, theme, tm, labels, top, row_bottom))
     if (spec.legend is True or theme.maps.color_by == "kind") and spec.legend is not False:
         items.append(_legend(elements, theme, tm, items))
     return finish_scene(items, spec, theme, tm, engine="lenet", physical_width=physical_width)
