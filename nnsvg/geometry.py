@@ -1,8 +1,9 @@
-"""Small 2D vector helpers (and, later, the 3D projection) as pure functions."""
+"""Small vector helpers and the 3D camera (projection, visibility) as pure functions."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 __all__ = ["Vec", "add", "cubic_point", "length", "lerp", "normalize", "scale", "sub"]
 
@@ -49,3 +50,99 @@ def cubic_point(p0: Vec, p1: Vec, p2: Vec, p3: Vec, t: float) -> Vec:
         a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
         a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
     )
+
+
+# --- 3D ------------------------------------------------------------------------------
+# World axes: x is a feature map's width, y its height (up), z runs along the network.
+Vec3 = tuple[float, float, float]
+PROJECTIONS = ("orthographic", "perspective", "oblique")
+
+
+def dot3(a: Vec3, b: Vec3) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def sub3(a: Vec3, b: Vec3) -> Vec3:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def cross3(a: Vec3, b: Vec3) -> Vec3:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def norm3(a: Vec3) -> Vec3:
+    n = math.sqrt(dot3(a, a))
+    return (a[0] / n, a[1] / n, a[2] / n)
+
+
+@dataclass(frozen=True, slots=True)
+class Camera:
+    """Where the figure is seen from.
+
+    ``azimuth`` turns the eye around the vertical axis, from the +z end of the network
+    (0) towards -x (90); ``elevation`` raises it (degrees). ``orthographic`` and
+    ``oblique`` are parallel views; ``perspective`` puts the eye ``distance`` scene
+    sizes from the centre (set by :meth:`at`). ``oblique`` keeps the z-y plane
+    face-on (no foreshortening) and recedes x at ``elevation`` degrees, half length.
+    """
+
+    azimuth: float = 69.0
+    elevation: float = 21.0
+    projection: str = "orthographic"
+    distance: float = 3.0
+    eye_position: Vec3 | None = None  # perspective only: set by at()
+
+    def at(self, center: Vec3, size: float) -> Camera:
+        """This camera with its perspective eye placed for a scene of ``size`` at ``center``."""
+        if self.projection != "perspective":
+            return self
+        e = self.eye_direction()
+        d = self.distance * size
+        eye = (center[0] + e[0] * d, center[1] + e[1] * d, center[2] + e[2] * d)
+        return Camera(self.azimuth, self.elevation, self.projection, self.distance, eye)
+
+    def eye_direction(self) -> Vec3:
+        """The unit vector from the scene towards the eye (parallel views: the view
+        direction reversed)."""
+        if self.projection == "oblique":
+            a, b = self._oblique()
+            return norm3((-1.0, b, a))
+        az, el = math.radians(self.azimuth), math.radians(self.elevation)
+        return (-math.sin(az) * math.cos(el), math.sin(el), math.cos(az) * math.cos(el))
+
+    def _oblique(self) -> tuple[float, float]:
+        angle = math.radians(self.elevation)
+        return 0.5 * math.cos(angle), 0.5 * math.sin(angle)
+
+    def basis(self) -> tuple[Vec3, Vec3, Vec3]:
+        """Screen right, screen up and forward (into the screen) unit vectors."""
+        e = self.eye_direction()
+        forward = (-e[0], -e[1], -e[2])
+        up_world = (0.0, 1.0, 0.0)
+        right = cross3(forward, up_world)
+        if dot3(right, right) < 1e-12:  # looking straight down or up
+            right = (0.0, 0.0, 1.0)
+        right = norm3(right)
+        up = cross3(right, forward)
+        return right, up, forward
+
+    def project(self, p: Vec3) -> tuple[float, float, float]:
+        """Screen x, screen y (down, as in SVG) and depth (larger is farther)."""
+        if self.projection == "oblique":
+            a, b = self._oblique()
+            e = self.eye_direction()
+            return (p[2] + a * p[0], -(p[1] + b * p[0]), -dot3(p, e))
+        right, up, forward = self.basis()
+        if self.projection == "perspective" and self.eye_position is not None:
+            v = sub3(p, self.eye_position)
+            depth = dot3(v, forward)
+            eye_to_center = math.sqrt(dot3(self.eye_position, self.eye_position)) or 1.0
+            k = eye_to_center / max(depth, 1e-6)
+            return (dot3(v, right) * k, -dot3(v, up) * k, depth)
+        return (dot3(p, right), -dot3(p, up), dot3(p, forward))
+
+    def faces_viewer(self, normal: Vec3, point: Vec3) -> bool:
+        """Whether a face with outward ``normal`` through ``point`` is seen from the front."""
+        if self.projection == "perspective" and self.eye_position is not None:
+            return dot3(normal, sub3(self.eye_position, point)) > 0
+        return dot3(normal, self.eye_direction()) > 0

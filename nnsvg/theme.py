@@ -209,6 +209,40 @@ class KindsTheme:
     upsample: str = _f("color", allow_none=False)
     flatten: str = _f("color", allow_none=False)
     dense: str = _f("color", allow_none=False)
+    softmax: str = _f("color", allow_none=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BoxesTheme:
+    """3D boxes (the AlexNet style)."""
+
+    color: str = _f("color", allow_none=False)
+    color_by: str = _f("choice", choices=("uniform", "kind"))
+    opacity: float = _f("number", minimum=0.05, maximum=1)
+    stroke: str = _f("color", allow_none=False)
+    stroke_width: float = _f("number", minimum=0, maximum=20)
+    shade_top: float = _f("number", minimum=0, maximum=1)
+    shade_side: float = _f("number", minimum=0, maximum=1)
+    scale: str = _f("choice", choices=("linear", "sqrt", "log"))
+    max_size: float = _f("number", minimum=4, maximum=2000)
+    min_size: float = _f("number", minimum=1, maximum=2000)
+    depth_scale: str = _f("choice", choices=("linear", "sqrt", "log"))
+    max_depth: float = _f("number", minimum=1, maximum=2000)
+    min_depth: float = _f("number", minimum=1, maximum=2000)
+    spacing: float = _f("number", minimum=0, maximum=2000)
+    filter_color: str = _f("color", allow_none=False)
+    filter_opacity: float = _f("number", minimum=0.05, maximum=1)
+    pyramid_color: str = _f("color", allow_none=False)
+    pyramid_opacity: float = _f("number", minimum=0.05, maximum=1)
+    band_shade: float = _f("number", minimum=0, maximum=1)
+    band_depth: float = _f("number", minimum=0.05, maximum=0.9)
+    bar_size: float = _f("number", minimum=1, maximum=200)
+    bar_scale: str = _f("choice", choices=("linear", "sqrt", "log"))
+    bar_max: float = _f("number", minimum=4, maximum=2000)
+    bar_min: float = _f("number", minimum=1, maximum=2000)
+    arrow_color: str = _f("color", allow_none=False)
+    arrow_width: float = _f("number", minimum=0.1, maximum=20)
+    dims_size: float = _f("number", minimum=1, maximum=200)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +266,7 @@ class Theme:
     filter: FilterTheme = _f("section")
     skip: SkipTheme = _f("section")
     kinds: KindsTheme = _f("section")
+    boxes: BoxesTheme = _f("section")
 
 
 _SECTION_TYPES: dict[str, type] = {
@@ -475,6 +510,9 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
     for section, low, high in (
         ("maps", "min_side", "max_side"),
         ("vector", "min_length", "max_length"),
+        ("boxes", "min_size", "max_size"),
+        ("boxes", "min_depth", "max_depth"),
+        ("boxes", "bar_min", "bar_max"),
     ):
         if getattr(getattr(theme, section), low) > getattr(getattr(theme, section), high):
             raise ThemeError(

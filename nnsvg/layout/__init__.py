@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from nnsvg.checker import did_you_mean
 from nnsvg.errors import RenderError
+from nnsvg.layout.alexnet import layout_alexnet
 from nnsvg.layout.common import LayoutLimits
 from nnsvg.layout.fcnn import layout_fcnn
 from nnsvg.layout.lenet import layout_lenet
@@ -23,7 +24,11 @@ __all__ = ["ENGINES", "LayoutLimits", "layout"]
 
 Engine = Callable[..., Scene]
 
-ENGINES: dict[str, Engine] = {"fcnn": layout_fcnn, "lenet": layout_lenet}
+ENGINES: dict[str, Engine] = {
+    "alexnet": layout_alexnet,
+    "fcnn": layout_fcnn,
+    "lenet": layout_lenet,
+}
 
 
 def layout(

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_UNITS",
     "STYLES",
     "TOP_KEYS",
+    "CameraOptions",
     "EdgeOptions",
     "LabelOptions",
     "Layer",
@@ -57,6 +58,7 @@ TOP_KEYS = (
     "elide",
     "width",
     "input",
+    "camera",
 )
 LAYER_TYPES = ("dense", "conv", "conv_transpose", "pool", "upsample", "flatten")
 PADDINGS = ("same", "valid")
@@ -92,7 +94,8 @@ LAYER_KEYS = tuple(
 INPUT_KEYS = ("shape", "label", "size_label", "image", "color", "stroke")
 MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 EDGE_KEYS = ("encode", "curve", "arrows", "color", "width", "opacity")
-LABEL_KEYS = ("titles", "sizes", "activations")
+LABEL_KEYS = ("titles", "sizes", "activations", "dims")
+CAMERA_KEYS = ("azimuth", "elevation", "projection", "distance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,17 @@ class LabelOptions:
     titles: bool = True
     sizes: str = "math"
     activations: bool = True
+    dims: bool = True  # 3D boxes: numbers on the box edges
+
+
+@dataclass(frozen=True, slots=True)
+class CameraOptions:
+    """The 3D view (style: alexnet); the defaults are NN-SVG's camera."""
+
+    azimuth: float = 69.0
+    elevation: float = 21.0
+    projection: str = "orthographic"
+    distance: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +195,7 @@ class Spec:
     elide: bool = True
     width: str | None = None
     input: InputSpec | None = None
+    camera: CameraOptions = CameraOptions()
     source: Document | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -242,6 +257,7 @@ def build_spec(doc: Document) -> Spec:
     misspelt = any(k != "layers" and did_you_mean(str(k), ["layers"]) for k in data)
     layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
+    camera = _camera(check, get("camera", MISSING))
     check.raise_if_errors()
 
     if edges.encode and weights is None:
@@ -265,6 +281,7 @@ def build_spec(doc: Document) -> Spec:
         elide=elide,
         width=width,
         input=input_spec,
+        camera=camera,
         source=doc,
     )
 
@@ -360,7 +377,7 @@ def _edges(check: Checker, value: Any) -> EdgeOptions:
 
 def _labels(check: Checker, value: Any) -> LabelOptions:
     if value is False:
-        return LabelOptions(titles=False, sizes="none", activations=False)
+        return LabelOptions(titles=False, sizes="none", activations=False, dims=False)
     if value is True:
         return LabelOptions()
     data = check.mapping(value, ("labels",), LABEL_KEYS, what="a mapping, true or false")
@@ -375,6 +392,51 @@ def _labels(check: Checker, value: Any) -> LabelOptions:
         activations=check.boolean(
             data.get("activations", MISSING), ("labels", "activations"), default=True
         ),
+        dims=check.boolean(data.get("dims", MISSING), ("labels", "dims"), default=True),
+    )
+
+
+def _camera(check: Checker, value: Any) -> CameraOptions:
+    data = check.mapping(value, ("camera",), CAMERA_KEYS)
+    if not data:
+        return CameraOptions()
+    from nnsvg.geometry import PROJECTIONS
+
+    default = CameraOptions()
+    path = ("camera",)
+    options = CameraOptions(
+        azimuth=check.number(
+            data.get("azimuth", MISSING),
+            (*path, "azimuth"),
+            minimum=-180,
+            maximum=180,
+            default=default.azimuth,
+        ),
+        elevation=check.number(
+            data.get("elevation", MISSING),
+            (*path, "elevation"),
+            minimum=-80,
+            maximum=80,
+            default=default.elevation,
+        ),
+        projection=check.choice(
+            data.get("projection", MISSING),
+            (*path, "projection"),
+            PROJECTIONS,
+            default=default.projection,
+        ),
+        distance=check.number(
+            data.get("distance", MISSING),
+            (*path, "distance"),
+            minimum=1.5,
+            maximum=100,
+            default=default.distance,
+        ),
+    )
+    return (
+        options
+        if None not in (options.azimuth, options.elevation, options.projection, options.distance)
+        else default
     )
 
 

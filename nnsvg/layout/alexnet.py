@@ -1,0 +1,670 @@
+"""The AlexNet engine: tensors as 3D boxes, drawn in 2D with our own projection.
+
+World axes: x is a map's width, y its height, z runs along the network; a box's
+thickness along z comes from its channels. Sizes map through a scale per axis
+(linear, sqrt or log, against the largest), never below a minimum, so 224×224×3
+and 13×13×384 both read, and a 1-channel map is not a flat sheet.
+
+Hidden surfaces: every object (a box, a kernel box inside it, a pyramid or an
+arrow in the gap after it) lives in its own slab along z, and slabs never
+overlap, so drawing slabs from the farthest to the nearest (by the eye's side
+of the network) is a correct painter's order for every camera; inside a slab,
+a box's back faces go first, then what is inside it, then its front faces.
+Faces are single quads (no triangle seams), shaded front / top / side.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nnsvg.colors import mix
+from nnsvg.geometry import Camera, Vec3
+from nnsvg.layout.common import TextMaker, arrowhead, finish_scene
+from nnsvg.layout.lenet import KIND_NAMES
+from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Polygons, Rect, Scene
+from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.shapes import Shape
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+
+__all__ = ["Box3", "draw_order", "layout_alexnet"]
+
+KINDS_3D = {**KIND_NAMES, "softmax": "Softmax"}
+
+
+@dataclass(frozen=True, slots=True)
+class Box3:
+    """An axis-aligned box."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    z0: float
+    z1: float
+
+    @property
+    def center(self) -> Vec3:
+        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2, (self.z0 + self.z1) / 2)
+
+    def faces(self) -> list[tuple[str, Vec3, tuple[Vec3, ...]]]:
+        """(tone, outward normal, corners) of the six faces: tone is front (±z),
+        top (±y) or side (±x)."""
+        x0, x1, y0, y1, z0, z1 = self.x0, self.x1, self.y0, self.y1, self.z0, self.z1
+        return [
+            ("front", (0.0, 0.0, -1.0), ((x0, y0, z0), (x1, y0, z0), (x1, y1, z0), (x0, y1, z0))),
+            ("front", (0.0, 0.0, 1.0), ((x0, y0, z1), (x0, y1, z1), (x1, y1, z1), (x1, y0, z1))),
+            ("top", (0.0, -1.0, 0.0), ((x0, y0, z0), (x0, y0, z1), (x1, y0, z1), (x1, y0, z0))),
+            ("top", (0.0, 1.0, 0.0), ((x0, y1, z0), (x1, y1, z0), (x1, y1, z1), (x0, y1, z1))),
+            ("side", (-1.0, 0.0, 0.0), ((x0, y0, z0), (x0, y1, z0), (x0, y1, z1), (x0, y0, z1))),
+            ("side", (1.0, 0.0, 0.0), ((x1, y0, z0), (x1, y0, z1), (x1, y1, z1), (x1, y1, z0))),
+        ]
+
+    def corners(self) -> list[Vec3]:
+        return [
+            (x, y, z)
+            for x in (self.x0, self.x1)
+            for y in (self.y0, self.y1)
+            for z in (self.z0, self.z1)
+        ]
+
+
+def draw_order(slabs: list[tuple[float, float]], camera: Camera) -> list[int]:
+    """Indices of z-slabs (z0, z1), farthest first, for disjoint slabs.
+
+    Parallel views: the eye is at infinity on the +z or -z side of the network.
+    Perspective: slabs farther from the eye's z go first."""
+    centers = [(a + b) / 2 for a, b in slabs]
+    order = list(range(len(slabs)))
+    if camera.projection == "perspective" and camera.eye_position is not None:
+        ez = camera.eye_position[2]
+        return sorted(order, key=lambda i: (-abs(centers[i] - ez), i))
+    ez = camera.eye_direction()[2]
+    if ez >= 0:
+        return sorted(order, key=lambda i: (centers[i], i))
+    return sorted(order, key=lambda i: (-centers[i], i))
+
+
+def _scaled(value: float, largest: float, scale: str, low: float, high: float) -> float:
+    if largest <= 0:
+        return low
+    if scale == "sqrt":
+        t = math.sqrt(value / largest)
+    elif scale == "log":
+        t = math.log1p(value) / math.log1p(largest)
+    else:
+        t = value / largest
+    return max(low, min(high, high * t))
+
+
+@dataclass(slots=True)
+class _Tensor:
+    index: int
+    number: int
+    kind: str  # input, conv, pool, ..., or softmax for a softmax dense layer
+    shape: Shape
+    layer: Layer | None
+    label: str | None
+    size_label: str
+    color: str
+    band: bool  # conv + ReLU: the activation as a darker band (PlotNeuralNet)
+    bar: bool  # dense-like: a thin bar
+    w: float = 0.0
+    h: float = 0.0
+    d: float = 0.0
+    z0: float = 0.0
+    gap_after: float = 0.0
+
+    @property
+    def box(self) -> Box3:
+        return Box3(-self.w / 2, self.w / 2, -self.h / 2, self.h / 2, self.z0, self.z0 + self.d)
+
+
+def _size_text(shape: Shape) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tensor]:
+    boxes = theme.boxes
+    entries: list[tuple[str, Shape, Layer | None]] = []
+    if spec.input is not None:
+        entries.append(("input", spec.input.shape, None))
+    entries.extend((layer.type, shape, layer) for layer, shape in zip(spec.layers, shapes))
+
+    def is_bar(shape: Shape) -> bool:
+        return len(shape) == 1 or all(n == 1 for n in shape[:-1])
+
+    maps = [s for _, s, _ in entries if not is_bar(s)]
+    largest_side = max((max(s[:-1]) for s in maps), default=1)
+    largest_depth = max((s[-1] for s in maps), default=1)
+    largest_bar = max((s[-1] for _, s, _ in entries if is_bar(s)), default=1)
+    by_kind = boxes.color_by == "kind" or spec.legend is True
+    out = []
+    for index, (kind, shape, layer) in enumerate(entries):
+        activation = (layer.activation or "").lower() if layer else ""
+        if kind == "dense" and activation == "softmax":
+            kind = "softmax"
+        own = layer.color if layer else (spec.input.color if spec.input else None)
+        color = own or (getattr(theme.kinds, kind) if by_kind else boxes.color)
+        label = layer.label if layer else (spec.input.label if spec.input else None)
+        custom = layer.size_label if layer else (spec.input.size_label if spec.input else None)
+        t = _Tensor(
+            index=index,
+            number=index if spec.input is not None else index + 1,
+            kind=kind,
+            shape=shape,
+            layer=layer,
+            label=label,
+            size_label=custom or _size_text(shape),
+            color=color,
+            band=kind in ("conv", "conv_transpose")
+            and activation in ("relu", "leaky_relu", "gelu"),
+            bar=is_bar(shape),
+        )
+        if t.bar:
+            t.w = t.d = boxes.bar_size
+            t.h = _scaled(shape[-1], largest_bar, boxes.bar_scale, boxes.bar_min, boxes.bar_max)
+        else:
+            h, w = (shape[0], shape[1]) if len(shape) == 3 else (shape[0], 1)
+            t.h = _scaled(h, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
+            t.w = (
+                _scaled(w, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
+                if len(shape) == 3
+                else boxes.min_size
+            )
+            t.d = _scaled(
+                shape[-1], largest_depth, boxes.depth_scale, boxes.min_depth, boxes.max_depth
+            )
+        spacing = layer.spacing if layer and layer.spacing is not None else 0.0
+        t.gap_after = max(boxes.spacing + spacing, 4.0)
+        out.append(t)
+    return out
+
+
+def _captions(t: _Tensor, spec: Spec, theme: Theme) -> list[tuple[str, float, str, str]]:
+    """(text, size, weight, style) lines under a box."""
+    lab = theme.label
+    lines = []
+    if spec.labels.titles and t.label:
+        lines.append((t.label, lab.title_size, theme.font.title_weight, "normal"))
+    if spec.labels.sizes != "none":
+        lines.append((t.size_label, lab.size_size, "normal", "normal"))
+    if spec.labels.activations and t.layer is not None and t.layer.activation:
+        from nnsvg.layout.fcnn import ACTIVATION_NAMES
+
+        act = t.layer.activation
+        lines.append(
+            (ACTIVATION_NAMES.get(act.lower(), act), lab.activation_size, "normal", "italic")
+        )
+    return lines
+
+
+def _place(tensors: list[_Tensor], spec: Spec, theme: Theme, tm: TextMaker, camera: Camera) -> None:
+    """Positions along z; a gap widens when neighbouring captions would touch."""
+    z = 0.0
+    right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - camera.project((0.0, 0.0, 0.0))[0])
+    sep = theme.label.min_separation
+    widths = [
+        max(
+            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, spec, theme)),
+            default=0.0,
+        )
+        for t in tensors
+    ]
+    for i, t in enumerate(tensors):
+        if i:
+            prev = tensors[i - 1]
+            z = prev.z0 + prev.d + prev.gap_after
+            if right_z > 0.25:  # the captions spread along the network: keep them apart
+                need = (widths[i - 1] + widths[i]) / 2 + sep
+                have = (z + t.d / 2 - (prev.z0 + prev.d / 2)) * right_z
+                if have < need:
+                    z += (need - have) / right_z
+        t.z0 = z
+
+
+# --- faces -------------------------------------------------------------------------------
+def _face_paint(color: str, tone: str, theme: Theme, opacity: float) -> Paint:
+    boxes = theme.boxes
+    if tone == "top":
+        fill = mix(color, "#ffffff", boxes.shade_top)
+    elif tone == "side":
+        fill = mix(color, "#000000", boxes.shade_side)
+    else:
+        fill = color
+    return Paint(fill=fill, fill_opacity=opacity if opacity < 1 else None)
+
+
+def _project(camera: Camera, points: tuple[Vec3, ...]) -> tuple[tuple[float, float], ...]:
+    return tuple(camera.project(p)[:2] for p in points)
+
+
+def _box_faces(
+    box: Box3,
+    color: str,
+    theme: Theme,
+    camera: Camera,
+    opacity: float,
+    front: bool,
+    split: float | None = None,
+    band_color: str | None = None,
+) -> list[Item]:
+    """The box's back faces (front=False) or front faces (front=True), as quads.
+
+    With ``split``, the part of the box beyond z = split is a band in ``band_color``:
+    the faces along z are cut there, the far end face takes the band colour."""
+    out: list[Item] = []
+    for tone, normal, corners in box.faces():
+        if camera.faces_viewer(normal, corners[0]) != front:
+            continue
+        if split is None or band_color is None:
+            out.append(Polygon(_project(camera, corners), _face_paint(color, tone, theme, opacity)))
+        elif tone == "front":
+            face_color = band_color if normal[2] > 0 else color
+            out.append(
+                Polygon(_project(camera, corners), _face_paint(face_color, tone, theme, opacity))
+            )
+        else:
+            for z0, z1, part_color in ((box.z0, split, color), (split, box.z1, band_color)):
+                piece = tuple((x, y, min(max(z, z0), z1)) for x, y, z in corners)
+                out.append(
+                    Polygon(_project(camera, piece), _face_paint(part_color, tone, theme, opacity))
+                )
+    return out
+
+
+def _solid(
+    box: Box3,
+    color: str,
+    theme: Theme,
+    camera: Camera,
+    opacity: float,
+    inside: list[Item] | None = None,
+    split: float | None = None,
+    band_color: str | None = None,
+) -> list[Item]:
+    """A convex box with what is inside it, in painter's order: the back faces (only
+    seen through translucent ones), the inside, the front faces."""
+    back = (
+        _box_faces(box, color, theme, camera, opacity, False, split, band_color)
+        if opacity < 1
+        else []
+    )
+    front = _box_faces(box, color, theme, camera, opacity, True, split, band_color)
+    return [*back, *(inside or []), *front]
+
+
+def _kernel(prev: _Tensor, t: _Tensor) -> tuple[int, int] | None:
+    layer = t.layer
+    if layer is None or layer.type not in ("conv", "conv_transpose", "pool") or prev.bar:
+        return None
+    kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
+    if kernel is None:
+        kernel = (max(1, round(prev.shape[0] / max(t.shape[0], 1))),)
+    kh, kw = (kernel * 2)[:2] if len(kernel) == 1 else kernel
+    if len(prev.shape) == 2:
+        kh, kw = kernel[0], 1
+    return kh, kw
+
+
+def _filter_and_pyramid(
+    prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera
+) -> tuple[list[Item], list[Item]]:
+    """The kernel box inside ``prev`` (spanning its channels) and the pyramid from the
+    kernel's far face to the point it makes on ``t``'s near face."""
+    kernel = _kernel(prev, t)
+    if kernel is None:
+        return [], []
+    kh, kw = kernel
+    boxes = theme.boxes
+    in_h = prev.shape[0]
+    in_w = prev.shape[1] if len(prev.shape) == 3 else 1
+    kh, kw = min(kh, in_h), min(kw, in_w)
+    a = prev.box
+    fw = max(a.x1 - a.x0, 0) * kw / in_w
+    fh = max(a.y1 - a.y0, 0) * kh / in_h
+    fw, fh = max(fw, 1.5), max(fh, 1.5)
+    u = 0.35  # a fixed, clear place: 35% across, 45% down the free room
+    v = 0.45
+    fx0 = a.x0 + (a.x1 - a.x0 - fw) * u
+    fy1 = a.y1 - (a.y1 - a.y0 - fh) * v
+    inset = min(0.4, (a.z1 - a.z0) * 0.02)
+    kernel_box = Box3(fx0, fx0 + fw, fy1 - fh, fy1, a.z0 + inset, a.z1 - inset)
+    inside = _solid(kernel_box, boxes.filter_color, theme, camera, boxes.filter_opacity)
+    b = t.box
+    # The output point: the kernel centre's place on the next box's near face
+    # (its height from the height, its width from the width).
+    cu = ((fx0 + fw / 2) - a.x0) / max(a.x1 - a.x0, 1e-9)
+    cv = ((fy1 - fh / 2) - a.y0) / max(a.y1 - a.y0, 1e-9)
+    apex = (b.x0 + cu * (b.x1 - b.x0), b.y0 + cv * (b.y1 - b.y0), b.z0)
+    base = (
+        (kernel_box.x0, kernel_box.y0, a.z1),
+        (kernel_box.x1, kernel_box.y0, a.z1),
+        (kernel_box.x1, kernel_box.y1, a.z1),
+        (kernel_box.x0, kernel_box.y1, a.z1),
+    )
+    paint = Paint(
+        fill=boxes.pyramid_color,
+        fill_opacity=boxes.pyramid_opacity if boxes.pyramid_opacity < 1 else None,
+    )
+    back: list[Item] = []
+    front: list[Item] = []
+    for k in range(4):
+        p, q = base[k], base[(k + 1) % 4]
+        tri = (p, q, apex)
+        # The outward normal of a side of a convex pyramid: away from the base's centre.
+        normal = _triangle_normal(tri, base)
+        visible = camera.faces_viewer(normal, p)
+        (front if visible else back).append(Polygon(_project(camera, tri), paint))
+    return inside, [*back, *front]
+
+
+def _triangle_normal(tri: tuple[Vec3, Vec3, Vec3], base: tuple[Vec3, ...]) -> Vec3:
+    (ax, ay, az), (bx, by, bz), (cx, cy, cz) = tri
+    ux, uy, uz = bx - ax, by - ay, bz - az
+    vx, vy, vz = cx - ax, cy - ay, cz - az
+    n = (uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx)
+    mx = sum(p[0] for p in base) / 4
+    my = sum(p[1] for p in base) / 4
+    mz = sum(p[2] for p in base) / 4
+    out = (ax - mx, ay - my, az - mz)
+    if n[0] * out[0] + n[1] * out[1] + n[2] * out[2] < 0:
+        n = (-n[0], -n[1], -n[2])
+    return n
+
+
+def _arrow(prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera) -> list[Item]:
+    """An arrow from the centre of ``prev``'s far face to ``t``'s near face."""
+    a, b = prev.box, t.box
+    start = camera.project((0.0, 0.0, a.z1))[:2]
+    tip = camera.project((0.0, 0.0, b.z0))[:2]
+    boxes = theme.boxes
+    length = theme.arrow.length
+    direction = (tip[0] - start[0], tip[1] - start[1])
+    norm = math.hypot(*direction)
+    if norm < length * 1.5:
+        return []
+    ux, uy = direction[0] / norm, direction[1] / norm
+    end = (tip[0] - ux * length * 0.8, tip[1] - uy * length * 0.8)
+    head = arrowhead(tip, direction, length, theme.arrow.width)
+    return [
+        Path(
+            (("M", *start), ("L", *end)),
+            Paint(stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none"),
+        ),
+        Polygons((head,), Paint(fill=boxes.arrow_color, stroke="none")),
+    ]
+
+
+# --- labels on edges, captions, skips, legend -------------------------------------------
+def _dims(t: _Tensor, theme: Theme, tm: TextMaker, camera: Camera) -> list[Item]:
+    """Height, width and channels beside three silhouette edges of a box."""
+    if t.bar or len(t.shape) < 2:
+        return []
+    box = t.box
+    e = camera.eye_direction()
+    xs = box.x0 if e[0] < 0 else box.x1  # the side face the eye sees
+    zs = box.z1 if e[2] >= 0 else box.z0  # the end face the eye sees
+    yb = box.y0 if e[1] >= 0 else box.y1  # the bottom (or top, from below)
+    h = t.shape[0]
+    w = t.shape[1] if len(t.shape) == 3 else None
+    c = t.shape[-1]
+    zh = box.z0 if e[2] >= 0 else box.z1  # the end away from the eye: the outer silhouette
+    edges = [
+        (str(h), (xs, box.y0, zh), (xs, box.y1, zh)),
+        (str(c), (xs, yb, box.z0), (xs, yb, box.z1)),
+    ]
+    if w is not None:
+        edges.append((str(w), (box.x0, yb, zs), (box.x1, yb, zs)))
+    center = camera.project(box.center)[:2]
+    size = theme.boxes.dims_size
+    out: list[Item] = []
+    for text, p, q in edges:
+        a, b = camera.project(p)[:2], camera.project(q)[:2]
+        width = tm.width(text, size)
+        if math.hypot(b[0] - a[0], b[1] - a[1]) < max(width, size) * 1.1:
+            continue  # too short an edge to label cleanly
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        dx, dy = mx - center[0], my - center[1]
+        n = math.hypot(dx, dy) or 1.0
+        off = size * 0.6 + width / 2 * abs(dx / n)
+        out.append(
+            tm.text(
+                mx + dx / n * off,
+                my + dy / n * off,
+                text,
+                size,
+                baseline="central",
+                color=theme.label.secondary_color,
+                cls="dim",
+            )
+        )
+    return out
+
+
+def _skips(
+    spec: Spec, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
+) -> list[Item]:
+    from nnsvg.layout.lenet import _resolve_skip
+
+    pairs = []
+    for t in tensors:
+        if t.layer is not None and t.layer.skip_from is not None:
+            pairs.append((_resolve_skip(spec, tensors, t), t))  # type: ignore[arg-type]
+    if not pairs:
+        return []
+    sk = theme.skip
+    above = camera.eye_direction()[1] >= 0
+    sign = 1.0 if above else -1.0
+    items: list[Item] = []
+    lanes: list[list[tuple[int, int]]] = []
+    for a, b in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
+        lane = 0
+        while lane < len(lanes) and any(not (b.index <= s or a.index >= u) for s, u in lanes[lane]):
+            lane += 1
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append((a.index, b.index))
+        span = tensors[a.index : b.index + 1]
+        reach = max(t.h / 2 for t in span)
+        level = sign * (reach + sk.height + lane * sk.lane)
+        ya, yb = sign * a.h / 2, sign * b.h / 2
+        za, zb = a.box.center[2], b.box.center[2]
+        points = [(0.0, ya, za), (0.0, level, za), (0.0, level, zb)]
+        p2 = [camera.project(p)[:2] for p in points]
+        top_b = camera.project((0.0, yb, zb))[:2]
+        mark_r = sk.mark_radius
+        dx, dy = top_b[0] - p2[-1][0], top_b[1] - p2[-1][1]
+        n = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / n, dy / n
+        mark = (
+            p2[-1][0] + ux * min(n * 0.4, mark_r * 2.5),
+            p2[-1][1] + uy * min(n * 0.4, mark_r * 2.5),
+        )
+        tip = (top_b[0] - ux * 2, top_b[1] - uy * 2)
+        paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
+        merge = b.layer.merge or "add"  # type: ignore[union-attr]
+        head = arrowhead(tip, (ux, uy), theme.arrow.length, theme.arrow.width)
+        items.append(
+            Group(
+                id=f"skip-{a.number}-{b.number}",
+                role=f"skip {merge}",
+                children=(
+                    Path(
+                        (
+                            ("M", *p2[0]),
+                            ("L", *p2[1]),
+                            ("L", *p2[2]),
+                            ("L", mark[0] - ux * mark_r, mark[1] - uy * mark_r),
+                        ),
+                        paint,
+                        cls="skip",
+                    ),
+                    Circle(
+                        *mark,
+                        mark_r,
+                        Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width),
+                    ),
+                    tm.text(
+                        mark[0],
+                        mark[1],
+                        "+" if merge == "add" else "‖",
+                        mark_r * 1.6,
+                        baseline="central",
+                        color=sk.color,
+                        cls="merge",
+                    ),
+                    Path(
+                        (
+                            ("M", mark[0] + ux * mark_r, mark[1] + uy * mark_r),
+                            (
+                                "L",
+                                tip[0] - ux * theme.arrow.length * 0.8,
+                                tip[1] - uy * theme.arrow.length * 0.8,
+                            ),
+                        ),
+                        paint,
+                    ),
+                    Polygons((head,), Paint(fill=sk.color, stroke="none")),
+                ),
+            )
+        )
+    return items
+
+
+def _legend(
+    tensors: list[_Tensor], theme: Theme, tm: TextMaker, below: float, left: float
+) -> Group:
+    size = theme.legend.font_size
+    kinds = list(dict.fromkeys(t.kind for t in tensors))
+    x, y = left, below
+    box = size * 1.1
+    children: list[Item] = []
+    for kind in kinds:
+        children.append(
+            Rect(
+                x,
+                y,
+                box,
+                box,
+                paint=Paint(
+                    fill=getattr(theme.kinds, kind), stroke=theme.boxes.stroke, stroke_width=0.6
+                ),
+            )
+        )
+        name = KINDS_3D[kind]
+        children.append(
+            tm.text(x + box + 4, y + box / 2, name, size, anchor="start", baseline="central")
+        )
+        x += box + 4 + tm.width(name, size) + 16
+    if any(t.band for t in tensors):
+        band = mix(
+            theme.kinds.conv if theme.boxes.color_by == "kind" else theme.boxes.color,
+            "#000000",
+            theme.boxes.band_shade,
+        )
+        children.append(
+            Rect(
+                x, y, box, box, paint=Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
+            )
+        )
+        children.append(
+            tm.text(x + box + 4, y + box / 2, "ReLU", size, anchor="start", baseline="central")
+        )
+    return Group(id="legend", role="legend", children=tuple(children))
+
+
+def layout_alexnet(
+    spec: Spec,
+    theme: Theme,
+    metrics: TextMetrics,
+    *,
+    shapes: tuple[Shape, ...],
+    physical_width: tuple[float, str] | None = None,
+    **_: object,
+) -> Scene:
+    """Lay out ``spec`` as 3D boxes seen by the spec's camera."""
+    tm = TextMaker(metrics, theme.font.family)
+    cam = spec.camera
+    camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
+    tensors = _tensors(spec, theme, shapes)
+    _place(tensors, spec, theme, tm, camera)
+    last = tensors[-1].box
+    center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
+    size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
+    camera = camera.at(center, size)
+    boxes = theme.boxes
+
+    # Slabs along z: each tensor's box, and the gap after it (pyramid or arrow).
+    slabs: list[tuple[float, float]] = []
+    drawn: list[Group] = []
+    for i, t in enumerate(tensors):
+        box = t.box
+        nxt = tensors[i + 1] if i + 1 < len(tensors) else None
+        inside, pyramid = _filter_and_pyramid(t, nxt, theme, camera) if nxt else ([], [])
+        split = box.z0 + (box.z1 - box.z0) * (1 - boxes.band_depth) if t.band else None
+        band_color = mix(t.color, "#000000", boxes.band_shade)
+        faces = _solid(box, t.color, theme, camera, boxes.opacity, inside, split, band_color)
+        slabs.append((box.z0, box.z1))
+        drawn.append(
+            Group(
+                id=f"layer-{t.number}",
+                role=f"layer {t.kind}",
+                children=tuple(faces),
+                paint=Paint(stroke=boxes.stroke, stroke_width=boxes.stroke_width, linejoin="round"),
+                title=t.label or KINDS_3D[t.kind],
+            )
+        )
+        if nxt is not None:
+            link = pyramid or _arrow(t, nxt, theme, camera)
+            slabs.append((box.z1, nxt.z0))
+            drawn.append(
+                Group(
+                    id=f"link-{t.number}-{nxt.number}",
+                    role="pyramid" if pyramid else "arrow",
+                    children=tuple(link),
+                    paint=Paint(
+                        stroke=boxes.stroke, stroke_width=boxes.stroke_width * 0.6, linejoin="round"
+                    )
+                    if pyramid
+                    else None,
+                )
+            )
+    items: list[Item] = [drawn[i] for i in draw_order(slabs, camera)]
+    items.extend(_skips(spec, tensors, theme, tm, camera))
+
+    # Captions on one baseline under everything drawn so far; dims on the edges.
+    from nnsvg.scene import bounds
+
+    body = bounds(items) or BBox(0, 0, 1, 1)
+    label_items: list[Item] = []
+    if spec.labels.dims:
+        for t in tensors:
+            label_items.extend(_dims(t, theme, tm, camera))
+    dims_box = bounds(label_items)
+    top = max(body.y1, dims_box.y1 if dims_box else body.y1) + theme.layer.label_gap
+    for t in tensors:
+        x = camera.project(t.box.center)[0]
+        y = top
+        for text, size_, weight, style in _captions(t, spec, theme):
+            y += tm.ascent(size_)
+            label_items.append(
+                tm.text(
+                    x,
+                    y,
+                    text,
+                    size_,
+                    weight=weight,
+                    style=style,
+                    color=None if text == t.label else theme.label.secondary_color,
+                    cls="caption",
+                )
+            )
+            y += tm.descent(size_) + theme.label.line_gap
+    if label_items:
+        items.append(Group(id="labels", role="labels", children=tuple(label_items)))
+    if spec.legend is True or (boxes.color_by == "kind" and spec.legend is not False):
+        content = bounds(items) or body
+        items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
+    return finish_scene(items, spec, theme, tm, engine="alexnet", physical_width=physical_width)
