@@ -128,16 +128,10 @@ def _check_theme_and_style(theme: str | None, style: str | None) -> None:
     from nnsvg.errors import NnsvgError
 
     if style is not None:
-        from nnsvg.layout import ENGINES
         from nnsvg.spec.model import STYLES
 
         if style not in STYLES:
             _usage(f"--style: unknown style '{style}' (must be one of {', '.join(STYLES)})")
-        if style not in ENGINES:
-            _usage(
-                f"--style {style}: that engine is not available yet; this version draws "
-                + ", ".join(sorted(ENGINES))
-            )
     if theme is not None:
         from nnsvg.theme import load_theme
 
@@ -240,7 +234,8 @@ def render(
         str | None, typer.Option("--theme", "-t", help="Built-in theme name or theme file.")
     ] = None,
     style: Annotated[
-        str | None, typer.Option("--style", help="Engine: fcnn or lenet (overrides the spec).")
+        str | None,
+        typer.Option("--style", help="Engine: fcnn, lenet or alexnet (overrides the spec)."),
     ] = None,
     width: Annotated[
         str | None, typer.Option("--width", help="Printed figure width, e.g. 3.5in, 89mm.")

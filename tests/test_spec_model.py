@@ -514,7 +514,7 @@ def test_style_fcnn() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("false", LabelOptions(titles=False, sizes="none", activations=False)),
+        ("false", LabelOptions(titles=False, sizes="none", activations=False, dims=False)),
         ("true", LabelOptions()),
         ("{titles: false}", LabelOptions(titles=False)),
         ("{sizes: plain, activations: false}", LabelOptions(sizes="plain", activations=False)),
@@ -522,6 +522,7 @@ def test_style_fcnn() -> None:
         ("{sizes: true}", LabelOptions(sizes="math")),
         ("{sizes: none}", LabelOptions(sizes="none")),
         ("{}", LabelOptions()),
+        ("{dims: false}", LabelOptions(dims=False)),
     ],
 )
 def test_labels_forms(value: str, expected: LabelOptions) -> None:
@@ -862,17 +863,4 @@ def test_single_layer_cannot_have_a_bias_unit() -> None:
     assert error_of("layers:\n  - {units: 3, bias: true}\n") == (
         "spec.yaml:2:22: layers[0].bias: the last layer feeds no other layer, so it cannot have "
         "a bias unit"
-    )
-
-
-def test_style_without_an_engine_is_a_located_error() -> None:
-    from nnsvg.errors import RenderError
-    from nnsvg.pipeline import build_scene
-
-    spec = load_spec("spec.yaml", text="style: alexnet\nlayers: [3]\n")
-    with pytest.raises(RenderError) as info:
-        build_scene(spec)
-    assert str(info.value) == (
-        "spec.yaml:1:8: style: the 'alexnet' engine is not available yet; "
-        "this version draws fcnn, lenet"
     )

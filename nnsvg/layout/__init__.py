@@ -48,15 +48,6 @@ def layout(
     index) are the results of shape inference and image loading, for the CNN engines."""
     engine = ENGINES.get(spec.style)
     if engine is None:
-        from nnsvg.spec.model import STYLES
-
-        if spec.style in STYLES:
-            raise RenderError(
-                f"the '{spec.style}' engine is not available yet; this version draws "
-                + ", ".join(sorted(ENGINES)),
-                location=spec.where("style"),
-                field="style",
-            )
         raise RenderError(
             f"unknown style '{spec.style}'{did_you_mean(spec.style, ENGINES)} "
             f"(must be one of {', '.join(sorted(ENGINES))})",

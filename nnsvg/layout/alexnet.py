@@ -467,10 +467,12 @@ def _skips(
             lanes.append([])
         lanes[lane].append((a.index, b.index))
         span = tensors[a.index : b.index + 1]
-        reach = max(t.h / 2 for t in span)
-        level = sign * (reach + sk.height + lane * sk.lane)
         ya, yb = sign * a.h / 2, sign * b.h / 2
-        za, zb = a.box.center[2], b.box.center[2]
+        # Leave a box on its later side and arrive on its earlier side (along the
+        # network): an arc arriving where another leaves never crosses it.
+        za, zb = a.box.center[2] + a.d / 4, b.box.center[2] - b.d / 4
+        level = sign * (max(t.h / 2 for t in span) + sk.height + lane * sk.lane)
+        level = _clear_level(span, level, sign, za, zb, sk.height + lane * sk.lane, camera)
         points = [(0.0, ya, za), (0.0, level, za), (0.0, level, zb)]
         p2 = [camera.project(p)[:2] for p in points]
         top_b = camera.project((0.0, yb, zb))[:2]
@@ -531,6 +533,28 @@ def _skips(
             )
         )
     return items
+
+
+def _clear_level(
+    span: list[_Tensor],
+    level: float,
+    sign: float,
+    za: float,
+    zb: float,
+    margin: float,
+    camera: Camera,
+) -> float:
+    """Raise an arc's level until, on screen, it passes ``margin`` over every box it spans
+    (above them seen from above, below them seen from below)."""
+    corners = [camera.project(c)[1] for t in span for c in t.box.corners()]
+    edge = min(corners) if sign > 0 else max(corners)
+    step = max(max(t.h for t in span), 1.0) * 0.1
+    for _ in range(200):
+        ys = [camera.project((0.0, level, z))[1] for z in (za, zb)]
+        if (sign > 0 and max(ys) <= edge - margin) or (sign < 0 and min(ys) >= edge + margin):
+            break
+        level += sign * step
+    return level
 
 
 def _legend(

@@ -156,6 +156,7 @@ def spec_schema() -> dict[str, Any]:
                         "description": "math (ℝ⁷⁸⁴), plain (784) or none.",
                     },
                     "activations": {"type": "boolean"},
+                    "dims": {"type": "boolean", "description": "Numbers on 3D box edges."},
                 },
             },
         ],
@@ -203,6 +204,17 @@ def spec_schema() -> dict[str, Any]:
         "width": {
             "type": "string",
             "description": "Printed figure width: 3.5in, 89mm, 8.9cm, 252pt, 336px.",
+        },
+        "camera": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "The 3D view (style: alexnet); defaults are NN-SVG's camera.",
+            "properties": {
+                "azimuth": {"type": "number", "minimum": -180, "maximum": 180},
+                "elevation": {"type": "number", "minimum": -80, "maximum": 80},
+                "projection": {"enum": ["orthographic", "perspective", "oblique"]},
+                "distance": {"type": "number", "minimum": 1.5, "maximum": 100},
+            },
         },
         "input": {
             "description": "The input tensor of a CNN: a shape, or a mapping with shape.",
