@@ -582,17 +582,11 @@ def _legend(
             tm.text(x + box + 4, y + box / 2, name, size, anchor="start", baseline="central")
         )
         x += box + 4 + tm.width(name, size) + 16
-    if any(t.band for t in tensors):
-        band = mix(
-            theme.kinds.conv if theme.boxes.color_by == "kind" else theme.boxes.color,
-            "#000000",
-            theme.boxes.band_shade,
-        )
-        children.append(
-            Rect(
-                x, y, box, box, paint=Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
-            )
-        )
+    banded = next((t for t in tensors if t.band), None)
+    if banded is not None:  # the band's swatch, in the colour the bands are drawn
+        band = mix(banded.color, "#000000", theme.boxes.band_shade)
+        swatch = Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
+        children.append(Rect(x, y, box, box, paint=swatch))
         children.append(
             tm.text(x + box + 4, y + box / 2, "ReLU", size, anchor="start", baseline="central")
         )
