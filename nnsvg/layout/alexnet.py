@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from nnsvg.colors import mix
 from nnsvg.geometry import Camera, Vec3
-from nnsvg.layout.common import TextMaker, arrowhead, finish_scene
+from nnsvg.layout.common import TextMaker, arrowhead, finish_scene, kernel_window
 from nnsvg.layout.lenet import KIND_NAMES
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Polygons, Rect, Scene
 from nnsvg.spec.model import Layer, Spec
@@ -295,32 +295,19 @@ def _solid(
     return [*back, *(inside or []), *front]
 
 
-def _kernel(prev: _Tensor, t: _Tensor) -> tuple[int, int] | None:
-    layer = t.layer
-    if layer is None or layer.type not in ("conv", "conv_transpose", "pool") or prev.bar:
-        return None
-    kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
-    if kernel is None:
-        kernel = (max(1, round(prev.shape[0] / max(t.shape[0], 1))),)
-    kh, kw = (kernel * 2)[:2] if len(kernel) == 1 else kernel
-    if len(prev.shape) == 2:
-        kh, kw = kernel[0], 1
-    return kh, kw
-
-
 def _filter_and_pyramid(
     prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera
 ) -> tuple[list[Item], list[Item]]:
     """The kernel box inside ``prev`` (spanning its channels) and the pyramid from the
     kernel's far face to the point it makes on ``t``'s near face."""
-    kernel = _kernel(prev, t)
-    if kernel is None:
+    window = None if prev.bar else kernel_window(t.layer, prev.shape, t.shape)
+    if window is None:
         return [], []
-    kh, kw = kernel
+    # Maps: (height, width); a 1D sequence stands along y, one unit wide.
+    kh, kw = window if len(window) == 2 else (window[0], 1)
     boxes = theme.boxes
     in_h = prev.shape[0]
     in_w = prev.shape[1] if len(prev.shape) == 3 else 1
-    kh, kw = min(kh, in_h), min(kw, in_w)
     a = prev.box
     fw = max(a.x1 - a.x0, 0) * kw / in_w
     fh = max(a.y1 - a.y0, 0) * kh / in_h

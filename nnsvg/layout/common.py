@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nnsvg.geometry import Vec, normalize
 from nnsvg.scene import BBox, Group, Item, Scene, Text, TextStyle, bounds
-from nnsvg.spec.model import Spec
+from nnsvg.spec.model import Layer, Spec
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
@@ -24,6 +24,7 @@ __all__ = [
     "finish_scene",
     "fit_scene",
     "format_count",
+    "kernel_window",
     "superscript",
 ]
 
@@ -181,3 +182,23 @@ def finish_scene(
         physical_width=physical_width,
         meta={"engine": engine},
     )
+
+
+def kernel_window(
+    layer: Layer | None, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """The window a conv or pooling layer slides over its input, per spatial axis
+    ((kh, kw) on maps, (k,) on 1D sequences), clipped to the input; None for layers
+    without one. A layer whose shape was stated without a kernel gets the window
+    its size ratio suggests."""
+    if layer is None or layer.type not in ("conv", "conv_transpose", "pool"):
+        return None
+    dims = len(in_shape) - 1
+    if dims not in (1, 2):
+        return None
+    kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
+    if kernel is None:
+        kernel = (max(1, round(in_shape[0] / max(out_shape[0], 1))),)
+    if len(kernel) == 1:
+        kernel = kernel * dims
+    return tuple(min(k, n) for k, n in zip(kernel[:dims], in_shape[:dims]))

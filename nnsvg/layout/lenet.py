@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
 from nnsvg.errors import SpecError
-from nnsvg.layout.common import TextMaker, arrowhead, finish_scene
+from nnsvg.layout.common import TextMaker, arrowhead, finish_scene, kernel_window
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -389,15 +389,13 @@ def _link_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
 def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     """The kernel on ``prev``'s front map and lines to the point it makes on ``e``."""
     layer = e.layer
-    if layer is None or layer.type not in ("conv", "pool", "conv_transpose") or prev.is_vector:
+    window = None if prev.is_vector else kernel_window(layer, prev.shape, e.shape)
+    if window is None:
         return []
-    dims = len(prev.shape) - 1
-    kernel = layer.kernel if layer.type != "pool" else (layer.size or (2,))
-    if kernel is None:
-        kernel = (max(1, round(prev.shape[0] / max(e.shape[0], 1))),)
-    kh, kw = _pair(kernel, 1, 2) if dims == 2 else (1, kernel[0])
+    dims = len(window)
+    # Maps: (height, width); a 1D sequence is drawn as a bar along x.
+    kh, kw = window if dims == 2 else (1, window[0])
     in_h, in_w = (prev.shape[0], prev.shape[1]) if dims == 2 else (1, prev.shape[0])
-    kh, kw = min(kh, in_h), min(kw, in_w)
     front = prev.front()
     sx, sy = front.width / in_w, front.height / in_h
     # A deterministic place, clear of the edges: 35% across, 55% down the free room.
