@@ -8,6 +8,7 @@ that ``nnsvg --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import sys
@@ -95,23 +96,30 @@ def _usage(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
-def _collect_specs(args: list[str]) -> list[Path]:
-    """Spec files from arguments: files, folders (searched for spec files) and globs."""
+def _collect_specs(args: list[str], strict: bool = True) -> list[Path]:
+    """Spec files from arguments: files, folders (searched for spec files) and globs.
+
+    Hidden files in folders (``.nnsvg-cache.json``, editors' ``.#x.yaml``) are not specs.
+    ``strict=False`` (watch's rescans) skips a glob or folder that finds nothing
+    instead of ending the command.
+    """
     found: list[Path] = []
     for arg in args:
         path = Path(arg)
         if any(ch in arg for ch in "*?[") and not path.exists():
             matches = sorted(glob.glob(arg, recursive=True))
-            if not matches:
+            if not matches and strict:
                 _usage(f"no file matches '{arg}'")
             found.extend(Path(m) for m in matches if Path(m).is_file())
         elif path.is_dir():
             # The folder's own spec files; subfolders (themes, weights...) are not searched:
             # a glob such as 'figures/**/*.yaml' reaches them.
             files = sorted(
-                p for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES and p.is_file()
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in SPEC_SUFFIXES and not p.name.startswith(".") and p.is_file()
             )
-            if not files:
+            if not files and strict:
                 _usage(f"no spec files (.yaml, .yml, .json) in folder '{arg}'")
             found.extend(files)
         else:
@@ -215,52 +223,132 @@ def _root(
     """Publication-quality neural-network schematics (SVG, PNG, PDF) from a spec file."""
 
 
-@app.command()
-def render(
-    specs: Annotated[
-        list[str], typer.Argument(help="Spec files, folders or globs.", show_default=False)
-    ],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Output file (one spec only).")
-    ] = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out-dir", help="Folder for the outputs (created if missing).")
-    ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", help="svg, png or pdf; a comma list for several (svg,png)."),
-    ] = None,
-    theme: Annotated[
-        str | None, typer.Option("--theme", "-t", help="Built-in theme name or theme file.")
-    ] = None,
-    style: Annotated[
-        str | None,
-        typer.Option("--style", help="Engine: fcnn, lenet or alexnet (overrides the spec)."),
-    ] = None,
-    width: Annotated[
-        str | None, typer.Option("--width", help="Printed figure width, e.g. 3.5in, 89mm.")
-    ] = None,
-    dpi: Annotated[float | None, typer.Option("--dpi", help="PNG resolution.")] = None,
-    scale: Annotated[float | None, typer.Option("--scale", help="PNG pixels per unit.")] = None,
-    elide: Annotated[
-        bool | None,
-        typer.Option("--elide/--no-elide", help="Elide wide layers (default: as the spec says)."),
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed for demo weights.")] = None,
-    max_edges: Annotated[
-        int, typer.Option("--max-edges", help="Refuse figures with more edges.")
-    ] = 2_000_000,
-    max_nodes: Annotated[
-        int, typer.Option("--max-nodes", help="Refuse figures with more nodes.")
-    ] = 100_000,
-    allow_outside: Annotated[
-        bool,
-        typer.Option("--allow-outside", help="Let specs read images outside their folder."),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-) -> None:
-    """Render spec files to SVG, PNG or PDF."""
+# --------------------------------------------------------------------------- render and watch
+# The options both commands take; the project file (nnsvg.toml or [tool.nnsvg] in
+# pyproject.toml) fills in what the command line leaves unset.
+
+SpecsArg = Annotated[
+    list[str], typer.Argument(help="Spec files, folders or globs.", show_default=False)
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Output file (one spec only).")
+]
+OutDirOpt = Annotated[
+    Path | None, typer.Option("--out-dir", help="Folder for the outputs (created if missing).")
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="svg, png or pdf; a comma list for several (svg,png)."),
+]
+ThemeOpt = Annotated[
+    str | None, typer.Option("--theme", "-t", help="Built-in theme name or theme file.")
+]
+StyleOpt = Annotated[
+    str | None,
+    typer.Option("--style", help="Engine: fcnn, lenet or alexnet (overrides the spec)."),
+]
+WidthOpt = Annotated[
+    str | None, typer.Option("--width", help="Printed figure width, e.g. 3.5in, 89mm.")
+]
+DpiOpt = Annotated[float | None, typer.Option("--dpi", help="PNG resolution.")]
+ScaleOpt = Annotated[float | None, typer.Option("--scale", help="PNG pixels per unit.")]
+ElideOpt = Annotated[
+    bool | None,
+    typer.Option("--elide/--no-elide", help="Elide wide layers (default: as the spec says)."),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for demo weights.")]
+MaxEdgesOpt = Annotated[int, typer.Option("--max-edges", help="Refuse figures with more edges.")]
+MaxNodesOpt = Annotated[int, typer.Option("--max-nodes", help="Refuse figures with more nodes.")]
+AllowOutsideOpt = Annotated[
+    bool, typer.Option("--allow-outside", help="Let specs read images outside their folder.")
+]
+FontOpt = Annotated[
+    str | None,
+    typer.Option("--font", help="CSS font family for the labels (over the theme's font.family)."),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="Parallel processes (default: the number of cores)."),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Render every output, even those up to date.")
+]
+NoProjectOpt = Annotated[
+    bool,
+    typer.Option("--no-project", help="Ignore nnsvg.toml and tool.nnsvg in pyproject.toml."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+class _Plan:
+    """Everything but the spec list: how each spec becomes a batch job."""
+
+    def __init__(self, output, out_dir, formats, options, dpi, scale, font, workers) -> None:
+        self.output = output
+        self.out_dir = out_dir
+        self.formats = formats
+        self.options = options
+        self.dpi = dpi
+        self.scale = scale
+        self.font = font
+        self.workers = workers
+
+    def jobs(self, spec_paths: list[Path]) -> list:
+        from nnsvg.batch import Job
+
+        plans = _outputs(spec_paths, self.output, self.out_dir, self.formats)
+        return [
+            Job(spec, tuple(plan), self.options, self.dpi, self.scale, self.font)
+            for spec, plan in zip(spec_paths, plans)
+        ]
+
+    def make_out_dir(self) -> None:
+        if self.out_dir is not None:
+            try:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                _usage(f"cannot create --out-dir {self.out_dir}: {err.strerror}")
+
+
+def _project(no_project: bool):
+    """The project file that applies here, loaded; a broken one is a usage error."""
+    if no_project:
+        return None
+    from nnsvg.project import ProjectError, find_project, load_project
+
+    path = find_project()
+    if path is None:
+        return None
+    try:
+        return load_project(path)
+    except ProjectError as err:
+        console = _console(stderr=True)
+        for line in str(err).splitlines():
+            console.print(f"[red]usage error[/red]: {_escape(line)}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _plan(
+    *,
+    output: Path | None,
+    out_dir: Path | None,
+    fmt: str | None,
+    theme: str | None,
+    style: str | None,
+    width: str | None,
+    dpi: float | None,
+    scale: float | None,
+    elide: bool | None,
+    seed: int | None,
+    max_edges: int,
+    max_nodes: int,
+    allow_outside: bool,
+    font: str | None,
+    jobs: int | None,
+    no_project: bool,
+) -> _Plan:
+    """Check the options (usage errors exit 2) and merge them over the project file's."""
     formats = _parse_formats(fmt)
     for name, value in (("--dpi", dpi), ("--scale", scale)):
         if value is not None and not (0 < value < 100_000):
@@ -269,6 +357,10 @@ def render(
         _usage("--max-edges and --max-nodes must be positive")
     if seed is not None and seed < 0:
         _usage("--seed must be a non-negative integer")
+    if jobs is not None and not 1 <= jobs <= 1024:
+        _usage(f"--jobs must be from 1 to 1024, got {jobs}")
+    if font is not None and (not font.strip() or any(ord(c) < 32 for c in font)):
+        _usage("--font must be a CSS font family, e.g. \"'Times New Roman', serif\"")
     _check_theme_and_style(theme, style)
     if width is not None:
         from nnsvg.errors import NnsvgError
@@ -278,14 +370,22 @@ def render(
             parse_length(width, field="--width")
         except NnsvgError as err:
             _usage(str(err))
-    spec_paths = _collect_specs(specs)
-    plans = _outputs(spec_paths, output, out_dir, formats)
-    report = _Reporter(debug=debug, quiet=quiet)
-    if out_dir is not None:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            _usage(f"cannot create --out-dir {out_dir}: {err.strerror}")
+
+    project = _project(no_project)
+    if project is not None:
+        # Like command-line options, and overridden by them. With -o the output's
+        # suffix decides the format and its folder the place.
+        theme = theme if theme is not None else project.theme
+        width = width if width is not None else project.width
+        dpi = dpi if dpi is not None else project.dpi
+        scale = scale if scale is not None else project.scale
+        font = font if font is not None else project.font
+        jobs = jobs if jobs is not None else project.jobs
+        if output is None:
+            if formats is None and project.formats:
+                formats = list(project.formats)
+            if out_dir is None and project.out_dir is not None:
+                out_dir = _shorter(project.out_dir)
 
     from nnsvg.pipeline import RenderOptions
 
@@ -299,37 +399,385 @@ def render(
         max_nodes=max_nodes,
         allow_outside=allow_outside,
     )
-    for spec_path, plan in zip(spec_paths, plans):
-        _render_one(spec_path, plan, options, dpi, scale, report)
+    workers = jobs if jobs is not None else _cpu_count()
+    return _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)
+
+
+def _shorter(path: Path) -> Path:
+    """``path`` relative to the current folder when it lies inside it (for messages)."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return path
+
+
+def _cpu_count() -> int:
+    """The cores this process may use (a container's or taskset's limit, not the host's)."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return counter() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _result_line(result) -> str:
+    from nnsvg.batch import FAILED, UP_TO_DATE
+
+    outputs = ", ".join(str(p) for p in result.outputs)
+    if result.status == FAILED:
+        return f"failed {result.spec}" + (f" (wrote {outputs})" if outputs else "")
+    label = "up to date" if result.status == UP_TO_DATE else "rendered"
+    return f"{label} {result.spec} -> {outputs}"
+
+
+def _print_failure(report: _Reporter, result) -> None:
+    """A failed job's error lines (``file:line:col: message``), on stderr."""
+    report.failures += 1
+    for line in result.errors:
+        if result.internal:
+            report.err.print(
+                f"[red]internal error[/red]: {_escape(line)} "
+                "(this is a bug in nnsvg; run with --debug for a traceback and report it)"
+            )
+        else:
+            report.err.print(f"[red]error[/red]: {_escape(line)}")
+    if report.debug and result.traceback:
+        report.err.print(result.traceback, markup=False)
+
+
+def _summary(report: _Reporter, results: list, seconds: float, live: bool) -> None:
+    from nnsvg.batch import FAILED, RENDERED, UP_TO_DATE
+
+    counts = {s: sum(r.status == s for r in results) for s in (RENDERED, UP_TO_DATE, FAILED)}
+    if not live:
+        report.info(
+            f"rendered {counts[RENDERED]}, up to date {counts[UP_TO_DATE]}, failed {counts[FAILED]}"
+        )
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE,
+        show_header=False,
+        caption=f"{len(results)} specs in {seconds:.1f} s",
+        caption_justify="left",
+    )
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row("[green]rendered[/green]", str(counts[RENDERED]))
+    table.add_row("up to date", str(counts[UP_TO_DATE]))
+    failed = counts[FAILED]
+    table.add_row("[red]failed[/red]" if failed else "failed", str(failed))
+    report.out.print(table)
+
+
+def _run_batch(jobs: list, workers: int, force: bool, report: _Reporter) -> list:
+    """Run the jobs with a progress bar (terminal) or a plain line per spec."""
+    import time
+
+    from nnsvg.batch import FAILED, run_jobs
+
+    live = len(jobs) > 1 and not report.quiet and report.out.is_terminal
+    start = time.perf_counter()
+    progress = task = None
+    if live:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        # No refresh thread (auto_refresh=False): worker processes are forked, and
+        # forking a process with threads is unsafe. Each result refreshes the bar.
+        progress = Progress(
+            TextColumn("rendering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=report.out,
+            auto_refresh=False,
+            transient=True,
+        )
+        task = progress.add_task("", total=len(jobs))
+        progress.start()
+        progress.refresh()
+
+    def on_result(result) -> None:
+        if progress is not None:
+            if result.status == FAILED:
+                progress.console.print(f"[red]failed[/red] {_escape(str(result.spec))}")
+            progress.update(task, advance=1, description=str(result.spec))
+            progress.refresh()
+        else:
+            report.info(_result_line(result))
+
+    try:
+        results = run_jobs(jobs, workers, force, on_result)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.stop()
+        report.err.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
+    if progress is not None:
+        progress.stop()
+    if len(jobs) > 1 and not report.quiet:
+        _summary(report, results, time.perf_counter() - start, live)
+    for result in results:
+        if result.status == FAILED:
+            _print_failure(report, result)
+    return results
+
+
+@app.command()
+def render(
+    specs: SpecsArg,
+    output: OutputOpt = None,
+    out_dir: OutDirOpt = None,
+    fmt: FormatOpt = None,
+    theme: ThemeOpt = None,
+    style: StyleOpt = None,
+    width: WidthOpt = None,
+    dpi: DpiOpt = None,
+    scale: ScaleOpt = None,
+    elide: ElideOpt = None,
+    seed: SeedOpt = None,
+    max_edges: MaxEdgesOpt = 2_000_000,
+    max_nodes: MaxNodesOpt = 100_000,
+    allow_outside: AllowOutsideOpt = False,
+    font: FontOpt = None,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
+    no_project: NoProjectOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Also lint the figures (as nnsvg check does).")
+    ] = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Render spec files to SVG, PNG or PDF; outputs already up to date are skipped."""
+    plan = _plan(
+        output=output,
+        out_dir=out_dir,
+        fmt=fmt,
+        theme=theme,
+        style=style,
+        width=width,
+        dpi=dpi,
+        scale=scale,
+        elide=elide,
+        seed=seed,
+        max_edges=max_edges,
+        max_nodes=max_nodes,
+        allow_outside=allow_outside,
+        font=font,
+        jobs=jobs,
+        no_project=no_project,
+    )
+    spec_paths = _collect_specs(specs)
+    batch = plan.jobs(spec_paths)
+    report = _Reporter(debug=debug, quiet=quiet)
+    plan.make_out_dir()
+    _run_batch(batch, plan.workers, force, report)
+    findings = _lint(spec_paths, plan, report, LintSettings()) if check else 0
     if report.failures:
         report.err.print(f"{report.failures} of {len(spec_paths)} spec(s) failed", markup=False)
+    if report.failures or findings:
         raise typer.Exit(EXIT_FAILED)
 
 
-def _render_one(spec_path, plan, options, dpi, scale, report: _Reporter) -> None:
+class LintSettings:
+    """The lint's thresholds from the command line."""
+
+    def __init__(self, min_pt: float = 6.0, max_width: str | None = None) -> None:
+        self.min_pt = min_pt
+        self.max_width = max_width
+
+
+def _lint(spec_paths: list[Path], plan: _Plan, report: _Reporter, settings: LintSettings) -> int:
+    """Lint each spec's figure; print one line per finding; return how many there were.
+    A spec that cannot be drawn is a failure (reported once)."""
     from nnsvg.errors import NnsvgError
+    from nnsvg.lint import LintOptions, format_finding, lint_file
 
+    options = LintOptions(
+        min_text_pt=settings.min_pt,
+        target_width=plan.options.width,
+        max_width=settings.max_width,
+    )
+    count = 0
+    for path in spec_paths:
+        try:
+            findings = lint_file(path, options, plan.options)
+        except NnsvgError as err:
+            if report.failures == 0 or str(path) not in str(err):
+                report.error(err)
+            continue
+        except Exception as err:  # a bug: one line, never a traceback
+            report.error(err)
+            continue
+        for finding in findings:
+            report.err.print(format_finding(str(path), finding), markup=False)
+        count += len(findings)
+    if count:
+        report.err.print(f"{count} finding(s): figures a reviewer would send back", markup=False)
+    return count
+
+
+@app.command()
+def check(
+    specs: SpecsArg,
+    theme: ThemeOpt = None,
+    style: StyleOpt = None,
+    width: Annotated[
+        str | None,
+        typer.Option("--width", help="The printed width to check text sizes at, e.g. 3.5in."),
+    ] = None,
+    min_pt: Annotated[
+        float, typer.Option("--min-pt", help="The smallest text allowed, in points.")
+    ] = 6.0,
+    max_width: Annotated[
+        str | None, typer.Option("--max-width", help="The widest the figure may print, e.g. 7in.")
+    ] = None,
+    no_project: NoProjectOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Lint figures: overlapping or clipped labels, text too small at the printed width,
+    adjacent layers too alike in greyscale, figures too wide. Exit 1 on any finding."""
+    if not 0 < min_pt < 100:
+        _usage(f"--min-pt must be a positive number of points, got {min_pt}")
+    if max_width is not None:
+        from nnsvg.errors import NnsvgError
+        from nnsvg.units import parse_length
+
+        try:
+            parse_length(max_width, field="--max-width")
+        except NnsvgError as err:
+            _usage(str(err))
+    plan = _plan(
+        output=None,
+        out_dir=None,
+        fmt=None,
+        theme=theme,
+        style=style,
+        width=width,
+        dpi=None,
+        scale=None,
+        elide=None,
+        seed=None,
+        max_edges=2_000_000,
+        max_nodes=100_000,
+        allow_outside=False,
+        font=None,
+        jobs=1,
+        no_project=no_project,
+    )
+    spec_paths = _collect_specs(specs)
+    report = _Reporter(debug=debug, quiet=quiet)
+    findings = _lint(spec_paths, plan, report, LintSettings(min_pt, max_width))
+    if not findings and not report.failures:
+        report.info(f"{len(spec_paths)} figure(s) checked: nothing to send back")
+    if findings or report.failures:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _watch_pause(seconds: float) -> None:
+    """Wait between polls (tests replace it to change files between cycles)."""
+    import time
+
+    time.sleep(seconds)
+
+
+@app.command()
+def watch(
+    specs: SpecsArg,
+    output: OutputOpt = None,
+    out_dir: OutDirOpt = None,
+    fmt: FormatOpt = None,
+    theme: ThemeOpt = None,
+    style: StyleOpt = None,
+    width: WidthOpt = None,
+    dpi: DpiOpt = None,
+    scale: ScaleOpt = None,
+    elide: ElideOpt = None,
+    seed: SeedOpt = None,
+    max_edges: MaxEdgesOpt = 2_000_000,
+    max_nodes: MaxNodesOpt = 100_000,
+    allow_outside: AllowOutsideOpt = False,
+    font: FontOpt = None,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
+    no_project: NoProjectOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    interval: Annotated[
+        float, typer.Option("--interval", hidden=True, help="Seconds between polls.")
+    ] = 0.5,
+    cycles: Annotated[
+        int | None, typer.Option("--cycles", hidden=True, help="Stop after this many polls.")
+    ] = None,
+) -> None:
+    """Render specs, then re-render each one when it, its theme, weights or images change."""
+    plan = _plan(
+        output=output,
+        out_dir=out_dir,
+        fmt=fmt,
+        theme=theme,
+        style=style,
+        width=width,
+        dpi=dpi,
+        scale=scale,
+        elide=elide,
+        seed=seed,
+        max_edges=max_edges,
+        max_nodes=max_nodes,
+        allow_outside=allow_outside,
+        font=font,
+        jobs=jobs,
+        no_project=no_project,
+    )
+    if not 0 < interval <= 3600:
+        _usage(f"--interval must be from 0 to 3600 seconds, got {interval}")
+    from nnsvg.batch import FAILED, Watcher
+
+    report = _Reporter(debug=debug, quiet=quiet)
+    state: dict = {"paths": _collect_specs(specs)}
+    state["jobs"] = plan.jobs(state["paths"])  # usage errors here end the command
+    plan.make_out_dir()
+
+    def make_jobs() -> list:
+        # Re-read the arguments on every poll: a watched folder's new specs join in.
+        # A problem (e.g. two specs writing one file) is reported once and the last
+        # good list kept.
+        paths = _collect_specs(specs, strict=False)
+        if paths != state["paths"]:
+            state["paths"] = paths
+            with contextlib.suppress(typer.Exit):
+                state["jobs"] = plan.jobs(paths)
+        return state["jobs"]
+
+    def on_result(result) -> None:
+        report.info(_result_line(result))
+        if result.status == FAILED:
+            _print_failure(report, result)
+
+    watcher = Watcher(make_jobs, on_result, workers=plan.workers, force=force)
     try:
-        from nnsvg.export import export
-        from nnsvg.pipeline import build_scene, load_spec
-        from nnsvg.render.svg import render_svg
-
-        svg = render_svg(build_scene(load_spec(spec_path), options))
-        for path, fmt in plan:
-            export(svg, path, fmt, dpi=dpi, scale=scale)
-            report.info(f"wrote {path}")
-    except NnsvgError as err:
-        if err.location is None and err.field is None:
-            from nnsvg.errors import Location
-
-            err.location = Location(str(spec_path))  # say which spec of a batch failed
-        report.error(err)
+        watcher.start()
+        report.info(f"watching {len(state['paths'])} spec(s); press Ctrl-C to stop")
+        polls = 0
+        while cycles is None or polls < cycles:
+            _watch_pause(interval)
+            watcher.poll()
+            polls += 1
     except KeyboardInterrupt:
-        raise
-    except RecursionError as err:
-        report.error(NnsvgError(f"{spec_path}: the spec is nested too deeply to draw ({err})"))
-    except Exception as err:  # a bug: still one line, never a traceback unless --debug
-        report.error(err)
+        raise typer.Exit(130) from None
 
 
 @app.command()

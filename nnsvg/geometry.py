@@ -91,6 +91,7 @@ class Camera:
     projection: str = "orthographic"
     distance: float = 3.0
     eye_position: Vec3 | None = None  # perspective only: set by at()
+    target: Vec3 | None = None  # perspective only: the scene centre the eye looks at
 
     def at(self, center: Vec3, size: float) -> Camera:
         """This camera with its perspective eye placed for a scene of ``size`` at ``center``."""
@@ -99,7 +100,7 @@ class Camera:
         e = self.eye_direction()
         d = self.distance * size
         eye = (center[0] + e[0] * d, center[1] + e[1] * d, center[2] + e[2] * d)
-        return Camera(self.azimuth, self.elevation, self.projection, self.distance, eye)
+        return Camera(self.azimuth, self.elevation, self.projection, self.distance, eye, center)
 
     def eye_direction(self) -> Vec3:
         """The unit vector from the scene towards the eye (parallel views: the view
@@ -136,8 +137,10 @@ class Camera:
         if self.projection == "perspective" and self.eye_position is not None:
             v = sub3(p, self.eye_position)
             depth = dot3(v, forward)
-            eye_to_center = math.sqrt(dot3(self.eye_position, self.eye_position)) or 1.0
-            k = eye_to_center / max(depth, 1e-6)
+            # Scale 1 at the scene centre: the figure's size does not depend on where
+            # the scene sits in world coordinates.
+            to_target = sub3(self.target or (0.0, 0.0, 0.0), self.eye_position)
+            k = math.sqrt(dot3(to_target, to_target)) / max(depth, 1e-6)
             return (dot3(v, right) * k, -dot3(v, up) * k, depth)
         return (dot3(p, right), -dot3(p, up), dot3(p, forward))
 
@@ -146,3 +149,53 @@ class Camera:
         if self.projection == "perspective" and self.eye_position is not None:
             return dot3(normal, sub3(self.eye_position, point)) > 0
         return dot3(normal, self.eye_direction()) > 0
+
+
+def convex_hull(points: list[Vec]) -> list[Vec]:
+    """The convex hull of 2D points, counter-clockwise (Andrew's monotone chain).
+
+    >>> convex_hull([(0, 0), (1, 0), (1, 1), (0, 1), (0.5, 0.5)])
+    [(0, 0), (1, 0), (1, 1), (0, 1)]
+    """
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def turn(o: Vec, a: Vec, b: Vec) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[Vec] = []
+    for p in pts:
+        while len(lower) >= 2 and turn(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[Vec] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and turn(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def convex_overlap(a: list[Vec], b: list[Vec], tolerance: float = 0.0) -> bool:
+    """Whether two convex polygons overlap by more than ``tolerance`` along every
+    separating-axis candidate (touching does not count).
+
+    >>> convex_overlap([(0, 0), (2, 0), (2, 2), (0, 2)], [(1, 1), (3, 1), (3, 3), (1, 3)])
+    True
+    >>> convex_overlap([(0, 0), (1, 0), (1, 1), (0, 1)], [(1, 0), (2, 0), (2, 1), (1, 1)])
+    False
+    """
+    for poly in (a, b):
+        n = len(poly)
+        for i in range(n):
+            (x0, y0), (x1, y1) = poly[i], poly[(i + 1) % n]
+            axis = (y0 - y1, x1 - x0)
+            norm = math.hypot(*axis)
+            if norm == 0:
+                continue
+            pa = [(p[0] * axis[0] + p[1] * axis[1]) / norm for p in a]
+            pb = [(p[0] * axis[0] + p[1] * axis[1]) / norm for p in b]
+            if min(max(pa), max(pb)) - max(min(pa), min(pb)) <= tolerance:
+                return False
+    return True

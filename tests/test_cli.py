@@ -131,7 +131,7 @@ def test_render_help() -> None:
 def test_render_svg(net: Path) -> None:
     result = run("render", net, "-o", "out.svg")
     assert result.exit_code == 0, result.stderr
-    assert out_lines(result) == ["wrote out.svg"]
+    assert out_lines(result) == [f"rendered {net} -> out.svg"]
     assert result.stderr == ""
     text = Path("out.svg").read_text(encoding="utf-8")
     assert text.startswith("<?xml")
@@ -145,7 +145,7 @@ def test_render_svg(net: Path) -> None:
 def test_render_format_from_suffix(net: Path, suffix: str, magic: bytes) -> None:
     result = run("render", net, "-o", f"out.{suffix}")
     assert result.exit_code == 0, result.stderr
-    assert out_lines(result) == [f"wrote out.{suffix}"]
+    assert out_lines(result) == [f"rendered {net} -> out.{suffix}"]
     assert Path(f"out.{suffix}").read_bytes().startswith(magic)
 
 
@@ -157,15 +157,18 @@ def test_render_several_formats_to_out_dir(work: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
+        ".nnsvg-cache.json",  # the incremental cache's manifest
         "elman-rnn.png",
         "elman-rnn.svg",
         "nnsvg-default.png",
         "nnsvg-default.svg",
     ]
-    assert sorted(out_lines(result)) == [
-        f"wrote {Path('out', name)}"
-        for name in ("elman-rnn.png", "elman-rnn.svg", "nnsvg-default.png", "nnsvg-default.svg")
+    lines = out_lines(result)
+    assert sorted(lines[:2]) == [
+        f"rendered {name}.yaml -> {Path('out', name + '.svg')}, {Path('out', name + '.png')}"
+        for name in ("elman-rnn", "nnsvg-default")
     ]
+    assert lines[2:] == ["rendered 2, up to date 0, failed 0"]
     assert (work / "out" / "elman-rnn.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -173,7 +176,7 @@ def test_render_default_output_next_to_spec(work: Path) -> None:
     spec = copy_spec("elman-rnn.yaml", work / "figs")
     result = run("render", spec)  # absolute path, from another folder
     assert result.exit_code == 0, result.stderr
-    assert out_lines(result) == [f"wrote {work / 'figs' / 'elman-rnn.svg'}"]
+    assert out_lines(result) == [f"rendered {spec} -> {work / 'figs' / 'elman-rnn.svg'}"]
     assert (work / "figs" / "elman-rnn.svg").read_text().startswith("<?xml")
     assert not (work / "elman-rnn.svg").exists()
 
@@ -181,7 +184,7 @@ def test_render_default_output_next_to_spec(work: Path) -> None:
 def test_render_format_without_output_uses_spec_stem(net: Path) -> None:
     result = run("render", net, "--format", "pdf")
     assert result.exit_code == 0, result.stderr
-    assert out_lines(result) == ["wrote net.pdf"]
+    assert out_lines(result) == ["rendered net.yaml -> net.pdf"]
     assert Path("net.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -265,6 +268,7 @@ def test_folder_argument_renders_every_spec_in_it(work: Path) -> None:
     result = run("render", "specs", "--out-dir", "out")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
+        ".nnsvg-cache.json",
         "elman-rnn.svg",
         "nnsvg-default.svg",
     ]
@@ -276,6 +280,7 @@ def test_recursive_glob_reaches_subfolders(work: Path) -> None:
     result = run("render", "specs/**/*.yaml", "--out-dir", "out")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
+        ".nnsvg-cache.json",
         "elman-rnn.svg",
         "nnsvg-default.svg",
     ]
@@ -291,7 +296,7 @@ def test_glob_argument(work: Path) -> None:
         "elman-rnn.svg",
         "nnsvg-default.svg",
     ]
-    assert len(out_lines(result)) == 2
+    assert len(out_lines(result)) == 3  # a line per spec, then the summary
 
 
 def test_glob_without_matches_is_a_usage_error(work: Path) -> None:
@@ -316,7 +321,13 @@ def test_one_failing_spec_does_not_stop_the_others(work: Path) -> None:
     (work / "bad.yaml").write_text(BAD_UNITS)
     result = run("render", "bad.yaml", "elman-rnn.yaml", "nnsvg-default.yaml")
     assert result.exit_code == 1
-    assert out_lines(result) == ["wrote elman-rnn.svg", "wrote nnsvg-default.svg"]
+    lines = out_lines(result)  # a line per spec as it finishes, then the summary
+    assert sorted(lines[:3]) == [
+        "failed bad.yaml",
+        "rendered elman-rnn.yaml -> elman-rnn.svg",
+        "rendered nnsvg-default.yaml -> nnsvg-default.svg",
+    ]
+    assert lines[3:] == ["rendered 2, up to date 0, failed 1"]
     assert err_lines(result) == [
         "error: bad.yaml:3:13: layers[1].units: must be a positive integer, got -3",
         "1 of 3 spec(s) failed",

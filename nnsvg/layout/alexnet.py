@@ -19,10 +19,22 @@ import math
 from dataclasses import dataclass
 
 from nnsvg.colors import mix
-from nnsvg.geometry import Camera, Vec3
+from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
 from nnsvg.layout.common import TextMaker, arrowhead, finish_scene, kernel_window
 from nnsvg.layout.lenet import KIND_NAMES
-from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Polygons, Rect, Scene
+from nnsvg.scene import (
+    BBox,
+    Circle,
+    Group,
+    Item,
+    Paint,
+    Path,
+    Polygon,
+    Polygons,
+    Rect,
+    Scene,
+    bbox_of,
+)
 from nnsvg.spec.model import Layer, Spec
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
@@ -78,8 +90,15 @@ def draw_order(slabs: list[tuple[float, float]], camera: Camera) -> list[int]:
     centers = [(a + b) / 2 for a, b in slabs]
     order = list(range(len(slabs)))
     if camera.projection == "perspective" and camera.eye_position is not None:
+        # A slab's distance from the eye is that of its nearer end (0 when the eye's z
+        # lies inside it): rays from the eye cross slabs in order of that distance.
         ez = camera.eye_position[2]
-        return sorted(order, key=lambda i: (-abs(centers[i] - ez), i))
+
+        def gap(i: int) -> float:
+            a, b = slabs[i]
+            return 0.0 if a <= ez <= b else min(abs(a - ez), abs(b - ez))
+
+        return sorted(order, key=lambda i: (-gap(i), i))
     ez = camera.eye_direction()[2]
     if ez >= 0:
         return sorted(order, key=lambda i: (centers[i], i))
@@ -430,6 +449,83 @@ def _dims(t: _Tensor, theme: Theme, tm: TextMaker, camera: Camera) -> list[Item]
     return out
 
 
+def _hull(group: Group) -> list[tuple[float, float]]:
+    points = [p for item in group.children if isinstance(item, Polygon) for p in item.points]
+    return convex_hull(points)
+
+
+def _text_quad(item: Item) -> list[tuple[float, float]]:
+    box = bbox_of(item)
+    assert box is not None
+    return [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+
+
+def _clear_dims(
+    tensors: list[_Tensor], drawn: list[Group], theme: Theme, tm: TextMaker, camera: Camera
+) -> list[Item]:
+    """Edge numbers that fall on no box (their own included), kernel pyramid or other
+    number: a number that would be covered is left out rather than drawn over something."""
+    hulls = {g.id: _hull(g) for g in drawn}
+    kept: list[Item] = []
+    kept_quads: list[list[tuple[float, float]]] = []
+    obstacles = [h for h in hulls.values() if len(h) >= 3]
+    for t in tensors:
+        for text in _dims(t, theme, tm, camera):
+            quad = _text_quad(text)
+            if any(convex_overlap(quad, h, 0.5) for h in obstacles):
+                continue
+            if any(convex_overlap(quad, q, 0.5) for q in kept_quads):
+                continue
+            kept.append(text)
+            kept_quads.append(quad)
+    return kept
+
+
+def _caption_rows(
+    tensors: list[_Tensor], spec: Spec, theme: Theme, tm: TextMaker, camera: Camera, top: float
+) -> list[Item]:
+    """Captions under each box's centre; a caption that would touch one already placed
+    goes one row down (views along the network stack them)."""
+    sep = theme.label.min_separation / 2
+    blocks = []
+    for t in tensors:
+        lines = _captions(t, spec, theme)
+        if not lines:
+            continue
+        x = camera.project(t.box.center)[0]
+        width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
+        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+        blocks.append((t, lines, x, width, height))
+    row_height = max((b[4] for b in blocks), default=0.0) + theme.label.line_gap
+    rows: list[list[tuple[float, float]]] = []
+    out: list[Item] = []
+    for t, lines, x, width, _height in blocks:
+        span = (x - width / 2 - sep, x + width / 2 + sep)
+        row = 0
+        while row < len(rows) and any(not (span[1] <= a or span[0] >= b) for a, b in rows[row]):
+            row += 1
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(span)
+        y = top + row * row_height
+        for text, size, weight, style in lines:
+            y += tm.ascent(size)
+            out.append(
+                tm.text(
+                    x,
+                    y,
+                    text,
+                    size,
+                    weight=weight,
+                    style=style,
+                    color=None if text == t.label else theme.label.secondary_color,
+                    cls="caption",
+                )
+            )
+            y += tm.descent(size) + theme.label.line_gap
+    return out
+
+
 def _skips(
     spec: Spec, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
@@ -541,6 +637,7 @@ def _clear_level(
         if (sign > 0 and max(ys) <= edge - margin) or (sign < 0 and min(ys) >= edge + margin):
             break
         level += sign * step
+        step *= 1.25  # steep views need a much higher arc: grow the step
     return level
 
 
@@ -639,34 +736,17 @@ def layout_alexnet(
     items: list[Item] = [drawn[i] for i in draw_order(slabs, camera)]
     items.extend(_skips(spec, tensors, theme, tm, camera))
 
-    # Captions on one baseline under everything drawn so far; dims on the edges.
+    # Numbers on the box edges, where they land clear of every other shape; then the
+    # captions under everything, in rows so that none overlaps another.
     from nnsvg.scene import bounds
 
     body = bounds(items) or BBox(0, 0, 1, 1)
     label_items: list[Item] = []
     if spec.labels.dims:
-        for t in tensors:
-            label_items.extend(_dims(t, theme, tm, camera))
+        label_items.extend(_clear_dims(tensors, drawn, theme, tm, camera))
     dims_box = bounds(label_items)
     top = max(body.y1, dims_box.y1 if dims_box else body.y1) + theme.layer.label_gap
-    for t in tensors:
-        x = camera.project(t.box.center)[0]
-        y = top
-        for text, size_, weight, style in _captions(t, spec, theme):
-            y += tm.ascent(size_)
-            label_items.append(
-                tm.text(
-                    x,
-                    y,
-                    text,
-                    size_,
-                    weight=weight,
-                    style=style,
-                    color=None if text == t.label else theme.label.secondary_color,
-                    cls="caption",
-                )
-            )
-            y += tm.descent(size_) + theme.label.line_gap
+    label_items.extend(_caption_rows(tensors, spec, theme, tm, camera, top))
     if label_items:
         items.append(Group(id="labels", role="labels", children=tuple(label_items)))
     if spec.legend is True or (boxes.color_by == "kind" and spec.legend is not False):

@@ -1,0 +1,684 @@
+"""Render many specs: in parallel processes, incrementally, with plain-data results.
+
+:func:`run_jobs` takes :class:`Job` s (a spec, the files to write, the options)
+and returns one :class:`JobResult` per job, in job order, whatever the order
+they finished in. A failing spec never stops the others; ``workers > 1``
+renders in a :class:`~concurrent.futures.ProcessPoolExecutor`, ``workers == 1``
+in this process. Ctrl-C cancels the jobs not started, stops the running ones
+(their half-written files are removed: outputs are written atomically) and
+propagates.
+
+The incremental cache
+---------------------
+An output is rendered again only when something it is made from changed. Its
+*input key* is a SHA-256 over:
+
+* the spec file's bytes;
+* every theme file the figure is drawn with: the base theme (``--theme`` or
+  the spec's ``theme:``, a built-in name or a file) and each theme it
+  ``extends:``, up to the complete base theme;
+* the weight files and image files the spec names (resolved against the spec's
+  folder, as rendering does);
+* nnsvg's version and a cache format number;
+* the render options (style, width, elide, seed, limits, font...), the output
+  format, and for a PNG its dpi and scale.
+
+A missing file counts as a distinct "missing" value, so creating it later
+changes the key. When the spec itself does not load, its inputs are unknown:
+it is rendered (and fails with the usual error). When only some outputs of a
+spec are stale (a new ``--dpi`` changes the PNG only), only those are written.
+
+The keys live in a JSON manifest, ``.nnsvg-cache.json``, in each output
+folder, mapping an output's file name to its input key and to the SHA-256 of
+the bytes written. An output is up to date when the file exists, the recorded
+input key equals the new one, and the file still has the recorded bytes; so a
+figure edited or replaced by hand is rendered again. One manifest per folder
+(rather than a sidecar per output) keeps a figures folder to one extra file,
+moves and is cached (CI) with the outputs, and names files relatively, so the
+folder can be restored elsewhere. The manifest is written atomically once per
+run, merged with the file as it is then, so concurrent runs can at worst lose
+an entry, which only costs a re-render. A manifest that cannot be read is
+ignored; one that cannot be written is skipped (it is an optimisation only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import signal
+import stat
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnsvg import _version
+from nnsvg.pipeline import RenderOptions
+
+__all__ = [
+    "CACHE_NAME",
+    "FAILED",
+    "RENDERED",
+    "UP_TO_DATE",
+    "Job",
+    "JobResult",
+    "Watcher",
+    "job_inputs",
+    "output_keys",
+    "render_job",
+    "run_jobs",
+    "watched_files",
+    "with_font",
+]
+
+RENDERED, UP_TO_DATE, FAILED = "rendered", "up-to-date", "failed"
+CACHE_NAME = ".nnsvg-cache.json"
+CACHE_VERSION = 1
+_MAX_THEME_CHAIN = 17  # theme.py allows 16 extends
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    """One spec to render to the ``outputs`` (path, format) pairs."""
+
+    spec: Path
+    outputs: tuple[tuple[Path, str], ...]
+    options: RenderOptions = field(default_factory=RenderOptions)
+    dpi: float | None = None
+    scale: float | None = None
+    font: str | None = None  # a CSS font family over the theme's font.family (see with_font)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What became of a job, as plain data (it crosses process boundaries).
+
+    ``outputs`` are the files written (``rendered``, or the part written before a
+    failure) or found current (``up-to-date``). ``errors`` are one line each,
+    ``file:line:col: field: message`` when the place is known; ``internal`` marks
+    a bug in nnsvg rather than a problem with the spec.
+    """
+
+    spec: Path
+    status: str
+    outputs: tuple[Path, ...] = ()
+    errors: tuple[str, ...] = ()
+    internal: bool = False
+    traceback: str | None = None
+    seconds: float = 0.0
+    digests: dict[str, str] = field(default_factory=dict, repr=False)  # output -> sha256
+
+
+Report = Callable[[JobResult], None]
+
+
+# --- rendering one job ---------------------------------------------------------------------
+
+_IN_WORKER = False
+_CURRENT: list[Path] = []  # in a worker: the outputs of the job it is rendering
+
+
+def with_font(spec: Any, font: str) -> Any:
+    """``spec`` with ``font`` as its theme's ``font.family``, unless the spec sets one.
+
+    The font goes in as a spec-level theme override (the mechanism a spec's own
+    ``theme: {font: {family: ...}}`` uses), merged under the spec's overrides:
+    it replaces the base theme's family (built-in, ``--theme`` or the project's)
+    but never a family the spec states itself.
+    """
+    overrides = dict(spec.theme_overrides or {})
+    section = overrides.get("font", {})
+    if not isinstance(section, dict) or "family" in section:
+        return spec  # the spec's own value wins (or its own error is reported)
+    overrides["font"] = {"family": font, **section}
+    return dataclasses.replace(spec, theme_overrides=overrides)
+
+
+def render_job(job: Job) -> JobResult:
+    """Render one job here and now; every error becomes part of the result."""
+    from nnsvg.errors import Location, NnsvgError
+
+    start = time.perf_counter()
+    digests: dict[str, str] = {}
+    written: list[Path] = []
+
+    def failed(lines: list[str], err: BaseException, internal: bool = False) -> JobResult:
+        import traceback
+
+        return JobResult(
+            job.spec,
+            FAILED,
+            outputs=tuple(written),
+            errors=tuple(lines),
+            internal=internal,
+            traceback="".join(traceback.format_exception(type(err), err, err.__traceback__)),
+            seconds=time.perf_counter() - start,
+            digests=digests,
+        )
+
+    if _IN_WORKER:
+        _CURRENT[:] = [path for path, _fmt in job.outputs]
+    try:
+        from nnsvg.atomic import write_atomic
+        from nnsvg.export import convert
+        from nnsvg.pipeline import build_scene, load_spec
+        from nnsvg.render.svg import render_svg
+
+        spec = load_spec(job.spec)
+        if job.font:
+            spec = with_font(spec, job.font)
+        svg = render_svg(build_scene(spec, job.options))
+        for path, fmt in job.outputs:
+            data = convert(svg, fmt, dpi=job.dpi, scale=job.scale)
+            write_atomic(path, data)
+            written.append(path)
+            digests[str(path)] = hashlib.sha256(data).hexdigest()
+    except NnsvgError as err:
+        if err.location is None and err.field is None:
+            err.location = Location(str(job.spec))  # say which spec of a batch failed
+        return failed(str(err).splitlines() or [str(job.spec)], err)
+    except RecursionError as err:
+        return failed([f"{job.spec}: the spec is nested too deeply to draw ({err})"], err)
+    except Exception as err:  # a bug: still one line, the traceback only with --debug
+        return failed([f"{job.spec}: {type(err).__name__}: {err}"], err, internal=True)
+    finally:
+        _CURRENT.clear()
+    return JobResult(
+        job.spec,
+        RENDERED,
+        outputs=tuple(written),
+        seconds=time.perf_counter() - start,
+        digests=digests,
+    )
+
+
+def _worker_init() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+    # Ctrl-C reaches the whole process group; the parent alone handles it and
+    # stops the workers with SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
+
+
+def _on_terminate(signum: int, frame: Any) -> None:
+    """Stop now. Raising here could land in a C callback (cairo's writer) that swallows
+    the exception, so remove the current job's temporary files (write_atomic names them
+    ``.<name>.<8 hex digits>.tmp`` beside the target) and exit at once; the targets
+    themselves are whole, old or new."""
+    import glob
+
+    for path in list(_CURRENT):
+        pattern = f".{glob.escape(path.name)}.{'[0-9a-f]' * 8}.tmp"
+        for temp in glob.glob(os.path.join(glob.escape(str(path.parent)), pattern)):
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+    os._exit(128 + signum)
+
+
+# --- the inputs of a figure ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    """A file a figure is made from: ``kind`` is spec, theme, weights or image; ``name``
+    as written (a theme name, a relative path); ``path`` None for an unknown theme name."""
+
+    kind: str
+    name: str
+    path: Path | None
+
+
+class _Files:
+    """File digests and theme parents, each read once per run."""
+
+    def __init__(self) -> None:
+        self._digests: dict[str, str] = {}
+        self._extends: dict[str, Any] = {}
+
+    def digest(self, path: Path) -> str:
+        key = os.path.abspath(path)
+        if key not in self._digests:
+            self._digests[key] = file_digest(path) or "<missing>"
+        return self._digests[key]
+
+    def extends(self, path: Path) -> Any:
+        """The theme file's ``extends:`` value: a name or path, "default" when it names
+        none, or None when the chain ends here (a complete theme, or a broken file)."""
+        key = os.path.abspath(path)
+        if key not in self._extends:
+            self._extends[key] = _read_extends(path)
+        return self._extends[key]
+
+
+def file_digest(path: str | os.PathLike[str]) -> str | None:
+    """SHA-256 of a regular file's bytes; None when it is missing or not a regular file."""
+    try:
+        with open(path, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None
+            h = hashlib.sha256()
+            while chunk := file.read(_CHUNK):
+                h.update(chunk)
+            return h.hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+def _read_extends(path: Path) -> Any:
+    import yaml
+
+    try:
+        if not path.is_file() or path.stat().st_size > 5 * _CHUNK:
+            return None
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_bytes(), Loader=loader)  # a safe loader
+    except Exception:
+        return None  # the render reports a broken theme; its bytes are in the key anyway
+    if not isinstance(data, dict):
+        return None
+    parent = data.get("extends", "default")
+    return parent if isinstance(parent, str) and parent else None
+
+
+def _is_path_like(name: str) -> bool:
+    # As nnsvg.theme decides between a built-in theme name and a theme file.
+    return name.endswith((".yaml", ".yml", ".json")) or os.sep in name or "/" in name
+
+
+def _theme_inputs(ref: str, base_dir: Path, files: _Files) -> list[Input]:
+    from nnsvg.theme import builtin_theme_names, styles_dir
+
+    found: list[Input] = []
+    seen: set[str] = set()
+    current: str | None = ref
+    while current is not None and len(found) < _MAX_THEME_CHAIN:
+        if _is_path_like(current):
+            path = Path(current)
+            if not path.is_absolute():
+                path = base_dir / path
+        elif current in builtin_theme_names():
+            path = styles_dir() / f"{current}.yaml"
+        else:
+            found.append(Input("theme", current, None))
+            break
+        found.append(Input("theme", current, path))
+        key = os.path.realpath(path)
+        if key in seen:
+            break
+        seen.add(key)
+        current, base_dir = files.extends(path), path.parent
+    return found
+
+
+def job_inputs(job: Job, files: _Files | None = None) -> list[Input] | None:
+    """The files ``job``'s figure is made from, the spec first; None when the spec does
+    not load (so what else it reads is unknown)."""
+    from nnsvg.pipeline import load_spec
+
+    files = files or _Files()
+    try:
+        spec = load_spec(job.spec)
+    except Exception:
+        return None
+    found = [Input("spec", "", job.spec)]
+    options = job.options
+    base = options.theme or spec.theme or "default"
+    base_dir = Path.cwd() if options.theme else spec.base_dir
+    found.extend(_theme_inputs(base, base_dir, files))
+    for name in spec.weights or ():
+        path = Path(name)
+        found.append(Input("weights", name, path if path.is_absolute() else spec.base_dir / path))
+    images = [spec.input.image] if spec.input is not None and spec.input.image else []
+    images.extend(layer.image for layer in spec.layers if layer.image)
+    base_real = os.path.realpath(spec.base_dir)
+    for name in images:
+        try:
+            path = Path(os.path.realpath(os.path.join(base_real, name)))
+        except (ValueError, OSError):
+            path = None
+        found.append(Input("image", name, path))
+    return found
+
+
+def output_keys(job: Job, files: _Files | None = None) -> dict[Path, str] | None:
+    """The input key of each of ``job``'s outputs; None when the spec does not load."""
+    files = files or _Files()
+    inputs = job_inputs(job, files)
+    if inputs is None:
+        return None
+    h = hashlib.sha256()
+
+    def add(*parts: str) -> None:
+        for part in parts:
+            data = part.encode("utf-8", "surrogateescape")
+            h.update(len(data).to_bytes(8, "big"))
+            h.update(data)
+
+    settings = {**dataclasses.asdict(job.options), "font": job.font}
+    add("nnsvg-cache", str(CACHE_VERSION), _version.__version__)
+    add("options", json.dumps(settings, sort_keys=True, default=str))
+    for item in inputs:
+        digest = files.digest(item.path) if item.path is not None else "<unknown>"
+        add(item.kind, item.name, digest)
+    base = h.hexdigest()
+    keys: dict[Path, str] = {}
+    for path, fmt in job.outputs:
+        # dpi and scale size a PNG only; an SVG or PDF does not change with them.
+        extra = [repr(job.dpi), repr(job.scale)] if fmt == "png" else []
+        text = "\0".join([base, fmt, *extra])
+        keys[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return keys
+
+
+def watched_files(job: Job) -> list[Path]:
+    """The files whose change may change ``job``'s figure: the spec, and when it loads
+    its theme chain, weight files and images."""
+    inputs = job_inputs(job)
+    if inputs is None:
+        return [job.spec]
+    return [item.path for item in inputs if item.path is not None]
+
+
+# --- the manifest --------------------------------------------------------------------------
+
+
+class _Manifest:
+    """The input keys of the outputs in one folder (see the module docstring)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / CACHE_NAME
+        self.entries = _read_manifest(self.path)
+        self.changes: dict[str, dict[str, str] | None] = {}
+
+    def current(self, name: str, key: str) -> bool:
+        entry = self.entries.get(name)
+        if entry is None or entry["inputs"] != key:
+            return False
+        return file_digest(self.folder / name) == entry["output"]
+
+    def record(self, name: str, key: str, digest: str) -> None:
+        entry = {"inputs": key, "output": digest}
+        if self.entries.get(name) != entry:
+            self.entries[name] = self.changes[name] = entry
+
+    def forget(self, name: str) -> None:
+        if name in self.entries:
+            del self.entries[name]
+            self.changes[name] = None
+
+    def save(self) -> None:
+        if not self.changes:
+            return
+        from nnsvg.atomic import write_atomic
+
+        entries = _read_manifest(self.path)  # another run may have written it meanwhile
+        for name, entry in self.changes.items():
+            if entry is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = entry
+        entries = {n: e for n, e in sorted(entries.items()) if (self.folder / n).is_file()}
+        text = json.dumps({"nnsvg-cache": CACHE_VERSION, "outputs": entries}, indent=1)
+        with contextlib.suppress(Exception):  # unwritable: a re-render next time, nothing else
+            write_atomic(self.path, text + "\n")
+        self.changes.clear()
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("nnsvg-cache") != CACHE_VERSION:
+        return {}
+    outputs = data.get("outputs")
+    if not isinstance(outputs, dict):
+        return {}
+    return {
+        name: {"inputs": entry["inputs"], "output": entry["output"]}
+        for name, entry in outputs.items()
+        if isinstance(entry, dict)
+        and isinstance(entry.get("inputs"), str)
+        and isinstance(entry.get("output"), str)
+    }
+
+
+# --- running jobs --------------------------------------------------------------------------
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    workers: int = 1,
+    force: bool = False,
+    report: Report | None = None,
+) -> list[JobResult]:
+    """Render ``jobs``, skipping up-to-date outputs unless ``force``; ``report`` is called
+    with each result as it is known. Returns the results in job order."""
+    report = report or (lambda result: None)
+    files = _Files()
+    manifests: dict[str, _Manifest] = {}
+
+    def manifest(path: Path) -> _Manifest:
+        folder = os.path.abspath(path.parent)
+        if folder not in manifests:
+            manifests[folder] = _Manifest(Path(folder))
+        return manifests[folder]
+
+    results: list[JobResult | None] = [None] * len(jobs)
+    keys: list[dict[Path, str] | None] = []
+    todo: list[tuple[int, Job]] = []
+    for i, job in enumerate(jobs):
+        start = time.perf_counter()
+        job_keys = output_keys(job, files)
+        keys.append(job_keys)
+        stale = tuple(
+            (path, fmt)
+            for path, fmt in job.outputs
+            if force or job_keys is None or not manifest(path).current(path.name, job_keys[path])
+        )
+        if stale or not job.outputs:
+            # Only the stale outputs are written: a new --dpi leaves the SVG alone.
+            todo.append((i, dataclasses.replace(job, outputs=stale) if stale else job))
+        else:
+            result = JobResult(
+                job.spec,
+                UP_TO_DATE,
+                outputs=tuple(path for path, _ in job.outputs),
+                seconds=time.perf_counter() - start,
+            )
+            results[i] = result
+            report(result)
+    planned = dict(todo)
+
+    def finish(i: int, result: JobResult) -> None:
+        results[i] = result
+        job_keys = keys[i]
+        for path, _fmt in planned[i].outputs:
+            digest = result.digests.get(str(path))
+            if digest is not None and job_keys is not None:
+                manifest(path).record(path.name, job_keys[path], digest)
+            else:
+                manifest(path).forget(path.name)
+        report(result)
+
+    try:
+        _render_all(todo, workers, finish)
+    finally:
+        for m in manifests.values():
+            m.save()
+    return [r for r in results if r is not None]
+
+
+def _render_all(
+    todo: list[tuple[int, Job]], workers: int, finish: Callable[[int, JobResult], None]
+) -> None:
+    if not todo:
+        return
+    workers = max(1, min(workers, len(todo)))
+    if workers == 1:
+        for i, job in todo:
+            finish(i, render_job(job))
+        return
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # A worker that dies (a crash in a C library, the out-of-memory killer) breaks the
+    # whole pool: the jobs it took down with it are rendered again, each in a process
+    # of its own, so only the culprit fails.
+    again: list[tuple[int, Job]] = []
+    executor = _pool(workers)
+    try:
+        futures = {executor.submit(render_job, job): (i, job) for i, job in todo}
+        for future in as_completed(futures):
+            i, job = futures[future]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                again.append((i, job))
+                continue
+            except Exception as err:
+                result = _died(job, err)
+            finish(i, result)
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
+    for i, job in sorted(again, key=lambda item: item[0]):
+        finish(i, _render_alone(job))
+
+
+def _render_alone(job: Job) -> JobResult:
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = _pool(1)
+    try:
+        try:
+            return executor.submit(render_job, job).result()
+        except BrokenProcessPool as err:
+            return _died(job, err)
+    except BaseException:
+        _stop(executor)
+        raise
+    finally:
+        executor.shutdown(wait=True)
+
+
+def _pool(workers: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_mp_context(), initializer=_worker_init
+    )
+
+
+def _died(job: Job, err: BaseException) -> JobResult:
+    return JobResult(
+        job.spec,
+        FAILED,
+        errors=(
+            f"{job.spec}: the process rendering it stopped unexpectedly (it crashed or ran "
+            f"out of memory: {type(err).__name__})",
+        ),
+    )
+
+
+def _mp_context() -> Any:
+    import multiprocessing
+
+    # fork is the fast start on Linux: workers inherit the imported modules. Elsewhere
+    # the platform's default (spawn on macOS and Windows) is the safe one.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _stop(executor: Any) -> None:
+    """Cancel what has not started and stop the workers (Ctrl-C, or an error here)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+
+
+# --- watching --------------------------------------------------------------------------------
+
+
+def _signature(paths: Sequence[Path]) -> tuple[Any, ...]:
+    """Cheap change detection: stat data of each file (the content hash decides later)."""
+    found: list[Any] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            found.append((str(path), None))
+            continue
+        found.append((str(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+    return tuple(found)
+
+
+@dataclass
+class _Watched:
+    job: Job
+    files: list[Path]
+    signature: tuple[Any, ...]
+
+
+class Watcher:
+    """Re-renders a job when its spec or one of the files it is made from changes.
+
+    ``make_jobs`` gives the jobs to watch now (called on every poll, so a watched
+    folder's new specs join in). :meth:`start` renders what is out of date;
+    each :meth:`poll` checks the files' stat data and renders the jobs whose files
+    changed, in this process; their output keys decide whether anything is drawn.
+    """
+
+    def __init__(
+        self,
+        make_jobs: Callable[[], Sequence[Job]],
+        report: Report,
+        *,
+        workers: int = 1,
+        force: bool = False,
+    ) -> None:
+        self._make_jobs = make_jobs
+        self._report = report
+        self._workers = workers
+        self._force = force
+        self._watched: dict[Path, _Watched] = {}
+
+    def start(self) -> list[JobResult]:
+        jobs = list(self._make_jobs())
+        return self._render(jobs, self._workers, self._force)
+
+    def poll(self) -> list[JobResult]:
+        jobs = list(self._make_jobs())
+        specs = {job.spec for job in jobs}
+        for spec in list(self._watched):
+            if spec not in specs:
+                del self._watched[spec]
+        changed = []
+        for job in jobs:
+            seen = self._watched.get(job.spec)
+            if seen is None or seen.job != job or _signature(seen.files) != seen.signature:
+                changed.append(job)
+        return self._render(changed, 1, False) if changed else []
+
+    def _render(self, jobs: list[Job], workers: int, force: bool) -> list[JobResult]:
+        # The stat data is taken before rendering: a change made during the render is
+        # seen by the next poll.
+        for job in jobs:
+            files = watched_files(job)
+            self._watched[job.spec] = _Watched(job, files, _signature(files))
+        return run_jobs(jobs, workers, force, self._report)

@@ -1,0 +1,1232 @@
+"""The figure lint behind ``nnsvg check``: what a journal would send back.
+
+:func:`lint_scene` looks at a finished :class:`~nnsvg.scene.Scene` (pure geometry,
+no fonts, no files) and returns :class:`Finding` s, each naming its rule, the
+layer it concerns and, in one line, what is wrong and which option or theme key
+fixes it. :func:`lint_file` loads a spec, builds its scene and lints it.
+
+Sizes are in scene units (1 unit = 1 CSS px = 0.75 pt at the figure's natural
+size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
+``descent``, placed by its anchor). The rules:
+
+``label-overlap``
+    Two texts whose boxes overlap by more than 0.5 unit both across and down.
+    One finding per pair, on the layer of the first of the two (in layer order).
+
+``label-over-shape``
+    A text whose box, shrunk by 0.5 unit on every side, meets the filled area of
+    a shape: a circle (exact circle-rectangle test), a rectangle, an image, a
+    gradient bar, or a polygon (as its convex hull: every polygon the engines draw
+    is convex; separating-axis test). Only shapes with a fill are obstacles (a
+    fill of ``none`` or a zero opacity is not); lines are not (edge bundles,
+    projection lines, skip arcs, loop arrows, arrowheads: ``Path`` and
+    ``Polygons``), nor the background, which is no scene item. Strokes are left
+    out: a label may touch an outline. Text meant to sit on its own shape is
+    exempt: a text and a shape inside the same group of role ``bias`` (the
+    ``+1`` in its bias unit), ``skip`` (the ``+``/``‖`` in its merge mark) or
+    ``legend`` (swatch and colour-bar labels) are never reported against each
+    other; against any other shape they are. One finding per text, naming
+    what it lies over (the box, a node, a map... of which layer), with its place.
+
+``text-outside``
+    A text whose box reaches more than 0.5 unit outside the viewBox.
+
+``text-too-small``
+    A text whose printed size, ``size × (target width in px / viewBox width) ×
+    0.75`` pt, is under ``min_text_pt``. One finding per distinct size, on the
+    first text of that size (in layer order), with the width the figure needs for
+    it and the theme keys that set it (``label.size_size`` ...) and their value.
+    The target width is ``target_width``, else the scene's printed width (spec
+    ``width:`` or ``--width``), else its natural size.
+
+``greyscale-contrast``
+    Two adjacent layers (``layer-N`` and ``layer-N+1``, the input being 0) whose
+    main fills differ as colours (some sRGB channel by more than 10%: closer
+    fills are one colour with a nuance, and greyscale loses nothing) but whose
+    relative luminances differ by less than ``min_grey_difference``. Equal fills
+    are never a finding: a uniform theme is a choice. The main fill: FCNN, the
+    fill of the layer's nodes group; LeNet, the fill of the front map (the last
+    filled rectangle of the maps group) or of the vector; AlexNet, the colour the
+    box is shaded from (its front tone: the "most common fill" of a box is not,
+    its shaded top and side faces are drawn as often). That colour is the
+    layer's ``color`` in the spec when it has one, else the swatch of its kind in
+    the legend when there is one, else read off the faces: the box's own faces
+    are those joined by shared corners to the last face drawn (a kernel box drawn
+    inside it shares none), its end faces those with no edge along the network
+    (the direction from the layer before to the layer after, on screen), and the
+    end nearer the network's start is never the darker ReLU band. Opaque boxes
+    seen from their far end do not show that end: there the first face drawn is
+    taken, the band colour for a conv+ReLU box.
+
+``too-wide``
+    With ``max_width``: the target width (``target_width``, else the scene's
+    printed width) is wider than it, or, when the figure has no target width, its
+    natural size (1 unit = 1 px) is.
+
+Which layer a text belongs to: a text inside a ``layer-N`` group (FCNN labels,
+bias units) belongs to layer N; a merge mark to the layer its skip ends in
+(``skip-A-B``: B); a legend text to ``legend``; the figure title to ``figure
+title``. LeNet and AlexNet put every label in one top-level ``labels`` group, and
+the lint does not rely on the order the layouts emit them in (a layer may have
+no label at all): each is attributed by where it stands against each layer's
+filled shapes, whose bounds' centre (the "anchor") is the x the layouts centre a
+layer's labels on. An operation label (class ``label-op``, centred under the gap
+before the layer it names) goes to the first layer right of it. A number on a
+box edge (class ``dim``) goes to a layer whose shape holds that number (from
+shape inference), and among those to the one it sits on an edge of: beyond the
+midpoint of one of its box's edges, on the line from the box's centre (the
+layout's rule; a band-split edge counts whole), then the nearest; the box under
+the number is often a neighbour's. Any other label goes to the layer whose
+anchor is nearest in x (ties: the earlier layer). Looking along the network
+(azimuth near 0 or 180) the boxes overlap on screen and a number may go to a
+neighbour.
+
+Findings are sorted by layer (figure-wide, then the input, then layers in spec
+order, then the legend and the title), rule and message, so a run prints the
+same lines every time. Texts and shapes are paired through a uniform grid, so a
+figure of thousands of nodes lints in milliseconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import TYPE_CHECKING
+
+from nnsvg.colors import luminance, parse_color, to_rgb
+from nnsvg.scene import (
+    BBox,
+    Circle,
+    GradientRect,
+    Group,
+    Image,
+    Item,
+    Paint,
+    Polygon,
+    Rect,
+    Scene,
+    Text,
+    bbox_of,
+    bounds,
+)
+from nnsvg.spec.model import Spec
+from nnsvg.units import PX_PER_UNIT, parse_length, split_length
+
+if TYPE_CHECKING:
+    from nnsvg.pipeline import RenderOptions
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "LintOptions",
+    "format_finding",
+    "lint_file",
+    "lint_scene",
+]
+
+RULES = (
+    "label-overlap",
+    "label-over-shape",
+    "text-outside",
+    "text-too-small",
+    "greyscale-contrast",
+    "too-wide",
+)
+
+#: How far (units) two boxes must overlap, or a box reach out, to count.
+TOLERANCE = 0.5
+#: Fills closer than this in every sRGB channel (0-255) are one colour.
+SAME_COLOUR_CHANNEL = 25.5
+PT_PER_PX = 0.75
+#: Theme keys that size a text through a factor: the key's value per unit of size.
+_KEY_PER_SIZE = {"node.radius": 1 / 0.95, "skip.mark_radius": 1 / 1.6}
+#: How many layers either side (in x) a label's layer is looked for among.
+_WINDOW = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: ``rule`` (one of :data:`RULES`), the ``layer`` it concerns as a
+    human name (``layers[2] 'C1'``, ``input``, ``legend``; None for the whole
+    figure), and a one-line ``message`` that says how to fix it."""
+
+    rule: str
+    layer: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LintOptions:
+    """What the lint checks against.
+
+    ``target_width``: the width the figure will be printed at (a CSS length,
+    ``3.5in``); None takes the scene's printed width, else its natural size.
+    ``max_width``: the widest the figure may be printed (the page's text width).
+    ``min_grey_difference``: in relative luminance, 0 to 1."""
+
+    min_text_pt: float = 6.0
+    target_width: str | None = None
+    max_width: str | None = None
+    min_grey_difference: float = 0.08
+
+
+def format_finding(file: str, finding: Finding) -> str:
+    """``spec.yaml: layers[2] 'C1': label-overlap: ...`` (no layer part when None)."""
+    where = f"{finding.layer}: " if finding.layer else ""
+    return f"{file}: {where}{finding.rule}: {finding.message}"
+
+
+def lint_file(
+    path: str | FilePath,
+    options: LintOptions | None = None,
+    render_options: RenderOptions | None = None,
+) -> list[Finding]:
+    """Load the spec at ``path``, build its scene with ``render_options`` (as
+    ``render`` would: theme, style, width...) and lint it. Spec and layout errors
+    raise as they do for ``render``; a bad ``target_width`` or ``max_width`` raises
+    an :class:`~nnsvg.errors.NnsvgError` naming it."""
+    from nnsvg.pipeline import RenderOptions, build_scene, load_spec
+
+    render_options = render_options or RenderOptions()
+    spec = load_spec(path)
+    scene = build_scene(spec, render_options)
+    if render_options.style is not None:
+        spec = dataclasses.replace(spec, style=render_options.style)
+    return lint_scene(scene, spec, options or LintOptions())
+
+
+# --- layer names ---------------------------------------------------------------------
+_LAYER_ID = re.compile(r"layer-(\d+)")
+_SKIP_ID = re.compile(r"skip-(\d+)-(\d+)")
+# Sort ranks of the non-layer places (layers rank by number, the input as 0 - 1).
+_RANK_FIGURE = -2.0
+_RANK_LEGEND = 1e9
+_RANK_TITLE = 1e9 + 1
+_RANK_OTHER = 1e9 + 2
+
+
+def _describe_layer(spec: Spec, index: int) -> str:
+    layer = spec.layers[index]
+    return f"layers[{index}] '{layer.label}'" if layer.label else f"layers[{index}]"
+
+
+def _layer_names(scene: Scene, spec: Spec) -> dict[int, str]:
+    """Group number N (``layer-N``) -> the layer's name in the spec."""
+    names: dict[int, str] = {}
+    engine = scene.meta.get("engine", spec.style)
+    if engine == "fcnn" and spec.is_cnn:
+        # --style fcnn on a CNN draws its trailing dense layers, fed by the
+        # flattened tensor before them (pipeline.dense_part): map back to the spec.
+        start = len(spec.layers)
+        while start > 0 and spec.layers[start - 1].type == "dense":
+            start -= 1
+        number = 1
+        if start > 0:
+            names[number] = _describe_layer(spec, start - 1)
+            number += 1
+        elif spec.input is not None:
+            names[number] = "input"
+            number += 1
+        for index in range(start, len(spec.layers)):
+            names[number] = _describe_layer(spec, index)
+            number += 1
+        return names
+    offset = 1  # layer-N is spec.layers[N - 1] in every engine; layer-0 the input
+    for index in range(len(spec.layers)):
+        names[index + offset] = _describe_layer(spec, index)
+    names[0] = "input"
+    return names
+
+
+# --- walking the scene -----------------------------------------------------------------
+@dataclass(slots=True)
+class _TextInfo:
+    item: Text
+    box: BBox
+    size: float
+    layer: int | None  # the layer-N number, when it belongs to a layer
+    place: str  # layer | labels | legend | title | skip | other
+    owner: int | None  # the bias/skip/legend group it sits in (exemptions)
+    bias: bool
+    order: int
+
+
+@dataclass(slots=True)
+class _ShapeInfo:
+    item: Circle | Rect | Polygon | Image | GradientRect
+    box: BBox
+    layer: int | None
+    role: str  # the innermost group role: nodes, bias, maps, filters, legend ...
+    owner: int | None
+    hull: tuple[tuple[float, float], ...] | None  # polygons: the convex hull
+
+
+@dataclass(slots=True)
+class _Context:
+    layer: int | None = None
+    place: str = "other"
+    owner: int | None = None
+    bias: bool = False
+    role: str = ""
+    fill: str | None = None
+    fill_opacity: float | None = None
+    size: float | None = None
+
+
+def _first_word(role: str) -> str:
+    return role.split()[0] if role else ""
+
+
+def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
+    new = dataclasses.replace(ctx)
+    word = _first_word(group.role)
+    new.role = word
+    if group.paint is not None:
+        if group.paint.fill is not None:
+            new.fill = group.paint.fill
+        if group.paint.fill_opacity is not None:
+            new.fill_opacity = group.paint.fill_opacity
+    if group.text_style is not None and group.text_style.size is not None:
+        new.size = group.text_style.size
+    match = _LAYER_ID.fullmatch(group.id or "")
+    if match and word == "layer":
+        new.layer = int(match.group(1))
+        new.place = "layer"
+    elif word == "skip":
+        skip = _SKIP_ID.fullmatch(group.id or "")
+        new.layer = int(skip.group(2)) if skip else None
+        new.place = "skip"
+        new.owner = id(group)
+    elif word == "legend":
+        new.layer = None
+        new.place = "legend"
+        new.owner = id(group)
+    elif word == "bias":
+        new.owner = id(group)
+        new.bias = True
+    elif word == "title" and top:
+        new.place = "title"
+    elif word == "labels" and top:
+        new.place = "labels"
+    return new
+
+
+def _walk(
+    items: Iterable[Item], ctx: _Context, top: bool = True
+) -> Iterator[tuple[Item, _Context]]:
+    for item in items:
+        if isinstance(item, Group):
+            yield from _walk(item.children, _child_context(item, ctx, top), False)
+        else:
+            yield item, ctx
+
+
+def _is_filled(paint: Paint | None, ctx: _Context) -> bool:
+    fill = paint.fill if paint is not None and paint.fill is not None else ctx.fill
+    if fill is not None and fill.strip().lower() in ("none", "transparent"):
+        return False
+    opacity = paint.fill_opacity if paint is not None and paint.fill_opacity is not None else None
+    if opacity is None:
+        opacity = ctx.fill_opacity
+    if opacity is not None and opacity <= 0:
+        return False
+    return not (paint is not None and paint.opacity is not None and paint.opacity <= 0)
+
+
+def _convex_hull(points: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return tuple(pts)
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return tuple(lower[:-1] + upper[:-1])
+
+
+def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
+    texts: list[_TextInfo] = []
+    shapes: list[_ShapeInfo] = []
+    base = _Context(size=scene.font.size if scene.font is not None else None)
+    for item, ctx in _walk(scene.items, base):
+        if isinstance(item, Text):
+            box = bbox_of(item)
+            assert box is not None
+            size = item.style.size if item.style is not None and item.style.size else None
+            texts.append(
+                _TextInfo(
+                    item=item,
+                    box=box,
+                    size=size or ctx.size or 16.0,  # 16 px: the SVG default
+                    layer=ctx.layer,
+                    place=ctx.place,
+                    owner=ctx.owner,
+                    bias=ctx.bias,
+                    order=len(texts),
+                )
+            )
+        elif isinstance(item, (Circle, Rect, Polygon, Image, GradientRect)):
+            paint = None if isinstance(item, Image) else item.paint
+            if isinstance(item, Image):
+                if item.opacity <= 0:
+                    continue
+            elif not _is_filled(paint, ctx):
+                continue
+            hull = None
+            if isinstance(item, Polygon):
+                hull = _convex_hull(item.points)
+                if len(hull) < 3 or _area(hull) <= 1e-9:
+                    continue  # no area: nothing is filled
+            box = _points_box(hull) if hull is not None else _fill_box(item)  # type: ignore[arg-type]
+            if box.width <= 0 or box.height <= 0:
+                continue
+            shapes.append(_ShapeInfo(item, box, ctx.layer, ctx.role, ctx.owner, hull))
+    return texts, shapes
+
+
+def _fill_box(item: Circle | Rect | Image | GradientRect) -> BBox:
+    if isinstance(item, Circle):
+        return BBox(item.cx - item.r, item.cy - item.r, item.cx + item.r, item.cy + item.r)
+    return BBox(item.x, item.y, item.x + item.w, item.y + item.h)
+
+
+def _points_box(points: tuple[tuple[float, float], ...]) -> BBox:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return BBox(min(xs), min(ys), max(xs), max(ys))
+
+
+def _area(points: tuple[tuple[float, float], ...]) -> float:
+    total = 0.0
+    for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1]):
+        total += x0 * y1 - x1 * y0
+    return abs(total) / 2
+
+
+# --- attributing the labels of LeNet and AlexNet -------------------------------------
+@dataclass(slots=True)
+class _Anchor:
+    number: int
+    x: float
+    box: BBox
+    polygons: list[tuple[tuple[float, float], ...]]
+    _edges: list[tuple[tuple[float, float], tuple[float, float]]] | None = None
+
+    @property
+    def edges(self) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        if self._edges is None:
+            self._edges = _merged_edges(self.polygons)
+        return self._edges
+
+
+def _anchors(shapes: list[_ShapeInfo]) -> list[_Anchor]:
+    boxes: dict[int, BBox] = {}
+    polys: dict[int, list[tuple[tuple[float, float], ...]]] = defaultdict(list)
+    for shape in shapes:
+        if shape.layer is None or shape.role in ("skip", "legend"):
+            continue
+        old = boxes.get(shape.layer)
+        boxes[shape.layer] = shape.box if old is None else old.union(shape.box)
+        if shape.hull is not None:
+            polys[shape.layer].append(shape.hull)
+        else:
+            b = shape.box
+            polys[shape.layer].append(((b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1)))
+    anchors = [
+        _Anchor(number, (box.x0 + box.x1) / 2, box, polys[number]) for number, box in boxes.items()
+    ]
+    anchors.sort(key=lambda a: (a.x, a.number))
+    return anchors
+
+
+def _point_polygon_distance(p: tuple[float, float], poly: tuple[tuple[float, float], ...]) -> float:
+    """Distance from ``p`` to a convex polygon (0 inside)."""
+    inside = True
+    best = math.inf
+    n = len(poly)
+    orientation = 0.0
+    for k in range(n):
+        a, b = poly[k], poly[(k + 1) % n]
+        c = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
+        if c != 0:
+            if orientation == 0:
+                orientation = c
+            elif (c > 0) != (orientation > 0):
+                inside = False
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        seg = dx * dx + dy * dy
+        t = 0.0 if seg == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / seg))
+        best = min(best, math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy))
+    return 0.0 if inside else best
+
+
+def _attribute_labels(
+    texts: list[_TextInfo], shapes: list[_ShapeInfo], sizes: dict[int, set[int]]
+) -> None:
+    """Give each text of a top-level ``labels`` group its layer (module docs)."""
+    pending = [t for t in texts if t.place == "labels" and t.layer is None]
+    anchors = _anchors(shapes) if pending else []
+    if not anchors:
+        return
+    xs = [a.x for a in anchors]
+    for info in pending:
+        cx = (info.box.x0 + info.box.x1) / 2
+        if info.item.cls == "label-op":
+            after = bisect.bisect_right(xs, cx)
+            if after < len(anchors):
+                info.layer = anchors[after].number
+                continue
+        k = bisect.bisect_left(xs, cx)
+        window = anchors[max(0, k - _WINDOW) : k + _WINDOW]
+        if info.item.cls == "dim":
+            named = [a for a in window if info.item.text.strip() in _as_text(sizes.get(a.number))]
+            best = min(named or window, key=lambda a: (*_edge_fit(info, a), a.number))
+        else:
+            best = min(window, key=lambda a: (abs(a.x - cx), a.number))
+        info.layer = best.number
+
+
+def _edge_fit(info: _TextInfo, anchor: _Anchor) -> tuple[float, float, float]:
+    """How well a number sits on an edge of the layer's box: the layouts put it just
+    beyond the midpoint of the edge, on the line from the box's centre through that
+    midpoint. Returns (0 when an edge fits else 1, distance from that line, distance
+    to the box) for the best edge; an edge fits when the number's centre is beyond
+    its midpoint by at most its own size and width."""
+    px, py = (info.box.x0 + info.box.x1) / 2, (info.box.y0 + info.box.y1) / 2
+    box = anchor.box
+    ox, oy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    reach = 1.2 * info.size + info.box.width
+    best = math.inf
+    for (ax, ay), (bx, by) in anchor.edges:
+        mx, my = (ax + bx) / 2, (ay + by) / 2
+        ux, uy = mx - ox, my - oy
+        n = math.hypot(ux, uy)
+        if n == 0:
+            continue
+        ux, uy = ux / n, uy / n
+        along = (px - mx) * ux + (py - my) * uy
+        if 0 < along <= reach:
+            best = min(best, abs((px - mx) * uy - (py - my) * ux))
+    near = min(_point_polygon_distance((px, py), poly) for poly in anchor.polygons)
+    return (0.0 if best < math.inf else 1.0, best if best < math.inf else 0.0, near)
+
+
+def _merged_edges(
+    polygons: list[tuple[tuple[float, float], ...]],
+) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """The polygons' edges, collinear touching pieces merged: a box edge cut in two
+    by a ReLU band is one edge again."""
+    lines: dict[tuple[float, float, float], list[list[float]]] = defaultdict(list)
+    for poly in polygons:
+        for k in range(len(poly)):
+            a, b = poly[k], poly[(k + 1) % len(poly)]
+            dx, dy = b[0] - a[0], b[1] - a[1]
+            n = math.hypot(dx, dy)
+            if n < 1e-9:
+                continue
+            dx, dy = dx / n, dy / n
+            if dx < -1e-12 or (abs(dx) <= 1e-12 and dy < 0):
+                dx, dy = -dx, -dy
+            offset = a[0] * dy - a[1] * dx  # signed distance of the line from the origin
+            key = (round(dx, 6), round(dy, 6), round(offset, 4))
+            ta, tb = sorted((a[0] * dx + a[1] * dy, b[0] * dx + b[1] * dy))
+            lines[key].append([ta, tb])
+    edges = []
+    for (dx, dy, offset), spans in lines.items():
+        spans.sort()
+        merged = [spans[0][:]]
+        for t0, t1 in spans[1:]:
+            if t0 <= merged[-1][1] + 1e-6:
+                merged[-1][1] = max(merged[-1][1], t1)
+            else:
+                merged.append([t0, t1])
+        for t0, t1 in merged:
+            # Back from (t along the line, offset across it) to x, y.
+            edges.append(
+                (
+                    (t0 * dx + offset * dy, t0 * dy - offset * dx),
+                    (t1 * dx + offset * dy, t1 * dy - offset * dx),
+                )
+            )
+    edges.sort()
+    return edges
+
+
+def _as_text(numbers: set[int] | None) -> set[str]:
+    return {str(n) for n in numbers} if numbers else set()
+
+
+def _shape_numbers(spec: Spec, engine: str) -> dict[int, set[int]]:
+    """Layer number -> the sizes in its shape (the numbers a box edge may show)."""
+    if engine == "fcnn" or not spec.is_cnn:
+        return {}
+    from nnsvg.errors import NnsvgError
+    from nnsvg.spec.shapes import infer_shapes
+
+    try:
+        shapes = infer_shapes(spec)
+    except NnsvgError:  # a scene made by hand from a spec that does not draw
+        return {}
+    out = {n + 1: set(shape) for n, shape in enumerate(shapes)}
+    if spec.input is not None:
+        out[0] = set(spec.input.shape)
+    return out
+
+
+# --- a uniform grid ------------------------------------------------------------------
+class _Grid:
+    """Boxes binned into square cells; a box covering too many cells is kept aside
+    and offered to every query."""
+
+    MAX_CELLS = 4096
+
+    def __init__(self, cell: float) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.big: list[int] = []
+
+    def _range(self, box: BBox) -> tuple[int, int, int, int]:
+        c = self.cell
+        return (
+            math.floor(box.x0 / c),
+            math.floor(box.y0 / c),
+            math.floor(box.x1 / c),
+            math.floor(box.y1 / c),
+        )
+
+    def insert(self, box: BBox, index: int) -> None:
+        i0, j0, i1, j1 = self._range(box)
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > self.MAX_CELLS:
+            self.big.append(index)
+            return
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                self.cells[(i, j)].append(index)
+
+    def query(self, box: BBox) -> list[int]:
+        i0, j0, i1, j1 = self._range(box)
+        found: set[int] = set(self.big)
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > self.MAX_CELLS:
+            for indices in self.cells.values():
+                found.update(indices)
+        else:
+            for i in range(i0, i1 + 1):
+                for j in range(j0, j1 + 1):
+                    found.update(self.cells.get((i, j), ()))
+        return sorted(found)
+
+
+def _cell_size(texts: list[_TextInfo]) -> float:
+    heights = sorted(t.box.height for t in texts)
+    median = heights[len(heights) // 2] if heights else 16.0
+    return max(4.0, 3 * median)
+
+
+# --- geometry tests ------------------------------------------------------------------
+def _shrunk(box: BBox, by: float) -> BBox | None:
+    out = BBox(box.x0 + by, box.y0 + by, box.x1 - by, box.y1 - by)
+    return out if out.x0 < out.x1 and out.y0 < out.y1 else None
+
+
+def _meets(box: BBox, shape: _ShapeInfo) -> bool:
+    """Whether ``box`` (the shrunk text box) meets the shape's filled area."""
+    if not box.overlaps(shape.box):
+        return False
+    item = shape.item
+    if isinstance(item, Circle):
+        nx = min(max(item.cx, box.x0), box.x1)
+        ny = min(max(item.cy, box.y0), box.y1)
+        return (nx - item.cx) ** 2 + (ny - item.cy) ** 2 < item.r * item.r
+    if shape.hull is not None:
+        return _polygon_meets_box(shape.hull, box)
+    return True  # rectangles: the bounds are the shape
+
+
+def _polygon_meets_box(hull: tuple[tuple[float, float], ...], box: BBox) -> bool:
+    """Separating-axis test of a convex polygon against an axis-aligned box (their
+    bounds are known to overlap, which covers the box's own axes)."""
+    corners = ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
+    n = len(hull)
+    for k in range(n):
+        a, b = hull[k], hull[(k + 1) % n]
+        nx, ny = b[1] - a[1], a[0] - b[0]  # an edge normal
+        poly = [nx * x + ny * y for x, y in hull]
+        rect = [nx * x + ny * y for x, y in corners]
+        if max(poly) <= min(rect) or max(rect) <= min(poly):
+            return False
+    return True
+
+
+# --- the rules -----------------------------------------------------------------------
+class _Linter:
+    def __init__(self, scene: Scene, spec: Spec, options: LintOptions) -> None:
+        self.scene = scene
+        self.spec = spec
+        self.options = options
+        self.engine = scene.meta.get("engine", spec.style)
+        self.names = _layer_names(scene, spec)
+        self.texts, self.shapes = _collect(scene)
+        _attribute_labels(self.texts, self.shapes, _shape_numbers(spec, self.engine))
+        self.found: list[tuple[tuple, Finding]] = []
+        self.centres: dict[int, tuple[float, float]] | None = None
+        self.swatches: dict[str, str] | None = None
+
+    # names and ranks
+    def place_name(self, layer: int | None, place: str) -> str | None:
+        if layer is not None:
+            return self.names.get(layer, f"layer-{layer}")
+        return {"legend": "legend", "title": "figure title"}.get(place)
+
+    def rank(self, layer: int | None, place: str) -> float:
+        if layer is not None:
+            # The input (layer-0) first; an fcnn figure numbers from 1.
+            return float(layer) - 1 if layer else -1.0
+        return {"legend": _RANK_LEGEND, "title": _RANK_TITLE}.get(place, _RANK_OTHER)
+
+    def text_name(self, info: _TextInfo) -> str | None:
+        return self.place_name(info.layer, info.place)
+
+    def text_rank(self, info: _TextInfo) -> float:
+        return self.rank(info.layer, info.place)
+
+    def add(self, rule: str, rank: float, layer: str | None, message: str) -> None:
+        finding = Finding(rule, layer, message)
+        self.found.append(((rank, RULES.index(rule), message), finding))
+
+    def run(self) -> list[Finding]:
+        self.label_overlap()
+        self.label_over_shape()
+        self.text_outside()
+        self.text_too_small()
+        self.greyscale_contrast()
+        self.too_wide()
+        self.found.sort(key=lambda pair: pair[0])
+        return [finding for _, finding in self.found]
+
+    # -- label-overlap --
+    def label_overlap(self) -> None:
+        texts = self.texts
+        grid = _Grid(_cell_size(texts))
+        for k, info in enumerate(texts):
+            grid.insert(info.box, k)
+        for i, a in enumerate(texts):
+            for j in grid.query(a.box):
+                if j <= i:
+                    continue
+                b = texts[j]
+                dx = min(a.box.x1, b.box.x1) - max(a.box.x0, b.box.x0)
+                dy = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
+                if dx <= TOLERANCE or dy <= TOLERANCE:
+                    continue
+                first, second = sorted((a, b), key=lambda t: (self.text_rank(t), t.order))
+                other = self.text_name(second)
+                whose = f" ({other})" if other and other != self.text_name(first) else ""
+                self.add(
+                    "label-overlap",
+                    self.text_rank(first),
+                    self.text_name(first),
+                    f"{_quote(first.item.text)} at {_at(first)} overlaps "
+                    f"{_quote(second.item.text)}{whose} by {_num(dx)}×{_num(dy)} units: "
+                    f"{self.overlap_fix(first, second)}",
+                )
+
+    def overlap_fix(self, a: _TextInfo, b: _TextInfo) -> str:
+        if a.place == "legend" and b.place == "legend":
+            if self.engine == "fcnn":  # the colour bar's ticks
+                return "lower legend.font_size or raise legend.bar_length"
+            return "lower legend.font_size"
+        if "dim" in (a.item.cls, b.item.cls):
+            return "turn the numbers off (labels: {dims: false}) or lower boxes.dims_size"
+        return {
+            "fcnn": "raise layer.spacing or label.min_separation, or shorten a label",
+            "lenet": "raise maps.spacing or the layer's spacing, or shorten a label",
+            "alexnet": "turn the camera (camera.azimuth) so the network runs across the page, "
+            "raise boxes.spacing, or shorten a label",
+        }.get(self.engine, "move the labels apart or shorten one")
+
+    # -- label-over-shape --
+    def label_over_shape(self) -> None:
+        if not self.texts or not self.shapes:
+            return
+        grid = _Grid(_cell_size(self.texts))
+        for k, shape in enumerate(self.shapes):
+            grid.insert(shape.box, k)
+        for info in self.texts:
+            box = _shrunk(info.box, TOLERANCE)
+            if box is None:
+                continue
+            hits = [
+                self.shapes[k]
+                for k in grid.query(box)
+                if not (info.owner is not None and self.shapes[k].owner == info.owner)
+                and _meets(box, self.shapes[k])
+            ]
+            if not hits:
+                continue
+            what = list(dict.fromkeys(self.describe_shape(shape) for shape in hits))
+            over = " and ".join(what[:2]) + (f" and {len(what) - 2} more" if len(what) > 2 else "")
+            self.add(
+                "label-over-shape",
+                self.text_rank(info),
+                self.text_name(info),
+                f"{_quote(info.item.text)} at {_at(info)} lies over {over}: {self.shape_fix(info)}",
+            )
+
+    def describe_shape(self, shape: _ShapeInfo) -> str:
+        owner = self.place_name(shape.layer, "")
+        of = f" of {owner}" if owner else ""
+        item = shape.item
+        if shape.role == "legend":
+            return "the legend"
+        if shape.role == "bias":
+            return f"the bias unit{of}"
+        if shape.role == "skip":
+            return f"the merge mark{of}"
+        if shape.role == "filters":
+            return "a filter"
+        if shape.role == "pyramid":
+            return "a kernel pyramid"
+        if shape.role == "ellipsis":
+            return f"the ellipsis{of}"
+        if isinstance(item, Image):
+            return f"the image{of}"
+        if shape.role == "nodes" or isinstance(item, Circle):
+            return f"a node{of}"
+        if shape.role == "maps":
+            return f"a map{of}"
+        if self.engine == "alexnet":
+            return f"the box{of}"
+        if self.engine == "lenet" and isinstance(item, Polygon):
+            return f"the vector{of}"
+        return f"a shape{of}"
+
+    def shape_fix(self, info: _TextInfo) -> str:
+        if info.bias:
+            return "raise node.radius (the +1 is sized from it) or node.spacing"
+        if info.item.cls == "merge":
+            return "raise skip.height or skip.mark_radius"
+        if info.item.cls == "dim":
+            return "turn the numbers off (labels: {dims: false}) or lower boxes.dims_size"
+        if info.place == "legend":
+            return "raise legend.gap"
+        if info.place == "title":
+            return "lower label.figure_title_size"
+        return "raise layer.label_gap, or shorten the label"
+
+    # -- text-outside --
+    def text_outside(self) -> None:
+        vx, vy, vw, vh = self.scene.viewbox
+        for info in self.texts:
+            b = info.box
+            out = max(vx - b.x0, vy - b.y0, b.x1 - (vx + vw), b.y1 - (vy + vh))
+            if out <= TOLERANCE:
+                continue
+            sides = [
+                name
+                for name, d in (
+                    ("left", vx - b.x0),
+                    ("top", vy - b.y0),
+                    ("right", b.x1 - (vx + vw)),
+                    ("bottom", b.y1 - (vy + vh)),
+                )
+                if d > TOLERANCE
+            ]
+            self.add(
+                "text-outside",
+                self.text_rank(info),
+                self.text_name(info),
+                f"{_quote(info.item.text)} at {_at(info)} reaches {_num(out)} units past the "
+                f"{' and '.join(sides)} edge of the canvas, where it is cut off: "
+                "raise canvas.margin",
+            )
+
+    # -- widths --
+    def natural_width(self) -> float:
+        return float(self.scene.viewbox[2])
+
+    def target(self) -> tuple[float, str, str]:
+        """(width in px, unit for messages, how it was chosen)."""
+        if self.options.target_width is not None:
+            px = parse_length(self.options.target_width, field="target_width")
+            unit = _unit_of(self.options.target_width)
+            return px, unit, "target"
+        if self.scene.physical_width is not None:
+            value, unit = self.scene.physical_width
+            return value * PX_PER_UNIT.get(unit, 1.0), unit, "width"
+        return self.natural_width(), "in", "natural"
+
+    # -- text-too-small --
+    def text_too_small(self) -> None:
+        if not self.texts:
+            return
+        target_px, unit, how = self.target()
+        scale = target_px / self.natural_width()
+        by_size: dict[float, list[_TextInfo]] = defaultdict(list)
+        for info in self.texts:
+            by_size[info.size].append(info)
+        minimum = self.options.min_text_pt
+        at = {
+            "target": f"at {_length(target_px, unit)} wide",
+            "width": f"at the figure's width of {_length(target_px, unit)}",
+            "natural": f"at the figure's natural size ({_length(target_px, unit)})",
+        }[how]
+        for size in sorted(by_size):
+            pt = size * scale * PT_PER_PX
+            if pt >= minimum - 1e-9:
+                continue
+            group = sorted(by_size[size], key=lambda t: (self.text_rank(t), t.order))
+            first = group[0]
+            need_px = target_px * minimum / pt
+            need = size * minimum / pt
+            raise_keys = " and ".join(
+                f"{key} to {_num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}"
+                for key in sorted({self.size_key(t) for t in group})
+            )
+            others = len(group) - 1
+            subject = (
+                f"{_quote(first.item.text)} and {others} other text{'s' if others > 1 else ''} "
+                f"of size {_num(size, 2)} print"
+                if others
+                else f"{_quote(first.item.text)} of size {_num(size, 2)} prints"
+            )
+            self.add(
+                "text-too-small",
+                self.text_rank(first),
+                self.text_name(first),
+                f"{subject} at {_num(pt, 2)} pt {at}, under {_num(minimum, 2)} pt: print the "
+                f"figure at least {_length(need_px, unit, up=True)} wide, or raise {raise_keys}",
+            )
+
+    def size_key(self, info: _TextInfo) -> str:
+        item = info.item
+        cls = item.cls or ""
+        italic = item.style is not None and item.style.style == "italic"
+        plain = item.style is None or item.style.color is None
+        if info.place == "legend":
+            return "legend.font_size"
+        if info.bias:
+            # The +1 is sized max(6, min(0.95 × node.radius, font.size)).
+            radius = next(
+                (
+                    sh.item.r
+                    for sh in self.shapes
+                    if sh.owner == info.owner and isinstance(sh.item, Circle)
+                ),
+                None,
+            )
+            if radius is not None and info.size < 0.95 * radius - 0.01:
+                return "font.size"
+            return "node.radius"
+        if cls == "title" or info.place == "title":
+            return "label.figure_title_size"
+        if cls == "dim":
+            return "boxes.dims_size"
+        if cls == "merge":
+            return "skip.mark_radius"
+        if cls == "label-title":
+            return "label.title_size"
+        if cls == "label-activation":
+            return "label.activation_size"
+        if cls in ("label-size", "label-op", "caption"):
+            if italic:
+                return "label.activation_size"
+            if plain and cls != "label-op":
+                return "label.title_size"
+            return "label.size_size"
+        return "font.size"
+
+    # -- greyscale-contrast --
+    def greyscale_contrast(self) -> None:
+        fills = self.main_fills()
+        limit = self.options.min_grey_difference
+        for number in sorted(fills):
+            if number + 1 not in fills:
+                continue
+            (a, a_key), (b, b_key) = fills[number], fills[number + 1]
+            if a == b:
+                continue  # one colour on purpose
+            if max(abs(x - y) for x, y in zip(to_rgb(a), to_rgb(b))) <= SAME_COLOUR_CHANNEL:
+                continue  # one colour with a nuance: greyscale loses nothing
+            la, lb = luminance(a), luminance(b)
+            if abs(la - lb) >= limit:
+                continue
+            keys = " or ".join(dict.fromkeys((b_key, a_key)))
+            self.add(
+                "greyscale-contrast",
+                self.rank(number + 1, ""),
+                self.place_name(number + 1, ""),
+                f"its fill {b} (luminance {_num(lb, 3)}) and the fill {a} of "
+                f"{self.place_name(number, '')} (luminance {_num(la, 3)}) differ by "
+                f"{_num(abs(la - lb), 3)}, under {_num(limit, 3)}: they print as one grey; "
+                f"make one lighter or darker ({keys})",
+            )
+
+    def main_fills(self) -> dict[int, tuple[str, str]]:
+        """Layer number -> (its main fill, the spec or theme key that sets it)."""
+        by_kind = any(
+            isinstance(item, Group) and _first_word(item.role) == "legend"
+            for item in self.scene.items
+        )
+        out: dict[int, tuple[str, str]] = {}
+        for item in self.scene.items:
+            match = _LAYER_ID.fullmatch(item.id or "") if isinstance(item, Group) else None
+            if match is None or _first_word(item.role) != "layer":  # type: ignore[union-attr]
+                continue
+            assert isinstance(item, Group)
+            number = int(match.group(1))
+            fill, what = self.main_fill(item)
+            fill = parse_color(fill) if fill else None
+            if fill and fill != "none":
+                out[number] = (fill, self.colour_key(number, item.role, what, by_kind))
+        return out
+
+    def main_fill(self, group: Group) -> tuple[str | None, str]:
+        """The fill the reader tells a layer by, and what holds it (nodes, maps,
+        vector, box)."""
+        if self.engine == "fcnn":
+            for child in group.children:
+                if isinstance(child, Group) and child.role == "nodes" and child.paint:
+                    return child.paint.fill, "nodes"
+            return None, "nodes"
+        if self.engine == "lenet":
+            for child in group.children:
+                if isinstance(child, Group) and child.role == "maps":
+                    fills = [
+                        r.paint.fill
+                        for r in child.children
+                        if isinstance(r, Rect) and r.paint and r.paint.fill not in (None, "none")
+                    ]
+                    return (fills[-1] if fills else None), "maps"
+            for child in group.children:
+                if isinstance(child, Polygon) and child.paint and child.paint.fill:
+                    return child.paint.fill, "vector"
+            return None, "vector"
+        # AlexNet: the colour the box is shaded from. A spec colour or a legend swatch
+        # names it exactly; else the near end face shows it.
+        match = _LAYER_ID.fullmatch(group.id or "")
+        number = int(match.group(1)) if match else -1
+        own = self.own_colour(number)
+        if own is not None:
+            return own, "box"
+        from nnsvg.layout.alexnet import KINDS_3D
+
+        words = group.role.split()
+        swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))
+        if swatch is not None:
+            return swatch, "box"
+        polygons = [c for c in group.children if isinstance(c, Polygon)]
+        return _box_fill(polygons, self.network_direction(group)), "box"
+
+    def own_colour(self, number: int) -> str | None:
+        """The ``color`` the spec gives the layer drawn as ``layer-N``."""
+        name = self.names.get(number, "")
+        if name == "input":
+            return self.spec.input.color if self.spec.input is not None else None
+        index = re.match(r"layers\[(\d+)\]", name)
+        return self.spec.layers[int(index.group(1))].color if index else None
+
+    def legend_swatches(self) -> dict[str, str]:
+        """A legend's swatches: the name written beside each -> its fill."""
+        if self.swatches is None:
+            self.swatches = {}
+            for item in self.scene.items:
+                if not isinstance(item, Group) or _first_word(item.role) != "legend":
+                    continue
+                fill = None
+                for child in item.children:
+                    if isinstance(child, Rect) and child.paint is not None:
+                        fill = child.paint.fill
+                    elif isinstance(child, Text) and fill is not None:
+                        self.swatches.setdefault(child.text, fill)
+                        fill = None
+        return self.swatches
+
+    def network_direction(self, group: Group) -> tuple[float, float] | None:
+        """Which way the network runs on screen at a layer: from the centre of the
+        layer before it to the centre of the one after it (a unit vector)."""
+        if self.centres is None:
+            self.centres = {}
+            for item in self.scene.items:
+                match = _LAYER_ID.fullmatch(item.id or "") if isinstance(item, Group) else None
+                box = (
+                    bounds([c for c in item.children if isinstance(c, Polygon)]) if match else None
+                )  # type: ignore[union-attr]
+                if match and box is not None:
+                    self.centres[int(match.group(1))] = (
+                        (box.x0 + box.x1) / 2,
+                        (box.y0 + box.y1) / 2,
+                    )
+        match = _LAYER_ID.fullmatch(group.id or "")
+        if match is None:
+            return None
+        n = int(match.group(1))
+        a = self.centres.get(n - 1, self.centres.get(n))
+        b = self.centres.get(n + 1, self.centres.get(n))
+        if a is None or b is None:
+            return None
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        length = math.hypot(dx, dy)
+        return (dx / length, dy / length) if length > 1e-6 else None
+
+    def colour_key(self, number: int, role: str, what: str, by_kind: bool) -> str:
+        """Where a layer's fill comes from: its own ``color``, else the theme."""
+        if self.own_colour(number) is not None:
+            name = self.names.get(number, "")
+            return "input.color" if name == "input" else name.split(" ")[0] + ".color"
+        words = role.split()
+        kind = words[1] if len(words) > 1 else ""
+        if self.engine == "fcnn":
+            return {"input": "node.input_fill", "output": "node.output_fill"}.get(kind, "node.fill")
+        if by_kind or self.engine == "alexnet":
+            # A legend means colours by kind; AlexNet boxes differ only by kind (the
+            # one other theme colour, boxes.color, is every box's).
+            return f"kinds.{kind}"
+        # LeNet: stacks take maps.colors and vectors vector.fill, unless the theme
+        # colours by kind with the legend off.
+        plain = {"maps": "maps.colors", "vector": "vector.fill"}.get(what, "maps.colors")
+        return f"{plain} or kinds.{kind}"
+
+    # -- too-wide --
+    def too_wide(self) -> None:
+        if self.options.max_width is None:
+            return
+        max_px = parse_length(self.options.max_width, field="max_width")
+        unit = _unit_of(self.options.max_width)
+        target_px, _unit, how = self.target()
+        if target_px <= max_px * (1 + 1e-9):
+            return
+        width = _length(target_px, unit)
+        allowed = _length(max_px, unit)
+        what = {
+            "target": f"the target width {width}",
+            "width": f"the figure's width {width}",
+            "natural": f"the figure's natural size, {width} (1 unit = 1 px),",
+        }[how]
+        smallest = min((t.size for t in self.texts), default=None)
+        then = ""
+        if smallest is not None:
+            pt = smallest * max_px / self.natural_width() * PT_PER_PX
+            then = f" (its smallest text then prints at {_num(pt, 2)} pt)"
+        self.add(
+            "too-wide",
+            _RANK_FIGURE,
+            None,
+            f"{what} is wider than the {allowed} allowed: set width: {allowed} in the spec "
+            f"or --width {allowed}{then}",
+        )
+
+
+def _box_fill(polygons: list[Polygon], along: tuple[float, float] | None) -> str | None:
+    """The base colour of an AlexNet box: the fill of its near end face (module docs).
+
+    ``along`` is the direction the network runs on screen (None: unknown)."""
+    filled = [p for p in polygons if p.paint is not None and p.paint.fill not in (None, "none")]
+    if not filled:
+        return None
+
+    def key(p: tuple[float, float]) -> tuple[float, float]:
+        return (round(p[0], 6), round(p[1], 6))
+
+    # The box: the faces joined by shared corners to the last face drawn (a kernel
+    # box inside it shares no corner with it).
+    by_corner: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for k, poly in enumerate(filled):
+        for p in poly.points:
+            by_corner[key(p)].append(k)
+    seen = {len(filled) - 1}
+    todo = [len(filled) - 1]
+    while todo:
+        k = todo.pop()
+        for p in filled[k].points:
+            for other in by_corner[key(p)]:
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+    box = [poly for k, poly in enumerate(filled) if k in seen]
+    first = box[0].paint.fill  # type: ignore[union-attr]
+    if along is None:
+        return first
+    ux, uy = along
+    # End faces: the faces with no edge along the network (every top and side face,
+    # and every piece of one, has an edge running along it).
+    scores = [_across(poly.points, ux, uy) for poly in box]
+    best = max(scores)
+    ends = [poly for poly, score in zip(box, scores) if score >= best - 0.02]
+    xs = [x for poly in box for x, _ in poly.points]
+    ys = [y for poly in box for _, y in poly.points]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    for poly in ends:
+        mx = sum(x for x, _ in poly.points) / len(poly.points)
+        my = sum(y for _, y in poly.points) / len(poly.points)
+        if (mx - cx) * ux + (my - cy) * uy < 0:  # the near end: always the base colour
+            return poly.paint.fill  # type: ignore[union-attr]
+    return first
+
+
+def _across(points: tuple[tuple[float, float], ...], ux: float, uy: float) -> float:
+    """The smallest |sin| of the angle between an edge of a polygon and (ux, uy)."""
+    low = 1.0
+    for k in range(len(points)):
+        (ax, ay), (bx, by) = points[k], points[(k + 1) % len(points)]
+        n = math.hypot(bx - ax, by - ay)
+        if n > 1e-9:
+            low = min(low, abs((bx - ax) * uy - (by - ay) * ux) / n)
+    return low
+
+
+# --- formatting ----------------------------------------------------------------------
+def _at(info: _TextInfo) -> str:
+    """Where a text is, in scene units (the SVG's user units): its box's centre."""
+    box = info.box
+    return f"({_num((box.x0 + box.x1) / 2, 0)}, {_num((box.y0 + box.y1) / 2, 0)})"
+
+
+def _quote(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return "'" + shown.replace("'", "\\'") + "'"
+
+
+def _num(value: float, digits: int = 1) -> str:
+    """``value`` to at most ``digits`` decimals, without trailing zeros."""
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _ceil(value: float, digits: int) -> float:
+    factor = 10**digits
+    return math.ceil(value * factor - 1e-9) / factor
+
+
+def _unit_of(length: str) -> str:
+    """The unit a (valid) length is written in: ``3.5in`` -> ``in``, ``250`` -> ``px``."""
+    return split_length(length)[1]
+
+
+def _length(px: float, unit: str, *, up: bool = False) -> str:
+    value = px / PX_PER_UNIT[unit]
+    if up:
+        value = _ceil(value, 2)
+    return _num(value, 2) + unit
+
+
+def lint_scene(scene: Scene, spec: Spec, options: LintOptions | None = None) -> list[Finding]:
+    """Every finding of every rule on ``scene`` (drawn from ``spec``), sorted."""
+    return _Linter(scene, spec, options or LintOptions()).run()
