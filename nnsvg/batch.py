@@ -166,16 +166,17 @@ def render_job(job: Job) -> JobResult:
         _CURRENT[:] = [path for path, _fmt in job.outputs]
     try:
         from nnsvg.atomic import write_atomic
-        from nnsvg.export import convert
+        from nnsvg.export import convert_scene
         from nnsvg.pipeline import build_scene, load_spec
         from nnsvg.render.svg import render_svg
 
         spec = load_spec(job.spec)
         if job.font:
             spec = with_font(spec, job.font)
-        svg = render_svg(build_scene(spec, job.options))
+        scene = build_scene(spec, job.options)
+        svg = render_svg(scene)
         for path, fmt in job.outputs:
-            data = convert(svg, fmt, dpi=job.dpi, scale=job.scale)
+            data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
             write_atomic(path, data)
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()

@@ -47,6 +47,7 @@ from urllib.parse import unquote_to_bytes
 
 from nnsvg.atomic import write_atomic
 from nnsvg.errors import ExportError, NnsvgError
+from nnsvg.scene import Scene
 from nnsvg.units import PX_PER_INCH, PX_PER_UNIT
 
 __all__ = [
@@ -131,6 +132,25 @@ def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None
         factor = _png_factor(svg, dpi, scale)
         return _cairosvg_convert("png", svg, factor)
     return _pin_pdf_dates(_cairosvg_convert("pdf", svg, 1.0))
+
+
+def convert_scene(
+    scene: Scene, svg: str, fmt: str, *, dpi: float | None = None, scale: float | None = None
+) -> bytes:
+    """Like :func:`convert`, for the SVG of ``scene``: a PNG of a figure with very many
+    straight edges takes the fast raster path (:mod:`nnsvg.render.raster`), at the
+    same pixel size; everything else goes through :func:`convert`."""
+    fmt = _check_format(fmt)
+    if fmt == "png":
+        from nnsvg.render import raster
+
+        if raster.wants_fast_png(scene):
+            dpi = _check_positive("dpi", dpi)
+            scale = _check_positive("scale", scale)
+            factor = _png_factor(svg, dpi, scale)
+            top = _cairosvg_surface(raster.svg_without_edges(scene), factor)
+            return raster.fast_png(scene, top)
+    return convert(svg, fmt, dpi=dpi, scale=scale)
 
 
 def export(
@@ -303,6 +323,27 @@ def _fetch_resource(url: str, resource_type: str) -> bytes:
         except ValueError as exc:
             raise ExportError(f"malformed base64 data: URI in the SVG: {exc}") from exc
     return raw
+
+
+def _cairosvg_surface(svg: str, scale: float) -> Any:
+    """cairosvg's drawing of ``svg`` as a cairo image surface (not encoded), at
+    ``scale`` device pixels per CSS px, for the fast PNG path to paint over its edges."""
+    try:
+        from cairosvg.parser import Tree
+        from cairosvg.surface import PNGSurface
+    except (ImportError, OSError) as exc:
+        raise ExportError(
+            f"PNG output needs cairosvg and the cairo library: {_reason(exc)}"
+        ) from exc
+    try:
+        tree = Tree(bytestring=svg.encode("utf-8"), unsafe=False, url_fetcher=_fetch_resource)
+        drawing = PNGSurface(tree, None, PX_PER_INCH, scale=scale)
+        drawing.cairo.flush()
+        return drawing.cairo
+    except NnsvgError:
+        raise
+    except Exception as exc:  # cairosvg and cairo raise many unrelated kinds
+        raise ExportError(f"cannot convert the SVG to PNG: {_reason(exc)}") from exc
 
 
 def _cairosvg_convert(fmt: str, svg: str, scale: float) -> bytes:

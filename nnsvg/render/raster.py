@@ -1,0 +1,210 @@
+"""A fast raster path for figures with very many straight edges (PNG export).
+
+cairo rasterises 80k long anti-aliased lines in ~25 s at the default scale: its
+cost is per pixel crossed, line after line. Edges between two layers all run
+between the same two columns (or rows), so here they are swept column by column
+instead: in each pixel column a stroke covers a vertical run, whose optical
+depth (-log(1 - coverage)) is added to a difference array for every edge at once
+(numpy), then summed: 1 - exp(-depth) composes the strokes as "over" would.
+Everything else in the figure (nodes, labels) is drawn by cairosvg from the SVG
+without its edges, over the edges.
+
+Only scenes whose edge bundles are all straight and carry no arrowheads take this
+path; the result is deterministic (pure numpy and cairo's PNG writer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+from typing import Any
+
+from nnsvg.colors import to_rgb
+from nnsvg.scene import EdgeBundle, Group, Item, Polygons, Scene
+
+__all__ = ["FAST_EDGE_THRESHOLD", "fast_png", "wants_fast_png"]
+
+FAST_EDGE_THRESHOLD = 20_000  # below this, cairosvg alone is fast enough
+
+
+def _bundles(items: tuple[Item, ...]) -> list[EdgeBundle]:
+    found: list[EdgeBundle] = []
+    for item in items:
+        if isinstance(item, Group):
+            found.extend(_bundles(item.children))
+        elif isinstance(item, EdgeBundle):
+            found.append(item)
+    return found
+
+
+def _has_arrowheads(items: tuple[Item, ...]) -> bool:
+    for item in items:
+        if isinstance(item, Group):
+            if item.role == "edges" and any(isinstance(c, Polygons) for c in item.children):
+                return True
+            if _has_arrowheads(item.children):
+                return True
+    return False
+
+
+def wants_fast_png(scene: Scene) -> bool:
+    """Whether the scene has enough straight, arrowless edges to take the fast path."""
+    bundles = _bundles(scene.items)
+    if not bundles or any(b.curve != "straight" for b in bundles):
+        return False
+    if _has_arrowheads(scene.items):
+        return False
+    return sum(b.edge_count for b in bundles) >= FAST_EDGE_THRESHOLD
+
+
+def _without_edges(scene: Scene) -> Scene:
+    def strip(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        out: list[Item] = []
+        for item in items:
+            if isinstance(item, Group):
+                if item.role == "edges":
+                    continue
+                out.append(dataclasses.replace(item, children=strip(item.children)))
+            elif not isinstance(item, EdgeBundle):
+                out.append(item)
+        return tuple(out)
+
+    return dataclasses.replace(scene, items=strip(scene.items), background=None)
+
+
+def _segments(bundle: EdgeBundle) -> tuple[Any, Any, Any, Any]:
+    import numpy as np
+
+    xs = np.asarray(bundle.xs, dtype=float)
+    ys = np.asarray(bundle.ys, dtype=float)
+    a_idx: list[int] = []
+    b_idx: list[int] = []
+    for run in bundle.runs:
+        a_idx.extend(run[:-1])
+        b_idx.extend(run[1:])
+    a = np.asarray(a_idx, dtype=np.int64)
+    b = np.asarray(b_idx, dtype=np.int64)
+    return xs[a], ys[a], xs[b], ys[b]
+
+
+def _coverage(
+    u0: Any, v0: Any, u1: Any, v1: Any, width: float, opacity: float, cols: range, rows: range
+) -> Any:
+    """Coverage (len(rows), len(cols)) of strokes from (u0, v0) to (u1, v1), swept
+    along u: in each pixel column a stroke crosses a run, added to a difference array."""
+    import numpy as np
+
+    swap = u0 > u1
+    u0, u1 = np.where(swap, u1, u0), np.where(swap, u0, u1)
+    v0, v1 = np.where(swap, v1, v0), np.where(swap, v0, v1)
+    slope = (v1 - v0) / np.maximum(u1 - u0, 1e-9)
+    thick = width * np.sqrt(1.0 + slope * slope)  # the stroke's extent along v
+    density = thick / (np.abs(slope) + thick)  # area per column / run length
+    top, size_v = rows.start, len(rows)
+    diff = np.zeros((len(cols), size_v + 2), dtype=np.float32)
+    for k, col in enumerate(cols):
+        left = np.clip(col, u0, u1)
+        right = np.clip(col + 1, u0, u1)
+        inside = right > left
+        if not inside.any():
+            continue
+        frac = (right - left)[inside]  # the part of the column the segment spans
+        s0 = v0[inside] + slope[inside] * (left[inside] - u0[inside])
+        s1 = v0[inside] + slope[inside] * (right[inside] - u0[inside])
+        half = thick[inside] / 2
+        lo = np.clip(np.minimum(s0, s1) - half - top, 0, size_v)
+        hi = np.clip(np.maximum(s0, s1) + half - top, 0, size_v)
+        # Optical depth, -log(1 - coverage): summed over strokes it composes them as
+        # "over" does (1 - prod(1 - c)), and a line that fills a pixel stays opaque.
+        # Each stroke at the bundle's opacity, as cairo composes its paths.
+        d = -np.log1p(-np.minimum(density[inside] * frac * opacity, 0.999))
+        ilo = np.floor(lo).astype(np.int64)
+        ihi = np.floor(hi).astype(np.int64)
+        same = ilo == ihi
+        # A box [lo, hi) of height d: partial first and last pixels, full ones between.
+        first_part = np.where(same, d * (hi - lo), d * (ilo + 1 - lo))
+        last_part = np.where(same, 0.0, d * (hi - ihi))
+        middle = np.where(same, 0.0, d)
+        idx = np.concatenate([ilo, ilo + 1, ilo + 1, ihi, ihi, ihi + 1])
+        weights = np.concatenate([first_part, -first_part, middle, -middle, last_part, -last_part])
+        diff[k] = np.bincount(idx, weights, minlength=size_v + 2)[: size_v + 2]
+    return np.cumsum(diff, axis=1)[:, :size_v].T
+
+
+def fast_png(scene: Scene, top: Any) -> bytes:
+    """The PNG of ``scene``: its edges swept with numpy onto the background, then
+    ``top`` (a cairo image surface of everything else, drawn by cairosvg from
+    :func:`svg_without_edges`) painted over them; the pixel size is ``top``'s."""
+    import cairocffi
+    import numpy as np
+
+    vx, vy, vw, _vh = scene.viewbox
+    width, height = top.get_width(), top.get_height()
+    scale = width / vw
+    # A premultiplied BGRA canvas (cairo's ARGB32 on little-endian machines).
+    canvas = np.zeros((height, width, 4), dtype=np.uint8)
+    if scene.background:
+        r, g, b = to_rgb(scene.background)
+        canvas[...] = (b, g, r, 255)
+    for bundle in _bundles(scene.items):
+        paint = bundle.paint
+        if paint is None or paint.stroke in (None, "none") or not bundle.runs:
+            continue
+        x0, y0, x1, y1 = _segments(bundle)
+        px0, py0 = (x0 - vx) * scale, (y0 - vy) * scale
+        px1, py1 = (x1 - vx) * scale, (y1 - vy) * scale
+        w = (paint.stroke_width or 1.0) * scale
+        pad = w + 2
+        # Sweep along the axis the bundle is narrowest in: between two layers of a
+        # left-to-right figure that is x (a few hundred columns), whatever the slopes.
+        span_x = float(max(px0.max(), px1.max()) - min(px0.min(), px1.min()))
+        span_y = float(max(py0.max(), py1.max()) - min(py0.min(), py1.min()))
+        horizontal = span_x <= span_y
+        if not horizontal:  # sweep along y: swap the axes, then swap back
+            px0, py0, px1, py1 = py0, px0, py1, px1
+        limit_u, limit_v = (width, height) if horizontal else (height, width)
+        cols = range(
+            max(math.floor(float(min(px0.min(), px1.min()))), 0),
+            min(math.ceil(float(max(px0.max(), px1.max()))), limit_u),
+        )
+        rows = range(
+            max(math.floor(float(min(py0.min(), py1.min())) - pad), 0),
+            min(math.ceil(float(max(py0.max(), py1.max())) + pad), limit_v),
+        )
+        if not cols or not rows:
+            continue
+        opacity = paint.stroke_opacity if paint.stroke_opacity is not None else 1.0
+        cov = _coverage(px0, py0, px1, py1, w, opacity, cols, rows)
+        if horizontal:
+            region = canvas[rows.start : rows.stop, cols.start : cols.stop]
+        else:
+            cov = cov.T
+            region = canvas[cols.start : cols.stop, rows.start : rows.stop]
+        a = (1.0 - np.exp(-np.maximum(cov, 0.0))).astype(np.float32)
+        keep = 1.0 - a
+        r, g, b = to_rgb(paint.stroke)
+        # "over", premultiplied, channel by channel (B, G, R, A in memory).
+        for channel, value in enumerate((b, g, r, 255)):
+            plane = region[..., channel].astype(np.float32)
+            plane *= keep
+            plane += value * a
+            np.rint(plane, out=plane)
+            region[..., channel] = plane.astype(np.uint8)
+    surface = cairocffi.ImageSurface.create_for_data(
+        memoryview(canvas).cast("B"), cairocffi.FORMAT_ARGB32, width, height, width * 4
+    )
+    context = cairocffi.Context(surface)
+    context.set_source_surface(top, 0, 0)
+    context.paint()
+    surface.flush()
+    buffer = io.BytesIO()
+    surface.write_to_png(buffer)
+    return buffer.getvalue()
+
+
+def svg_without_edges(scene: Scene) -> str:
+    """The SVG of everything but the edges (and the background), for :func:`fast_png`."""
+    from nnsvg.render.svg import render_svg
+
+    return render_svg(_without_edges(scene))
