@@ -258,12 +258,19 @@ class _Files:
         return self._extends[key]
 
 
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def file_digest(path: str | os.PathLike[str]) -> str | None:
     """SHA-256 of a regular file's bytes; None when it is missing or not a regular file."""
     try:
-        with open(path, "rb") as file:
+        # Check before opening: opening a FIFO for reading waits for a writer forever.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb", opener=_nonblocking) as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                return None
+                return None  # replaced by something else between the two checks
             h = hashlib.sha256()
             while chunk := file.read(_CHUNK):
                 h.update(chunk)
@@ -344,6 +351,11 @@ def job_inputs(job: Job, files: _Files | None = None) -> list[Input] | None:
             path = Path(os.path.realpath(os.path.join(base_real, name)))
         except (ValueError, OSError):
             path = None
+        # Never read a file the render itself would refuse to read (outside the spec's
+        # folder without --allow-outside): key it by its name only.
+        if path is not None and not options.allow_outside:
+            inside = os.path.commonpath([base_real, str(path)]) == base_real
+            path = path if inside else None
         found.append(Input("image", name, path))
     return found
 

@@ -19,7 +19,17 @@ from nnsvg.colors import parse_color
 from nnsvg.errors import Location, NnsvgError, SpecError, SpecErrors
 from nnsvg.spec.load import Path_, format_path
 
-__all__ = ["MISSING", "Checker", "Locator", "describe", "did_you_mean"]
+__all__ = ["MISSING", "Checker", "Locator", "describe", "did_you_mean", "printable"]
+
+
+def printable(text: str) -> str:
+    r"""``text`` if every character prints, else its escaped form: a key or value echoed
+    in a message must not break the message's line or send terminal codes.
+
+    >>> printable("units"), printable("a" + chr(10) + "b")
+    ('units', 'a\\nb')
+    """
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 class Locator(Protocol):
@@ -78,7 +88,7 @@ class Checker:
     def error(self, path: Path_, message: str, *, at_key: bool = False) -> None:
         location = self.doc.key_location(path) if at_key else self.doc.location(path)
         prefix = getattr(self.doc, "field_prefix", ())
-        field = format_path((*prefix, *path))
+        field = printable(format_path((*prefix, *path)))
         self.errors.append(self.error_cls(message, location=location, field=field))
 
     def raise_if_errors(self) -> None:
@@ -104,7 +114,8 @@ class Checker:
         for key in value:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed) or f"; allowed keys: {_quoted(allowed)}"
-                self.error((*path, key), f"unknown key '{key}'{hint}", at_key=True)
+                shown = printable(str(key))
+                self.error((*path, key), f"unknown key '{shown}'{hint}", at_key=True)
         return value
 
     def sequence(self, value: Any, path: Path_, *, what: str = "a list") -> list[Any] | None:

@@ -97,8 +97,9 @@ def load_image(
 
     if not path:
         raise err("image path is empty")
+    name = _quote(path)  # the path as messages show it: one line, no control codes
     if _URL.match(path):
-        raise err(f"image must be a local file path, got a URL: '{path}'")
+        raise err(f"image must be a local file path, got a URL: {name}")
     if "\x00" in path:
         raise err("image path contains a NUL character")
 
@@ -106,35 +107,35 @@ def load_image(
     real = os.path.realpath(os.path.join(base_real, path))
     if not allow_outside and not _inside(real, base_real):
         raise err(
-            f"image '{path}' is outside the spec's folder; nnsvg reads only files beside "
+            f"image {name} is outside the spec's folder; nnsvg reads only files beside "
             "the spec (use --allow-outside to permit)"
         )
 
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".jpg", ".jpeg", ".npy"):
         shown = f"'{suffix}'" if suffix else "no extension"
-        raise err(f"image '{path}' has {shown}; use a {KINDS} file")
+        raise err(f"image {name} has {shown}; use a {KINDS} file")
 
     try:
         info = os.stat(real)
     except FileNotFoundError:
-        raise err(f"image '{path}' not found (looked for {real})") from None
+        raise err(f"image {name} not found (looked for {_printable(real)})") from None
     except OSError as exc:
-        raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+        raise err(f"cannot read image {name}: {_reason(exc)}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise err(f"image '{path}' is a directory, not a file")
+        raise err(f"image {name} is a directory, not a file")
     if not stat.S_ISREG(info.st_mode):
-        raise err(f"image '{path}' is not a regular file")
+        raise err(f"image {name} is not a regular file")
     if info.st_size > MAX_IMAGE_BYTES:
         raise limit(
-            f"image '{path}' is {_mib(info.st_size)}; image files are limited to "
+            f"image {name} is {_mib(info.st_size)}; image files are limited to "
             f"{_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)"
         )
 
     def check_size(width: int, height: int) -> None:
         if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
             raise limit(
-                f"image '{path}' is {width}×{height} pixels; at most "
+                f"image {name} is {width}×{height} pixels; at most "
                 f"{MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} and {MAX_IMAGE_PIXELS:,} pixels "
                 "can be embedded"
             )
@@ -146,9 +147,9 @@ def load_image(
             with open(real, "rb") as fh:
                 data = fh.read(MAX_IMAGE_BYTES + 1)
         except OSError as exc:
-            raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+            raise err(f"cannot read image {name}: {_reason(exc)}") from None
         if len(data) > MAX_IMAGE_BYTES:  # grew since the stat
-            raise limit(f"image '{path}' is larger than {_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)")
+            raise limit(f"image {name} is larger than {_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)")
         # Trust the content over the extension between PNG and JPEG: the MIME type
         # then matches the bytes and the figure shows either way.
         if data.startswith(_PNG_SIGNATURE) or (suffix == ".png" and not _is_jpeg(data)):
@@ -159,16 +160,16 @@ def load_image(
             mime = "image/jpeg"
         return EmbeddedImage(_data_uri(mime, data), width, height)
     except _TooBig as exc:
-        raise limit(f"image '{path}' {exc}") from None
+        raise limit(f"image {name} {exc}") from None
     except _Bad as exc:
-        raise err(f"image '{path}' {exc}") from None
+        raise err(f"image {name} {exc}") from None
     except MemoryError:
-        raise err(f"image '{path}' is too large to read") from None
+        raise err(f"image {name} is too large to read") from None
     except (OSError, ValueError, EOFError, TypeError, OverflowError) as exc:
         # numpy's reader, or anything else underneath: one short reason.
-        raise err(f"cannot read image '{path}': {_reason(exc)}") from None
+        raise err(f"cannot read image {name}: {_reason(exc)}") from None
     except (struct.error, zlib.error, IndexError) as exc:  # pragma: no cover - safety net
-        raise err(f"image '{path}' is corrupt ({_reason(exc)})") from None
+        raise err(f"image {name} is corrupt ({_reason(exc)})") from None
 
 
 def encode_png(pixels: Any) -> bytes:
@@ -209,6 +210,16 @@ def _inside(real: str, base_real: str) -> bool:
         return os.path.commonpath([real, base_real]) == base_real
     except ValueError:  # different drives on Windows
         return False
+
+
+def _printable(text: str) -> str:
+    """``text`` if every character prints, else its escaped form (``'a\\nb'``): a path
+    echoed in a message must not break the message's line or send terminal codes."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def _quote(text: str) -> str:
+    return f"'{_printable(text)}'"
 
 
 def _reason(exc: BaseException) -> str:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nnsvg.checker import MISSING, Checker, Locator, did_you_mean
+from nnsvg.checker import MISSING, Checker, Locator, did_you_mean, printable
 from nnsvg.errors import Location, SpecError, ThemeError
 from nnsvg.spec.load import Document, Path_, load_document, parse_document
 
@@ -465,7 +465,9 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
         if key not in _TOP_KEYS:
             owner = checker_for((key,))
             owner.error(
-                (key,), f"unknown theme key '{key}'{did_you_mean(key, _TOP_KEYS)}", at_key=True
+                (key,),
+                f"unknown theme key '{printable(str(key))}'{did_you_mean(str(key), _TOP_KEYS)}",
+                at_key=True,
             )
             errors.extend(owner.errors)
     for f in fields(Theme):
@@ -489,7 +491,9 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
             if key not in names:
                 checker = checker_for((f.name, key))
                 hint = did_you_mean(str(key), names) or "; allowed: " + ", ".join(names)
-                checker.error((f.name, key), f"unknown theme key '{key}'{hint}", at_key=True)
+                checker.error(
+                    (f.name, key), f"unknown theme key '{printable(str(key))}'{hint}", at_key=True
+                )
                 errors.extend(checker.errors)
         for sf in fields(section_type):
             path = (f.name, sf.name)

@@ -11,6 +11,7 @@ built with plain string joins from pre-formatted vertices: that keeps a
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable
 
@@ -37,6 +38,17 @@ from nnsvg.scene import (
 __all__ = ["SEGMENTS_PER_PATH", "fmt", "render_svg"]
 
 SEGMENTS_PER_PATH = 100
+
+# Characters XML 1.0 cannot hold, even escaped: C0 controls other than tab, LF and CR,
+# lone surrogates, U+FFFE and U+FFFF. Validation keeps them out of a spec's text, but
+# a figure must be well-formed whatever reaches the renderer, so any that get here are
+# written as U+FFFD (the replacement character) instead of making the SVG unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text) if _NOT_XML.search(text) else text
 
 
 def fmt(value: float) -> str:
@@ -112,7 +124,7 @@ class _Writer:
     def element(self, name: str, attrs: dict[str, str], cls: str | None, eid: str | None):
         el = svgwrite.base.BaseElement(debug=False)
         el.elementname = name
-        el.attribs.update(attrs)
+        el.attribs.update({k: v if k in ("d", "points") else _xml(v) for k, v in attrs.items()})
         if cls:
             el.attribs["class"] = cls
         if eid:
@@ -173,7 +185,7 @@ class _Writer:
         attrs.update(_text_attrs(group.text_style))
         g = self.element("g", attrs, group.role, group.id)
         if group.title:
-            g.add(svgwrite.base.Title(group.title))
+            g.add(svgwrite.base.Title(_xml(group.title)))
         for child in group.children:
             self.add(g, child)
         parent.add(g)
@@ -183,8 +195,8 @@ class _Writer:
         if item.anchor != "start":
             attrs["text-anchor"] = item.anchor
         attrs.update(_text_attrs(item.style))
-        el = self.dwg.text(item.text, debug=False)
-        el.attribs.update(attrs)
+        el = self.dwg.text(_xml(item.text), debug=False)
+        el.attribs.update({k: _xml(v) for k, v in attrs.items()})
         if item.cls:
             el.attribs["class"] = item.cls
         if item.id:
@@ -332,9 +344,12 @@ def render_svg(scene: Scene) -> str:
     dwg = svgwrite.Drawing(size=size, debug=False, profile="full")
     dwg.attribs["viewBox"] = f"{fmt(vx)} {fmt(vy)} {fmt(vw)} {fmt(vh)}"
     for key, value in sorted(scene.meta.items()):
-        dwg.attribs[f"data-nnsvg-{key}"] = value
+        dwg.attribs[f"data-nnsvg-{key}"] = _xml(value)
     if scene.title is not None or scene.desc is not None:
-        dwg.set_desc(title=scene.title, desc=scene.desc)
+        dwg.set_desc(
+            title=None if scene.title is None else _xml(scene.title),
+            desc=None if scene.desc is None else _xml(scene.desc),
+        )
     writer = _Writer(dwg)
     root_attrs = _text_attrs(scene.font) if scene.font else {}
     root = writer.element("g", root_attrs, "figure", "figure")

@@ -48,6 +48,8 @@ Decisions worth knowing:
   1, column 1 rather than the load failing. A JSON key given twice is an error.
 * Line breaks may be LF, CRLF or CR. Bytes are decoded as UTF-8 (a UTF-8 BOM is
   dropped); UTF-16 and UTF-32 are accepted when the file starts with their BOM.
+* A string holding a lone surrogate (JSON's ``"\\ud800"``, half a character) is an
+  error at its place: it is not Unicode text, and could not be written to a figure.
 """
 
 from __future__ import annotations
@@ -126,6 +128,10 @@ _NON_PRINTABLE = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U000100
 # (libyaml rejects escaped surrogates); all only change string contents.
 _JSON_ODD = re.compile("[\t\x85\u2028\u2029]|" + _NON_PRINTABLE.pattern)
 _JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)")
+# A lone surrogate, as a JSON escape ("\ud800") or the pure-Python YAML reader gives
+# one: not a Unicode character at all (libyaml refuses the escape). Text holding one
+# cannot be encoded as UTF-8, so no figure could be written with it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 _SCALAR, _SEQ, _MAP = 0, 1, 2
@@ -312,6 +318,19 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _surrogate_error(text: str, location: Location, field: str | None) -> SpecError:
+    """The error for ``text``, a string holding a lone surrogate."""
+    bad = _SURROGATE.search(text)
+    code = ord(bad.group()) if bad is not None else 0xD800
+    return SpecError(
+        f"character U+{code:04X} is a lone surrogate, not a Unicode character; "
+        "remove it (a character beyond U+FFFF is one \\U escape in YAML, a surrogate pair "
+        "in JSON)",
+        location=location,
+        field=field,
+    )
+
+
 # --------------------------------------------------------------------------- YAML
 
 
@@ -493,6 +512,9 @@ class _Composer:
 
     def _construct(self, tag: str, text: str, mark: Any) -> Any:
         if tag in _TEXT_TAGS:
+            if _SURROGATE.search(text):
+                path = format_path(self._path(len(self.stack))) or None
+                raise _surrogate_error(text, self._at(mark), path)
             return text
         construct = _SCALAR_CONSTRUCTORS.get(tag)
         if construct is None:
@@ -824,6 +846,9 @@ class _JsonWalker:
                 location=self._location(path),
             )
         if not isinstance(value, list):
+            if isinstance(value, str) and _SURROGATE.search(value):
+                field = format_path(path) or None
+                raise _surrogate_error(value, self._location(path), field)
             return value
         if depth >= MAX_DEPTH:
             raise LimitError(
@@ -847,6 +872,13 @@ class _JsonWalker:
         for i, (key, item) in enumerate(value):
             key_node, item_node = children[i] if children else (None, None)
             item_path = (*path, key)
+            if _SURROGATE.search(key):
+                where = (
+                    Location(self.file, key_node.line, key_node.col)
+                    if key_node is not None
+                    else self._location(path)
+                )
+                raise _surrogate_error(key, where, format_path(path) or None)
             if key in result:
                 first = self.key_marks.get(item_path)
                 where = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnsvg.checker import MISSING, Checker, describe, did_you_mean
+from nnsvg.checker import MISSING, Checker, describe, did_you_mean, printable
 from nnsvg.errors import Location
 from nnsvg.spec.load import Document, Path_
 
@@ -561,7 +561,7 @@ def _check_layer_keys(check: Checker, data: dict[str, Any], path: Path_, kind: s
         else:
             check.error(
                 (*path, key),
-                f"unknown key '{key}'"
+                f"unknown key '{printable(str(key))}'"
                 + (did_you_mean(str(key), LAYER_KEYS) or "; allowed keys: " + ", ".join(allowed)),
                 at_key=True,
             )
