@@ -177,6 +177,7 @@ def render_job(job: Job) -> JobResult:
         svg = render_svg(scene)
         for path, fmt in job.outputs:
             data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
+            _refuse_escaping_link(path)
             write_atomic(path, data)
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()
@@ -258,6 +259,23 @@ class _Files:
         return self._extends[key]
 
 
+def _refuse_escaping_link(path: Path) -> None:
+    """Refuse to write through a symbolic link that leads out of the output's folder: a
+    link planted in an out-dir (a restored cache, a shared folder) must not make a
+    batch overwrite a file elsewhere."""
+    if not os.path.islink(path):
+        return
+    from nnsvg.errors import ExportError
+
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    target = os.path.realpath(path)
+    if os.path.dirname(target) != folder:
+        raise ExportError(
+            f"{path} is a symbolic link to {target}, outside the output folder; "
+            "nnsvg does not write through it (remove the link)"
+        )
+
+
 def _nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
@@ -316,8 +334,12 @@ def _theme_inputs(ref: str, base_dir: Path, files: _Files) -> list[Input]:
         else:
             found.append(Input("theme", current, None))
             break
+        try:
+            key = os.path.realpath(path)
+        except (ValueError, OSError):  # a NUL in the name: the render reports it
+            found.append(Input("theme", current, None))
+            break
         found.append(Input("theme", current, path))
-        key = os.path.realpath(path)
         if key in seen:
             break
         seen.add(key)
@@ -441,6 +463,7 @@ class _Manifest:
         entries = {n: e for n, e in sorted(entries.items()) if (self.folder / n).is_file()}
         text = json.dumps({"nnsvg-cache": CACHE_VERSION, "outputs": entries}, indent=1)
         with contextlib.suppress(Exception):  # unwritable: a re-render next time, nothing else
+            _refuse_escaping_link(self.path)
             write_atomic(self.path, text + "\n")
         self.changes.clear()
 

@@ -322,11 +322,13 @@ class _Layer:
 
 def _read_source(ref: str, base_dir: Path | None, where: Location | None) -> tuple[_Layer, Path]:
     if _is_path_like(ref):
+        if "\x00" in ref:
+            raise ThemeError("a theme file name must not contain a NUL character", location=where)
         path = Path(ref)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
         if not path.is_file():
-            raise ThemeError(f"theme file not found: {ref}", location=where)
+            raise ThemeError(f"theme file not found: {printable(ref)}", location=where)
     else:
         try:
             path = builtin_theme_path(ref)
@@ -367,6 +369,10 @@ def _chain(first: _Layer, first_dir: Path | None, first_name: str | None = None)
         where = layer.doc.location(("extends",))
         if not isinstance(parent, str) or not parent:
             raise ThemeError("extends: must be a theme name or a path", location=where)
+        if "\x00" in parent:
+            raise ThemeError(
+                "extends: a theme name must not contain a NUL character", location=where
+            )
         key = (
             parent if not _is_path_like(parent) else str(((base_dir or Path()) / parent).resolve())
         )

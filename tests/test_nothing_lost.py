@@ -399,13 +399,6 @@ def test_batch_outputs_stay_inside_the_out_dir(work: Path) -> None:
     assert (elsewhere / "far.yaml").read_text() == SMALL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: nnsvg/batch.py render_job (and the cache manifest) write through a "
-    "symlink found in --out-dir (write_atomic follows links by design), so a link "
-    "planted there (a restored CI cache, a shared folder) makes a batch run overwrite "
-    "a file outside --out-dir",
-)
 def test_a_symlink_planted_in_the_out_dir_is_not_written_through(work: Path) -> None:
     (work / "a.yaml").write_text(SMALL, encoding="utf-8")
     (work / "out").mkdir()
@@ -415,12 +408,6 @@ def test_a_symlink_planted_in_the_out_dir_is_not_written_through(work: Path) -> 
     assert (work / "victim.txt").read_text(encoding="utf-8") == "precious"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: nnsvg/batch.py _theme_inputs calls os.path.realpath on a theme's "
-    "'extends:' value unchecked: one holding a NUL character raises ValueError out of "
-    "run_jobs, so the whole batch stops with an internal error and no spec is rendered",
-)
 def test_a_broken_theme_file_fails_only_its_own_spec(work: Path) -> None:
     (work / "t.yaml").write_text('extends: "a\\0b.yaml"\n', encoding="utf-8")
     (work / "bad.yaml").write_text("layers: [2, 1]\ntheme: t.yaml\n", encoding="utf-8")
