@@ -172,7 +172,11 @@ class Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.error(path, f"must be a number, got {describe(value)}")
             return None
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer such as 10**400: YAML and JSON both read it
+            self.error(path, "must be a finite number, got an integer too large for one")
+            return None
         if not math.isfinite(value):
             self.error(path, f"must be a finite number, got {describe(value)}")
             return None

@@ -14,6 +14,7 @@ it); a square matrix is read as ``[in, out]``.
 from __future__ import annotations
 
 import random
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def _read_arrays(path: Path, location: Location | None) -> list[tuple[str, Any]]
             return [(path.name, np.load(path, allow_pickle=False))]
         if suffix == ".csv":
             return [(path.name, np.loadtxt(path, delimiter=",", ndmin=2, dtype=float))]
-    except (OSError, ValueError, EOFError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise _err(f"cannot read weight file {path.name}: {reason}", location) from None
     raise _err(f"unsupported weight file '{path.name}': use .npz, .npy or .csv", location)
@@ -157,6 +158,8 @@ def load_weights(
         if k < len(arrays) and arrays[k][1].ndim == 1:
             bname, barr = arrays[k]
             k += 1
+            if not np.issubdtype(barr.dtype, np.number) or np.iscomplexobj(barr):
+                raise _err(f"bias vector '{bname}' must hold real numbers", location)
             if barr.shape[0] != n_out:
                 raise _err(
                     f"bias vector '{bname}' has {barr.shape[0]} values; layer {pair + 1} has "

@@ -246,6 +246,8 @@ def _place(tensors: list[_Tensor], spec: Spec, theme: Theme, tm: TextMaker, came
 # --- faces -------------------------------------------------------------------------------
 def _face_paint(color: str, tone: str, theme: Theme, opacity: float) -> Paint:
     boxes = theme.boxes
+    if color == "none":  # an unfilled box: its edges only
+        return Paint(fill="none")
     if tone == "top":
         fill = mix(color, "#ffffff", boxes.shade_top)
     elif tone == "side":
@@ -668,7 +670,8 @@ def _legend(
         x += box + 4 + tm.width(name, size) + 16
     banded = next((t for t in tensors if t.band), None)
     if banded is not None:  # the band's swatch, in the colour the bands are drawn
-        band = mix(banded.color, "#000000", theme.boxes.band_shade)
+        base = banded.color if banded.color != "none" else theme.boxes.color
+        band = mix(base, "#000000", theme.boxes.band_shade)
         swatch = Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
         children.append(Rect(x, y, box, box, paint=swatch))
         children.append(
@@ -706,7 +709,7 @@ def layout_alexnet(
         nxt = tensors[i + 1] if i + 1 < len(tensors) else None
         inside, pyramid = _filter_and_pyramid(t, nxt, theme, camera) if nxt else ([], [])
         split = box.z0 + (box.z1 - box.z0) * (1 - boxes.band_depth) if t.band else None
-        band_color = mix(t.color, "#000000", boxes.band_shade)
+        band_color = mix(t.color, "#000000", boxes.band_shade) if t.color != "none" else "none"
         faces = _solid(box, t.color, theme, camera, boxes.opacity, inside, split, band_color)
         slabs.append((box.z0, box.z1))
         drawn.append(

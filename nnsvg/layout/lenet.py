@@ -199,7 +199,10 @@ def _elements(
     for index, (kind, shape, layer) in enumerate(entries):
         own = layer.color if layer else (spec.input.color if spec.input else None)
         base = own or (getattr(theme.kinds, kind) if by_kind else None)
-        fills = (base, mix(base, "#000000", 0.18)) if base else maps.colors
+        if base == "none":  # unfilled maps: outlines only
+            fills: tuple[str, ...] = ("none",)
+        else:
+            fills = (base, mix(base, "#000000", 0.18)) if base else maps.colors
         stroke = (layer.stroke if layer else spec.input.stroke if spec.input else None) or (
             maps.stroke
         )

@@ -254,7 +254,7 @@ def build_spec(doc: Document) -> Spec:
     weights, random_weights = _weights(check, get("weights", MISSING))
     edges = _edges(check, get("edges", MISSING))
     labels = _labels(check, get("labels", MISSING))
-    misspelt = any(k != "layers" and did_you_mean(str(k), ["layers"]) for k in data)
+    misspelt = any(k not in TOP_KEYS and did_you_mean(str(k), ["layers"]) for k in data)
     layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
     camera = _camera(check, get("camera", MISSING))
@@ -589,7 +589,7 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
 
     units = None
     if kind == "dense":
-        if "units" not in data and "shape" not in data:
+        if data.get("units") is None and data.get("shape") is None:
             if not any(did_you_mean(str(k), ["units"]) for k in data if k != "units"):
                 check.error(path, "missing 'units' (the number of nodes in this layer)")
             return None
