@@ -17,6 +17,7 @@ __all__ = [
     "SpecError",
     "SpecErrors",
     "ThemeError",
+    "ThemeErrors",
 ]
 
 
@@ -97,3 +98,22 @@ class SpecErrors(SpecError):
 
     def __str__(self) -> str:
         return "\n".join(str(err) for err in self.errors)
+
+
+class ThemeErrors(ThemeError):
+    """Several problems found in one theme; ``errors`` holds each one, in file order."""
+
+    def __init__(self, errors: list[NnsvgError]) -> None:
+        self.errors = sorted(errors, key=_file_order)
+        first = self.errors[0]
+        super().__init__(first.message, location=first.location, field=first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(err) for err in self.errors)
+
+
+def _file_order(err: NnsvgError) -> tuple[str, int, int]:
+    loc = err.location
+    if loc is None:
+        return ("", 0, 0)
+    return (loc.file or "", loc.line or 0, loc.column or 0)

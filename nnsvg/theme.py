@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.checker import MISSING, Checker, Locator, did_you_mean, printable
-from nnsvg.errors import Location, SpecError, ThemeError
+from nnsvg.errors import Location, SpecError, ThemeError, ThemeErrors
 from nnsvg.spec.load import Document, Path_, load_document, parse_document
 
 __all__ = [
@@ -515,7 +515,7 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
     if errors:
         if len(errors) == 1:
             raise errors[0]
-        raise ThemeError("\n".join(str(e) for e in errors))
+        raise ThemeErrors(errors)
     theme = Theme(**values)
     for section, low, high in (
         ("maps", "min_side", "max_side"),

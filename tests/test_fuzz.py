@@ -1089,12 +1089,6 @@ def test_found_theme_extends_with_nul(tmp_path: Path) -> None:
     assert str(outcome.error).startswith(f"{tmp_path / 't.yaml'}:1:10: extends: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: nnsvg/theme.py _build raises several theme errors as one ThemeError "
-    "without a location, so nnsvg/batch.py puts the spec's name before the first, "
-    "already located, line: 'error: s.yaml: s.yaml:2:9: ...'",
-)
 def test_found_several_theme_errors_get_a_doubled_prefix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
