@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 from nnsvg.colors import mix
 from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
-from nnsvg.layout.common import TextMaker, arrowhead, finish_scene, kernel_window
+from nnsvg.layout.common import (
+    TextMaker,
+    arrowhead,
+    finish_scene,
+    kernel_window,
+    scaled_size,
+)
 from nnsvg.layout.lenet import KIND_NAMES
 from nnsvg.scene import (
     BBox,
@@ -105,18 +111,6 @@ def draw_order(slabs: list[tuple[float, float]], camera: Camera) -> list[int]:
     return sorted(order, key=lambda i: (-centers[i], i))
 
 
-def _scaled(value: float, largest: float, scale: str, low: float, high: float) -> float:
-    if largest <= 0:
-        return low
-    if scale == "sqrt":
-        t = math.sqrt(value / largest)
-    elif scale == "log":
-        t = math.log1p(value) / math.log1p(largest)
-    else:
-        t = value / largest
-    return max(low, min(high, high * t))
-
-
 @dataclass(slots=True)
 class _Tensor:
     index: int
@@ -183,16 +177,16 @@ def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tenso
         )
         if t.bar:
             t.w = t.d = boxes.bar_size
-            t.h = _scaled(shape[-1], largest_bar, boxes.bar_scale, boxes.bar_min, boxes.bar_max)
+            t.h = scaled_size(shape[-1], largest_bar, boxes.bar_scale, boxes.bar_min, boxes.bar_max)
         else:
             h, w = (shape[0], shape[1]) if len(shape) == 3 else (shape[0], 1)
-            t.h = _scaled(h, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
+            t.h = scaled_size(h, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
             t.w = (
-                _scaled(w, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
+                scaled_size(w, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
                 if len(shape) == 3
                 else boxes.min_size
             )
-            t.d = _scaled(
+            t.d = scaled_size(
                 shape[-1], largest_depth, boxes.depth_scale, boxes.min_depth, boxes.max_depth
             )
         spacing = layer.spacing if layer and layer.spacing is not None else 0.0

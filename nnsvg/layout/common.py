@@ -25,6 +25,7 @@ __all__ = [
     "fit_scene",
     "format_count",
     "kernel_window",
+    "scaled_size",
     "superscript",
 ]
 
@@ -202,3 +203,21 @@ def kernel_window(
     if len(kernel) == 1:
         kernel = kernel * dims
     return tuple(min(k, n) for k, n in zip(kernel[:dims], in_shape[:dims]))
+
+
+def scaled_size(value: float, largest: float, scale: str, low: float, high: float) -> float:
+    """A drawn size for ``value`` against the largest one: ``high`` for the largest,
+    through a ``linear``, ``sqrt`` or ``log`` scale, never below ``low``.
+
+    >>> scaled_size(28, 32, "linear", 8, 120), scaled_size(1, 1000, "log", 4, 70) > 4
+    (105.0, True)
+    """
+    if largest <= 0:
+        return low
+    if scale == "sqrt":
+        t = math.sqrt(value / largest)
+    elif scale == "log":
+        t = math.log1p(value) / math.log1p(largest)
+    else:
+        t = value / largest
+    return max(low, min(high, high * t))

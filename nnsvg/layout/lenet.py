@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
 from nnsvg.errors import SpecError
-from nnsvg.layout.common import TextMaker, arrowhead, finish_scene, kernel_window
+from nnsvg.layout.common import (
+    TextMaker,
+    arrowhead,
+    finish_scene,
+    kernel_window,
+    scaled_size,
+)
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -168,18 +174,6 @@ def _vector_units(shape: Shape) -> int | None:
     return None
 
 
-def _scaled(value: float, largest: float, scale: str, low: float, high: float) -> float:
-    if largest <= 0:
-        return low
-    if scale == "sqrt":
-        t = math.sqrt(value / largest)
-    elif scale == "log":
-        t = math.log1p(value) / math.log1p(largest)
-    else:
-        t = value / largest
-    return max(low, min(high, high * t))
-
-
 def _elements(
     spec: Spec, theme: Theme, shapes: tuple[Shape, ...], images: dict[int, str]
 ) -> list[_Element]:
@@ -224,7 +218,7 @@ def _elements(
         )
         units = _vector_units(shape)
         if units is not None:
-            element.length = _scaled(
+            element.length = scaled_size(
                 units,
                 largest_vector,
                 theme.vector.scale,
@@ -236,9 +230,11 @@ def _elements(
             element.height = element.length * SLANT + t
         else:
             h, w = (shape[0], shape[1]) if len(shape) == 3 else (1, shape[0])
-            element.map_w = _scaled(w, largest_side, maps.scale, maps.min_side, maps.max_side)
+            element.map_w = scaled_size(w, largest_side, maps.scale, maps.min_side, maps.max_side)
             if len(shape) == 3:
-                element.map_h = _scaled(h, largest_side, maps.scale, maps.min_side, maps.max_side)
+                element.map_h = scaled_size(
+                    h, largest_side, maps.scale, maps.min_side, maps.max_side
+                )
             else:  # a 1D map: a bar as thick as a vector
                 element.map_h = max(maps.min_side, theme.vector.thickness * 1.5)
             element.maps = min(shape[-1], maps.max_drawn)
