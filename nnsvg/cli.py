@@ -367,9 +367,11 @@ def _plan(
         from nnsvg.units import parse_length
 
         try:
-            parse_length(width, field="--width")
+            px = parse_length(width, field="--width")
         except NnsvgError as err:
             _usage(str(err))
+        if not 1 <= px <= 100_000:
+            _usage(f"--width must be from 1px to 100000px (about 1000in), got {width}")
 
     project = _project(no_project)
     if project is not None:

@@ -295,9 +295,12 @@ def _physical_width(check: Checker, value: Any) -> str | None:
     if text is None:
         return None
     try:
-        parse_length(text)
+        px = parse_length(text)
     except Exception as err:  # NnsvgError with the allowed units
         check.error(("width",), getattr(err, "message", str(err)))
+        return None
+    if px < 1 or px > 100_000:
+        check.error(("width",), f"must be from 1px to 100000px (about 1000in), got {text}")
         return None
     return text
 
