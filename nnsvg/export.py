@@ -228,7 +228,16 @@ def _png_factor(svg: str, dpi: float | None, scale: float | None) -> float:
         factor = dpi / PX_PER_INCH
     else:
         factor = DEFAULT_SCALE
-    pixels_x, pixels_y = _round_px(width * factor), _round_px(height * factor)
+    size_x, size_y = width * factor, height * factor
+    if not (size_x < 1e9 and size_y < 1e9):  # inf too
+        # Absurdly large (1e300 px from a 1e300in figure: the int arithmetic below would
+        # overflow on it): refuse it from the floats alone.
+        raise ExportError(
+            f"the PNG would be {size_x:.4g}×{size_y:.4g} pixels, over the limit of "
+            f"{MAX_PNG_SIDE}×{MAX_PNG_SIDE} and {MAX_PNG_PIXELS // 1_000_000} megapixels: "
+            "use a smaller --dpi or --scale"
+        )
+    pixels_x, pixels_y = _round_px(size_x), _round_px(size_y)
     if pixels_x < 1 or pixels_y < 1:
         raise ExportError(
             f"the PNG would be {pixels_x}×{pixels_y} pixels: use a larger --dpi or --scale"

@@ -119,6 +119,10 @@ def check_svg(svg: str) -> None:
     """A figure nnsvg wrote: well-formed, finite, nothing active in it."""
     root = ElementTree.fromstring(svg.encode("utf-8"))
     assert _local(root.tag) == "svg"
+    for side in ("width", "height"):  # a size, if any, is a positive number
+        value = root.get(side)
+        number = re.match(r"[0-9.e+-]+", value or "1")
+        assert number and float(number.group()) > 0, (side, value)
     ids = []
     for el in root.iter():
         name = _local(el.tag)
@@ -1014,10 +1018,11 @@ def test_the_gallery_passes_the_oracle(specs_dir: Path) -> None:
 
 # --------------------------------------------------------------------------- what the fuzz found
 # Each bug the fuzz tests found, reduced to a small example on which the oracle (no
-# known bug excused) must pass: now regression tests, but for the one still marked
-# xfail. Found and fixed with regression tests in test_security.py: lone surrogates in
+# known bug excused) must pass: all fixed, these are regression tests now. Found and
+# fixed with regression tests in test_security.py instead: lone surrogates in
 # JSON text (spec/load.py), characters XML cannot hold reaching the SVG (render/svg.py),
-# image paths with line breaks or control characters echoed raw (images.py).
+# image paths with line breaks or control characters echoed raw (images.py), a printed
+# width of 1e-308 (a 0px SVG), a PNG size too large for int arithmetic (export.py).
 
 
 def strictly(folder: Path, text: str | bytes, name: str = "spec.yaml") -> Outcome:

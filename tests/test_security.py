@@ -859,3 +859,24 @@ def test_unknown_keys_are_echoed_escaped(work: Path) -> None:
     clean_exit(result, 1)
     assert "\x1b" not in result.stderr
     assert len(errors(result)) == 1, result.stderr
+
+
+@pytest.mark.parametrize("width", ["1e-308", "0.00001in", "0.5px", "1e300in", "100001px"])
+def test_absurd_printed_widths_are_located_spec_errors(work: Path, width: str) -> None:
+    # (Found by the fuzz suite: width: 1e-308 made an SVG 0px wide.)
+    (work / "w.yaml").write_text(f"layers: [2, 1]\nwidth: {width}\n", encoding="utf-8")
+    result = run("render", "w.yaml", "-o", "w.png")
+    clean_exit(result, 1)
+    (line,) = errors(result)
+    assert line.startswith("w.yaml:2:8: width: must be from 1px to 100000px"), line
+
+
+def test_a_png_size_too_large_for_int_arithmetic_is_an_export_error() -> None:
+    # A foreign SVG (the library's convert takes any): its size used to overflow the
+    # megapixel arithmetic (OverflowError), or round() an infinity.
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1e300in" height="1e300in"/>'
+    with pytest.raises(ExportError, match=r"the PNG would be 3e\+302×3e\+302 pixels, over"):
+        convert(svg, "png")
+    huge = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e308 1e308"/>'
+    with pytest.raises(ExportError, match="over the limit"):
+        convert(huge, "png", scale=10)  # 1e309 pixels: an infinity
