@@ -9,6 +9,7 @@ that ``nnsvg --help`` stays fast.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import sys
@@ -47,6 +48,7 @@ def _console(stderr: bool = False):
     return Console(
         stderr=stderr,
         highlight=False,
+        emoji=False,  # a file named 'a:smile:.yaml' is printed as it is named
         soft_wrap=True,
         no_color=plain,
         force_terminal=False if plain else None,
@@ -57,15 +59,23 @@ class _Reporter:
     """Prints results and errors; remembers whether anything failed."""
 
     def __init__(self, debug: bool = False, quiet: bool = False) -> None:
-        self.out = _console()
-        self.err = _console(stderr=True)
         self.debug = debug
         self.quiet = quiet
         self.failures = 0
 
+    # The rich consoles are made when first needed: importing rich costs 20 ms, a
+    # tenth of a small render, and a render that succeeds prints plain lines only.
+    @functools.cached_property
+    def out(self):
+        return _console()
+
+    @functools.cached_property
+    def err(self):
+        return _console(stderr=True)
+
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.out.print(message, markup=False)
+            print(message, flush=True)  # no markup, no colour: what rich would print
 
     def error(self, err: BaseException) -> None:
         from nnsvg.errors import NnsvgError

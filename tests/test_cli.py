@@ -843,3 +843,16 @@ def test_cli_import_is_light() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_file_names_are_printed_as_named(work: Path) -> None:
+    """No emoji codes, markup or highlighting applied to a spec's name."""
+    name = "a:smile:[b].yaml"
+    Path(name).write_text("layers: [2, 1]\n", encoding="utf-8")
+    result = run("render", name, "-o", "x:smile:.svg")
+    assert result.exit_code == 0, result.stderr
+    assert out_lines(result) == [f"rendered {name} -> x:smile:.svg"]
+    Path(name).write_text("layers: [2, -1]\n", encoding="utf-8")
+    result = run("render", name, "-o", "x:smile:.svg")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {name}:1:"), result.stderr

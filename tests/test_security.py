@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -880,3 +881,27 @@ def test_a_png_size_too_large_for_int_arithmetic_is_an_export_error() -> None:
     huge = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e308 1e308"/>'
     with pytest.raises(ExportError, match="over the limit"):
         convert(huge, "png", scale=10)  # 1e309 pixels: an infinity
+
+
+def test_edge_bundles_written_as_text_escape_their_attributes() -> None:
+    """Edge bundles bypass svgwrite (speed): their attributes are escaped the same way."""
+    import dataclasses
+
+    from nnsvg.scene import EdgeBundle, Group
+
+    spec = load_spec("x.yaml", text="layers: [2, 2]\n")
+    scene = build_scene(spec)
+    bundle = EdgeBundle(
+        (0.0, 10.0),
+        (0.0, 5.0),
+        (array("i", [0, 1]),),
+        id='e"&<>\n\x01',
+        cls="c<!--nnsvg-bulk-0-->",
+    )
+    scene = dataclasses.replace(scene, items=(*scene.items, Group(None, "x", (bundle,))))
+    svg = render_svg(scene)  # parses: a forged placeholder or quote would break it
+    root = ElementTree.fromstring(svg.encode())
+    paths = [el for el in root.iter() if el.get("id", "").startswith('e"')]
+    assert [(p.get("id"), p.get("class"), p.get("d")) for p in paths] == [
+        ('e"&<>\n\ufffd', "c<!--nnsvg-bulk-0-->", "M0 0 10 5")
+    ]

@@ -639,12 +639,12 @@ def _zigzag_runs(m: int, n: int) -> list[array]:
     one vertex per edge. An odd source out is drawn as t0 s t1, t2 s t3, ...
     """
     runs: list[array] = []
+    targets = array("i", range(m, m + n))
     for a in range(0, m - 1, 2):
-        b = a + 1
-        trail = array("i", [a])
-        for t in range(n):
-            trail.append(m + t)
-            trail.append(b if t % 2 == 0 else a)
+        # Filled by slices (C loops, not an append per vertex): 267k vertices at 535k edges.
+        trail = array("i", [0]) * (2 * n + 1)
+        trail[0::2] = (array("i", [a, a + 1]) * (n // 2 + 1))[: n + 1]
+        trail[1::2] = targets
         runs.append(trail)
     if m % 2 == 1:
         s = m - 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable
+from xml.etree import ElementTree
 
 import svgwrite
 import svgwrite.container
@@ -114,12 +115,50 @@ def _text_attrs(style: TextStyle | None) -> dict[str, str]:
     return _attrs(style, _TEXT_ATTRS)
 
 
+_BULK = "nnsvg-bulk-"
+_BULK_MARK = re.compile(f"<!--{_BULK}([0-9]+)-->")
+
+
+class _Placeholder:
+    """Stands in the svgwrite tree for element text written directly (see
+    :meth:`_Writer.edges`): it serialises as a comment that :func:`render_svg`
+    replaces. A spec cannot forge one: text and attribute values are escaped."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def get_xml(self) -> ElementTree.Element:
+        return ElementTree.Comment(f"{_BULK}{self.key}")
+
+
+def _escape_attribute(value: str) -> str:
+    """An attribute value escaped as ElementTree (so svgwrite) escapes it."""
+    if any(c in value for c in '&<>"\n\r\t'):
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        value = value.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+        value = value.replace("\t", "&#09;")
+    return value
+
+
+def _tag(name: str, attrs: dict[str, str | None], close: bool = False) -> str:
+    """A start tag (or an empty element, ``close``) exactly as svgwrite writes it:
+    attributes sorted, empty values left out, text XML cannot hold replaced."""
+    parts = [f"<{name}"]
+    for key, value in sorted(attrs.items()):
+        if value:
+            value = value if key in ("d", "points") else _xml(value)
+            parts.append(f' {key}="{_escape_attribute(value)}"')
+    parts.append(" />" if close else ">")
+    return "".join(parts)
+
+
 class _Writer:
     """Builds the svgwrite document for one scene."""
 
     def __init__(self, drawing: svgwrite.Drawing) -> None:
         self.dwg = drawing
         self.gradients = 0
+        self.bulk: list[str] = []  # element text that replaces placeholder k
 
     def element(self, name: str, attrs: dict[str, str], cls: str | None, eid: str | None):
         el = svgwrite.base.BaseElement(debug=False)
@@ -227,16 +266,20 @@ class _Writer:
         parent.add(self.element("rect", attrs, item.cls, item.id))
 
     def edges(self, parent, bundle: EdgeBundle) -> None:
+        """An edge bundle is written as text here, not as svgwrite elements: a 535k-edge
+        figure has thousands of paths, and an element object each cost twice the time
+        of the rest of the figure. A placeholder marks its place in the document."""
         paint = _paint_attrs(bundle.paint)
+        ident = {"class": bundle.cls, "id": bundle.id}
         chunks = edge_path_data(bundle)
         if len(chunks) == 1:
-            parent.add(self.element("path", {"d": chunks[0], **paint}, bundle.cls, bundle.id))
-            return
-        # Several chunks share one style: a group carries it, once.
-        g = self.element("g", paint, bundle.cls, bundle.id)
-        for d in chunks:
-            g.add(self.element("path", {"d": d}, None, None))
-        parent.add(g)
+            text = _tag("path", {"d": chunks[0], **paint, **ident}, close=True)
+        else:
+            # Several chunks share one style: a group carries it, once.
+            paths = "\n".join([f'<path d="{d}" />' for d in chunks])
+            text = f"{_tag('g', {**paint, **ident})}\n{paths}\n</g>"
+        self.bulk.append(text)
+        parent.add(_Placeholder(len(self.bulk) - 1))
 
     def polygons(self, parent, item: Polygons) -> None:
         paint = _paint_attrs(item.paint)
@@ -376,7 +419,12 @@ def render_svg(scene: Scene) -> str:
         text = text.replace("<defs />", "", 1)
     # One element per line: readable diffs. Whitespace between elements is
     # insignificant in SVG; a <text> holds only character data, never "><".
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + text.replace("><", ">\n<") + "\n"
+    text = text.replace("><", ">\n<")
+    if writer.bulk:
+        parts = _BULK_MARK.split(text)  # text, key, text, key, ..., text
+        parts[1::2] = [writer.bulk[int(key)] for key in parts[1::2]]
+        text = "".join(parts)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
 
 
 def _length(value: float) -> str:
