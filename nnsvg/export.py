@@ -129,9 +129,11 @@ def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None
     if fmt == "svg":
         return svg.encode("utf-8")
     if fmt == "png":
+        from nnsvg.render.png import surface_png
+
         factor = _png_factor(svg, dpi, scale)
-        return _cairosvg_convert("png", svg, factor)
-    return _pin_pdf_dates(_cairosvg_convert("pdf", svg, 1.0))
+        return surface_png(_cairosvg_surface(svg, factor))
+    return _pin_pdf_dates(_cairosvg_pdf(svg))
 
 
 def convert_scene(
@@ -355,29 +357,27 @@ def _cairosvg_surface(svg: str, scale: float) -> Any:
         raise ExportError(f"cannot convert the SVG to PNG: {_reason(exc)}") from exc
 
 
-def _cairosvg_convert(fmt: str, svg: str, scale: float) -> bytes:
-    """Run cairosvg on ``svg`` at ``scale`` device units per CSS px."""
+def _cairosvg_pdf(svg: str) -> bytes:
+    """Run cairosvg on ``svg`` to a PDF (1 PDF unit per CSS px, as cairosvg sizes it)."""
     try:
-        from cairosvg.surface import PNGSurface
+        surface = _pdf_surface_class()
     except (ImportError, OSError) as exc:  # cairocffi raises OSError without libcairo
         raise ExportError(
-            f"{fmt.upper()} output needs cairosvg and the cairo library: {_reason(exc)}"
+            f"PDF output needs cairosvg and the cairo library: {_reason(exc)}"
         ) from exc
-    surface = PNGSurface if fmt == "png" else _pdf_surface_class()
     try:
-        # dpi=96 keeps in/mm/pt inside the figure at their CSS size; the
-        # resolution of a PNG is set through ``scale`` instead.
+        # dpi=96 keeps in/mm/pt inside the figure at their CSS size.
         result = surface.convert(
             bytestring=svg.encode("utf-8"),
             dpi=PX_PER_INCH,
-            scale=scale,
+            scale=1.0,
             unsafe=False,
             url_fetcher=_fetch_resource,
         )
     except NnsvgError:
         raise
     except Exception as exc:  # cairosvg and cairo raise many unrelated kinds
-        raise ExportError(f"cannot convert the SVG to {fmt.upper()}: {_reason(exc)}") from exc
+        raise ExportError(f"cannot convert the SVG to PDF: {_reason(exc)}") from exc
     return bytes(result)
 
 

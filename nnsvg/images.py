@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import LimitError, Location, SpecError
+from nnsvg.render.png import PNG_SIGNATURE, png_chunk
 
 __all__ = [
     "MAX_IMAGE_BYTES",
@@ -45,7 +46,6 @@ MAX_NPY_VALUES = 16 * 1024 * 1024
 
 KINDS = ".png, .jpg/.jpeg or .npy"
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Allowed bit depths per PNG colour type (PNG spec, table 11.1).
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 # JPEG markers without a length field: TEM and RST0..RST7.
@@ -152,7 +152,7 @@ def load_image(
             raise limit(f"image {name} is larger than {_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)")
         # Trust the content over the extension between PNG and JPEG: the MIME type
         # then matches the bytes and the figure shows either way.
-        if data.startswith(_PNG_SIGNATURE) or (suffix == ".png" and not _is_jpeg(data)):
+        if data.startswith(PNG_SIGNATURE) or (suffix == ".png" and not _is_jpeg(data)):
             width, height = _png_size(data, check_size)
             mime = "image/png"
         else:
@@ -192,17 +192,12 @@ def encode_png(pixels: Any) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return b"".join(
         (
-            _PNG_SIGNATURE,
-            _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(raw, 9)),
-            _png_chunk(b"IEND", b""),
+            PNG_SIGNATURE,
+            png_chunk(b"IHDR", header),
+            png_chunk(b"IDAT", zlib.compress(raw, 9)),
+            png_chunk(b"IEND", b""),
         )
     )
-
-
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
 def _inside(real: str, base_real: str) -> bool:
@@ -243,7 +238,7 @@ def _is_jpeg(data: bytes) -> bool:
 
 def _png_size(data: bytes, check_size: Any) -> tuple[int, int]:
     """Width and height from a PNG's IHDR, after checking the chunk structure."""
-    if not data.startswith(_PNG_SIGNATURE):
+    if not data.startswith(PNG_SIGNATURE):
         raise _Bad("is not a PNG file (wrong signature)")
     if len(data) < 33:  # signature + IHDR chunk (8 + 13 + 4)
         raise _Bad("is not a complete PNG file (it ends before the IHDR header)")

@@ -227,7 +227,7 @@ def test_ctrl_c_while_converting_keeps_the_old_file(
 
     (work / "fig.yaml").write_text(SMALL, encoding="utf-8")
     olds = _old_outputs(work / "out", "fig", ("png",))
-    monkeypatch.setattr(nnsvg.export, "_cairosvg_convert", interrupted)
+    monkeypatch.setattr(nnsvg.export, "_cairosvg_surface", interrupted)
     result = run("render", "fig.yaml", "--out-dir", "out", "--format", "png", "-j1")
     assert result.exit_code == 130
     assert {path: path.read_bytes() for path in olds} == olds

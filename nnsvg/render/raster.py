@@ -16,11 +16,11 @@ path; the result is deterministic (pure numpy and cairo's PNG writer).
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 from typing import Any
 
 from nnsvg.colors import to_rgb
+from nnsvg.render.png import surface_png
 from nnsvg.scene import EdgeBundle, Group, Item, Polygons, Scene
 
 __all__ = ["FAST_EDGE_THRESHOLD", "fast_png", "wants_fast_png"]
@@ -197,10 +197,7 @@ def fast_png(scene: Scene, top: Any) -> bytes:
     context = cairocffi.Context(surface)
     context.set_source_surface(top, 0, 0)
     context.paint()
-    surface.flush()
-    buffer = io.BytesIO()
-    surface.write_to_png(buffer)
-    return buffer.getvalue()
+    return surface_png(surface)
 
 
 def svg_without_edges(scene: Scene) -> str:
