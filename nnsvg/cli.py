@@ -303,6 +303,7 @@ class _Plan:
         self.scale = scale
         self.font = font
         self.workers = workers
+        self.check = False  # render --check by default (the project file's check)
 
     def jobs(self, spec_paths: list[Path]) -> list:
         from nnsvg.batch import Job
@@ -412,7 +413,9 @@ def _plan(
         allow_outside=allow_outside,
     )
     workers = jobs if jobs is not None else _cpu_count()
-    return _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)
+    plan = _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)
+    plan.check = bool(project is not None and project.check)
+    return plan
 
 
 def _shorter(path: Path) -> Path:
@@ -567,8 +570,12 @@ def render(
     force: ForceOpt = False,
     no_project: NoProjectOpt = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Also lint the figures (as nnsvg check does).")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--check/--no-check",
+            help="Also lint the figures (as nnsvg check does); default: the project's check.",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -596,6 +603,8 @@ def render(
     report = _Reporter(debug=debug, quiet=quiet)
     plan.make_out_dir()
     _run_batch(batch, plan.workers, force, report)
+    if check is None:
+        check = plan.check
     findings = _lint(spec_paths, plan, report, LintSettings()) if check else 0
     if report.failures:
         report.err.print(f"{report.failures} of {len(spec_paths)} spec(s) failed", markup=False)

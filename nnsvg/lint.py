@@ -58,6 +58,11 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     seen from their far end do not show that end: there the first face drawn is
     taken, the band colour for a conv+ReLU box.
 
+``image-not-drawn``
+    An ``image`` the spec gives (the input's or a layer's) that the figure does not
+    show: the FCNN and AlexNet styles draw no images, and LeNet draws them on
+    feature maps only (not on a layer drawn as a vector).
+
 ``too-wide``
     With ``max_width``: the target width (``target_width``, else the scene's
     printed width) is wider than it, or, when the figure has no target width, its
@@ -136,6 +141,7 @@ RULES = (
     "text-outside",
     "text-too-small",
     "greyscale-contrast",
+    "image-not-drawn",
     "too-wide",
 )
 
@@ -715,6 +721,7 @@ class _Linter:
         self.text_outside()
         self.text_too_small()
         self.greyscale_contrast()
+        self.image_not_drawn()
         self.too_wide()
         self.found.sort(key=lambda pair: pair[0])
         return [finding for _, finding in self.found]
@@ -1102,6 +1109,37 @@ class _Linter:
         plain = {"maps": "maps.colors", "vector": "vector.fill"}.get(what, "maps.colors")
         return f"{plain} or kinds.{kind}"
 
+    # -- image-not-drawn --
+    def image_not_drawn(self) -> None:
+        spec = self.spec
+        stated: list[tuple[int, str, str]] = []  # (layer-N, field, file name)
+        if spec.input is not None and spec.input.image:
+            stated.append((0, "input.image", spec.input.image))
+        for layer in spec.layers:
+            if layer.image:
+                stated.append((layer.index + 1, f"layers[{layer.index}].image", layer.image))
+        if not stated:
+            return
+        drawn = set(_layers_with_images(self.scene.items, None))
+        why = {
+            "fcnn": "the fcnn style draws no images (style: lenet shows them on feature maps)",
+            "alexnet": "the alexnet style draws no images (style: lenet shows them on "
+            "feature maps)",
+        }.get(
+            self.engine,
+            "the layer is drawn as a vector, and images show on feature maps only",
+        )
+        for number, field, name in stated:
+            if self.engine == "lenet" and number in drawn:
+                continue
+            layer = "input" if number == 0 else _describe_layer(spec, number - 1)
+            self.add(
+                "image-not-drawn",
+                float(number) - 1 if number else -1.0,
+                layer,
+                f"{field} {_quote(name)} is not in the figure: {why}",
+            )
+
     # -- too-wide --
     def too_wide(self) -> None:
         if self.options.max_width is None:
@@ -1130,6 +1168,16 @@ class _Linter:
             f"{what} is wider than the {allowed} allowed: set width: {allowed} in the spec "
             f"or --width {allowed}{then}",
         )
+
+
+def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[int]:
+    """The N of every ``layer-N`` group that holds an image."""
+    for item in items:
+        if isinstance(item, Image) and layer is not None:
+            yield layer
+        elif isinstance(item, Group):
+            match = _LAYER_ID.fullmatch(item.id or "")
+            yield from _layers_with_images(item.children, int(match[1]) if match else layer)
 
 
 def _box_fill(polygons: list[Polygon], along: tuple[float, float] | None) -> str | None:

@@ -499,3 +499,36 @@ def test_many_layers_lint_fast() -> None:
     start = time.perf_counter()
     lint_scene(scene, spec)
     assert time.perf_counter() - start < 1.0
+
+
+# --- image-not-drawn -------------------------------------------------------------------
+IMAGES = (
+    "input: {shape: [28, 28, 1], image: digit-7.png}\n"
+    "layers:\n"
+    "  - {type: conv, filters: 4, kernel: 5, image: digit-7.png}\n"
+    "  - {type: flatten}\n"
+    "  - {type: dense, units: 10, label: FC, image: digit-7.png}\n"
+)
+
+
+def test_image_not_drawn_on_a_vector_in_lenet(tmp_path: Path) -> None:
+    (tmp_path / "digit-7.png").write_bytes((SPECS / "digit-7.png").read_bytes())
+    path = write(tmp_path, IMAGES)
+    assert lines(path, "s.yaml", style="lenet") == [
+        "s.yaml: layers[2] 'FC': image-not-drawn: layers[2].image 'digit-7.png' is not in "
+        "the figure: the layer is drawn as a vector, and images show on feature maps only"
+    ]
+
+
+@pytest.mark.parametrize("style", ["alexnet", "fcnn"])
+def test_image_not_drawn_in_styles_without_images(tmp_path: Path, style: str) -> None:
+    (tmp_path / "digit-7.png").write_bytes((SPECS / "digit-7.png").read_bytes())
+    path = write(tmp_path, IMAGES)
+    why = f"the {style} style draws no images (style: lenet shows them on feature maps)"
+    assert lines(path, "s.yaml", style=style) == [
+        f"s.yaml: input: image-not-drawn: input.image 'digit-7.png' is not in the figure: {why}",
+        f"s.yaml: layers[0]: image-not-drawn: layers[0].image 'digit-7.png' is not in the "
+        f"figure: {why}",
+        f"s.yaml: layers[2] 'FC': image-not-drawn: layers[2].image 'digit-7.png' is not in "
+        f"the figure: {why}",
+    ]

@@ -250,3 +250,21 @@ def test_project_in_the_current_folder_shows_a_short_path(paper: Path, monkeypat
     assert result.stdout.splitlines() == [
         f"rendered {Path('figs/net.yaml')} -> {Path('build/net.svg')}"
     ]
+
+
+def test_project_check_lints_what_render_renders(paper: Path) -> None:
+    """check = true: render lints too (exit 1 on a finding); --no-check turns it off."""
+    (paper / "nnsvg.toml").write_text("check = true\n")
+    crowded = paper / "figs" / "crowded.yaml"
+    crowded.write_text("width: 1in\nlayers: [{units: 3, label: A very long input label}, 2]\n")
+    result = run("render", "crowded.yaml", "-o", "c.svg")
+    assert result.exit_code == 1
+    assert "text-too-small" in result.stdout + result.stderr
+    assert (paper / "figs" / "c.svg").is_file()  # rendered, then found wanting
+    result = run("render", "crowded.yaml", "-o", "c.svg", "--no-check")
+    assert result.exit_code == 0, result.stderr
+    result = run("render", "net.yaml", "-o", "n.svg")  # a clean figure passes
+    assert result.exit_code == 0, result.stderr
+    (paper / "nnsvg.toml").write_text("check = false\n")
+    assert run("render", "crowded.yaml", "-o", "c.svg").exit_code == 0
+    assert run("render", "crowded.yaml", "-o", "c.svg", "--check").exit_code == 1

@@ -864,3 +864,24 @@ def test_single_layer_cannot_have_a_bias_unit() -> None:
         "spec.yaml:2:22: layers[0].bias: the last layer feeds no other layer, so it cannot have "
         "a bias unit"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "input: {shape: null}\nlayers: [{type: conv, filters: 4, kernel: 3}]\n",
+            "spec.yaml:1:16: input.shape: must be a list: [height, width, channels] or "
+            "[length, channels], got null",
+        ),
+        (
+            "input: {label: x}\nlayers: [{type: conv, filters: 4, kernel: 3}]\n",
+            "spec.yaml:1:8: input: missing 'shape': e.g. input: {shape: [32, 32, 1]}",
+        ),
+    ],
+)
+def test_an_input_without_a_shape_says_so(text: str, message: str) -> None:
+    """Not 'the spec has no input' further down: the input is there, its shape is not."""
+    with pytest.raises(SpecError) as info:
+        spec_of(text)
+    assert str(info.value).splitlines()[0] == message

@@ -664,6 +664,12 @@ def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
         if "shape" not in data:
             check.error(path, "missing 'shape': e.g. input: {shape: [32, 32, 1]}")
             return None
+        if data["shape"] is None:  # unlike a layer's, the input's shape has no other source
+            check.error(
+                (*path, "shape"),
+                "must be a list: [height, width, channels] or [length, channels], got null",
+            )
+            return None
         shape = _shape(check, data["shape"], (*path, "shape"))
     if shape is None:
         return None
