@@ -14,6 +14,7 @@ it); a square matrix is read as ``[in, out]``.
 from __future__ import annotations
 
 import random
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,12 @@ def _read_arrays(path: Path, location: Location | None) -> list[tuple[str, Any]]
         if suffix == ".npy":
             return [(path.name, np.load(path, allow_pickle=False))]
         if suffix == ".csv":
-            return [(path.name, np.loadtxt(path, delimiter=",", ndmin=2, dtype=float))]
+            with warnings.catch_warnings():  # numpy warns of an empty file: said below
+                warnings.simplefilter("ignore")
+                matrix = np.loadtxt(path, delimiter=",", ndmin=2, dtype=float)
+            if matrix.size == 0:
+                raise _err(f"weight file {path.name} holds no numbers", location)
+            return [(path.name, matrix)]
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise _err(f"cannot read weight file {path.name}: {reason}", location) from None

@@ -1124,3 +1124,16 @@ def test_found_several_theme_errors_get_a_doubled_prefix(
 def test_found_numbers_too_large_for_a_float(tmp_path: Path, text: str) -> None:
     outcome = strictly(tmp_path, text % ("0" * 400))
     assert outcome.error is not None
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"# a comment only\n"])
+def test_found_empty_csv_weights_leaked_a_numpy_warning(tmp_path: Path, content: bytes) -> None:
+    """numpy warned 'input contained no data' on stderr; now one located error says so."""
+    import warnings
+
+    (tmp_path / "w.csv").write_bytes(content)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outcome = strictly(tmp_path, "layers: [2, 2]\nweights: w.csv\nedges: {encode: [width]}\n")
+    assert outcome.error is not None
+    assert str(outcome.error).endswith("weights: weight file w.csv holds no numbers")
