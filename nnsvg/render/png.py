@@ -1,13 +1,16 @@
 """A cairo image surface -> PNG bytes, faster and smaller than cairo's own writer.
 
-cairo's ``write_to_png`` writes RGBA and lets libpng try every row filter on every
-row: for a figure at scale 2 that was half the time of the whole PNG export. A
-figure on an opaque background needs no alpha channel, and its large flat areas
-compress best unfiltered, so an opaque surface is written here as 8-bit RGB, filter
-type 0, one zlib stream at level 6, in bands of rows (memory stays a few MB whatever
-the size). Measured on the gallery: 1.5-2x faster than cairo's writer and 20-45%
-smaller files, the same pixels. A surface with any transparent pixel (a theme with
-``background: none``) is left to cairo, which un-premultiplies the alpha correctly.
+cairo's ``write_to_png`` writes RGBA and lets libpng choose a row filter for every
+row: for a figure at scale 2 that was about half the time of the PNG export. A figure
+on an opaque background needs no alpha channel, and its large flat areas compress
+well unfiltered, so an opaque surface is written here as 8-bit RGB, filter type 0,
+one zlib stream at level 6, converted in bands of 256 rows (the working memory is a
+band, besides the surface and the output). Measured on the 14 gallery figures at
+scale 2: 1.4x faster to encode than cairo's writer and 29% fewer bytes in all, the
+same pixels; a figure that is mostly an embedded photo-like image comes out larger
+(mnist-image: +30%), since unfiltered rows suit flat colour, not gradients. A surface
+with any transparent pixel (a theme with ``background: none``) is left to cairo,
+which un-premultiplies the alpha correctly.
 
 The output is a pure function of the pixels (no time stamps, no ancillary chunks), so
 the same figure gives the same bytes on every run.

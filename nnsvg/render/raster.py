@@ -10,7 +10,7 @@ Everything else in the figure (nodes, labels) is drawn by cairosvg from the SVG
 without its edges, over the edges.
 
 Only scenes whose edge bundles are all straight and carry no arrowheads take this
-path; the result is deterministic (pure numpy and cairo's PNG writer).
+path; the result is deterministic (pure numpy and nnsvg's PNG writer).
 """
 
 from __future__ import annotations
