@@ -15,29 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 import nnsvg._version
 from nnsvg import batch
 from nnsvg.batch import CACHE_NAME, FAILED, RENDERED, UP_TO_DATE, Job, run_jobs
-from nnsvg.cli import app
+from tests.cli_run import run
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
 GOOD = ("nnsvg-default.yaml", "elman-rnn.yaml", "bias-weights.yaml", "mnist-image.yaml")
 BAD_UNITS = "layers:\n  - {units: 784}\n  - {units: -3}\n"
 ANSI = re.compile(r"\x1b\[")
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Result:
-    return _runner().invoke(app, [str(a) for a in args], env=ENV)
 
 
 def status_lines(result: Result) -> dict[str, str]:

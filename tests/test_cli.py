@@ -17,33 +17,21 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import Result
-from typer.testing import CliRunner
 
 from nnsvg._version import __version__
 from nnsvg.cli import app
 from nnsvg.theme import builtin_theme_names, load_theme
+from tests.cli_run import ENV, run, runner
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 REPO = SPECS.parent
 
 # Plain output (no colour codes) and no wrapping of long lines or tables.
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
 
 BAD_UNITS = "layers:\n  - {units: 784}\n  - {units: -3}\n"
 RANDOM_WEIGHTS = (
     "title: random\nlayers: [4, 5, 3]\nweights: random\nedges: {encode: [color, width]}\n"
 )
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Result:
-    return _runner().invoke(app, [str(a) for a in args], env=ENV)
 
 
 def err_lines(result: Result) -> list[str]:
@@ -110,7 +98,7 @@ def test_help_lists_commands(flag: str) -> None:
 
 
 def test_no_args_shows_help() -> None:
-    result = _runner().invoke(app, [], env=ENV)
+    result = runner().invoke(app, [], env=ENV)
     # click >= 8.2 exits 2 for no_args_is_help (a usage error), older click 0.
     assert result.exit_code in (0, 2)
     assert "Usage" in result.output

@@ -30,27 +30,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 import nnsvg.atomic
-from nnsvg.cli import app
+from tests.cli_run import ENV, run
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 OLD = {"svg": b"<svg>OLD</svg>\n", "png": b"OLD PNG", "pdf": b"OLD PDF"}
 SMALL = "layers: [4, 5, 3]\ntitle: small\n"
 BAD = "layers:\n  - {units: 784}\n  - {units: -3}\n"
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Result:
-    return _runner().invoke(app, [str(a) for a in args], env=ENV)
 
 
 def no_traceback(result: Result) -> None:

@@ -7,26 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from nnsvg.cli import app
 from nnsvg.project import Project, ProjectError, find_project, load_project
+from tests.cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Result:
-    return _runner().invoke(app, [str(a) for a in args], env=ENV)
 
 
 @pytest.fixture

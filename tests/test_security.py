@@ -35,31 +35,18 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
-from nnsvg.cli import app
 from nnsvg.errors import ExportError, NnsvgError
 from nnsvg.export import convert
 from nnsvg.images import MAX_IMAGE_SIDE, encode_png
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.render.svg import render_svg
+from tests.cli_run import ENV, run
 from tests.test_fuzz import check_svg
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
 HOSTILE = "</text><script>alert(1)</script>"
 QUOTE_BREAK = '" onload="alert(1)" x="'
 SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Result:
-    return _runner().invoke(app, [str(a) for a in args], env=ENV)
 
 
 def errors(result: Result) -> list[str]:

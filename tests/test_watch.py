@@ -18,20 +18,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 import nnsvg.cli
 from nnsvg.cli import app
+from tests.cli_run import ENV
+from tests.cli_run import runner as cli_runner
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
 NET = "title: one\nlayers: [3, 4, 2]\n"
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def edit(path: Path, text: str) -> None:
@@ -52,7 +45,7 @@ def watch(
 
     Returns the result and, for each poll, the output lines it added.
     """
-    runner = _runner()
+    runner = cli_runner()
     marks: list[int] = []
     calls = iter(steps)
     lines: list[str] = []  # every result line, as printed
@@ -205,7 +198,7 @@ def test_watch_starts_with_a_broken_spec(work: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_watch_usage_errors(work: Path) -> None:
-    runner = _runner()
+    runner = cli_runner()
     result = runner.invoke(app, ["watch", "nothing/*.yaml", "--cycles", "1"], env=ENV)
     assert result.exit_code == 2
     result = runner.invoke(app, ["watch", "net.yaml", "--format", "gif"], env=ENV)
