@@ -19,10 +19,10 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from hypothesis import assume, given, reject, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from nnsvg.errors import NnsvgError, SpecError
+from nnsvg.errors import NnsvgError
 from nnsvg.geometry import Camera
 from nnsvg.layout import alexnet
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
@@ -31,6 +31,7 @@ from nnsvg.scene import BBox, Group, Polygon, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
+from tests.scenes import checked_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -46,18 +47,6 @@ def spec_of(data: dict):
 
 def scene_of(data: dict, options: RenderOptions | None = None) -> Scene:
     return build_scene(spec_of(data), options)
-
-
-def checked_spec(data: dict):
-    """The validated spec; generated specs whose maps shrink to nothing are rejected."""
-    spec = spec_of(data)
-    try:
-        infer_shapes(spec)
-    except SpecError as err:
-        if "shrank to nothing" in err.message:
-            reject()
-        raise
-    return spec
 
 
 def top_groups(scene: Scene, *prefixes: str) -> list[Group]:

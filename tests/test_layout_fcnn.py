@@ -15,24 +15,11 @@ from nnsvg.layout.fcnn import _zigzag_runs, visible_units
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import BBox, Circle, EdgeBundle, Group, Scene, Text, bbox_of, iter_leaves
+from tests.scenes import groups
 
 
 def scene_of(data: dict) -> Scene:
     return build_scene(load_spec("t.json", text=json.dumps(data)))
-
-
-def groups(scene: Scene, role: str) -> list[Group]:
-    found = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, Group):
-                if role in item.role.split():
-                    found.append(item)
-                walk(item.children)
-
-    walk(scene.items)
-    return found
 
 
 layer_st = st.fixed_dictionaries(

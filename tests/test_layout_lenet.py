@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from hypothesis import given, reject
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nnsvg.errors import NnsvgError, SpecError
@@ -33,6 +33,7 @@ from nnsvg.scene import (
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
+from tests.scenes import checked_spec, groups
 
 ROOT = Path(__file__).resolve().parent.parent
 LENET5 = ROOT / "specs" / "lenet5.yaml"
@@ -47,14 +48,7 @@ def scene_of(data: dict, options: RenderOptions | None = None, file: str = "t.js
 
 def scene_or_reject(data: dict) -> Scene:
     """The scene of a generated spec; specs whose maps shrink to nothing are rejected."""
-    spec = load_spec("t.json", text=json.dumps(data))
-    try:
-        infer_shapes(spec)
-    except SpecError as err:
-        if "shrank to nothing" in err.message:
-            reject()
-        raise
-    return build_scene(spec)
+    return build_scene(checked_spec(data))
 
 
 def error_of(data: dict | str, options: RenderOptions | None = None) -> str:
@@ -64,21 +58,6 @@ def error_of(data: dict | str, options: RenderOptions | None = None) -> str:
     with pytest.raises(NnsvgError) as info:
         build_scene(load_spec(file, text=text), options)
     return str(info.value)
-
-
-def groups(scene: Scene, role: str) -> list[Group]:
-    """Every group whose role has the word ``role``, depth first."""
-    found = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, Group):
-                if role in item.role.split():
-                    found.append(item)
-                walk(item.children)
-
-    walk(scene.items)
-    return found
 
 
 def group_by_id(scene: Scene, gid: str) -> Group:
