@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import LimitError, Location, SpecError
-from nnsvg.render.png import PNG_SIGNATURE, png_chunk
+from nnsvg.render.png import PNG_SIGNATURE, png_file
 
 __all__ = [
     "MAX_IMAGE_BYTES",
@@ -189,15 +189,7 @@ def encode_png(pixels: Any) -> bytes:
     color_type = {1: 0, 3: 2, 4: 6}[channels]
     rows = arr.reshape(height, width * channels)
     raw = np.concatenate([np.zeros((height, 1), dtype=np.uint8), rows], axis=1).tobytes()
-    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return b"".join(
-        (
-            PNG_SIGNATURE,
-            png_chunk(b"IHDR", header),
-            png_chunk(b"IDAT", zlib.compress(raw, 9)),
-            png_chunk(b"IEND", b""),
-        )
-    )
+    return png_file(width, height, color_type, zlib.compress(raw, 9))
 
 
 def _inside(real: str, base_real: str) -> bool:

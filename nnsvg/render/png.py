@@ -23,7 +23,7 @@ import sys
 import zlib
 from typing import Any
 
-__all__ = ["PNG_SIGNATURE", "png_chunk", "surface_png"]
+__all__ = ["PNG_SIGNATURE", "png_chunk", "png_file", "surface_png"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _BAND_ROWS = 256
@@ -34,6 +34,20 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     """One PNG chunk: length, type, data and CRC."""
     crc = zlib.crc32(kind + body) & 0xFFFFFFFF
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+
+def png_file(width: int, height: int, color_type: int, compressed: bytes) -> bytes:
+    """A whole 8-bit PNG file: header, the zlib stream of filtered rows, end. No
+    ancillary chunks (no time stamp), so the same pixels give the same bytes."""
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"".join(
+        (
+            PNG_SIGNATURE,
+            png_chunk(b"IHDR", header),
+            png_chunk(b"IDAT", compressed),
+            png_chunk(b"IEND", b""),
+        )
+    )
 
 
 def surface_png(surface: Any) -> bytes:
@@ -73,15 +87,7 @@ def surface_png(surface: Any) -> bytes:
             raw[start : start + row_bytes] = rgb[y * row_bytes : (y + 1) * row_bytes]
         chunks.append(compressor.compress(raw))
     chunks.append(compressor.flush())
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return b"".join(
-        (
-            PNG_SIGNATURE,
-            png_chunk(b"IHDR", header),
-            png_chunk(b"IDAT", b"".join(chunks)),
-            png_chunk(b"IEND", b""),
-        )
-    )
+    return png_file(width, height, 2, b"".join(chunks))  # colour type 2: RGB
 
 
 def _opaque(surface: Any, height: int, stride: int) -> bool:
