@@ -607,6 +607,9 @@ def _preload(formats: set[str]) -> None:
 
     if formats & {"png", "pdf"}:
         with contextlib.suppress(Exception):  # a broken cairo is reported by the job itself
+            from nnsvg.render import cairo_decls
+
+            cairo_decls.install()
             import cairosvg.surface  # noqa: F401
 
 

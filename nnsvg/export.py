@@ -47,6 +47,7 @@ from urllib.parse import unquote_to_bytes
 
 from nnsvg.atomic import write_atomic
 from nnsvg.errors import ExportError, NnsvgError
+from nnsvg.render import cairo_decls
 from nnsvg.scene import Scene
 from nnsvg.units import PX_PER_INCH, PX_PER_UNIT
 
@@ -340,6 +341,7 @@ def _cairosvg_surface(svg: str, scale: float) -> Any:
     """cairosvg's drawing of ``svg`` as a cairo image surface (not encoded), at
     ``scale`` device pixels per CSS px, for the fast PNG path to paint over its edges."""
     try:
+        cairo_decls.install()
         from cairosvg.parser import Tree
         from cairosvg.surface import PNGSurface
     except (ImportError, OSError) as exc:
@@ -396,6 +398,7 @@ def _reason(exc: BaseException) -> str:
 @functools.cache
 def _pdf_surface_class() -> Any:
     """cairosvg's PDF surface, with a fixed creation date instead of the clock."""
+    cairo_decls.install()
     import cairocffi
     from cairosvg.surface import PDFSurface
 
