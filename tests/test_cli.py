@@ -6,6 +6,7 @@ the example specs, and checks exit codes as well as the printed lines.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -844,3 +845,19 @@ def test_file_names_are_printed_as_named(work: Path) -> None:
     result = run("render", name, "-o", "x:smile:.svg")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {name}:1:"), result.stderr
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["--version"], 0), (["render", "--bogus"], 2)])
+def test_main_puts_every_object_out_of_the_cycle_collectors_reach_on_the_way_out(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], code: int
+) -> None:
+    # Interpreter shutdown would otherwise collect over all of them: 20-35 ms a command.
+    from nnsvg.cli import main
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(sys, "argv", ["nnsvg", *argv])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == code
+    assert frozen == [True]
