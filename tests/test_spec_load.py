@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -757,3 +758,15 @@ def test_property_any_text_gives_document_or_spec_error(text: str, fmt: str) -> 
                 assert doc.location(path).line is not None
         finally:
             load._LOADER = DEFAULT_LOADER
+
+
+def test_non_printable_is_exactly_what_yaml_refuses() -> None:
+    # Written as the complement of YAML's printable set (compiling the negated class
+    # costs 3 ms at every start): the two must agree on every code point.
+    from nnsvg.spec.load import _NON_PRINTABLE
+
+    allowed = re.compile("[\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    every = "".join(map(chr, range(0x110000)))
+    refused = set(_NON_PRINTABLE.findall(every))
+    assert refused == {c for c in every if not allowed.match(c)}
+    assert "\r" in refused and "\t" not in refused and "\ufffe" in refused
