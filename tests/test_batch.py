@@ -82,6 +82,43 @@ def test_results_come_back_in_job_order(work: Path) -> None:
     assert all(r.status == RENDERED and r.seconds > 0 for r in results)
 
 
+def test_parallel_jobs_start_with_the_most_work(tmp_path: Path) -> None:
+    def job(name: str, spec_bytes: int, *outputs: int | None) -> tuple[int, Job]:
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_bytes(b"#" * spec_bytes)
+        files = []
+        for k, size in enumerate(outputs):
+            path = tmp_path / f"{name}.{k}"
+            if size is not None:
+                path.write_bytes(b"x" * size)
+            files.append((path, "svg"))
+        return (len(name), Job(spec, tuple(files)))
+
+    todo = [
+        job("a", 10, 100, 50),  # 150 bytes written last time
+        job("bb", 10, 400),  # 400
+        job("ccc", 30, None),  # never written: unforeseen, start early
+        job("dddd", 90, 100, None),  # its second output is new: unforeseen too
+        job("eeeee", 10, 75, 75),  # 150, ties with "a": job order kept
+    ]
+    order = [Path(j.spec).stem for _i, j in batch.biggest_first(todo)]
+    assert order == ["dddd", "ccc", "bb", "a", "eeeee"]
+
+
+def test_a_parallel_batch_is_started_in_that_order(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[int]] = []
+    real = batch.biggest_first
+    monkeypatch.setattr(
+        batch, "biggest_first", lambda todo: started.append([i for i, _ in todo]) or real(todo)
+    )
+    specs = sorted((work / "specs").glob("*.yaml"))
+    run_jobs([Job(s, ((work / f"{s.stem}.svg", "svg"),)) for s in specs], workers=2)
+    run_jobs([Job(s, ((work / f"{s.stem}.svg", "svg"),)) for s in specs], workers=1, force=True)
+    assert started == [list(range(len(specs)))]  # -j 1 renders in job order
+
+
 def test_a_failing_spec_does_not_stop_the_others(work: Path) -> None:
     (work / "specs" / "bad.yaml").write_text(BAD_UNITS)
     result = run("render", "specs", "--out-dir", "out", "-j", "2")
