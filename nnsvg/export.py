@@ -22,6 +22,10 @@ in user units, one user unit being one CSS px (1/96 in):
 * PDF: the page is the width and height read as px at 96 per inch
   (100 user units = 75 pt), cairosvg's own rule.
 
+Every PNG records its pixel density (a pHYs chunk: ``dpi`` × ``scale`` for a physical
+size, 96 × ``scale`` otherwise), so a word processor or LaTeX places it at the
+figure's size, as it does the SVG and the PDF.
+
 A ``%`` width or height falls back to the ``viewBox``. ``dpi`` and ``scale``
 must be positive and finite; a PNG is limited to
 ``MAX_PNG_SIDE`` × ``MAX_PNG_SIDE`` pixels and ``MAX_PNG_PIXELS`` pixels in all.
@@ -130,10 +134,10 @@ def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None
     if fmt == "svg":
         return svg.encode("utf-8")
     if fmt == "png":
-        from nnsvg.render.png import surface_png
+        from nnsvg.render.png import surface_png, with_density
 
         factor = _png_factor(svg, dpi, scale)
-        return surface_png(_cairosvg_surface(svg, factor))
+        return with_density(surface_png(_cairosvg_surface(svg, factor)), factor * PX_PER_INCH)
     return _pin_pdf_dates(_cairosvg_pdf(svg))
 
 
@@ -146,13 +150,14 @@ def convert_scene(
     fmt = _check_format(fmt)
     if fmt == "png":
         from nnsvg.render import raster
+        from nnsvg.render.png import with_density
 
         if raster.wants_fast_png(scene):
             dpi = _check_positive("dpi", dpi)
             scale = _check_positive("scale", scale)
             factor = _png_factor(svg, dpi, scale)
             top = _cairosvg_surface(raster.svg_without_edges(scene), factor)
-            return raster.fast_png(scene, top)
+            return with_density(raster.fast_png(scene, top), factor * PX_PER_INCH)
     return convert(svg, fmt, dpi=dpi, scale=scale)
 
 

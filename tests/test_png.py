@@ -87,3 +87,68 @@ def test_rows_across_band_boundaries_are_exact(height: int) -> None:
 def test_convert_writes_png_through_it() -> None:
     svg = render_svg(build_scene(load_spec(SPECS_DIR / "elman-rnn.yaml")))
     assert Image.open(io.BytesIO(convert(svg, "png"))).mode == "RGB"
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    kinds, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        kinds.append(data[at + 4 : at + 8])
+        at += 12 + length
+    return kinds
+
+
+@pytest.mark.parametrize(
+    ("svg_width", "options", "ppi", "pixels"),
+    [
+        ("2in", {}, 300, 600),  # a physical width: dpi, 300 by default
+        ("2in", {"dpi": 600}, 600, 1200),
+        ("2in", {"dpi": 100, "scale": 2}, 200, 400),
+        ("200", {}, 192, 400),  # user units: 96 x scale, scale 2 by default
+        ("200", {"scale": 1}, 96, 200),
+    ],
+)
+def test_a_png_says_its_pixel_density_so_it_is_placed_at_the_figures_size(
+    svg_width: str, options: dict[str, float], ppi: int, pixels: int
+) -> None:
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{svg_width}" height="1in" '
+        'viewBox="0 0 200 96"><rect width="200" height="96" fill="#fff"/></svg>'
+    )
+    data = convert(svg, "png", **options)
+    image = Image.open(io.BytesIO(data))
+    assert image.size[0] == pixels
+    assert image.info["dpi"] == pytest.approx((ppi, ppi), abs=0.02)
+    assert _chunks(data)[:2] == [b"IHDR", b"pHYs"]
+    assert _chunks(data).count(b"pHYs") == 1
+
+
+def test_the_fast_raster_path_and_cairos_writer_say_it_too() -> None:
+    from nnsvg.export import convert_scene
+    from nnsvg.render import raster
+
+    scene = build_scene(load_spec("t.yaml", text="elide: false\nlayers: [200, 200]\n"))
+    many = render_svg(scene)
+
+    assert raster.wants_fast_png(scene)
+    image = Image.open(io.BytesIO(convert_scene(scene, many, "png", scale=0.5)))
+    assert image.info["dpi"] == pytest.approx((48, 48), abs=0.02)
+    clear = "theme: {canvas: {background: none}}\nlayers: [3, 2]\n"
+    data = convert(render_svg(build_scene(load_spec("t.yaml", text=clear))), "png")
+    assert Image.open(io.BytesIO(data)).mode == "RGBA"  # cairo's own writer
+    assert _chunks(data).count(b"pHYs") == 1
+    assert Image.open(io.BytesIO(data)).info["dpi"] == pytest.approx((192, 192), abs=0.02)
+
+
+def test_with_density_replaces_a_density_already_there() -> None:
+    from nnsvg.render.png import with_density
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    once = convert(svg, "png")
+    twice = with_density(once, 72)
+    assert _chunks(twice) == _chunks(once)
+    assert Image.open(io.BytesIO(twice)).info["dpi"] == pytest.approx((72, 72), abs=0.02)
+    with pytest.raises(ValueError, match="not a PNG"):
+        with_density(b"GIF89a", 72)
+    with pytest.raises(ValueError, match="out of range"):
+        with_density(once, 0)

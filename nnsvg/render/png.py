@@ -12,8 +12,10 @@ same pixels; a figure that is mostly an embedded photo-like image comes out larg
 with any transparent pixel (a theme with ``background: none``) is left to cairo,
 which un-premultiplies the alpha correctly.
 
-The output is a pure function of the pixels (no time stamps, no ancillary chunks), so
-the same figure gives the same bytes on every run.
+The output is a pure function of the pixels (no time stamps), so the same figure gives
+the same bytes on every run. :func:`with_density` then adds the one ancillary chunk
+nnsvg writes, pHYs, the pixel density: without it Word, LibreOffice and LaTeX place a
+PNG at 72 or 96 dpi, so a 300 dpi figure came in three or four times too large.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sys
 import zlib
 from typing import Any
 
-__all__ = ["PNG_SIGNATURE", "png_chunk", "png_file", "surface_png"]
+__all__ = ["PNG_SIGNATURE", "png_chunk", "png_file", "surface_png", "with_density"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _BAND_ROWS = 256
@@ -48,6 +50,29 @@ def png_file(width: int, height: int, color_type: int, compressed: bytes) -> byt
             png_chunk(b"IEND", b""),
         )
     )
+
+
+def with_density(png: bytes, pixels_per_inch: float) -> bytes:
+    """``png`` with a pHYs chunk saying ``pixels_per_inch`` (stored per metre, rounded),
+    placed right after IHDR; a pHYs already there is replaced."""
+    if not png.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    per_metre = round(pixels_per_inch / 0.0254)
+    if not 0 < per_metre < 2**31:
+        raise ValueError(f"pixel density out of range: {pixels_per_inch} per inch")
+    chunk = png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))  # 1: metre
+    parts = [PNG_SIGNATURE]
+    at = len(PNG_SIGNATURE)
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind = png[at + 4 : at + 8]
+        end = at + 12 + length
+        if kind != b"pHYs":
+            parts.append(png[at:end])
+        if kind == b"IHDR":
+            parts.append(chunk)
+        at = end
+    return b"".join(parts)
 
 
 def surface_png(surface: Any) -> bytes:
