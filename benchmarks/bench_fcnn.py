@@ -81,6 +81,13 @@ def main() -> None:
             args.repeat,
         )
         print(f"small spec -> SVG (process)      best {best:6.3f} s  median {median:6.3f} s")
+        for fmt in ("PNG", "PDF"):
+            out = folder / f"s.{fmt.lower()}"
+            best, median = timed(
+                [*cmd, "render", str(folder / "small.yaml"), "-o", str(out), "--force"],
+                args.repeat,
+            )
+            print(f"small spec -> {fmt} (process)      best {best:6.3f} s  median {median:6.3f} s")
         best, median = timed(
             [*cmd, "render", str(folder / "big.yaml"), "-o", str(big_out), "--force"], args.repeat
         )
