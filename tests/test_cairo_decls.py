@@ -10,20 +10,43 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("cffi")
+cffi = pytest.importorskip("cffi")
 pytest.importorskip("cairosvg")
 
-from nnsvg.render import _cairo_ffi, cairo_decls
+from nnsvg.render import _cairo_ffi, cairo_decls  # noqa: E402
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 SHIPPED = Path(cairo_decls.__file__).resolve().parent
 
 
-def test_shipped_modules_are_what_generate_writes_from_the_installed_cairocffi(
-    tmp_path: Path,
-) -> None:
+def test_shipped_modules_are_made_from_the_installed_cairocffi() -> None:
     # Fails after a cairocffi upgrade that changes its declarations: the shortcut is
     # then off (slower, still correct) until `python -m nnsvg.render.cairo_decls` is run.
+    folder = cairo_decls._cairocffi_folder()
+    assert folder is not None
+    assert cairo_decls.source_digest(folder) == _cairo_ffi.CAIROCFFI_SHA256
+
+
+def test_shipped_modules_declare_what_cairocffi_declares() -> None:
+    """Independent of how cffi writes its modules: the same type names and the same
+    names in the loaded library as cairocffi's own in-line parse."""
+    folder = cairo_decls._cairocffi_folder()
+    assert folder is not None
+    constants = types.ModuleType("constants")
+    exec((folder / "constants.py").read_text("utf-8"), vars(constants))
+    parsed = cffi.FFI()
+    parsed.cdef(constants._CAIRO_HEADERS)
+    assert _cairo_ffi.ffi.list_types() == parsed.list_types()
+    library = "libcairo.so.2" if sys.platform.startswith("linux") else None
+    if library is None:
+        pytest.skip("libcairo's file name is known here for Linux only")
+    assert dir(_cairo_ffi.ffi.dlopen(library)) == dir(parsed.dlopen(library))
+    assert len(dir(parsed.dlopen(library))) > 500
+
+
+def test_shipped_modules_are_what_generate_writes(tmp_path: Path) -> None:
+    if cffi.__version__ != _cairo_ffi.CFFI_VERSION:
+        pytest.skip(f"made with cffi {_cairo_ffi.CFFI_VERSION}, this is {cffi.__version__}")
     written = cairo_decls.generate(tmp_path)
     assert [p.name for p in written] == ["_cairo_ffi.py", "_cairo_pixbuf_ffi.py"]
     for path in written:

@@ -1,6 +1,7 @@
 # Written by `python -m nnsvg.render.cairo_decls` from cairocffi's declarations:
 # cairo's C API parsed once, for cffi's out-of-line ABI mode. Do not edit.
 CAIROCFFI_SHA256 = "89024919e6868d1103f6f88a0adb3919baf62531b21341e9aa2b56018f120548"
+CFFI_VERSION = "2.1.1"
 # auto-generated file
 import _cffi_backend
 

@@ -94,6 +94,7 @@ def generate(folder: Path = _HERE) -> list[Path]:
     """Write ``_cairo_ffi.py`` and ``_cairo_pixbuf_ffi.py`` into ``folder`` from the
     installed cairocffi's declarations. Needs cffi's parser (pycparser); run it in a
     process that has not imported cairocffi through :func:`install`."""
+    import cffi
     from cffi import FFI
 
     source = _cairocffi_folder()
@@ -115,7 +116,7 @@ def generate(folder: Path = _HERE) -> list[Path]:
     extra.set_source(_PIXBUF, None)
     extra.cdef(pixbuf.group(1))
     written = []
-    stamp = f'CAIROCFFI_SHA256 = "{source_digest(source)}"\n'
+    stamp = f'CAIROCFFI_SHA256 = "{source_digest(source)}"\nCFFI_VERSION = "{cffi.__version__}"\n'
     for ffi, name in ((main, _MAIN), (extra, _PIXBUF)):
         path = folder / (name.rsplit(".", 1)[1] + ".py")
         ffi.emit_python_code(str(path))
