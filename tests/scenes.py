@@ -1,14 +1,19 @@
-"""Helpers the layout tests share: finding groups in a scene, checking generated specs."""
+"""Helpers the layout tests share: finding groups in a scene, checking generated specs,
+checking that a figure is finite and on its canvas."""
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from xml.etree import ElementTree
 
 from hypothesis import reject
 
 from nnsvg.errors import SpecError
 from nnsvg.pipeline import load_spec
-from nnsvg.scene import Group, Scene
+from nnsvg.render.svg import render_svg
+from nnsvg.scene import Group, Scene, bbox_of, iter_leaves
 from nnsvg.spec.model import Spec
 from nnsvg.spec.shapes import infer_shapes
 
@@ -39,3 +44,32 @@ def checked_spec(data: dict) -> Spec:
             reject()
         raise
     return spec
+
+
+_NOT_FINITE = re.compile(r"(?i)(?<![a-z])(nan|inf)(?![a-z])")
+
+
+def svg_numbers_are_finite(svg: str) -> None:
+    """No attribute of any element holds a NaN or an infinity (text content may)."""
+    for element in ElementTree.fromstring(svg).iter():
+        for name, value in element.attrib.items():
+            if not value.startswith("data:"):
+                assert not _NOT_FINITE.search(value), (element.tag, name, value)
+
+
+def assert_inside_viewbox_and_finite(scene: Scene) -> None:
+    """Every drawn item of ``scene`` has finite coordinates inside the viewBox (no
+    tolerance), and its SVG has no NaN or infinity in any attribute."""
+    x, y, w, h = scene.viewbox
+    assert w > 0 and h > 0
+    for item in iter_leaves(scene.items):
+        box = bbox_of(item)
+        if box is None:
+            continue
+        for v in (box.x0, box.y0, box.x1, box.y1):
+            assert math.isfinite(v), item
+        assert x <= box.x0 and box.x1 <= x + w and y <= box.y0 and box.y1 <= y + h, (
+            item,
+            scene.viewbox,
+        )
+    svg_numbers_are_finite(render_svg(scene))

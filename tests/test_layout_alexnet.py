@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from nnsvg.scene import BBox, Group, Polygon, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
-from tests.scenes import checked_spec
+from tests.scenes import assert_inside_viewbox_and_finite, checked_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -63,26 +62,6 @@ def texts_of(scene: Scene, cls: str) -> list[Text]:
 
 def boxes_overlap(a: BBox, b: BBox, tol: float = 1e-6) -> bool:
     return a.x0 < b.x1 - tol and b.x0 < a.x1 - tol and a.y0 < b.y1 - tol and b.y0 < a.y1 - tol
-
-
-def assert_inside_viewbox_and_finite(scene: Scene) -> None:
-    x, y, w, h = scene.viewbox
-    assert w > 0 and h > 0
-    for item in iter_leaves(scene.items):
-        box = bbox_of(item)
-        if box is None:
-            continue
-        for v in (box.x0, box.y0, box.x1, box.y1):
-            assert math.isfinite(v), item
-        assert x <= box.x0 and box.x1 <= x + w and y <= box.y0 and box.y1 <= y + h, (
-            item,
-            scene.viewbox,
-        )
-    bad = re.compile(r"(?i)(?<![a-z])(nan|inf)(?![a-z])")
-    for element in ElementTree.fromstring(render_svg(scene)).iter():
-        for name, value in element.attrib.items():
-            if not value.startswith("data:"):
-                assert not bad.search(value), (element.tag, name, value)
 
 
 # --- recording the 3D faces ------------------------------------------------------------

@@ -6,7 +6,6 @@ import itertools
 import json
 import math
 import random
-import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,8 +13,8 @@ from hypothesis import strategies as st
 from nnsvg.layout.fcnn import _zigzag_runs, visible_units
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
-from nnsvg.scene import BBox, Circle, EdgeBundle, Group, Scene, Text, bbox_of, iter_leaves
-from tests.scenes import groups
+from nnsvg.scene import Circle, EdgeBundle, Group, Scene, Text, bbox_of, iter_leaves
+from tests.scenes import assert_inside_viewbox_and_finite, groups
 
 
 def scene_of(data: dict) -> Scene:
@@ -65,22 +64,7 @@ def _valid(data: dict) -> dict:
 
 @given(spec_st.map(_valid))
 def test_every_item_is_finite_and_inside_the_viewbox(data: dict) -> None:
-    scene = scene_of(data)
-    x, y, w, h = scene.viewbox
-    assert w > 0 and h > 0
-    canvas = BBox(x, y, x + w, y + h)
-    for item in iter_leaves(scene.items):
-        box = bbox_of(item)
-        if box is None:
-            continue
-        for v in (box.x0, box.y0, box.x1, box.y1):
-            assert math.isfinite(v)
-        assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1, (item, canvas)
-        assert canvas.y0 <= box.y0 and box.y1 <= canvas.y1, (item, canvas)
-    svg = render_svg(scene)
-    # No NaN or infinity in any attribute (labels are text and may say anything).
-    values = re.findall(r'="([^"]*)"', svg)
-    assert not [v for v in values if re.search(r"\b(nan|inf)\b", v, flags=re.I)]
+    assert_inside_viewbox_and_finite(scene_of(data))
 
 
 @given(spec_st.map(_valid), st.randoms(use_true_random=False))

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import math
 import random
-import re
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from hypothesis import given
@@ -33,7 +30,12 @@ from nnsvg.scene import (
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
-from tests.scenes import checked_spec, groups
+from tests.scenes import (
+    assert_inside_viewbox_and_finite,
+    checked_spec,
+    groups,
+    svg_numbers_are_finite,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LENET5 = ROOT / "specs" / "lenet5.yaml"
@@ -148,15 +150,6 @@ def segment_boxes(path: PathItem) -> list[BBox]:
     return boxes
 
 
-def svg_numbers_are_finite(svg: str) -> None:
-    """No attribute of any element holds a NaN or an infinity (text content may)."""
-    bad = re.compile(r"(?i)(?<![a-z])(nan|inf)(?![a-z])")
-    for element in ElementTree.fromstring(svg).iter():
-        for name, value in element.attrib.items():
-            if not value.startswith("data:"):
-                assert not bad.search(value), (element.tag, name, value)
-
-
 def _polygon_meets_box(points: tuple[tuple[float, float], ...], box: BBox) -> bool:
     """Whether a convex polygon and a box share interior (separating axis test)."""
     rect = ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
@@ -259,18 +252,7 @@ def cnn_specs(draw) -> dict:
 # --- properties ------------------------------------------------------------------------
 @given(cnn_specs())
 def test_every_item_is_finite_and_inside_the_viewbox(data: dict) -> None:
-    scene = scene_or_reject(data)
-    x, y, w, h = scene.viewbox
-    assert w > 0 and h > 0
-    canvas = BBox(x, y, x + w, y + h)
-    for item in iter_leaves(scene.items):
-        box = bbox_of(item)
-        if box is None:
-            continue
-        for v in (box.x0, box.y0, box.x1, box.y1):
-            assert math.isfinite(v), item
-        assert inside(box, canvas, tol=0), (item, canvas)
-    svg_numbers_are_finite(render_svg(scene))
+    assert_inside_viewbox_and_finite(scene_or_reject(data))
 
 
 @given(cnn_specs())
