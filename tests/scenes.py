@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 from xml.etree import ElementTree
 
@@ -31,6 +32,17 @@ def groups(scene: Scene, role: str) -> list[Group]:
 
     walk(scene.items)
     return found
+
+
+def shuffled(value: object, rnd: random.Random) -> object:
+    """``value`` (spec data) with the keys of every mapping in an order drawn from ``rnd``."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        rnd.shuffle(items)
+        return {k: shuffled(v, rnd) for k, v in items}
+    if isinstance(value, list):
+        return [shuffled(v, rnd) for v in value]
+    return value
 
 
 def checked_spec(data: dict) -> Spec:

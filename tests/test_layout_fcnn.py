@@ -14,7 +14,7 @@ from nnsvg.layout.fcnn import _zigzag_runs, visible_units
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import Circle, EdgeBundle, Group, Scene, Text, bbox_of, iter_leaves
-from tests.scenes import assert_inside_viewbox_and_finite, groups
+from tests.scenes import assert_inside_viewbox_and_finite, groups, shuffled
 
 
 def scene_of(data: dict) -> Scene:
@@ -69,16 +69,7 @@ def test_every_item_is_finite_and_inside_the_viewbox(data: dict) -> None:
 
 @given(spec_st.map(_valid), st.randoms(use_true_random=False))
 def test_key_order_does_not_change_the_figure(data: dict, rnd: random.Random) -> None:
-    def shuffled(value):
-        if isinstance(value, dict):
-            items = list(value.items())
-            rnd.shuffle(items)
-            return {k: shuffled(v) for k, v in items}
-        if isinstance(value, list):
-            return [shuffled(v) for v in value]
-        return value
-
-    assert render_svg(scene_of(data)) == render_svg(scene_of(shuffled(data)))
+    assert render_svg(scene_of(data)) == render_svg(scene_of(shuffled(data, rnd)))
 
 
 @given(spec_st.map(_valid))

@@ -34,6 +34,7 @@ from tests.scenes import (
     assert_inside_viewbox_and_finite,
     checked_spec,
     groups,
+    shuffled,
     svg_numbers_are_finite,
 )
 
@@ -348,18 +349,9 @@ def test_skip_arcs_run_above_the_labels_and_cross_no_map(data: dict) -> None:
 
 @given(cnn_specs(), st.randoms(use_true_random=False))
 def test_rendering_is_deterministic_and_key_order_free(data: dict, rnd: random.Random) -> None:
-    def shuffled(value):
-        if isinstance(value, dict):
-            items = list(value.items())
-            rnd.shuffle(items)
-            return {k: shuffled(v) for k, v in items}
-        if isinstance(value, list):
-            return [shuffled(v) for v in value]
-        return value
-
     svg = render_svg(scene_or_reject(data))
     assert svg == render_svg(scene_or_reject(data))
-    assert svg == render_svg(scene_or_reject(shuffled(data)))
+    assert svg == render_svg(scene_or_reject(shuffled(data, rnd)))
 
 
 # --- LeNet-5 ---------------------------------------------------------------------------
