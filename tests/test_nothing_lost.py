@@ -428,6 +428,21 @@ _TIMED = (
 )
 
 
+def _render_capped(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``nnsvg render ARGS -j1`` in ``folder``, in a child with 1 GiB of address space; its
+    stdout ends with ``ELAPSED <seconds of the command, after start-up>``."""
+    pytest.importorskip("resource")
+    return subprocess.run(
+        [sys.executable, "-c", _TIMED, "render", *args, "-j1"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_cap_memory,
+        env={**os.environ, **ENV, "OPENBLAS_NUM_THREADS": "1"},
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "args", "words"),
     [
@@ -446,18 +461,9 @@ _TIMED = (
 def test_a_spec_asking_for_10_to_the_12_edges_is_refused_quickly_in_bounded_memory(
     tmp_path: Path, text: str, args: list[str], words: str
 ) -> None:
-    pytest.importorskip("resource")
     (tmp_path / "huge.yaml").write_text(text, encoding="utf-8")
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", _TIMED, "render", "huge.yaml", "-o", "huge.svg", "-j1", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_cap_memory,
-        env={**os.environ, **ENV, "OPENBLAS_NUM_THREADS": "1"},
-    )
+    proc = _render_capped(tmp_path, "huge.yaml", "-o", "huge.svg", *args)
     wall = time.perf_counter() - start
     assert proc.returncode == 1, proc.stdout + proc.stderr
     elapsed = float(proc.stdout.split("ELAPSED")[-1])
@@ -470,19 +476,10 @@ def test_a_spec_asking_for_10_to_the_12_edges_is_refused_quickly_in_bounded_memo
 
 
 def test_an_elided_10_to_the_12_unit_layer_draws_in_bounded_memory(tmp_path: Path) -> None:
-    pytest.importorskip("resource")
     (tmp_path / "wide.yaml").write_text(
         "layers: [1000000000000, 1000000000000, 10]\n", encoding="utf-8"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", _TIMED, "render", "wide.yaml", "-o", "wide.png", "-j1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_cap_memory,
-        env={**os.environ, **ENV, "OPENBLAS_NUM_THREADS": "1"},
-    )
+    proc = _render_capped(tmp_path, "wide.yaml", "-o", "wide.png")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert float(proc.stdout.split("ELAPSED")[-1]) < 2.0
     assert (tmp_path / "wide.png").read_bytes().startswith(b"\x89PNG")
