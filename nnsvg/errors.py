@@ -84,32 +84,27 @@ class ExportError(NnsvgError):
     """Converting or writing an output file failed."""
 
 
-class SpecErrors(SpecError):
-    """Several problems found in one spec; ``errors`` holds each one, in file order."""
+class _Several:
+    """Several problems found in one file (or a theme and those it extends); ``errors``
+    holds each one, in file order; the first stands for the whole."""
 
-    def __init__(self, errors: list[NnsvgError]) -> None:
-        def order(err: NnsvgError) -> tuple[int, int]:
-            loc = err.location
-            return ((loc.line or 0) if loc else 0, (loc.column or 0) if loc else 0)
-
-        self.errors = sorted(errors, key=order)
-        first = self.errors[0]
-        super().__init__(first.message, location=first.location, field=first.field)
-
-    def __str__(self) -> str:
-        return "\n".join(str(err) for err in self.errors)
-
-
-class ThemeErrors(ThemeError):
-    """Several problems found in one theme; ``errors`` holds each one, in file order."""
+    errors: list[NnsvgError]
 
     def __init__(self, errors: list[NnsvgError]) -> None:
         self.errors = sorted(errors, key=_file_order)
         first = self.errors[0]
-        super().__init__(first.message, location=first.location, field=first.field)
+        super().__init__(first.message, location=first.location, field=first.field)  # type: ignore[call-arg]
 
     def __str__(self) -> str:
         return "\n".join(str(err) for err in self.errors)
+
+
+class SpecErrors(_Several, SpecError):
+    """Several problems found in one spec."""
+
+
+class ThemeErrors(_Several, ThemeError):
+    """Several problems found in one theme."""
 
 
 def _file_order(err: NnsvgError) -> tuple[str, int, int]:
