@@ -376,14 +376,12 @@ def _plan(
     _check_theme_and_style(theme, style)
     if width is not None:
         from nnsvg.errors import NnsvgError
-        from nnsvg.units import parse_length
+        from nnsvg.units import figure_width
 
         try:
-            px = parse_length(width, field="--width")
+            figure_width(width, field="--width")
         except NnsvgError as err:
             _usage(str(err))
-        if not 1 <= px <= 100_000:
-            _usage(f"--width must be from 1px to 100000px (about 1000in), got {width}")
 
     project = _project(no_project)
     if project is not None:

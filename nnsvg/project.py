@@ -320,10 +320,10 @@ class _Checker:
         value = self._string(table, "width")
         if value is None:
             return None
-        from nnsvg.units import parse_length
+        from nnsvg.units import figure_width
 
         try:
-            parse_length(value)
+            figure_width(value)
         except NnsvgError as err:
             self.error("width", err.message)
             return None

@@ -11,7 +11,14 @@ import re
 
 from nnsvg.errors import NnsvgError
 
-__all__ = ["PX_PER_INCH", "PX_PER_UNIT", "format_length", "parse_length", "split_length"]
+__all__ = [
+    "PX_PER_INCH",
+    "PX_PER_UNIT",
+    "figure_width",
+    "format_length",
+    "parse_length",
+    "split_length",
+]
 
 PX_PER_INCH = 96.0
 
@@ -110,6 +117,23 @@ def format_length(px: float, unit: str) -> str:
     if number in ("-0", ""):
         number = "0"
     return number + unit
+
+
+def figure_width(text: str, *, field: str = "width") -> float:
+    """``text``, a figure's printed width (from a spec, a project file or ``--width``), in
+    px: a length as :func:`parse_length` reads it, from 1px to 100000px (about 1000in).
+
+    >>> figure_width("3.5in")
+    336.0
+    >>> figure_width("2000in")
+    Traceback (most recent call last):
+    ...
+    nnsvg.errors.NnsvgError: width: must be from 1px to 100000px (about 1000in), got 2000in
+    """
+    px = parse_length(text, field=field)
+    if not 1 <= px <= 100_000:
+        raise NnsvgError(f"must be from 1px to 100000px (about 1000in), got {text}", field=field)
+    return px
 
 
 def split_length(text: str | float | int, *, field: str = "width") -> tuple[float, str]:

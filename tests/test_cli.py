@@ -606,6 +606,15 @@ def test_width_in_mm(net: Path) -> None:
     assert ' width="89mm"' in root
 
 
+def test_a_width_out_of_range_is_a_usage_error(net: Path) -> None:
+    result = run("render", net, "-o", "out.svg", "--width", "5000in")
+    assert result.exit_code == 2
+    assert err_lines(result) == [
+        "usage error: --width: must be from 1px to 100000px (about 1000in), got 5000in"
+    ]
+    assert not Path("out.svg").exists()
+
+
 def test_bad_width_option_is_a_usage_error(net: Path) -> None:
     result = run("render", net, "-o", "out.svg", "--width", "3.5furlong")
     no_traceback(result)

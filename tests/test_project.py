@@ -105,6 +105,7 @@ BAD_VALUES = {
     "scale-bool": ("scale = true\n", "1:9: scale: must be a positive number"),
     "jobs": ("jobs = 0\n", "1:8: jobs: must be a whole number from 1 to 1024, got 0"),
     "width": ('width = "3furlongs"\n', "1:9: width: invalid length '3furlongs'"),
+    "width-range": ('width = "5000in"\n', "1:9: width: must be from 1px to 100000px"),
     "theme": ('theme = "papr"\n', "1:9: theme: unknown theme 'papr' (did you mean 'paper'?)"),
     "theme-file": ('theme = "t.yaml"\n', "1:9: theme: theme file not found:"),
     "font": ('font = ""\n', "1:8: font: must be a non-empty string, got ''"),
