@@ -104,6 +104,7 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING
 
+from nnsvg.checker import printable
 from nnsvg.colors import luminance, parse_color, to_rgb
 from nnsvg.scene import (
     BBox,
@@ -219,7 +220,8 @@ _RANK_OTHER = 1e9 + 2
 
 def _describe_layer(spec: Spec, index: int) -> str:
     layer = spec.layers[index]
-    return f"layers[{index}] '{layer.label}'" if layer.label else f"layers[{index}]"
+    # Escaped like every spec text a message quotes: a line break must not start a line.
+    return f"layers[{index}] '{printable(layer.label)}'" if layer.label else f"layers[{index}]"
 
 
 def _layer_names(scene: Scene, spec: Spec) -> dict[int, str]:
@@ -1246,8 +1248,9 @@ def _at(info: _TextInfo) -> str:
 
 
 def _quote(text: str) -> str:
+    """A figure text in a message: at most 40 characters, on one line, no control codes."""
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return "'" + shown.replace("'", "\\'") + "'"
+    return "'" + printable(shown.replace("'", "\\'")) + "'"
 
 
 def _num(value: float, digits: int = 1) -> str:

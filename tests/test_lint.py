@@ -55,6 +55,20 @@ def test_gallery_problems_are_real_specs() -> None:
     assert {p.name for p in SPECS.glob("*.yaml")} >= set(GALLERY_PROBLEMS)
 
 
+def test_a_line_break_in_a_label_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    # The layer's name and the quoted text are escaped, as in every other message.
+    spec = write(
+        tmp_path,
+        'layers:\n  - {units: 3, label: "Input\\nerror: forged"}\n  - 2\nwidth: 1in\n',
+    )
+    found = lines(spec, "spec.yaml")
+    assert found
+    for line in found:
+        assert "\n" not in line and line.startswith("spec.yaml: "), line
+    assert found[0].startswith("spec.yaml: layers[0] 'Input\\nerror: forged': text-too-small: ")
+    assert "'Input\\nerror: forged'" in found[0].split("text-too-small: ")[1]
+
+
 # --- label-overlap ------------------------------------------------------------------
 def test_label_overlap_legend_font_too_big(tmp_path: Path) -> None:
     spec = write(
