@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnsvg.checker import printable
 from nnsvg.errors import LimitError, Location, SpecError
 from nnsvg.render.png import PNG_SIGNATURE, png_file
 
@@ -119,7 +120,7 @@ def load_image(
     try:
         info = os.stat(real)
     except FileNotFoundError:
-        raise err(f"image {name} not found (looked for {_printable(real)})") from None
+        raise err(f"image {name} not found (looked for {printable(real)})") from None
     except OSError as exc:
         raise err(f"cannot read image {name}: {_reason(exc)}") from None
     if stat.S_ISDIR(info.st_mode):
@@ -199,14 +200,8 @@ def _inside(real: str, base_real: str) -> bool:
         return False
 
 
-def _printable(text: str) -> str:
-    """``text`` if every character prints, else its escaped form (``'a\\nb'``): a path
-    echoed in a message must not break the message's line or send terminal codes."""
-    return text if text.isprintable() else repr(text)[1:-1]
-
-
 def _quote(text: str) -> str:
-    return f"'{_printable(text)}'"
+    return f"'{printable(text)}'"
 
 
 def _reason(exc: BaseException) -> str:
