@@ -52,6 +52,12 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text) if _NOT_XML.search(text) else text
 
 
+def _xml_attribute(key: str, value: str) -> str:
+    """An attribute value made safe for XML; path data and points are nnsvg's own
+    numbers (never spec text) and are left as they are: they are the bulk of a figure."""
+    return value if key in ("d", "points") else _xml(value)
+
+
 def fmt(value: float) -> str:
     """A coordinate at fixed precision: 2 decimals, trailing zeros stripped.
 
@@ -146,8 +152,7 @@ def _tag(name: str, attrs: dict[str, str | None], close: bool = False) -> str:
     parts = [f"<{name}"]
     for key, value in sorted(attrs.items()):
         if value:
-            value = value if key in ("d", "points") else _xml(value)
-            parts.append(f' {key}="{_escape_attribute(value)}"')
+            parts.append(f' {key}="{_escape_attribute(_xml_attribute(key, value))}"')
     parts.append(" />" if close else ">")
     return "".join(parts)
 
@@ -163,7 +168,7 @@ class _Writer:
     def element(self, name: str, attrs: dict[str, str], cls: str | None, eid: str | None):
         el = svgwrite.base.BaseElement(debug=False)
         el.elementname = name
-        el.attribs.update({k: v if k in ("d", "points") else _xml(v) for k, v in attrs.items()})
+        el.attribs.update({k: _xml_attribute(k, v) for k, v in attrs.items()})
         if cls:
             el.attribs["class"] = cls
         if eid:
