@@ -21,7 +21,7 @@ from typing import Any
 
 from nnsvg.colors import to_rgb
 from nnsvg.render.png import surface_png
-from nnsvg.scene import EdgeBundle, Group, Item, Polygons, Scene
+from nnsvg.scene import EdgeBundle, Group, Item, Polygons, Scene, iter_leaves
 
 __all__ = ["FAST_EDGE_THRESHOLD", "fast_png", "wants_fast_png"]
 
@@ -29,13 +29,7 @@ FAST_EDGE_THRESHOLD = 20_000  # below this, cairosvg alone is fast enough
 
 
 def _bundles(items: tuple[Item, ...]) -> list[EdgeBundle]:
-    found: list[EdgeBundle] = []
-    for item in items:
-        if isinstance(item, Group):
-            found.extend(_bundles(item.children))
-        elif isinstance(item, EdgeBundle):
-            found.append(item)
-    return found
+    return [item for item in iter_leaves(items) if isinstance(item, EdgeBundle)]
 
 
 def _has_arrowheads(items: tuple[Item, ...]) -> bool:
