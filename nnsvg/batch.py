@@ -319,19 +319,14 @@ def _read_extends(path: Path) -> Any:
     return parent if isinstance(parent, str) and parent else None
 
 
-def _is_path_like(name: str) -> bool:
-    # As nnsvg.theme decides between a built-in theme name and a theme file.
-    return name.endswith((".yaml", ".yml", ".json")) or os.sep in name or "/" in name
-
-
 def _theme_inputs(ref: str, base_dir: Path, files: _Files) -> list[Input]:
-    from nnsvg.theme import builtin_theme_names, styles_dir
+    from nnsvg.theme import builtin_theme_names, is_theme_file, styles_dir
 
     found: list[Input] = []
     seen: set[str] = set()
     current: str | None = ref
     while current is not None and len(found) < _MAX_THEME_CHAIN:
-        if _is_path_like(current):
+        if is_theme_file(current):
             path = Path(current)
             if not path.is_absolute():
                 path = base_dir / path

@@ -24,6 +24,7 @@ __all__ = [
     "Theme",
     "builtin_theme_names",
     "builtin_theme_path",
+    "is_theme_file",
     "load_theme",
     "resolve_theme",
     "styles_dir",
@@ -307,7 +308,9 @@ def builtin_theme_path(name: str) -> Path:
     return styles_dir() / f"{name}.yaml"
 
 
-def _is_path_like(name: str) -> bool:
+def is_theme_file(name: str) -> bool:
+    """Whether a theme reference names a file (a path or a .yaml/.yml/.json name) rather
+    than a built-in theme."""
     return name.endswith((".yaml", ".yml", ".json")) or os.sep in name or "/" in name
 
 
@@ -321,7 +324,7 @@ class _Layer:
 
 
 def _read_source(ref: str, base_dir: Path | None, where: Location | None) -> tuple[_Layer, Path]:
-    if _is_path_like(ref):
+    if is_theme_file(ref):
         if "\x00" in ref:
             raise ThemeError("a theme file name must not contain a NUL character", location=where)
         path = Path(ref)
@@ -374,7 +377,7 @@ def _chain(first: _Layer, first_dir: Path | None, first_name: str | None = None)
                 "extends: a theme name must not contain a NUL character", location=where
             )
         key = (
-            parent if not _is_path_like(parent) else str(((base_dir or Path()) / parent).resolve())
+            parent if not is_theme_file(parent) else str(((base_dir or Path()) / parent).resolve())
         )
         if key in seen:
             raise ThemeError(
@@ -558,7 +561,7 @@ def resolve_theme(
     if overrides_doc is not None and base_is_from_overrides:
         where = overrides_doc.location((*overrides_path, "extends"))
     first, first_path = _read_source(base, base_dir, where)
-    first_key = str(first_path.resolve()) if _is_path_like(base) else base
+    first_key = str(first_path.resolve()) if is_theme_file(base) else base
     chain = _chain(first, first_path.parent, first_key)
     doc = first.doc
     if overrides:
