@@ -351,6 +351,7 @@ def _theme_inputs(ref: str, base_dir: Path, files: _Files) -> list[Input]:
 def job_inputs(job: Job, files: _Files | None = None) -> list[Input] | None:
     """The files ``job``'s figure is made from, the spec first; None when the spec does
     not load (so what else it reads is unknown)."""
+    from nnsvg.images import inside_folder
     from nnsvg.pipeline import load_spec
 
     files = files or _Files()
@@ -377,8 +378,7 @@ def job_inputs(job: Job, files: _Files | None = None) -> list[Input] | None:
         # Never read a file the render itself would refuse to read (outside the spec's
         # folder without --allow-outside): key it by its name only.
         if path is not None and not options.allow_outside:
-            inside = os.path.commonpath([base_real, str(path)]) == base_real
-            path = path if inside else None
+            path = path if inside_folder(str(path), base_real) else None
         found.append(Input("image", name, path))
     return found
 

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_NPY_VALUES",
     "EmbeddedImage",
     "encode_png",
+    "inside_folder",
     "load_image",
 ]
 
@@ -106,7 +107,7 @@ def load_image(
 
     base_real = os.path.realpath(base_dir)
     real = os.path.realpath(os.path.join(base_real, path))
-    if not allow_outside and not _inside(real, base_real):
+    if not allow_outside and not inside_folder(real, base_real):
         raise err(
             f"image {name} is outside the spec's folder; nnsvg reads only files beside "
             "the spec (use --allow-outside to permit)"
@@ -193,7 +194,9 @@ def encode_png(pixels: Any) -> bytes:
     return png_file(width, height, color_type, zlib.compress(raw, 9))
 
 
-def _inside(real: str, base_real: str) -> bool:
+def inside_folder(real: str, base_real: str) -> bool:
+    """Whether the resolved path ``real`` lies in the resolved folder ``base_real``
+    (the rule for images without ``--allow-outside``)."""
     try:
         return os.path.commonpath([real, base_real]) == base_real
     except ValueError:  # different drives on Windows
