@@ -14,6 +14,7 @@ __all__ = [
     "Location",
     "NnsvgError",
     "RenderError",
+    "SeveralErrors",
     "SpecError",
     "SpecErrors",
     "ThemeError",
@@ -84,9 +85,10 @@ class ExportError(NnsvgError):
     """Converting or writing an output file failed."""
 
 
-class _Several:
-    """Several problems found in one file (or a theme and those it extends); ``errors``
-    holds each one, in file order; the first stands for the whole."""
+class SeveralErrors:
+    """Mixed into an error class: several problems found in one file (or a theme and
+    those it extends); ``errors`` holds each one, in file order; the first stands for
+    the whole, and ``str()`` gives one line each."""
 
     errors: list[NnsvgError]
 
@@ -99,11 +101,11 @@ class _Several:
         return "\n".join(str(err) for err in self.errors)
 
 
-class SpecErrors(_Several, SpecError):
+class SpecErrors(SeveralErrors, SpecError):
     """Several problems found in one spec."""
 
 
-class ThemeErrors(_Several, ThemeError):
+class ThemeErrors(SeveralErrors, ThemeError):
     """Several problems found in one theme."""
 
 

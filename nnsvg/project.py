@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnsvg.errors import Location, NnsvgError
+from nnsvg.errors import Location, NnsvgError, SeveralErrors
 
 __all__ = [
     "PROJECT_FILE",
@@ -48,21 +48,8 @@ _KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=\s*""
 _MAX_BYTES = 1024 * 1024
 
 
-class ProjectError(NnsvgError):
+class ProjectError(SeveralErrors, NnsvgError):
     """The project file cannot be read or has a bad value; ``errors`` holds every problem."""
-
-    def __init__(self, errors: list[NnsvgError]) -> None:
-        def order(err: NnsvgError) -> tuple[int, int]:
-            loc = err.location
-            return ((loc.line or 0) if loc else 0, (loc.column or 0) if loc else 0)
-
-        self.errors = sorted(errors, key=order)
-        errors = self.errors
-        first = errors[0]
-        super().__init__(first.message, location=first.location, field=first.field)
-
-    def __str__(self) -> str:
-        return "\n".join(NnsvgError.__str__(err) for err in self.errors)
 
 
 @dataclass(frozen=True)
@@ -172,11 +159,11 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 
     for key in table:
         if key not in PROJECT_KEYS:
-            from nnsvg.checker import did_you_mean
+            from nnsvg.checker import did_you_mean, printable
 
             checker.errors.append(
                 NnsvgError(
-                    f"unknown key '{key}'{did_you_mean(str(key), PROJECT_KEYS)}; "
+                    f"unknown key '{printable(str(key))}'{did_you_mean(str(key), PROJECT_KEYS)}; "
                     f"allowed: {', '.join(PROJECT_KEYS)}",
                     location=key_locations.get(key, _loc(shown)),
                 )
@@ -312,7 +299,9 @@ class _Checker:
             return None
         for fmt in formats:
             if fmt not in FORMATS:
-                self.error("formats", f"unknown format '{fmt}' (must be one of svg, png, pdf)")
+                self.error(
+                    "formats", f"unknown format {_describe(fmt)} (must be one of svg, png, pdf)"
+                )
                 return None
         return tuple(dict.fromkeys(formats))
 

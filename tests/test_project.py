@@ -255,3 +255,18 @@ def test_project_check_lints_what_render_renders(paper: Path) -> None:
     (paper / "nnsvg.toml").write_text("check = false\n")
     assert run("render", "crowded.yaml", "-o", "c.svg").exit_code == 0
     assert run("render", "crowded.yaml", "-o", "c.svg", "--check").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"x\\nerror: forged" = 1\n', 'formats = ["svg", "gif\\nerror: forged"]\n'],
+    ids=["key", "format"],
+)
+def test_a_line_break_in_a_key_or_value_cannot_start_a_line_of_its_own(
+    paper: Path, text: str
+) -> None:
+    (paper / "nnsvg.toml").write_text(text)
+    with pytest.raises(ProjectError) as info:
+        load_project(find_project())
+    assert "\n" not in str(info.value)
+    assert "x\\nerror: forged" in str(info.value) or "gif\\nerror: forged" in str(info.value)
