@@ -268,10 +268,9 @@ class _Checker:
         value = self._string(table, "theme")
         if value is None:
             return None
-        from nnsvg.theme import load_theme
+        from nnsvg.theme import is_theme_file, load_theme
 
-        path_like = value.endswith((".yaml", ".yml", ".json")) or "/" in value or os.sep in value
-        if path_like and not Path(value).is_absolute():
+        if is_theme_file(value) and not Path(value).is_absolute():
             value = str(folder / value)
         try:
             load_theme(value)
