@@ -40,6 +40,7 @@ app.add_typer(themes_app, name="themes")
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_BUG_HINT = "(this is a bug in nnsvg; run with --debug for a traceback and report it)"
 
 
 def _console(stderr: bool = False):
@@ -74,6 +75,13 @@ class _Reporter:
     def err(self):
         return _console(stderr=True)
 
+    def error_line(self, line: str, internal: bool = False) -> None:
+        """One ``error: ...`` line on stderr; an ``internal error`` (a bug) says so."""
+        if internal:
+            self.err.print(f"[red]internal error[/red]: {_escape(line)} {_BUG_HINT}")
+        else:
+            self.err.print(f"[red]error[/red]: {_escape(line)}")
+
     def info(self, message: str) -> None:
         if not self.quiet:
             print(message, flush=True)  # no markup, no colour: what rich would print
@@ -84,12 +92,9 @@ class _Reporter:
         self.failures += 1
         if isinstance(err, NnsvgError):
             for line in str(err).splitlines():
-                self.err.print(f"[red]error[/red]: {_escape(line)}")
+                self.error_line(line)
         else:
-            self.err.print(
-                f"[red]internal error[/red]: {_escape(type(err).__name__)}: {_escape(str(err))} "
-                "(this is a bug in nnsvg; run with --debug for a traceback and report it)"
-            )
+            self.error_line(f"{type(err).__name__}: {err}", internal=True)
         if self.debug:
             import traceback
 
@@ -450,13 +455,7 @@ def _print_failure(report: _Reporter, result) -> None:
     """A failed job's error lines (``file:line:col: message``), on stderr."""
     report.failures += 1
     for line in result.errors:
-        if result.internal:
-            report.err.print(
-                f"[red]internal error[/red]: {_escape(line)} "
-                "(this is a bug in nnsvg; run with --debug for a traceback and report it)"
-            )
-        else:
-            report.err.print(f"[red]error[/red]: {_escape(line)}")
+        report.error_line(line, internal=result.internal)
     if report.debug and result.traceback:
         report.err.print(result.traceback, markup=False)
 
@@ -926,10 +925,7 @@ def main() -> None:
     except Exception as err:  # a bug outside any command's own handling
         if "--debug" in sys.argv:
             raise
-        sys.stderr.write(
-            f"internal error: {type(err).__name__}: {err} "
-            "(this is a bug in nnsvg; run with --debug for a traceback and report it)\n"
-        )
+        sys.stderr.write(f"internal error: {type(err).__name__}: {err} {_BUG_HINT}\n")
         sys.exit(EXIT_FAILED)
     finally:
         # The interpreter is about to shut down: every object now alive (the modules,
