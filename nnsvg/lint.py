@@ -106,6 +106,7 @@ from typing import TYPE_CHECKING
 
 from nnsvg.checker import printable
 from nnsvg.colors import luminance, parse_color, to_rgb
+from nnsvg.geometry import convex_hull, convex_overlap
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -120,6 +121,7 @@ from nnsvg.scene import (
     Text,
     bbox_of,
     bounds,
+    points_box,
 )
 from nnsvg.spec.model import Spec
 from nnsvg.units import PX_PER_UNIT, parse_length, split_length
@@ -347,27 +349,6 @@ def _is_filled(paint: Paint | None, ctx: _Context) -> bool:
     return not (paint is not None and paint.opacity is not None and paint.opacity <= 0)
 
 
-def _convex_hull(points: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
-    pts = sorted(set(points))
-    if len(pts) <= 2:
-        return tuple(pts)
-
-    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[tuple[float, float]] = []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    upper: list[tuple[float, float]] = []
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return tuple(lower[:-1] + upper[:-1])
-
-
 def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
     texts: list[_TextInfo] = []
     shapes: list[_ShapeInfo] = []
@@ -398,10 +379,10 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
                 continue
             hull = None
             if isinstance(item, Polygon):
-                hull = _convex_hull(item.points)
+                hull = tuple(convex_hull(list(item.points)))
                 if len(hull) < 3 or _area(hull) <= 1e-9:
                     continue  # no area: nothing is filled
-            box = _points_box(hull) if hull is not None else _fill_box(item)  # type: ignore[arg-type]
+            box = points_box(hull) if hull is not None else _fill_box(item)  # type: ignore[arg-type]
             if box.width <= 0 or box.height <= 0:
                 continue
             shapes.append(_ShapeInfo(item, box, ctx.layer, ctx.role, ctx.owner, hull))
@@ -412,12 +393,6 @@ def _fill_box(item: Circle | Rect | Image | GradientRect) -> BBox:
     if isinstance(item, Circle):
         return BBox(item.cx - item.r, item.cy - item.r, item.cx + item.r, item.cy + item.r)
     return BBox(item.x, item.y, item.x + item.w, item.y + item.h)
-
-
-def _points_box(points: tuple[tuple[float, float], ...]) -> BBox:
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    return BBox(min(xs), min(ys), max(xs), max(ys))
 
 
 def _area(points: tuple[tuple[float, float], ...]) -> float:
@@ -662,23 +637,9 @@ def _meets(box: BBox, shape: _ShapeInfo) -> bool:
         ny = min(max(item.cy, box.y0), box.y1)
         return (nx - item.cx) ** 2 + (ny - item.cy) ** 2 < item.r * item.r
     if shape.hull is not None:
-        return _polygon_meets_box(shape.hull, box)
+        corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+        return convex_overlap(list(shape.hull), corners)
     return True  # rectangles: the bounds are the shape
-
-
-def _polygon_meets_box(hull: tuple[tuple[float, float], ...], box: BBox) -> bool:
-    """Separating-axis test of a convex polygon against an axis-aligned box (their
-    bounds are known to overlap, which covers the box's own axes)."""
-    corners = ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
-    n = len(hull)
-    for k in range(n):
-        a, b = hull[k], hull[(k + 1) % n]
-        nx, ny = b[1] - a[1], a[0] - b[0]  # an edge normal
-        poly = [nx * x + ny * y for x, y in hull]
-        rect = [nx * x + ny * y for x, y in corners]
-        if max(poly) <= min(rect) or max(rect) <= min(poly):
-            return False
-    return True
 
 
 # --- the rules -----------------------------------------------------------------------

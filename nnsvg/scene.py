@@ -36,6 +36,7 @@ __all__ = [
     "bbox_of",
     "bounds",
     "iter_leaves",
+    "points_box",
 ]
 
 Point = tuple[float, float]
@@ -293,9 +294,9 @@ def bbox_of(item: Item, inherited_stroke: float = 0.0) -> BBox | None:
     if isinstance(item, (Rect, GradientRect, Image)):
         return BBox(item.x, item.y, item.x + item.w, item.y + item.h).expand(pad)
     if isinstance(item, Polygon):
-        return _points_box(item.points).expand(pad)
+        return points_box(item.points).expand(pad)
     if isinstance(item, Polygons):
-        boxes = [_points_box(poly) for poly in item.polygons if poly]
+        boxes = [points_box(poly) for poly in item.polygons if poly]
         if not boxes:
             return None
         return BBox(
@@ -311,7 +312,7 @@ def bbox_of(item: Item, inherited_stroke: float = 0.0) -> BBox | None:
             if cmd[0] == "A":
                 values = values[-2:]
             pts.extend(zip(values[0::2], values[1::2]))
-        return _points_box(tuple(pts)).expand(pad) if pts else None
+        return points_box(tuple(pts)).expand(pad) if pts else None
     if isinstance(item, EdgeBundle):
         used: set[int] = set()
         for run in item.runs:
@@ -334,7 +335,8 @@ def bbox_of(item: Item, inherited_stroke: float = 0.0) -> BBox | None:
     raise TypeError(f"not a scene item: {type(item).__name__}")
 
 
-def _points_box(points: tuple[Point, ...]) -> BBox:
+def points_box(points: tuple[Point, ...]) -> BBox:
+    """The bounds of some points (at least one)."""
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     return BBox(min(xs), min(ys), max(xs), max(ys))
