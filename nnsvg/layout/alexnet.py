@@ -25,12 +25,13 @@ from nnsvg.layout.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    merge_mark,
     scaled_size,
+    skip_lanes,
 )
 from nnsvg.layout.lenet import KIND_NAMES
 from nnsvg.scene import (
     BBox,
-    Circle,
     Group,
     Item,
     Paint,
@@ -525,26 +526,14 @@ def _caption_rows(
 def _skips(
     spec: Spec, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
-    from nnsvg.layout.lenet import _resolve_skip
-
-    pairs = []
-    for t in tensors:
-        if t.layer is not None and t.layer.skip_from is not None:
-            pairs.append((_resolve_skip(spec, tensors, t), t))  # type: ignore[arg-type]
-    if not pairs:
+    placed = skip_lanes(spec, tensors)
+    if not placed:
         return []
     sk = theme.skip
     above = camera.eye_direction()[1] >= 0
     sign = 1.0 if above else -1.0
     items: list[Item] = []
-    lanes: list[list[tuple[int, int]]] = []
-    for a, b in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
-        lane = 0
-        while lane < len(lanes) and any(not (b.index <= s or a.index >= u) for s, u in lanes[lane]):
-            lane += 1
-        if lane == len(lanes):
-            lanes.append([])
-        lanes[lane].append((a.index, b.index))
+    for a, b, lane in placed:
         span = tensors[a.index : b.index + 1]
         ya, yb = sign * a.h / 2, sign * b.h / 2
         # Leave a box on its later side and arrive on its earlier side (along the
@@ -582,20 +571,7 @@ def _skips(
                         paint,
                         cls="skip",
                     ),
-                    Circle(
-                        *mark,
-                        mark_r,
-                        Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width),
-                    ),
-                    tm.text(
-                        mark[0],
-                        mark[1],
-                        "+" if merge == "add" else "‖",
-                        mark_r * 1.6,
-                        baseline="central",
-                        color=sk.color,
-                        cls="merge",
-                    ),
+                    *merge_mark(*mark, merge, theme, tm),
                     Path(
                         (
                             ("M", mark[0] + ux * mark_r, mark[1] + uy * mark_r),

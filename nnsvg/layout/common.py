@@ -7,10 +7,13 @@ layouts know each label's extent without any renderer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
+from nnsvg.errors import SpecError
 from nnsvg.geometry import Vec, normalize
-from nnsvg.scene import BBox, Group, Item, Scene, Text, TextStyle, bounds
+from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
 from nnsvg.spec.model import Layer, Spec
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -25,7 +28,10 @@ __all__ = [
     "fit_scene",
     "format_count",
     "kernel_window",
+    "merge_mark",
+    "resolve_skip",
     "scaled_size",
+    "skip_lanes",
     "superscript",
 ]
 
@@ -221,3 +227,100 @@ def scaled_size(value: float, largest: float, scale: str, low: float, high: floa
     else:
         t = value / largest
     return max(low, min(high, high * t))
+
+
+# --- skip connections (LeNet and AlexNet) -------------------------------------------------
+class Drawn(Protocol):
+    """What the CNN engines draw for the input or a layer, as skip connections see it."""
+
+    @property
+    def index(self) -> int: ...  # position among the drawn elements (the input is 0)
+    @property
+    def layer(self) -> Layer | None: ...  # None for the input
+    @property
+    def label(self) -> str | None: ...
+
+
+D = TypeVar("D", bound=Drawn)
+
+
+def resolve_skip(spec: Spec, elements: Sequence[D], e: D) -> D:
+    """The element a layer's ``skip_from`` names: an earlier layer's label or index, or
+    ``input``."""
+    layer = e.layer
+    assert layer is not None
+    ref = layer.skip_from
+    field = f"layers[{layer.index}].skip_from"
+    where = spec.where("layers", layer.index, "skip_from")
+    offset = 1 if spec.input is not None else 0
+    if isinstance(ref, int):
+        if not 0 <= ref < layer.index:
+            if layer.index == 0:
+                message = f"layer {ref} is not an earlier layer: this is the first layer" + (
+                    ", so only 'input' can feed a skip into it" if spec.input is not None else ""
+                )
+            else:
+                earlier = "0" if layer.index == 1 else f"0 to {layer.index - 1}"
+                message = f"layer {ref} is not an earlier layer (earlier layers: {earlier}" + (
+                    ", or 'input')" if spec.input is not None else ")"
+                )
+            raise SpecError(message, location=where, field=field)
+        return elements[ref + offset]
+    if ref == "input" and spec.input is not None:
+        return elements[0]
+    for other in elements[: e.index]:
+        if other.label == ref:
+            return other
+    if ref == "input":
+        raise SpecError(
+            "the spec has no 'input' to skip from; give one, or name an earlier layer",
+            location=where,
+            field=field,
+        )
+    names = [o.label for o in elements[: e.index] if o.label]
+    raise SpecError(
+        f"no earlier layer is labelled '{ref}'"
+        + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
+        location=where,
+        field=field,
+    )
+
+
+def skip_lanes(spec: Spec, elements: Sequence[D]) -> list[tuple[D, D, int]]:
+    """Every skip connection (from, to, lane), shortest first: a skip whose span holds
+    an end of another gets a higher lane, so arcs nest instead of crossing."""
+    pairs = [
+        (resolve_skip(spec, elements, e), e)
+        for e in elements
+        if e.layer is not None and e.layer.skip_from is not None
+    ]
+    lanes: list[list[tuple[int, int]]] = []
+    placed = []
+    for a, b in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
+        lane = 0
+        while lane < len(lanes) and any(not (b.index <= s or a.index >= t) for s, t in lanes[lane]):
+            lane += 1
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append((a.index, b.index))
+        placed.append((a, b, lane))
+    return placed
+
+
+def merge_mark(x: float, y: float, merge: str, theme: Theme, tm: TextMaker) -> list[Item]:
+    """The circled + (add) or ‖ (concat) where a skip connection joins its layer."""
+    sk = theme.skip
+    return [
+        Circle(
+            x, y, sk.mark_radius, Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width)
+        ),
+        tm.text(
+            x,
+            y,
+            "+" if merge == "add" else "‖",
+            sk.mark_radius * 1.6,
+            baseline="central",
+            color=sk.color,
+            cls="merge",
+        ),
+    ]

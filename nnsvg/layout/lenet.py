@@ -18,13 +18,14 @@ import math
 from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
-from nnsvg.errors import SpecError
 from nnsvg.layout.common import (
     TextMaker,
     arrowhead,
     finish_scene,
     kernel_window,
+    merge_mark,
     scaled_size,
+    skip_lanes,
 )
 from nnsvg.scene import (
     BBox,
@@ -477,48 +478,6 @@ def _label_items(
     return items
 
 
-def _resolve_skip(spec: Spec, elements: list[_Element], e: _Element) -> _Element:
-    """The element a layer's ``skip_from`` names: an earlier layer's label or index, or
-    ``input``."""
-    layer = e.layer
-    assert layer is not None
-    ref = layer.skip_from
-    field = f"layers[{layer.index}].skip_from"
-    where = spec.where("layers", layer.index, "skip_from")
-    offset = 1 if spec.input is not None else 0
-    if isinstance(ref, int):
-        if not 0 <= ref < layer.index:
-            if layer.index == 0:
-                message = f"layer {ref} is not an earlier layer: this is the first layer" + (
-                    ", so only 'input' can feed a skip into it" if spec.input is not None else ""
-                )
-            else:
-                earlier = "0" if layer.index == 1 else f"0 to {layer.index - 1}"
-                message = f"layer {ref} is not an earlier layer (earlier layers: {earlier}" + (
-                    ", or 'input')" if spec.input is not None else ")"
-                )
-            raise SpecError(message, location=where, field=field)
-        return elements[ref + offset]
-    if ref == "input" and spec.input is not None:
-        return elements[0]
-    for other in elements[: e.index]:
-        if other.label == ref:
-            return other
-    if ref == "input":
-        raise SpecError(
-            "the spec has no 'input' to skip from; give one, or name an earlier layer",
-            location=where,
-            field=field,
-        )
-    names = [o.label for o in elements[: e.index] if o.label]
-    raise SpecError(
-        f"no earlier layer is labelled '{ref}'"
-        + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
-        location=where,
-        field=field,
-    )
-
-
 def _skip_items(
     spec: Spec,
     elements: list[_Element],
@@ -528,24 +487,9 @@ def _skip_items(
     top: float,
     row_bottom: float,
 ) -> list[Item]:
-    skips = []
-    for e in elements:
-        if e.layer is not None and e.layer.skip_from is not None:
-            skips.append((_resolve_skip(spec, elements, e), e))
-    if not skips:
+    placed = skip_lanes(spec, elements)
+    if not placed:
         return []
-    # Lanes: a skip spanning another gets a higher lane.
-    skips.sort(key=lambda p: (p[1].index - p[0].index, p[0].index))
-    lanes: list[list[tuple[int, int]]] = []
-    placed = []
-    for a, b in skips:
-        lane = 0
-        while lane < len(lanes) and any(not (b.index <= s or a.index >= t) for s, t in lanes[lane]):
-            lane += 1
-        if lane == len(lanes):
-            lanes.append([])
-        lanes[lane].append((a.index, b.index))
-        placed.append((a, b, lane))
     sk = theme.skip
     arrow = theme.arrow
     mark_r = sk.mark_radius
@@ -574,20 +518,7 @@ def _skip_items(
         )
         head = arrowhead(tip, (0.0, 1.0), arrow.length, arrow.width)
         merge = b.layer.merge or "add"  # type: ignore[union-attr]
-        symbol = "+" if merge == "add" else "‖"
-        mark_paint = Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width)
-        mark = [
-            Circle(*mark_center, mark_r, mark_paint),
-            tm.text(
-                mark_center[0],
-                mark_center[1],
-                symbol,
-                mark_r * 1.6,
-                baseline="central",
-                color=sk.color,
-                cls="merge",
-            ),
-        ]
+        mark = merge_mark(*mark_center, merge, theme, tm)
         line = Path(
             (("M", x1, mark_center[1] + mark_r), ("L", tip[0], tip[1] - arrow.length * 0.8)),
             paint,
