@@ -23,11 +23,13 @@ from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
 from nnsvg.layout.common import (
     TextMaker,
     arrowhead,
+    entries,
     finish_scene,
     kernel_window,
     merge_mark,
     scaled_size,
     skip_lanes,
+    vector_units,
 )
 from nnsvg.layout.lenet import KIND_NAMES
 from nnsvg.scene import (
@@ -141,36 +143,31 @@ def _size_text(shape: Shape) -> str:
 
 def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tensor]:
     boxes = theme.boxes
-    entries: list[tuple[str, Shape, Layer | None]] = []
-    if spec.input is not None:
-        entries.append(("input", spec.input.shape, None))
-    entries.extend((layer.type, shape, layer) for layer, shape in zip(spec.layers, shapes))
+    drawn = entries(spec, shapes)
 
     def is_bar(shape: Shape) -> bool:
-        return len(shape) == 1 or all(n == 1 for n in shape[:-1])
+        return vector_units(shape) is not None
 
-    maps = [s for _, s, _ in entries if not is_bar(s)]
+    maps = [d.shape for d in drawn if not is_bar(d.shape)]
     largest_side = max((max(s[:-1]) for s in maps), default=1)
     largest_depth = max((s[-1] for s in maps), default=1)
-    largest_bar = max((s[-1] for _, s, _ in entries if is_bar(s)), default=1)
+    largest_bar = max((d.shape[-1] for d in drawn if is_bar(d.shape)), default=1)
     by_kind = boxes.color_by == "kind" or spec.legend is True
     out = []
-    for index, (kind, shape, layer) in enumerate(entries):
+    for d in drawn:
+        kind, shape, layer = d.kind, d.shape, d.layer
         activation = (layer.activation or "").lower() if layer else ""
         if kind == "dense" and activation == "softmax":
             kind = "softmax"
-        own = layer.color if layer else (spec.input.color if spec.input else None)
-        color = own or (getattr(theme.kinds, kind) if by_kind else boxes.color)
-        label = layer.label if layer else (spec.input.label if spec.input else None)
-        custom = layer.size_label if layer else (spec.input.size_label if spec.input else None)
+        color = d.color or (getattr(theme.kinds, kind) if by_kind else boxes.color)
         t = _Tensor(
-            index=index,
-            number=index if spec.input is not None else index + 1,
+            index=d.index,
+            number=d.number,
             kind=kind,
             shape=shape,
             layer=layer,
-            label=label,
-            size_label=custom or _size_text(shape),
+            label=d.label,
+            size_label=d.size_label or _size_text(shape),
             color=color,
             band=kind in ("conv", "conv_transpose")
             and activation in ("relu", "leaky_relu", "gelu"),

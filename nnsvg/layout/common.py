@@ -15,15 +15,18 @@ from nnsvg.errors import SpecError
 from nnsvg.geometry import Vec, normalize
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
 from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
 __all__ = [
     "DEFAULT_MAX_EDGES",
     "DEFAULT_MAX_NODES",
+    "Entry",
     "LayoutLimits",
     "TextMaker",
     "arrowhead",
+    "entries",
     "finish_scene",
     "fit_scene",
     "format_count",
@@ -33,6 +36,7 @@ __all__ = [
     "scaled_size",
     "skip_lanes",
     "superscript",
+    "vector_units",
 ]
 
 
@@ -324,3 +328,54 @@ def merge_mark(x: float, y: float, merge: str, theme: Theme, tm: TextMaker) -> l
             cls="merge",
         ),
     ]
+
+
+# --- what the CNN engines draw (LeNet and AlexNet) ------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """The input or a layer, as the CNN engines draw it: its tensor and what the spec
+    says of it (the input's own keys, or the layer's)."""
+
+    index: int  # among the drawn elements: the input, if any, is 0
+    number: int  # as figures name it (layer-N): the input is 0, the first layer 1
+    kind: str  # "input" or the layer's type
+    shape: Shape
+    layer: Layer | None  # None for the input
+    label: str | None
+    size_label: str | None  # a size caption the spec gives instead of the shape
+    color: str | None  # the spec's own colour
+    stroke: str | None  # the spec's own outline colour
+
+
+def entries(spec: Spec, shapes: tuple[Shape, ...]) -> list[Entry]:
+    """The input (when the spec has one) and every layer, with their inferred shapes."""
+    found = []
+    if spec.input is not None:
+        i = spec.input
+        found.append(Entry(0, 0, "input", i.shape, None, i.label, i.size_label, i.color, i.stroke))
+    for layer, shape in zip(spec.layers, shapes):
+        index = len(found)
+        found.append(
+            Entry(
+                index,
+                index if spec.input is not None else index + 1,
+                layer.type,
+                shape,
+                layer,
+                layer.label,
+                layer.size_label,
+                layer.color,
+                layer.stroke,
+            )
+        )
+    return found
+
+
+def vector_units(shape: Shape) -> int | None:
+    """A tensor drawn as a vector (a bar): a 1-D shape, or maps of 1×1 (then: its
+    channels); None for feature maps."""
+    if len(shape) == 1:
+        return shape[0]
+    if all(n == 1 for n in shape[:-1]):
+        return shape[-1]
+    return None

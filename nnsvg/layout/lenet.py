@@ -21,11 +21,13 @@ from nnsvg.colors import mix
 from nnsvg.layout.common import (
     TextMaker,
     arrowhead,
+    entries,
     finish_scene,
     kernel_window,
     merge_mark,
     scaled_size,
     skip_lanes,
+    vector_units,
 )
 from nnsvg.scene import (
     BBox,
@@ -152,7 +154,7 @@ class _Element:
 
     @property
     def is_vector(self) -> bool:
-        return _vector_units(self.shape) is not None
+        return vector_units(self.shape) is not None
 
     @property
     def center_x(self) -> float:
@@ -166,58 +168,40 @@ class _Element:
         return BBox(self.x + k, self.y + k, self.x + k + self.map_w, self.y + k + self.map_h)
 
 
-def _vector_units(shape: Shape) -> int | None:
-    """A tensor drawn as a vector: a 1-D shape, or maps of 1×1 (then: its channels)."""
-    if len(shape) == 1:
-        return shape[0]
-    if all(n == 1 for n in shape[:-1]):
-        return shape[-1]
-    return None
-
-
 def _elements(
     spec: Spec, theme: Theme, shapes: tuple[Shape, ...], images: dict[int, str]
 ) -> list[_Element]:
     maps = theme.maps
     by_kind = maps.color_by == "kind" or spec.legend is True
-    entries: list[tuple[str, Shape, Layer | None]] = []
-    if spec.input is not None:
-        entries.append(("input", spec.input.shape, None))
-    for layer, shape in zip(spec.layers, shapes):
-        entries.append((layer.type, shape, layer))
-    spatial = [s for _, s, _ in entries if _vector_units(s) is None]
+    drawn = entries(spec, shapes)
+    spatial = [d.shape for d in drawn if vector_units(d.shape) is None]
     largest_side = max((max(s[:-1]) for s in spatial), default=1)
-    vectors = [n for _, s, _ in entries if (n := _vector_units(s)) is not None]
+    vectors = [n for d in drawn if (n := vector_units(d.shape)) is not None]
     largest_vector = max(vectors, default=1)
 
     out: list[_Element] = []
-    for index, (kind, shape, layer) in enumerate(entries):
-        own = layer.color if layer else (spec.input.color if spec.input else None)
-        base = own or (getattr(theme.kinds, kind) if by_kind else None)
+    for d in drawn:
+        index, kind, shape, layer = d.index, d.kind, d.shape, d.layer
+        base = d.color or (getattr(theme.kinds, kind) if by_kind else None)
         if base == "none":  # unfilled maps: outlines only
             fills: tuple[str, ...] = ("none",)
         else:
             fills = (base, mix(base, "#000000", 0.18)) if base else maps.colors
-        stroke = (layer.stroke if layer else spec.input.stroke if spec.input else None) or (
-            maps.stroke
-        )
-        label = layer.label if layer else (spec.input.label if spec.input else None)
-        custom_size = layer.size_label if layer else (spec.input.size_label if spec.input else None)
         element = _Element(
             index=index,
-            number=index if spec.input is not None else index + 1,
+            number=d.number,
             kind=kind,
             shape=shape,
             layer=layer,
-            label=label,
-            size_label=custom_size or size_text(shape),
+            label=d.label,
+            size_label=d.size_label or size_text(shape),
             op_label=op_text(layer, len(shape) - 1) if layer is not None else None,
             fill=fills,
-            stroke=stroke,
+            stroke=d.stroke or maps.stroke,
             colored=base is not None,
             image=images.get(index),
         )
-        units = _vector_units(shape)
+        units = vector_units(shape)
         if units is not None:
             element.length = scaled_size(
                 units,
