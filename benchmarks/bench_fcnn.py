@@ -7,7 +7,8 @@ f-string writers (benchmarks/baseline_writer.py), also run as processes: one
 ``M x y L x y`` per edge, and the same trail path data nnsvg writes. Also: the
 PNG of an 80k-edge FCNN, the peak memory of the 535k-edge render, and
 (--gallery) the whole gallery to SVG+PNG+PDF with -j 1 and -j 2 and a second,
-unchanged run.
+unchanged run, with the ceiling this machine puts on that speed-up
+(benchmarks/parallel_bound.py).
 
 Two things are set up first so that the numbers are what a user's install gives:
 the ``nnsvg`` script next to this Python is run (not a version manager's shim
@@ -179,6 +180,11 @@ def gallery(cmd: list[str], folder: Path, repeat: int) -> None:
         f"  of which start-up (one tiny spec, all formats) {floor:6.3f} s; the rest: "
         f"-j 1 {one - floor:6.3f} s, -j 2 {two - floor:6.3f} s, "
         f"speed-up {(one - floor) / (two - floor):4.2f}x"
+    )
+    bound = Path(__file__).resolve().with_name("parallel_bound.py")
+    startup = ["--startup", f"{floor:.3f}"]
+    subprocess.run(
+        [sys.executable, str(bound), str(specs), "--repeat", str(repeat), *startup], check=True
     )
     # A paper with more figures: four copies of the gallery in one folder.
     many = folder / "many"
