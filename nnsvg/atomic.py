@@ -1,23 +1,45 @@
 """Write a file all at once: readers see the old content or the new, never half.
 
 The data goes to a hidden temporary file beside the target, is flushed to
-disk, and is then renamed over the target in one step (``os.replace``).
+disk, and is then renamed over the target in one step (``os.replace``). A
+temporary file that a killed process left behind is removed by a later batch
+(:func:`remove_stale_temps`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
+import time
+from collections.abc import Iterable
 
 from nnsvg.errors import ExportError
 
-__all__ = ["write_atomic"]
+__all__ = [
+    "STALE_TEMP_SECONDS",
+    "is_temp_of",
+    "live_temps",
+    "remove_stale_temps",
+    "write_atomic",
+]
 
 # Mode for a file that did not exist before; the kernel applies the umask to
 # it, exactly as for ``open(path, "w")`` (0o644 under the usual umask 022).
 _NEW_FILE_MODE = 0o666
+
+# A temporary file lives for the time it takes to write bytes already in memory and
+# flush them: seconds at most. One untouched for this long was left by a process that
+# was killed (kill -9, the out-of-memory killer, a power cut) and will never be renamed.
+STALE_TEMP_SECONDS = 600.0
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
+
+# The temporary files this process has created and not yet renamed or removed: what a
+# process stopped by a signal removes before it exits (see live_temps).
+_LIVE_TEMPS: set[str] = set()
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
@@ -49,6 +71,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         except FileNotFoundError:
             old_mode = None
         fd, temp = _create_temp(folder, os.path.basename(target))
+        _LIVE_TEMPS.add(temp)
         with os.fdopen(fd, "wb") as file:
             if old_mode is not None:
                 os.fchmod(file.fileno(), old_mode)
@@ -56,11 +79,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, target)
+        _LIVE_TEMPS.discard(temp)
         temp = None
     except BaseException as exc:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+            _LIVE_TEMPS.discard(temp)
         if isinstance(exc, OSError):
             reason = exc.strerror or str(exc)
             raise ExportError(f"cannot write {target}: {reason}") from exc
@@ -72,7 +97,7 @@ def _create_temp(folder: str, name: str) -> tuple[int, str]:
     """Create and open a new, empty temporary file beside ``name``."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")  # see _TEMP_NAME
         try:
             return os.open(temp, flags, _NEW_FILE_MODE), temp
         except FileExistsError:
@@ -91,3 +116,52 @@ def _sync_folder(folder: str) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def live_temps() -> list[str]:
+    """The temporary files a :func:`write_atomic` of this process is writing now (at most
+    one, unless threads write), for a signal handler that must remove them and exit
+    without unwinding. Only this process's own: never another's file of the same name."""
+    return sorted(_LIVE_TEMPS)
+
+
+def is_temp_of(filename: str, name: str) -> bool:
+    """Whether ``filename`` is one of :func:`write_atomic`'s temporary files for a target
+    named ``name`` (``.<name>.<8 hex digits>.tmp``)."""
+    match = _TEMP_NAME.fullmatch(filename)
+    return match is not None and match["name"] == name
+
+
+def remove_stale_temps(
+    folder: str | os.PathLike[str],
+    names: Iterable[str],
+    older_than: float = STALE_TEMP_SECONDS,
+    now: float | None = None,
+) -> list[str]:
+    """Remove the temporary files of the targets ``names`` in ``folder`` that were last
+    written more than ``older_than`` seconds ago: what a killed :func:`write_atomic`
+    left behind. A younger one may belong to a render still running (another process
+    writing the same figure), so it stays. Regular files only; nothing else in the
+    folder is touched, and a file that cannot be examined or removed is left as it is.
+    Returns the names removed, sorted."""
+    wanted = set(names)
+    moment = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match is None or match["name"] not in wanted:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or moment - info.st_mtime <= older_than:
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(entry.name)
+    return sorted(removed)

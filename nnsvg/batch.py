@@ -122,7 +122,6 @@ Report = Callable[[JobResult], None]
 # --- rendering one job ---------------------------------------------------------------------
 
 _IN_WORKER = False
-_CURRENT: list[Path] = []  # in a worker: the outputs of the job it is rendering
 
 
 def with_font(spec: Any, font: str) -> Any:
@@ -163,8 +162,6 @@ def render_job(job: Job) -> JobResult:
             digests=digests,
         )
 
-    if _IN_WORKER:
-        _CURRENT[:] = [path for path, _fmt in job.outputs]
     try:
         from nnsvg.atomic import write_atomic
         from nnsvg.export import convert_scene
@@ -190,8 +187,6 @@ def render_job(job: Job) -> JobResult:
         return failed([f"{job.spec}: the spec is nested too deeply to draw ({err})"], err)
     except Exception as err:  # a bug: still one line, the traceback only with --debug
         return failed([f"{job.spec}: {type(err).__name__}: {err}"], err, internal=True)
-    finally:
-        _CURRENT.clear()
     return JobResult(
         job.spec,
         RENDERED,
@@ -217,16 +212,14 @@ def _worker_init() -> None:
 
 def _on_terminate(signum: int, frame: Any) -> None:
     """Stop now. Raising here could land in a C callback (cairo's writer) that swallows
-    the exception, so remove the current job's temporary files (write_atomic names them
-    ``.<name>.<8 hex digits>.tmp`` beside the target) and exit at once; the targets
-    themselves are whole, old or new."""
-    import glob
+    the exception, so remove the temporary file this worker is writing, if any (and
+    only its own: another process may be writing the same figure), and exit at once;
+    the targets themselves are whole, old or new."""
+    from nnsvg.atomic import live_temps
 
-    for path in list(_CURRENT):
-        pattern = f".{glob.escape(path.name)}.{'[0-9a-f]' * 8}.tmp"
-        for temp in glob.glob(os.path.join(glob.escape(str(path.parent)), pattern)):
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+    for temp in live_temps():
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
     os._exit(128 + signum)
 
 
@@ -534,6 +527,7 @@ def run_jobs(
             results[i] = result
             report(result)
     planned = dict(todo)
+    _remove_stale_temps(todo)
 
     def finish(i: int, result: JobResult) -> None:
         results[i] = result
@@ -552,6 +546,19 @@ def run_jobs(
         for m in manifests.values():
             m.save()
     return [r for r in results if r is not None]
+
+
+def _remove_stale_temps(todo: list[tuple[int, Job]]) -> None:
+    """Remove the temporary files that killed renders of these outputs (and of their
+    folders' manifests) left behind: see :func:`nnsvg.atomic.remove_stale_temps`."""
+    from nnsvg.atomic import remove_stale_temps
+
+    names: dict[str, set[str]] = {}
+    for _i, job in todo:
+        for path, _fmt in job.outputs:
+            names.setdefault(os.path.abspath(path.parent), {CACHE_NAME}).add(path.name)
+    for folder, in_folder in sorted(names.items()):
+        remove_stale_temps(folder, in_folder)
 
 
 def _render_all(

@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nnsvg.atomic
 from nnsvg.atomic import write_atomic
@@ -207,3 +209,100 @@ def test_directory_target_is_an_error(tmp_path: Path) -> None:
     assert str(info.value) == f"cannot write {target}: it is a folder"
     assert (target / "keep").read_text() == "x"
     assert [p.name for p in tmp_path.iterdir()] == ["fig.svg"]
+
+
+# --------------------------------------------------------------------------- temporaries
+
+
+def _written_temp_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> str:
+    """The name of the temporary file write_atomic really uses for ``name`` (caught
+    while it is being flushed), with live_temps() at that moment checked too."""
+    seen: list[str] = []
+    real_fsync = os.fsync
+
+    def spying_fsync(fd: int) -> None:
+        live = nnsvg.atomic.live_temps()
+        if not seen and live:
+            seen.extend(os.path.basename(t) for t in live)
+        real_fsync(fd)
+
+    monkeypatch.setattr(nnsvg.atomic.os, "fsync", spying_fsync)
+    write_atomic(tmp_path / name, "x")
+    monkeypatch.undo()
+    assert len(seen) == 1
+    return seen[0]
+
+
+def test_live_temps_name_the_file_being_written_and_only_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = _written_temp_name(tmp_path, monkeypatch, "fig.svg")
+    assert nnsvg.atomic.is_temp_of(temp, "fig.svg")
+    assert nnsvg.atomic.live_temps() == []  # renamed: nothing live any more
+    monkeypatch.setattr(nnsvg.atomic.os, "replace", _raise_enospc)
+    with pytest.raises(ExportError):
+        write_atomic(tmp_path / "fig.svg", "y")
+    assert nnsvg.atomic.live_temps() == []  # removed after a failure too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.svg"]
+
+
+@given(
+    name=st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=30),
+    other=st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=30),
+    suffix=st.text("0123456789abcdef", min_size=8, max_size=8),
+)
+def test_a_temporary_name_belongs_to_exactly_one_target(name: str, other: str, suffix: str) -> None:
+    temp = f".{name}.{suffix}.tmp"
+    assert nnsvg.atomic.is_temp_of(temp, name)
+    assert nnsvg.atomic.is_temp_of(temp, other) == (other == name)
+    assert not nnsvg.atomic.is_temp_of(name, name)
+    assert not nnsvg.atomic.is_temp_of(f".{name}.{suffix.upper()}X.tmp", name)
+    assert not nnsvg.atomic.is_temp_of(f".{name}.{suffix[:7]}.tmp", name)
+
+
+def test_remove_stale_temps_takes_only_old_temporaries_of_the_named_targets(
+    tmp_path: Path,
+) -> None:
+    now = 1_000_000.0
+    old, young = now - nnsvg.atomic.STALE_TEMP_SECONDS - 1, now - 5
+
+    def make(name: str, mtime: float, folder: bool = False) -> Path:
+        path = tmp_path / name
+        if folder:
+            path.mkdir()
+        else:
+            path.write_text("partial")
+        os.utime(path, (mtime, mtime))
+        return path
+
+    make("fig.svg", old)
+    make(".fig.svg.0123abcd.tmp", old)  # left by a killed render: goes
+    make(".fig.svg.89abcdef.tmp", old)  # goes
+    make(".fig.png.00000000.tmp", old)  # goes
+    make(".fig.svg.fedcba98.tmp", young)  # maybe another render writing now: stays
+    make(".notes.txt.0123abcd.tmp", old)  # not a target of ours: stays
+    make(".fig.svg.0123ABCD.tmp", old)  # not write_atomic's naming: stays
+    make(".fig.svg.11111111.tmp", old, folder=True)  # a folder: stays
+    (tmp_path / ".fig.svg.22222222.tmp").symlink_to(tmp_path / "fig.svg")  # a link: stays
+
+    removed = nnsvg.atomic.remove_stale_temps(tmp_path, ["fig.svg", "fig.png"], now=now)
+    assert removed == [".fig.png.00000000.tmp", ".fig.svg.0123abcd.tmp", ".fig.svg.89abcdef.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".fig.svg.0123ABCD.tmp",
+        ".fig.svg.11111111.tmp",
+        ".fig.svg.22222222.tmp",
+        ".fig.svg.fedcba98.tmp",
+        ".notes.txt.0123abcd.tmp",
+        "fig.svg",
+    ]
+    assert nnsvg.atomic.remove_stale_temps(tmp_path / "missing", ["fig.svg"]) == []
+
+
+def test_remove_stale_temps_uses_the_clock_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / ".fig.svg.0123abcd.tmp"
+    temp.write_text("partial")
+    assert nnsvg.atomic.remove_stale_temps(tmp_path, ["fig.svg"]) == []  # just written
+    monkeypatch.setattr(nnsvg.atomic.time, "time", lambda: temp.stat().st_mtime + 601)
+    assert nnsvg.atomic.remove_stale_temps(tmp_path, ["fig.svg"]) == [temp.name]

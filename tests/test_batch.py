@@ -17,6 +17,7 @@ import pytest
 from click.testing import Result
 
 import nnsvg._version
+import nnsvg.atomic
 from nnsvg import batch
 from nnsvg.batch import CACHE_NAME, FAILED, RENDERED, UP_TO_DATE, Job, run_jobs
 from tests.cli_run import run
@@ -377,6 +378,56 @@ def test_failed_output_keeps_the_old_file_and_no_cache_entry(work: Path) -> None
     assert status_lines(run("render", "specs/elman-rnn.yaml", "-o", "fig.png")) == {
         str(Path("specs/elman-rnn.yaml")): "rendered"
     }
+
+
+def test_a_render_removes_what_killed_renders_of_its_outputs_left(work: Path) -> None:
+    out = work / "out"
+    out.mkdir()
+    spec = work / "specs" / "elman-rnn.yaml"
+    long_ago = 1_000_000.0  # 1970: far older than any live render
+
+    def temp(name: str, old: bool) -> Path:
+        path = out / name
+        path.write_bytes(b"<svg half")
+        if old:
+            os.utime(path, (long_ago, long_ago))
+        return path
+
+    orphans = [temp(".elman-rnn.svg.0123abcd.tmp", True), temp(f".{CACHE_NAME}.0a0b0c0d.tmp", True)]
+    kept = [
+        temp(".elman-rnn.svg.89abcdef.tmp", False),  # young: perhaps a render running now
+        temp(".elman-rnn.png.0123abcd.tmp", True),  # not an output of this batch
+    ]
+    (result,) = run_jobs([Job(spec, ((out / "elman-rnn.svg", "svg"),))])
+    assert result.status == RENDERED
+    assert not any(p.exists() for p in orphans)
+    assert all(p.exists() for p in kept)
+    assert (out / "elman-rnn.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_a_stopped_worker_removes_its_own_temporary_file_only(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = work / "fig.svg"
+    target.write_text("old")
+    other = work / ".fig.svg.0123abcd.tmp"  # another process's, writing the same figure
+    other.write_text("theirs")
+    exits: list[int] = []
+
+    def exit_now(code: int) -> None:
+        exits.append(code)
+        raise SystemExit(code)
+
+    def terminated_while_flushing(fd: int) -> None:
+        batch._on_terminate(signal.SIGTERM, None)  # what SIGTERM runs in a worker
+
+    monkeypatch.setattr(batch.os, "_exit", exit_now)
+    monkeypatch.setattr(nnsvg.atomic.os, "fsync", terminated_while_flushing)
+    with pytest.raises(SystemExit):
+        nnsvg.atomic.write_atomic(target, "new")
+    assert exits == [128 + signal.SIGTERM]
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in work.iterdir() if p.is_file()) == [other.name, "fig.svg"]
 
 
 # --------------------------------------------------------------------------- interrupts
