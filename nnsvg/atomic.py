@@ -20,9 +20,9 @@ from nnsvg.errors import ExportError
 
 __all__ = [
     "STALE_TEMP_SECONDS",
-    "is_temp_of",
     "live_temps",
     "remove_stale_temps",
+    "temp_target",
     "write_atomic",
 ]
 
@@ -125,11 +125,11 @@ def live_temps() -> list[str]:
     return sorted(_LIVE_TEMPS)
 
 
-def is_temp_of(filename: str, name: str) -> bool:
-    """Whether ``filename`` is one of :func:`write_atomic`'s temporary files for a target
-    named ``name`` (``.<name>.<8 hex digits>.tmp``)."""
+def temp_target(filename: str) -> str | None:
+    """The name of the target whose temporary file :func:`write_atomic` would have named
+    ``filename`` (``.<name>.<8 hex digits>.tmp``), or None for any other name."""
     match = _TEMP_NAME.fullmatch(filename)
-    return match is not None and match["name"] == name
+    return None if match is None else match["name"]
 
 
 def remove_stale_temps(
@@ -152,8 +152,7 @@ def remove_stale_temps(
     except OSError:
         return removed
     for entry in entries:
-        match = _TEMP_NAME.fullmatch(entry.name)
-        if match is None or match["name"] not in wanted:
+        if temp_target(entry.name) not in wanted:
             continue
         try:
             info = entry.stat(follow_symlinks=False)

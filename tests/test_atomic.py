@@ -237,7 +237,7 @@ def test_live_temps_name_the_file_being_written_and_only_then(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     temp = _written_temp_name(tmp_path, monkeypatch, "fig.svg")
-    assert nnsvg.atomic.is_temp_of(temp, "fig.svg")
+    assert nnsvg.atomic.temp_target(temp) == "fig.svg"
     assert nnsvg.atomic.live_temps() == []  # renamed: nothing live any more
     monkeypatch.setattr(nnsvg.atomic.os, "replace", _raise_enospc)
     with pytest.raises(ExportError):
@@ -252,12 +252,18 @@ def test_live_temps_name_the_file_being_written_and_only_then(
     suffix=st.text("0123456789abcdef", min_size=8, max_size=8),
 )
 def test_a_temporary_name_belongs_to_exactly_one_target(name: str, other: str, suffix: str) -> None:
-    temp = f".{name}.{suffix}.tmp"
-    assert nnsvg.atomic.is_temp_of(temp, name)
-    assert nnsvg.atomic.is_temp_of(temp, other) == (other == name)
-    assert not nnsvg.atomic.is_temp_of(name, name)
-    assert not nnsvg.atomic.is_temp_of(f".{name}.{suffix.upper()}X.tmp", name)
-    assert not nnsvg.atomic.is_temp_of(f".{name}.{suffix[:7]}.tmp", name)
+    # Unambiguous: a temporary name gives back the one target it was made for ...
+    assert nnsvg.atomic.temp_target(f".{name}.{suffix}.tmp") == name
+    assert nnsvg.atomic.temp_target(f".{other}.{suffix}.tmp") == other
+    # ... and names not of that form (not hidden, not 8 hex digits, not .tmp) give none.
+    for not_ours in (
+        f".{name}.{suffix}X.tmp",
+        f".{name}.{suffix[:7]}.tmp",
+        f".{name}.{suffix}.TMP",
+    ):
+        assert nnsvg.atomic.temp_target(not_ours) is None, not_ours
+    if not name.startswith("."):
+        assert nnsvg.atomic.temp_target(f"{name}.{suffix}.tmp") is None
 
 
 def test_remove_stale_temps_takes_only_old_temporaries_of_the_named_targets(
