@@ -527,7 +527,7 @@ def run_jobs(
             results[i] = result
             report(result)
     planned = dict(todo)
-    _remove_stale_temps(todo)
+    _remove_stale_temps(jobs)
 
     def finish(i: int, result: JobResult) -> None:
         results[i] = result
@@ -548,13 +548,14 @@ def run_jobs(
     return [r for r in results if r is not None]
 
 
-def _remove_stale_temps(todo: list[tuple[int, Job]]) -> None:
-    """Remove the temporary files that killed renders of these outputs (and of their
-    folders' manifests) left behind: see :func:`nnsvg.atomic.remove_stale_temps`."""
+def _remove_stale_temps(jobs: Sequence[Job]) -> None:
+    """Remove the temporary files that killed renders of the jobs' outputs (and of their
+    folders' manifests) left behind, whether the outputs are up to date or not (one
+    listing per output folder): see :func:`nnsvg.atomic.remove_stale_temps`."""
     from nnsvg.atomic import remove_stale_temps
 
     names: dict[str, set[str]] = {}
-    for _i, job in todo:
+    for job in jobs:
         for path, _fmt in job.outputs:
             names.setdefault(os.path.abspath(path.parent), {CACHE_NAME}).add(path.name)
     for folder, in_folder in sorted(names.items()):

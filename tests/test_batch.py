@@ -398,11 +398,17 @@ def test_a_render_removes_what_killed_renders_of_its_outputs_left(work: Path) ->
         temp(".elman-rnn.svg.89abcdef.tmp", False),  # young: perhaps a render running now
         temp(".elman-rnn.png.0123abcd.tmp", True),  # not an output of this batch
     ]
-    (result,) = run_jobs([Job(spec, ((out / "elman-rnn.svg", "svg"),))])
+    job = Job(spec, ((out / "elman-rnn.svg", "svg"),))
+    (result,) = run_jobs([job])
     assert result.status == RENDERED
     assert not any(p.exists() for p in orphans)
     assert all(p.exists() for p in kept)
     assert (out / "elman-rnn.svg").read_bytes().startswith(b"<?xml")
+    # An up-to-date output is not drawn again, but what was left beside it still goes.
+    late = temp(".elman-rnn.svg.0a1b2c3d.tmp", True)
+    (again,) = run_jobs([job])
+    assert again.status == UP_TO_DATE
+    assert not late.exists()
 
 
 def test_a_stopped_worker_removes_its_own_temporary_file_only(
