@@ -369,15 +369,16 @@ def _plan(
     formats = _parse_formats(fmt)
     for name, value in (("--dpi", dpi), ("--scale", scale)):
         if value is not None and not (0 < value < 100_000):
-            _usage(f"{name} must be a positive number, got {value}")
-    if max_edges < 1 or max_nodes < 1:
-        _usage("--max-edges and --max-nodes must be positive")
+            _usage(f"{name}: must be a positive number below 100000, got {value:.12g}")
+    for name, count in (("--max-edges", max_edges), ("--max-nodes", max_nodes)):
+        if count < 1:
+            _usage(f"{name}: must be a positive whole number, got {count}")
     if seed is not None and seed < 0:
-        _usage("--seed must be a non-negative integer")
+        _usage(f"--seed: must be a non-negative integer, got {seed}")
     if jobs is not None and not 1 <= jobs <= 1024:
-        _usage(f"--jobs must be from 1 to 1024, got {jobs}")
+        _usage(f"--jobs: must be from 1 to 1024, got {jobs}")
     if font is not None and (not font.strip() or any(ord(c) < 32 for c in font)):
-        _usage("--font must be a CSS font family, e.g. \"'Times New Roman', serif\"")
+        _usage("--font: must be a CSS font family, e.g. \"'Times New Roman', serif\"")
     _check_theme_and_style(theme, style)
     if width is not None:
         from nnsvg.errors import NnsvgError
@@ -670,7 +671,7 @@ def check(
     """Lint figures: overlapping or clipped labels, text too small at the printed width,
     adjacent layers too alike in greyscale, figures too wide. Exit 1 on any finding."""
     if not 0 < min_pt < 100:
-        _usage(f"--min-pt must be a positive number of points, got {min_pt}")
+        _usage(f"--min-pt: must be a number of points above 0 and below 100, got {min_pt:.12g}")
     if max_width is not None:
         from nnsvg.errors import NnsvgError
         from nnsvg.units import parse_length
@@ -762,7 +763,7 @@ def watch(
         no_project=no_project,
     )
     if not 0 < interval <= 3600:
-        _usage(f"--interval must be from 0 to 3600 seconds, got {interval}")
+        _usage(f"--interval: must be above 0 and at most 3600 seconds, got {interval:.12g}")
     from nnsvg.batch import FAILED, Watcher
 
     report = _Reporter(debug=debug, quiet=quiet)

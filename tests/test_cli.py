@@ -215,13 +215,47 @@ def test_output_and_out_dir_together_is_a_usage_error(net: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--dpi", "0"), "usage error: --dpi must be a positive number, got 0.0"),
-        (("--seed", "-1"), "usage error: --seed must be a non-negative integer"),
-        (("--max-edges", "0"), "usage error: --max-edges and --max-nodes must be positive"),
+        (("--dpi", "0"), "usage error: --dpi: must be a positive number below 100000, got 0"),
+        (
+            ("--scale", "1e6"),
+            "usage error: --scale: must be a positive number below 100000, got 1000000",
+        ),
+        (("--seed", "-1"), "usage error: --seed: must be a non-negative integer, got -1"),
+        (("--max-edges", "0"), "usage error: --max-edges: must be a positive whole number, got 0"),
+        (
+            ("--max-nodes", "-2"),
+            "usage error: --max-nodes: must be a positive whole number, got -2",
+        ),
+        (("--jobs", "0"), "usage error: --jobs: must be from 1 to 1024, got 0"),
+        (
+            ("--font", " "),
+            "usage error: --font: must be a CSS font family, e.g. \"'Times New Roman', serif\"",
+        ),
     ],
 )
 def test_bad_option_values_are_usage_errors(net: Path, args: tuple[str, ...], message: str) -> None:
     result = run("render", net, *args)
+    assert result.exit_code == 2
+    assert err_lines(result) == [message]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("check", "--min-pt", "0"),
+            "usage error: --min-pt: must be a number of points above 0 and below 100, got 0",
+        ),
+        (
+            ("watch", "--interval", "5000"),
+            "usage error: --interval: must be above 0 and at most 3600 seconds, got 5000",
+        ),
+    ],
+)
+def test_bad_check_and_watch_values_are_usage_errors(
+    net: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = run(args[0], net, *args[1:])
     assert result.exit_code == 2
     assert err_lines(result) == [message]
 

@@ -318,7 +318,7 @@ def test_a_failing_spec_damages_nothing_in_a_batch(work: Path) -> None:
         (["figs/a.yaml", "figs/b.yaml", "-o", "x.svg"], "-o/--output takes one spec"),
         (["figs/a.yaml", "-o", "x.svg", "--out-dir", "out"], "either -o/--output or --out-dir"),
         (["figs/*.nope"], "no file matches"),
-        (["figs", "--dpi", "-3"], "--dpi must be a positive number"),
+        (["figs", "--dpi", "-3"], "--dpi: must be a positive number below 100000, got -3"),
         (["figs", "--theme", "no-such-theme"], "--theme"),
         (["figs", "--style", "nope"], "--style"),
         (["figs", "--jobs", "0"], "--jobs"),
