@@ -244,7 +244,8 @@ def _root(
 # pyproject.toml) fills in what the command line leaves unset.
 
 SpecsArg = Annotated[
-    list[str], typer.Argument(help="Spec files, folders or globs.", show_default=False)
+    list[str],
+    typer.Argument(help="Spec files, folders or globs.", show_default=False, metavar="SPEC..."),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("-o", "--output", help="Output file (one spec only).")
@@ -802,9 +803,7 @@ def watch(
 
 @app.command()
 def validate(
-    specs: Annotated[
-        list[str], typer.Argument(help="Spec files, folders or globs.", show_default=False)
-    ],
+    specs: SpecsArg,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
@@ -847,7 +846,9 @@ def themes_list(ctx: typer.Context) -> None:
 
 @themes_app.command("show")
 def themes_show(
-    name: Annotated[str, typer.Argument(help="A built-in theme name or a theme file.")],
+    name: Annotated[
+        str, typer.Argument(help="A built-in theme name or a theme file.", metavar="NAME|FILE")
+    ],
 ) -> None:
     """Print a theme with everything it inherits, as a theme file."""
     import yaml
@@ -896,9 +897,9 @@ def schema(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path(
-        "network.yaml"
-    ),
+    path: Annotated[
+        Path, typer.Argument(help="Where to write the starter spec.", metavar="PATH")
+    ] = Path("network.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter spec to edit."""
