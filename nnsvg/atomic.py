@@ -71,7 +71,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         except FileNotFoundError:
             old_mode = None
         fd, temp = _create_temp(folder, os.path.basename(target))
-        _LIVE_TEMPS.add(temp)
         with os.fdopen(fd, "wb") as file:
             if old_mode is not None:
                 os.fchmod(file.fileno(), old_mode)
@@ -94,14 +93,20 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
 
 
 def _create_temp(folder: str, name: str) -> tuple[int, str]:
-    """Create and open a new, empty temporary file beside ``name``."""
+    """Create and open a new, empty temporary file beside ``name``, listed in
+    :data:`_LIVE_TEMPS` from before it exists: a signal handler that runs as soon as the
+    file is created (before this returns) must find it there."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")  # see _TEMP_NAME
+        _LIVE_TEMPS.add(temp)
         try:
             return os.open(temp, flags, _NEW_FILE_MODE), temp
-        except FileExistsError:
-            continue
+        except FileExistsError:  # another's (or a leftover): not ours to remove
+            _LIVE_TEMPS.discard(temp)
+        except BaseException:
+            _LIVE_TEMPS.discard(temp)
+            raise
     raise FileExistsError(f"no free temporary file name for {name} in {folder}")
 
 
