@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 SPECS_DIR = ROOT / "specs"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_blocks(lang: str) -> list[str]:
+    """The README's fenced code blocks in ``lang`` (```` ```yaml ````), in order."""
+    return [text for tag, text in re.findall(r"```(\w+)\n(.*?)```", README, re.S) if tag == lang]
+
 
 # Bounded example counts in the normal run; `--hypothesis-profile deep` for a longer one.
 settings.register_profile(

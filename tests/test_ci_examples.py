@@ -14,14 +14,11 @@ import yaml
 
 from tests.cli_run import run
 
-from .conftest import ROOT
+from .conftest import ROOT, readme_blocks
 
 HOOKS = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, re.S)
-YAML_BLOCKS = [text for lang, text in BLOCKS if lang == "yaml"]
-PRE_COMMIT = yaml.safe_load(next(t for t in YAML_BLOCKS if t.startswith("repos:")))
-WORKFLOW = yaml.safe_load(next(t for t in YAML_BLOCKS if "\njobs:" in t))
+PRE_COMMIT = yaml.safe_load(next(t for t in readme_blocks("yaml") if t.startswith("repos:")))
+WORKFLOW = yaml.safe_load(next(t for t in readme_blocks("yaml") if "\njobs:" in t))
 # Gallery specs whose figures pass the lint at their natural size.
 CLEAN = ("elman-rnn.yaml", "vertical-autoencoder.yaml")
 TOO_SMALL = "width: 1in\nlayers: [4, 8, 8, 2]\n"  # text far under 6 pt at one inch

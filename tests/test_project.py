@@ -11,8 +11,8 @@ import pytest
 from nnsvg.project import Project, ProjectError, find_project, load_project
 from tests.cli_run import run
 
-ROOT = Path(__file__).resolve().parent.parent
-SPECS = ROOT / "specs"
+from .conftest import SPECS_DIR as SPECS
+from .conftest import readme_blocks
 
 
 @pytest.fixture
@@ -144,8 +144,7 @@ def test_pyproject_errors_name_the_table(paper: Path) -> None:
 
 
 def test_readme_example_loads(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    blocks = readme_blocks("toml")
     assert blocks
     (tmp_path / "nnsvg.toml").write_text(blocks[0])
     project = load_project(tmp_path / "nnsvg.toml")

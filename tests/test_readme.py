@@ -13,12 +13,10 @@ from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.spec import model
 from nnsvg.theme import Theme, resolve_theme
 
-from .conftest import ROOT
+from .conftest import README, ROOT, readme_blocks
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
-SPEC_BLOCKS = [text for lang, text in BLOCKS if lang == "yaml" and "layers:" in text]
-THEME_BLOCKS = [text for lang, text in BLOCKS if lang == "yaml" and "extends:" in text]
+SPEC_BLOCKS = [text for text in readme_blocks("yaml") if "layers:" in text]
+THEME_BLOCKS = [text for text in readme_blocks("yaml") if "extends:" in text]
 
 
 def test_readme_has_spec_and_theme_examples() -> None:
@@ -40,7 +38,7 @@ def test_readme_theme_examples_load(text: str, tmp_path) -> None:
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    commands = [text.strip() for lang, text in BLOCKS if lang == "sh"]
+    commands = [text.strip() for text in readme_blocks("sh")]
     test_command = next(c for c in commands if "pytest" in c)
     setup_command = next(c for c in commands if "render specs/" in c)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
