@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from nnsvg.errors import NnsvgError, SpecError
@@ -302,12 +302,30 @@ def test_labels_name_every_inferred_shape_and_stacks_draw_at_most_max_drawn(data
 
 
 @given(cnn_specs())
+@example(  # the next tensor is 1x1 maps, drawn as a bar (as LeNet-5's C5 is)
+    {
+        "style": "lenet",
+        "input": {"shape": [8, 8, 1]},
+        "layers": [
+            {"type": "pool", "size": 2, "skip_from": "input"},
+            {"type": "upsample", "size": 2},
+            {"type": "pool", "size": 2},
+            {"type": "pool", "size": 2},
+            {"type": "pool", "size": 2},
+        ],
+    }
+)
 def test_filters_sit_on_a_front_map_and_project_into_the_next(data: dict) -> None:
     scene = scene_or_reject(data)
     fronts = {}
     for g in layer_groups(scene):
         if any(c.role == "maps" for c in g.children if isinstance(c, Group)):
             fronts[int(g.id.split("-")[1])] = front_of(scene, g.id)
+    bars = {
+        int(p.id.split("-")[1]): p.points
+        for p in iter_leaves(scene.items)
+        if isinstance(p, Polygon) and p.id and p.id.endswith("-vector")
+    }
     filters = groups(scene, "filters")
     if not filters:
         return
@@ -319,11 +337,14 @@ def test_filters_sit_on_a_front_map_and_project_into_the_next(data: dict) -> Non
         box = BBox(square.x, square.y, square.x + square.w, square.y + square.h)
         owners = [i for i, front in fronts.items() if inside(box, front)]
         assert len(owners) == 1, (box, fronts)
-        target = fronts[owners[0] + 1]
-        for line in (line_a, line_b):
-            assert line.cls == "projection"
-            assert contains_point(target, *path_points(line)[-1])
-        assert contains_point(target, dot.cx, dot.cy)
+        ends = [path_points(line)[-1] for line in (line_a, line_b)] + [(dot.cx, dot.cy)]
+        assert line_a.cls == line_b.cls == "projection"
+        nxt = owners[0] + 1
+        if nxt in fronts:  # the next tensor's front map
+            assert all(contains_point(fronts[nxt], x, y) for x, y in ends)
+        else:  # the next tensor is a vector: the lines meet on its bar
+            point = [BBox(x - EPS, y - EPS, x + EPS, y + EPS) for x, y in ends]
+            assert all(_polygon_meets_box(bars[nxt], p) for p in point), (ends, bars.get(nxt))
 
 
 @given(cnn_specs())
