@@ -29,8 +29,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from nnsvg.errors import NnsvgError, SpecError
-    from nnsvg.export import export
     from nnsvg.pipeline import load_spec
+    from nnsvg.render.export import export
     from nnsvg.render.svg import render_svg
     from nnsvg.scene import Scene
     from nnsvg.spec.model import Spec
@@ -43,8 +43,8 @@ def layout(spec: Spec, theme: Theme | str | None = None, **options: Any) -> Scen
     from nnsvg.pipeline import RenderOptions, build_scene
 
     if theme is not None and not isinstance(theme, str):
-        from nnsvg.layout import LayoutLimits
-        from nnsvg.layout import layout as run_layout
+        from nnsvg.engines import LayoutLimits
+        from nnsvg.engines import layout as run_layout
         from nnsvg.pipeline import physical_width, spec_weights
 
         return run_layout(
@@ -60,7 +60,7 @@ def layout(spec: Spec, theme: Theme | str | None = None, **options: Any) -> Scen
 _LAZY = {
     "load_spec": ("nnsvg.pipeline", "load_spec"),
     "render_svg": ("nnsvg.render.svg", "render_svg"),
-    "export": ("nnsvg.export", "export"),
+    "export": ("nnsvg.render.export", "export"),
     "load_theme": ("nnsvg.theme", "load_theme"),
     "NnsvgError": ("nnsvg.errors", "NnsvgError"),
     "SpecError": ("nnsvg.errors", "SpecError"),

@@ -79,7 +79,7 @@ __all__ = [
 
 RENDERED, UP_TO_DATE, FAILED = "rendered", "up-to-date", "failed"
 CACHE_NAME = ".nnsvg-cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: SVG ids carry a prefix (figures made under 1 differ)
 _MAX_THEME_CHAIN = 17  # theme.py allows 16 extends
 _CHUNK = 1 << 20
 
@@ -164,15 +164,15 @@ def render_job(job: Job) -> JobResult:
 
     try:
         from nnsvg.atomic import write_atomic
-        from nnsvg.export import convert_scene
         from nnsvg.pipeline import build_scene, load_spec
+        from nnsvg.render.export import convert_scene
         from nnsvg.render.svg import render_svg
 
         spec = load_spec(job.spec)
         if job.font:
             spec = with_font(spec, job.font)
         scene = build_scene(spec, job.options)
-        svg = render_svg(scene)
+        svg = render_svg(scene, id_prefix=job.options.id_prefix)
         for path, fmt in job.outputs:
             data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
             _refuse_escaping_link(path)

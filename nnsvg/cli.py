@@ -166,7 +166,7 @@ def _check_theme_and_style(theme: str | None, style: str | None) -> None:
 
 
 def _parse_formats(text: str | None) -> list[str] | None:
-    from nnsvg.export import FORMATS
+    from nnsvg.render.export import FORMATS
 
     if text is None:
         return None
@@ -184,7 +184,7 @@ def _outputs(
 ) -> list[list[tuple[Path, str]]]:
     """For each spec, the (path, format) pairs to write."""
     from nnsvg.errors import NnsvgError
-    from nnsvg.export import infer_format
+    from nnsvg.render.export import infer_format
 
     if output is not None and len(specs) != 1:
         _usage("-o/--output takes one spec; use --out-dir for several")
@@ -274,6 +274,13 @@ ElideOpt = Annotated[
     typer.Option("--elide/--no-elide", help="Elide wide layers (default: as the spec says)."),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for demo weights.")]
+IdPrefixOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-prefix",
+        help="Start every SVG id with this text ('' for none); default: derived from the figure.",
+    ),
+]
 MaxEdgesOpt = Annotated[int, typer.Option("--max-edges", help="Refuse figures with more edges.")]
 MaxNodesOpt = Annotated[int, typer.Option("--max-nodes", help="Refuse figures with more nodes.")]
 AllowOutsideOpt = Annotated[
@@ -365,6 +372,7 @@ def _plan(
     font: str | None,
     jobs: int | None,
     no_project: bool,
+    id_prefix: str | None = None,
 ) -> _Plan:
     """Check the options (usage errors exit 2) and merge them over the project file's."""
     formats = _parse_formats(fmt)
@@ -378,6 +386,14 @@ def _plan(
         _usage(f"--seed: must be a non-negative integer, got {seed}")
     if jobs is not None and not 1 <= jobs <= 1024:
         _usage(f"--jobs: must be from 1 to 1024, got {jobs}")
+    if id_prefix is not None:
+        from nnsvg.errors import NnsvgError
+        from nnsvg.render.svg import check_id_prefix
+
+        try:
+            check_id_prefix(id_prefix, "--id-prefix")
+        except NnsvgError as err:
+            _usage(str(err))
     if font is not None and (not font.strip() or any(ord(c) < 32 for c in font)):
         _usage("--font: must be a CSS font family, e.g. \"'Times New Roman', serif\"")
     _check_theme_and_style(theme, style)
@@ -417,6 +433,7 @@ def _plan(
         max_edges=max_edges,
         max_nodes=max_nodes,
         allow_outside=allow_outside,
+        id_prefix=id_prefix,
     )
     workers = jobs if jobs is not None else _cpu_count()
     plan = _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)
@@ -562,6 +579,7 @@ def render(
     scale: ScaleOpt = None,
     elide: ElideOpt = None,
     seed: SeedOpt = None,
+    id_prefix: IdPrefixOpt = None,
     max_edges: MaxEdgesOpt = 2_000_000,
     max_nodes: MaxNodesOpt = 100_000,
     allow_outside: AllowOutsideOpt = False,
@@ -597,6 +615,7 @@ def render(
         font=font,
         jobs=jobs,
         no_project=no_project,
+        id_prefix=id_prefix,
     )
     spec_paths = _collect_specs(specs)
     batch = plan.jobs(spec_paths)
@@ -728,6 +747,7 @@ def watch(
     scale: ScaleOpt = None,
     elide: ElideOpt = None,
     seed: SeedOpt = None,
+    id_prefix: IdPrefixOpt = None,
     max_edges: MaxEdgesOpt = 2_000_000,
     max_nodes: MaxNodesOpt = 100_000,
     allow_outside: AllowOutsideOpt = False,
@@ -762,6 +782,7 @@ def watch(
         font=font,
         jobs=jobs,
         no_project=no_project,
+        id_prefix=id_prefix,
     )
     if not 0 < interval <= 3600:
         _usage(f"--interval: must be above 0 and at most 3600 seconds, got {interval:.12g}")

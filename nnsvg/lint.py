@@ -994,7 +994,7 @@ class _Linter:
         own = self.own_colour(number)
         if own is not None:
             return own, "box"
-        from nnsvg.layout.alexnet import KINDS_3D
+        from nnsvg.engines.alexnet import KINDS_3D
 
         words = group.role.split()
         swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))

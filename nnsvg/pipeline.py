@@ -9,9 +9,9 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnsvg.engines import LayoutLimits, layout
+from nnsvg.engines.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError
-from nnsvg.layout import LayoutLimits, layout
-from nnsvg.layout.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.scene import Scene
 from nnsvg.spec.load import load_document, parse_document
 from nnsvg.spec.model import STYLES, Layer, Spec, build_spec
@@ -34,7 +34,7 @@ __all__ = [
 class RenderOptions:
     """Choices made outside the spec (CLI flags, batch settings); None keeps the spec's."""
 
-    theme: str | None = None
+    theme: str | Theme | None = None
     style: str | None = None
     width: str | None = None
     elide: bool | None = None
@@ -42,6 +42,7 @@ class RenderOptions:
     max_edges: int = DEFAULT_MAX_EDGES
     max_nodes: int = DEFAULT_MAX_NODES
     allow_outside: bool = False
+    id_prefix: str | None = None  # see nnsvg.render.svg.render_svg
 
 
 def load_spec(source: str | Path, *, text: str | None = None) -> Spec:
@@ -66,7 +67,8 @@ def _apply_options(spec: Spec, options: RenderOptions) -> Spec:
 
 
 def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
-    """The spec's theme: the CLI's base theme (or the spec's), then the spec's overrides."""
+    """The spec's theme: the CLI's base theme (or the spec's), then the spec's overrides.
+    The base may be a :class:`~nnsvg.theme.Theme` object (from Python)."""
     base = (options.theme if options else None) or spec.theme
     base_dir = spec.base_dir if not (options and options.theme) else Path.cwd()
     try:
@@ -218,4 +220,6 @@ def render_spec(source: str | Path, options: RenderOptions | None = None) -> str
     """A spec file's SVG text."""
     from nnsvg.render.svg import render_svg
 
-    return render_svg(build_scene(load_spec(source), options))
+    return render_svg(
+        build_scene(load_spec(source), options), id_prefix=options.id_prefix if options else None
+    )

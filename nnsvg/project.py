@@ -280,7 +280,7 @@ class _Checker:
         return value
 
     def formats(self, table: dict[str, Any]) -> tuple[str, ...] | None:
-        from nnsvg.export import FORMATS
+        from nnsvg.render.export import FORMATS
 
         value = table.get("formats")
         if value is None:

@@ -542,7 +542,7 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
 
 
 def resolve_theme(
-    base: str | None = None,
+    base: str | Theme | None = None,
     overrides: dict[str, Any] | None = None,
     *,
     overrides_doc: Locator | None = None,
@@ -550,19 +550,27 @@ def resolve_theme(
     base_dir: Path | None = None,
     base_is_from_overrides: bool = False,
 ) -> Theme:
-    """The theme ``base`` (a built-in name or a file path; default ``default``), with
-    ``overrides`` (a mapping like a theme file's, e.g. from a spec) merged on top.
+    """The theme ``base`` (a built-in name, a file path or a :class:`Theme`; default
+    ``default``), with ``overrides`` (a mapping like a theme file's, e.g. from a spec)
+    merged on top.
 
     ``overrides_doc``/``overrides_path`` locate the overrides in their spec for
     error messages; ``base_dir`` resolves relative theme paths.
     """
-    base = base or "default"
-    where = None
-    if overrides_doc is not None and base_is_from_overrides:
-        where = overrides_doc.location((*overrides_path, "extends"))
-    first, first_path = _read_source(base, base_dir, where)
-    first_key = str(first_path.resolve()) if is_theme_file(base) else base
-    chain = _chain(first, first_path.parent, first_key)
+    if isinstance(base, Theme):
+        if not overrides:
+            return base
+        data = {**theme_to_data(base), "extends": None}  # complete: nothing to extend
+        first = _Layer(data, parse_document("{}", "<theme object>"))
+        chain = [first]
+    else:
+        base = base or "default"
+        where = None
+        if overrides_doc is not None and base_is_from_overrides:
+            where = overrides_doc.location((*overrides_path, "extends"))
+        first, first_path = _read_source(base, base_dir, where)
+        first_key = str(first_path.resolve()) if is_theme_file(base) else base
+        chain = _chain(first, first_path.parent, first_key)
     doc = first.doc
     if overrides:
         odoc = overrides_doc or parse_document("{}", "<overrides>")

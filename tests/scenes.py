@@ -18,6 +18,17 @@ from nnsvg.scene import Group, Scene, bbox_of, iter_leaves
 from nnsvg.spec.model import Spec
 from nnsvg.spec.shapes import infer_shapes
 
+DERIVED_PREFIX = re.compile(r"n[0-9a-f]{8}-")
+
+
+def scene_id(element: ElementTree.Element) -> str | None:
+    """An SVG element's id as the scene gave it: without the prefix render_svg derives."""
+    eid = element.get("id")
+    if eid is None:
+        return None
+    match = DERIVED_PREFIX.match(eid)
+    return eid[match.end() :] if match else eid
+
 
 def groups(scene: Scene, role: str) -> list[Group]:
     """Every group whose role has the word ``role``, depth first."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import Result
+from typer.testing import Result
 
 import nnsvg._version
 import nnsvg.atomic
@@ -200,7 +200,7 @@ def test_second_run_renders_nothing(work: Path, monkeypatch: pytest.MonkeyPatch)
 def test_manifest_records_inputs_and_outputs(work: Path) -> None:
     assert run("render", "specs/elman-rnn.yaml", "--out-dir", "out", "-f", "svg,png").exit_code == 0
     data = json.loads((work / "out" / CACHE_NAME).read_text())
-    assert data["nnsvg-cache"] == 1
+    assert data["nnsvg-cache"] == batch.CACHE_VERSION
     assert sorted(data["outputs"]) == ["elman-rnn.png", "elman-rnn.svg"]
     for name, entry in data["outputs"].items():
         assert re.fullmatch(r"[0-9a-f]{64}", entry["inputs"])

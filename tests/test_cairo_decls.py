@@ -67,7 +67,7 @@ def _fresh_python(code: str, **env: str) -> str:
 def test_a_render_uses_the_shipped_declarations_and_never_parses_c() -> None:
     out = _fresh_python(
         "import sys\n"
-        "from nnsvg.export import convert_scene\n"
+        "from nnsvg.render.export import convert_scene\n"
         "from nnsvg.pipeline import build_scene, load_spec, RenderOptions\n"
         "from nnsvg.render.svg import render_svg\n"
         f"scene = build_scene(load_spec({str(SPECS / 'lenet5.yaml')!r}), RenderOptions())\n"
@@ -83,7 +83,7 @@ def test_a_render_uses_the_shipped_declarations_and_never_parses_c() -> None:
 def test_shipped_and_parsed_declarations_give_the_same_bytes(fmt: str) -> None:
     code = (
         "import sys\n"
-        "from nnsvg.export import convert_scene\n"
+        "from nnsvg.render.export import convert_scene\n"
         "from nnsvg.pipeline import build_scene, load_spec, RenderOptions\n"
         "from nnsvg.render.svg import render_svg\n"
         f"for name in ('alexnet.yaml', 'lenet5.yaml', 'nnsvg-default.yaml'):\n"

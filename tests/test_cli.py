@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import Result
+from typer.testing import Result
 
 from nnsvg._version import __version__
 from nnsvg.cli import app

@@ -1,4 +1,4 @@
-"""Tests for nnsvg.export: format choice, PNG/PDF conversion, sizing, safety."""
+"""Tests for nnsvg.render.export: format choice, PNG/PDF conversion, sizing, safety."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-import nnsvg.export
+import nnsvg.render.export
 from nnsvg.errors import ExportError
-from nnsvg.export import FORMATS, convert, export, infer_format, png_size
+from nnsvg.render.export import FORMATS, convert, export, infer_format, png_size
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -138,7 +138,7 @@ def test_infer_format_unknown_explicit_format(fmt: str) -> None:
 def test_module_doctests() -> None:
     import doctest
 
-    result = doctest.testmod(nnsvg.export)
+    result = doctest.testmod(nnsvg.render.export)
     assert result.attempted > 0
     assert result.failed == 0
 
@@ -358,7 +358,7 @@ def test_png_and_pdf_are_byte_identical_across_runs() -> None:
     time.sleep(1.1)  # cairo's clock date has 1 s resolution
     env = {**os.environ, "TZ": "Asia/Kolkata", "PYTHONPATH": str(REPO)}
     code = (
-        "import sys, nnsvg.export as e\n"
+        "import sys, nnsvg.render.export as e\n"
         "sys.stdout.buffer.write(e.convert(sys.stdin.read(), sys.argv[1]))\n"
     )
     for fmt in ("png", "pdf"):
@@ -388,14 +388,14 @@ def test_pin_pdf_dates_keeps_offsets_of_a_clock_dated_pdf() -> None:
     raw = cairosvg.svg2pdf(bytestring=SMALL_SVG.encode())
     clock = _creation_date(raw)
     assert clock.startswith(b"D:") and clock != b"D:20000101000000Z"
-    pinned = nnsvg.export._pin_pdf_dates(raw)
+    pinned = nnsvg.render.export._pin_pdf_dates(raw)
     assert len(pinned) == len(raw)
     assert _creation_date(pinned) == b"D:20000101000000Z"
     _assert_xref_valid(raw)
     _assert_xref_valid(pinned)
     # Another clock date of the same form pins to the same bytes.
     later = b"D:20991231235959" + clock[16:]
-    assert nnsvg.export._pin_pdf_dates(raw.replace(clock, later)) == pinned
+    assert nnsvg.render.export._pin_pdf_dates(raw.replace(clock, later)) == pinned
 
 
 def test_pin_pdf_dates_pads_a_longer_date() -> None:
@@ -407,17 +407,17 @@ def test_pin_pdf_dates_pads_a_longer_date() -> None:
             b"trailer\n<< /Root 2 0 R /Info 1 0 R >>\n%%EOF\n"
         )
 
-    east = nnsvg.export._pin_pdf_dates(pdf(b"D:20240102030405+05'30"))
-    west = nnsvg.export._pin_pdf_dates(pdf(b"D:20231231220405-08'00"))
+    east = nnsvg.render.export._pin_pdf_dates(pdf(b"D:20240102030405+05'30"))
+    west = nnsvg.render.export._pin_pdf_dates(pdf(b"D:20231231220405-08'00"))
     # 22 bytes of date become 17 of date and 5 spaces after the closing parenthesis.
     assert east == west == pdf(b"D:20000101000000Z").replace(b"Z)", b"Z)     ")
     assert len(east) == len(pdf(b"D:20240102030405+05'30"))
 
 
 def test_pin_pdf_dates_leaves_odd_input_alone() -> None:
-    assert nnsvg.export._pin_pdf_dates(b"%PDF-1.5\nno trailer") == b"%PDF-1.5\nno trailer"
+    assert nnsvg.render.export._pin_pdf_dates(b"%PDF-1.5\nno trailer") == b"%PDF-1.5\nno trailer"
     short = b"%PDF-1.5\n1 0 obj\n<< /CreationDate (D:2000) >>\nendobj\ntrailer << /Info 1 0 R >>"
-    assert nnsvg.export._pin_pdf_dates(short) == short
+    assert nnsvg.render.export._pin_pdf_dates(short) == short
 
 
 # -- lazy import -------------------------------------------------------------------------
@@ -426,7 +426,7 @@ def test_pin_pdf_dates_leaves_odd_input_alone() -> None:
 def test_import_does_not_load_cairosvg(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "import nnsvg.export as e\n"
+        "import nnsvg.render.export as e\n"
         "e.export('<svg/>', sys.argv[1])\n"
         "e.infer_format('a.png')\n"
         'e.png_size(\'<svg width="2" height="2"/>\')\n'
@@ -453,7 +453,7 @@ def test_import_does_not_load_cairosvg(tmp_path: Path) -> None:
 def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
     """Record the URLs cairosvg asks for, and fail on any real file or web access."""
     calls: list[tuple[str, str]] = []
-    fetcher = nnsvg.export._fetch_resource
+    fetcher = nnsvg.render.export._fetch_resource
 
     def spy(url: str, resource_type: str) -> bytes:
         calls.append((url, "asked"))
@@ -476,7 +476,7 @@ def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]
         return real_open(file, *args, **kwargs)
 
     cairosvg_url = pytest.importorskip("cairosvg.url")
-    monkeypatch.setattr(nnsvg.export, "_fetch_resource", spy)
+    monkeypatch.setattr(nnsvg.render.export, "_fetch_resource", spy)
     monkeypatch.setattr(cairosvg_url, "fetch", no_network)
     monkeypatch.setattr(cairosvg_url, "urlopen", no_network)
     monkeypatch.setattr(urllib.request, "urlopen", no_network)

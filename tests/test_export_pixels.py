@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from nnsvg.export import convert
 from nnsvg.pipeline import build_scene, load_spec
+from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import Circle, Group
 

@@ -45,9 +45,9 @@ from hypothesis.control import currently_in_test_context
 
 import nnsvg
 from nnsvg.errors import ExportError, NnsvgError, SpecErrors
-from nnsvg.export import convert, png_size
 from nnsvg.images import encode_png
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
+from nnsvg.render.export import convert, png_size
 from nnsvg.render.svg import render_svg
 from nnsvg.spec.model import LAYER_KEYS, TOP_KEYS
 from nnsvg.theme import load_theme, theme_to_data
@@ -92,6 +92,7 @@ NUMERIC_ATTRS = frozenset(
 _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 # The ids nnsvg gives groups (README, "Output"); nothing from a spec is ever an id.
 ID_SCHEME = re.compile(
+    r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|background|labels|filters|legend"
     r"|layer-\d+(-(nodes|labels|maps|vector))?|(edges|link|skip)-\d+-\d+|gradient-\d+)"
     r"(-gradient)?"

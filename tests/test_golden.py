@@ -17,6 +17,7 @@ import pytest
 from nnsvg.pipeline import render_spec
 
 from .conftest import GOLDEN_DIR, SPECS_DIR
+from .scenes import DERIVED_PREFIX, scene_id
 
 GALLERY = sorted(SPECS_DIR.glob("*.yaml"))
 
@@ -46,15 +47,31 @@ def test_golden_svg(spec: Path, update_goldens: bool) -> None:
     expected = golden.read_text(encoding="utf-8")
     if svg == expected:
         return
-    diff = "\n".join(
-        difflib.unified_diff(
-            canonical(expected), canonical(svg), f"golden/{golden.name}", "rendered", lineterm=""
-        )
-    )
     pytest.fail(
         f"{spec.name} no longer renders its golden SVG "
-        f"(pytest --update-goldens accepts the change):\n{diff[:20000]}"
+        f"(pytest --update-goldens accepts the change):\n{golden_diff(expected, svg)[:20000]}"
     )
+
+
+def _id_prefix(svg: str) -> str | None:
+    match = re.search(r' id="(n[0-9a-f]{8}-)figure"', svg)
+    return match.group(1) if match else None
+
+
+def golden_diff(expected: str, rendered: str) -> str:
+    """A unified diff of the canonical XML. Any change to a figure changes the id prefix
+    derived from it, on every line with an id: the diff shows that once, then the lines
+    that differ besides, with both prefixes written as ``PREFIX-``."""
+    before, after = _id_prefix(expected), _id_prefix(rendered)
+    head = []
+    if before != after:
+        head = [f"id prefix: {before} -> {after} (derived from the figure; shown as PREFIX-)"]
+        expected = expected.replace(before, "PREFIX-") if before else expected
+        rendered = rendered.replace(after, "PREFIX-") if after else rendered
+    lines = difflib.unified_diff(
+        canonical(expected), canonical(rendered), "golden", "rendered", lineterm=""
+    )
+    return "\n".join([*head, *lines])
 
 
 def test_canonical_diff_is_readable() -> None:
@@ -63,6 +80,21 @@ def test_canonical_diff_is_readable() -> None:
     diff = list(difflib.unified_diff(a, b, lineterm=""))
     assert '-<circle r="1">' in diff
     assert '+<circle r="2">' in diff
+
+
+def test_golden_diff_shows_a_changed_id_prefix_once() -> None:
+    def svg(prefix: str, r: int) -> str:
+        return (
+            f'<svg><g id="{prefix}figure"><g id="{prefix}layer-1"><circle r="{r}"/></g>'
+            f'<g id="{prefix}layer-2"/></g></svg>'
+        )
+
+    diff = golden_diff(svg("n00000001-", 1), svg("n00000002-", 2)).splitlines()
+    assert diff[0] == (
+        "id prefix: n00000001- -> n00000002- (derived from the figure; shown as PREFIX-)"
+    )
+    changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ['-<circle r="1">', '+<circle r="2">']
 
 
 @pytest.mark.parametrize("spec", GALLERY[:2], ids=[p.stem for p in GALLERY[:2]])
@@ -76,9 +108,13 @@ _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 @pytest.mark.parametrize("spec", GALLERY, ids=[p.stem for p in GALLERY])
 def test_ids_are_unique_valid_xml_names_and_edges_are_chunked(spec: Path) -> None:
     root = ET.fromstring(render_spec(spec).split("?>", 1)[1])
-    ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
-    assert len(ids) == len(set(ids))
-    assert all(_NCNAME.fullmatch(i) for i in ids), ids
+    full_ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
+    assert len(full_ids) == len(set(full_ids))
+    assert all(_NCNAME.fullmatch(i) for i in full_ids), full_ids
+    # Every id starts with the figure's own prefix.
+    prefixes = {DERIVED_PREFIX.match(i).group() for i in full_ids if DERIVED_PREFIX.match(i)}
+    assert len(prefixes) == 1 and len(full_ids) == sum(i.startswith(*prefixes) for i in full_ids)
+    ids = [scene_id(el) for el in root.iter() if el.get("id") is not None]
     assert "layer-1" in ids
     if root.get("data-nnsvg-engine") != "fcnn":
         return
@@ -86,7 +122,7 @@ def test_ids_are_unique_valid_xml_names_and_edges_are_chunked(spec: Path) -> Non
     edge_paths = [
         p
         for g in root.iter("{http://www.w3.org/2000/svg}g")
-        if (g.get("id") or "").startswith("edges-")
+        if (scene_id(g) or "").startswith("edges-")
         for p in g.iter("{http://www.w3.org/2000/svg}path")
     ]
     assert edge_paths

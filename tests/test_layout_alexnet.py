@@ -21,16 +21,16 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from nnsvg.engines import alexnet
 from nnsvg.errors import NnsvgError
 from nnsvg.geometry import Camera
-from nnsvg.layout import alexnet
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import BBox, Group, Polygon, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
-from tests.scenes import assert_inside_viewbox_and_finite, checked_spec
+from tests.scenes import assert_inside_viewbox_and_finite, checked_spec, scene_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -603,7 +603,7 @@ def test_dims_are_real_text_and_can_be_turned_off() -> None:
     assert dims and set(dims) <= {"64", "48", "3", "30", "22", "16", "11", "8"}
     svg = render_svg(scene)
     root = ElementTree.fromstring(svg)
-    labels = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "labels")
+    labels = next(g for g in root.iter(f"{SVG}g") if scene_id(g) == "labels")
     assert {el.tag for el in labels.iter()} <= {f"{SVG}g", f"{SVG}text", f"{SVG}tspan"}
     svg_texts = ["".join(el.itertext()) for el in root.iter(f"{SVG}text")]
     for text in dims:

@@ -10,8 +10,8 @@ import pytest
 cairocffi = pytest.importorskip("cairocffi")
 Image = pytest.importorskip("PIL.Image")
 
-from nnsvg.export import _cairosvg_surface, convert  # noqa: E402
 from nnsvg.pipeline import build_scene, load_spec  # noqa: E402
+from nnsvg.render.export import _cairosvg_surface, convert  # noqa: E402
 from nnsvg.render.png import surface_png  # noqa: E402
 from nnsvg.render.svg import render_svg  # noqa: E402
 
@@ -124,8 +124,8 @@ def test_a_png_says_its_pixel_density_so_it_is_placed_at_the_figures_size(
 
 
 def test_the_fast_raster_path_and_cairos_writer_say_it_too() -> None:
-    from nnsvg.export import convert_scene
     from nnsvg.render import raster
+    from nnsvg.render.export import convert_scene
 
     scene = build_scene(load_spec("t.yaml", text="elide: false\nlayers: [200, 200]\n"))
     many = render_svg(scene)

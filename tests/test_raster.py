@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from nnsvg.export import convert, convert_scene
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render import raster
+from nnsvg.render.export import convert, convert_scene
 from nnsvg.render.svg import render_svg
 
 Image = pytest.importorskip("PIL.Image")

@@ -44,6 +44,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
     assert setup_command.startswith("python -m pip install .")
+    # ... in a throwaway environment that sees nothing installed on the machine.
+    lines = ci.splitlines()
+    venv = next(i for i, line in enumerate(lines) if "-m venv" in line)
+    assert "--system-site-packages" not in ci
+    assert any("activate" in line for line in lines[venv:])
+    assert lines.index(test_command) > venv
+    assert any(line.startswith("trap 'rm -rf") for line in lines)
 
 
 def _documented_keys(table_heading: str) -> set[str]:

@@ -34,14 +34,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import Result
+from typer.testing import Result
 
 from nnsvg.errors import ExportError, NnsvgError
-from nnsvg.export import convert
 from nnsvg.images import MAX_IMAGE_SIDE, encode_png
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
+from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
 from tests.cli_run import ENV, run
+from tests.scenes import scene_id
 from tests.test_fuzz import check_svg
 
 HOSTILE = "</text><script>alert(1)</script>"
@@ -225,7 +226,7 @@ def test_ids_come_only_from_nnsvgs_scheme(style: str) -> None:
     text = _hostile_spec(style, 'figure" id="evil', "layer-1")
     svg = render_svg(build_scene(load_spec("ids.json", text=text)))
     root = check_inert(svg)
-    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    ids = [scene_id(el) for el in root.iter() if el.get("id")]
     assert "figure" in ids and not [i for i in ids if "evil" in i]
 
 
@@ -888,7 +889,7 @@ def test_edge_bundles_written_as_text_escape_their_attributes() -> None:
     scene = dataclasses.replace(scene, items=(*scene.items, Group(None, "x", (bundle,))))
     svg = render_svg(scene)  # parses: a forged placeholder or quote would break it
     root = ElementTree.fromstring(svg.encode())
-    paths = [el for el in root.iter() if el.get("id", "").startswith('e"')]
-    assert [(p.get("id"), p.get("class"), p.get("d")) for p in paths] == [
+    paths = [el for el in root.iter() if (scene_id(el) or "").startswith('e"')]
+    assert [(scene_id(p), p.get("class"), p.get("d")) for p in paths] == [
         ('e"&<>\n\ufffd', "c<!--nnsvg-bulk-0-->", "M0 0 10 5")
     ]

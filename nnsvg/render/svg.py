@@ -3,14 +3,19 @@
 The renderer makes no decisions about geometry or style: it writes what the
 scene holds. Numbers have a fixed precision (2 decimals, trailing zeros
 stripped), attributes come out sorted and ids come from the scene, so the same
-scene always gives the same bytes. Edge bundles become a few ``<path>``
-elements of at most :data:`SEGMENTS_PER_PATH` segments, whose path data is
-built with plain string joins from pre-formatted vertices: that keeps a
-535k-edge figure fast to write and fast for cairosvg to rasterise.
+scene always gives the same bytes. Every id (and every ``url(#...)`` reference) starts
+with a prefix of the figure's own, so that two figures inlined in one HTML page or
+notebook never share an id: by default ``n`` and eight hex digits of a digest of the
+figure itself (see :func:`render_svg`), or one given by the caller.
+
+Edge bundles become a few ``<path>`` elements of at most :data:`SEGMENTS_PER_PATH`
+segments, whose path data is built with plain string joins from pre-formatted vertices:
+that keeps a 535k-edge figure fast to write and fast for cairosvg to rasterise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections.abc import Iterable
@@ -19,6 +24,7 @@ from xml.etree import ElementTree
 import svgwrite
 import svgwrite.container
 
+from nnsvg.errors import NnsvgError
 from nnsvg.scene import (
     Circle,
     EdgeBundle,
@@ -36,7 +42,7 @@ from nnsvg.scene import (
     TextStyle,
 )
 
-__all__ = ["SEGMENTS_PER_PATH", "fmt", "render_svg"]
+__all__ = ["SEGMENTS_PER_PATH", "check_id_prefix", "fmt", "render_svg"]
 
 SEGMENTS_PER_PATH = 100
 
@@ -45,6 +51,39 @@ SEGMENTS_PER_PATH = 100
 # a figure must be well-formed whatever reaches the renderer, so any that get here are
 # written as U+FFFD (the replacement character) instead of making the SVG unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# Stands for the derived id prefix while the document is written: a character no other
+# text of the figure can hold (every text and attribute passes _xml, which replaces it).
+_ID_MARK = "\x01"
+_ID_PREFIX = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_.-]{0,63})?")
+
+
+def check_id_prefix(prefix: str, field: str = "id_prefix") -> str:
+    """``prefix`` if it can start every id of a figure (empty, or an XML name of at most
+    64 letters, digits, ``_``, ``-`` and ``.`` that starts with a letter or ``_``).
+
+    >>> check_id_prefix("fig1-")
+    'fig1-'
+    """
+    if not isinstance(prefix, str) or not _ID_PREFIX.fullmatch(prefix):
+        from nnsvg.checker import printable
+
+        shown = printable(prefix) if isinstance(prefix, str) else type(prefix).__name__
+        raise NnsvgError(
+            "must be empty or start with a letter or '_' and hold at most 64 letters, "
+            f"digits, '_', '-' and '.', got '{shown[:80]}'",
+            field=field,
+        )
+    return prefix
+
+
+def _derived_prefix(text: str) -> str:
+    """``n`` and 8 hex digits of a digest of the figure written with :data:`_ID_MARK`:
+    the same figure gets the same prefix on every run and machine, a different one
+    (almost surely) another."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4)
+    return f"n{digest.hexdigest()}-"
 
 
 def _xml(text: str) -> str:
@@ -146,13 +185,18 @@ def _escape_attribute(value: str) -> str:
     return value
 
 
-def _tag(name: str, attrs: dict[str, str | None], close: bool = False) -> str:
+def _tag(
+    name: str, attrs: dict[str, str | None], close: bool = False, eid: str | None = None
+) -> str:
     """A start tag (or an empty element, ``close``) exactly as svgwrite writes it:
-    attributes sorted, empty values left out, text XML cannot hold replaced."""
+    attributes sorted, empty values left out, text XML cannot hold replaced. ``eid``,
+    the element's whole id (prefix included, the rest escaped), is written as it is."""
     parts = [f"<{name}"]
-    for key, value in sorted(attrs.items()):
-        if value:
-            parts.append(f' {key}="{_escape_attribute(_xml_attribute(key, value))}"')
+    cleaned = {k: _escape_attribute(_xml_attribute(k, v)) for k, v in attrs.items() if v}
+    if eid:
+        cleaned["id"] = eid
+    for key, value in sorted(cleaned.items()):
+        parts.append(f' {key}="{value}"')
     parts.append(" />" if close else ">")
     return "".join(parts)
 
@@ -160,8 +204,9 @@ def _tag(name: str, attrs: dict[str, str | None], close: bool = False) -> str:
 class _Writer:
     """Builds the svgwrite document for one scene."""
 
-    def __init__(self, drawing: svgwrite.Drawing) -> None:
+    def __init__(self, drawing: svgwrite.Drawing, id_prefix: str) -> None:
         self.dwg = drawing
+        self.prefix = id_prefix
         self.gradients = 0
         self.bulk: list[str] = []  # element text that replaces placeholder k
 
@@ -172,7 +217,7 @@ class _Writer:
         if cls:
             el.attribs["class"] = cls
         if eid:
-            el.attribs["id"] = eid
+            el.attribs["id"] = self.prefix + _xml(eid)
         return el
 
     def add(self, parent, item: Item) -> None:
@@ -244,7 +289,7 @@ class _Writer:
         if item.cls:
             el.attribs["class"] = item.cls
         if item.id:
-            el.attribs["id"] = item.id
+            el.attribs["id"] = self.prefix + _xml(item.id)
         parent.add(el)
 
     def gradient_rect(self, parent, item: GradientRect) -> None:
@@ -265,24 +310,26 @@ class _Writer:
             "y": fmt(item.y),
             "width": fmt(item.w),
             "height": fmt(item.h),
-            "fill": f"url(#{gid})",
         }
         attrs.update({k: v for k, v in _paint_attrs(item.paint).items() if k != "fill"})
-        parent.add(self.element("rect", attrs, item.cls, item.id))
+        rect = self.element("rect", attrs, item.cls, item.id)
+        rect.attribs["fill"] = f"url(#{self.prefix}{_xml(gid)})"  # the prefix is not cleaned away
+        parent.add(rect)
 
     def edges(self, parent, bundle: EdgeBundle) -> None:
         """An edge bundle is written as text here, not as svgwrite elements: a 535k-edge
         figure has thousands of paths, and an element object each cost twice the time
         of the rest of the figure. A placeholder marks its place in the document."""
         paint = _paint_attrs(bundle.paint)
-        ident = {"class": bundle.cls, "id": bundle.id}
+        paint["class"] = bundle.cls
+        eid = self.prefix + _escape_attribute(_xml(bundle.id)) if bundle.id else None
         chunks = edge_path_data(bundle)
         if len(chunks) == 1:
-            text = _tag("path", {"d": chunks[0], **paint, **ident}, close=True)
+            text = _tag("path", {"d": chunks[0], **paint}, close=True, eid=eid)
         else:
             # Several chunks share one style: a group carries it, once.
             paths = "\n".join([f'<path d="{d}" />' for d in chunks])
-            text = f"{_tag('g', {**paint, **ident})}\n{paths}\n</g>"
+            text = f"{_tag('g', paint, eid=eid)}\n{paths}\n</g>"
         self.bulk.append(text)
         parent.add(_Placeholder(len(self.bulk) - 1))
 
@@ -380,8 +427,14 @@ def _path_data(commands: Iterable[tuple]) -> str:
     return "".join(out)
 
 
-def render_svg(scene: Scene) -> str:
-    """The SVG document for ``scene``, as text (one element per line)."""
+def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
+    """The SVG document for ``scene``, as text (one element per line).
+
+    ``id_prefix`` starts every id: None (the default) derives one from the figure
+    (``n`` and 8 hex digits, see :func:`_derived_prefix`), ``""`` writes the scene's ids
+    as they are, any other text (see :func:`check_id_prefix`) is used as given."""
+    derive = id_prefix is None
+    prefix = _ID_MARK if derive else check_id_prefix(id_prefix)
     vx, vy, vw, vh = scene.viewbox
     if scene.physical_width is not None:
         value, unit = scene.physical_width
@@ -398,7 +451,7 @@ def render_svg(scene: Scene) -> str:
             title=None if scene.title is None else _xml(scene.title),
             desc=None if scene.desc is None else _xml(scene.desc),
         )
-    writer = _Writer(dwg)
+    writer = _Writer(dwg, prefix)
     root_attrs = _text_attrs(scene.font) if scene.font else {}
     root = writer.element("g", root_attrs, "figure", "figure")
     if scene.background:
@@ -429,6 +482,8 @@ def render_svg(scene: Scene) -> str:
         parts = _BULK_MARK.split(text)  # text, key, text, key, ..., text
         parts[1::2] = [writer.bulk[int(key)] for key in parts[1::2]]
         text = "".join(parts)
+    if derive:
+        text = text.replace(_ID_MARK, _derived_prefix(text))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
 
 

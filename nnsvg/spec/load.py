@@ -450,6 +450,9 @@ class _Composer:
     def __init__(self, file: str, *, json_mode: bool) -> None:
         self.file = file
         self.json_mode = json_mode
+        self._reset()
+
+    def _reset(self) -> None:
         self.anchors: dict[str, _Node] = {}
         self.stack: list[_Frame] = []
         self.total = 0
@@ -457,7 +460,19 @@ class _Composer:
         self.resolve: Any = None
 
     def compose(self, text: str) -> _Node | None:
-        loader = _LOADER(text)
+        try:
+            return self._compose(text, _LOADER)
+        except yaml.MarkedYAMLError as exc:
+            # libyaml 0.2.6 (PyYAML 6.0.4's wheels) scans ahead and stops at 1000 levels of
+            # flow nesting before any event reaches the depth check here: compose again
+            # with PyYAML's own scanner, which stops at MAX_DEPTH with its position.
+            if _LOADER is yaml.SafeLoader or "nesting depth" not in str(exc.problem):
+                raise
+        self._reset()
+        return self._compose(text, yaml.SafeLoader)
+
+    def _compose(self, text: str, loader_class: Any) -> _Node | None:
+        loader = loader_class(text)
         try:
             self.resolve = loader.resolve
             get_event = loader.get_event

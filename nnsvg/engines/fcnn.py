@@ -17,9 +17,9 @@ from array import array
 from dataclasses import dataclass
 
 from nnsvg.colors import diverging
+from nnsvg.engines.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
 from nnsvg.errors import LimitError
 from nnsvg.geometry import Vec, normalize
-from nnsvg.layout.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
 from nnsvg.scene import (
     Circle,
     EdgeBundle,

@@ -1,7 +1,7 @@
 """Turn a rendered SVG document into the bytes of an SVG, PNG or PDF file.
 
 PNG and PDF are drawn by cairosvg, which is imported only when one of them is
-asked for, so SVG output and ``import nnsvg.export`` need neither cairosvg
+asked for, so SVG output and ``import nnsvg.render.export`` need neither cairosvg
 nor the cairo library.
 
 Sizing

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nnsvg.checker import did_you_mean
+from nnsvg.engines.alexnet import layout_alexnet
+from nnsvg.engines.common import LayoutLimits
+from nnsvg.engines.fcnn import layout_fcnn
+from nnsvg.engines.lenet import layout_lenet
 from nnsvg.errors import RenderError
-from nnsvg.layout.alexnet import layout_alexnet
-from nnsvg.layout.common import LayoutLimits
-from nnsvg.layout.fcnn import layout_fcnn
-from nnsvg.layout.lenet import layout_lenet
 from nnsvg.scene import Scene
 from nnsvg.spec.model import Spec
 from nnsvg.textmetrics import DEFAULT_METRICS, TextMetrics

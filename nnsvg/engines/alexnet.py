@@ -19,8 +19,7 @@ import math
 from dataclasses import dataclass
 
 from nnsvg.colors import mix
-from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
-from nnsvg.layout.common import (
+from nnsvg.engines.common import (
     TextMaker,
     arrowhead,
     entries,
@@ -31,7 +30,8 @@ from nnsvg.layout.common import (
     skip_lanes,
     vector_units,
 )
-from nnsvg.layout.lenet import KIND_NAMES
+from nnsvg.engines.lenet import KIND_NAMES
+from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
 from nnsvg.scene import (
     BBox,
     Group,
@@ -202,7 +202,7 @@ def _captions(t: _Tensor, spec: Spec, theme: Theme) -> list[tuple[str, float, st
     if spec.labels.sizes != "none":
         lines.append((t.size_label, lab.size_size, "normal", "normal"))
     if spec.labels.activations and t.layer is not None and t.layer.activation:
-        from nnsvg.layout.fcnn import ACTIVATION_NAMES
+        from nnsvg.engines.fcnn import ACTIVATION_NAMES
 
         act = t.layer.activation
         lines.append(

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
-from nnsvg.layout.common import (
+from nnsvg.engines.common import (
     TextMaker,
     arrowhead,
     entries,
@@ -261,7 +261,7 @@ class _Labels:
         if e.op_label:
             lines.append((e.op_label, lab.size_size, "normal"))
         if e.layer is not None and e.layer.activation:
-            from nnsvg.layout.fcnn import ACTIVATION_NAMES
+            from nnsvg.engines.fcnn import ACTIVATION_NAMES
 
             name = ACTIVATION_NAMES.get(e.layer.activation.lower(), e.layer.activation)
             lines.append((name, lab.activation_size, "italic"))
