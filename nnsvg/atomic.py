@@ -48,7 +48,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     The temporary file is named ``.<name>.<random>.tmp`` in the target's
     folder, so the final rename never crosses file systems. An existing
     target keeps its permission bits; a new one gets ``0o666`` less the
-    umask. If ``path`` is a symbolic link the file it points to is replaced.
+    umask. A symbolic link is never written through: ``path`` being one is an error
+    (the link would carry the write onto another file).
 
     On any exception, ``KeyboardInterrupt`` included, the temporary file is
     removed, the old target is left untouched and the exception propagates;
@@ -57,7 +58,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     too: creating folders is the caller's decision.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    target = os.path.realpath(path) if os.path.islink(path) else os.fspath(path)
+    target = os.fspath(path)
+    if os.path.islink(target):
+        raise ExportError(
+            f"cannot write {target}: it is a symbolic link; nnsvg does not write through links"
+        )
     folder = os.path.dirname(target) or "."
     if not os.path.isdir(folder):
         raise ExportError(f"output folder does not exist: {folder}")

@@ -49,7 +49,6 @@ import hashlib
 import json
 import os
 import signal
-import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -58,6 +57,14 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg import _version
+from nnsvg.figure_files import (
+    Files,
+    Input,
+    check_output,
+    figure_inputs,
+    file_digest,
+    input_paths,
+)
 from nnsvg.pipeline import RenderOptions
 
 __all__ = [
@@ -80,8 +87,6 @@ __all__ = [
 RENDERED, UP_TO_DATE, FAILED = "rendered", "up-to-date", "failed"
 CACHE_NAME = ".nnsvg-cache.json"
 CACHE_VERSION = 2  # 2: SVG ids carry a prefix (figures made under 1 differ)
-_MAX_THEME_CHAIN = 17  # theme.py allows 16 extends
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class Job:
     dpi: float | None = None
     scale: float | None = None
     font: str | None = None  # a CSS font family over the theme's font.family (see with_font)
+    # Real paths no output may be (every input of the run's jobs; see check_output).
+    protected: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -173,9 +180,11 @@ def render_job(job: Job) -> JobResult:
             spec = with_font(spec, job.font)
         scene = build_scene(spec, job.options)
         svg = render_svg(scene, id_prefix=job.options.id_prefix)
+        protected = job.protected | {os.path.realpath(job.spec)}
+        for path, _fmt in job.outputs:
+            check_output(path, protected)  # before anything is written
         for path, fmt in job.outputs:
             data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
-            _refuse_escaping_link(path)
             write_atomic(path, data)
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()
@@ -226,160 +235,25 @@ def _on_terminate(signum: int, frame: Any) -> None:
 # --- the inputs of a figure ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Input:
-    """A file a figure is made from: ``kind`` is spec, theme, weights or image; ``name``
-    as written (a theme name, a relative path); ``path`` None for an unknown theme name."""
-
-    kind: str
-    name: str
-    path: Path | None
-
-
-class _Files:
-    """File digests and theme parents, each read once per run."""
-
-    def __init__(self) -> None:
-        self._digests: dict[str, str] = {}
-        self._extends: dict[str, Any] = {}
-
-    def digest(self, path: Path) -> str:
-        key = os.path.abspath(path)
-        if key not in self._digests:
-            self._digests[key] = file_digest(path) or "<missing>"
-        return self._digests[key]
-
-    def extends(self, path: Path) -> Any:
-        """The theme file's ``extends:`` value: a name or path, "default" when it names
-        none, or None when the chain ends here (a complete theme, or a broken file)."""
-        key = os.path.abspath(path)
-        if key not in self._extends:
-            self._extends[key] = _read_extends(path)
-        return self._extends[key]
-
-
-def _refuse_escaping_link(path: Path) -> None:
-    """Refuse to write through a symbolic link that leads out of the output's folder: a
-    link planted in an out-dir (a restored cache, a shared folder) must not make a
-    batch overwrite a file elsewhere."""
-    if not os.path.islink(path):
-        return
-    from nnsvg.errors import ExportError
-
-    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    target = os.path.realpath(path)
-    if os.path.dirname(target) != folder:
-        raise ExportError(
-            f"{path} is a symbolic link to {target}, outside the output folder; "
-            "nnsvg does not write through it (remove the link)"
-        )
-
-
-def _nonblocking(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-
-
-def file_digest(path: str | os.PathLike[str]) -> str | None:
-    """SHA-256 of a regular file's bytes; None when it is missing or not a regular file."""
-    try:
-        # Check before opening: opening a FIFO for reading waits for a writer forever.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb", opener=_nonblocking) as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                return None  # replaced by something else between the two checks
-            h = hashlib.sha256()
-            while chunk := file.read(_CHUNK):
-                h.update(chunk)
-            return h.hexdigest()
-    except (OSError, ValueError):
-        return None
-
-
-def _read_extends(path: Path) -> Any:
-    import yaml
-
-    try:
-        if not path.is_file() or path.stat().st_size > 5 * _CHUNK:
-            return None
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_bytes(), Loader=loader)  # a safe loader
-    except Exception:
-        return None  # the render reports a broken theme; its bytes are in the key anyway
-    if not isinstance(data, dict):
-        return None
-    parent = data.get("extends", "default")
-    return parent if isinstance(parent, str) and parent else None
-
-
-def _theme_inputs(ref: str, base_dir: Path, files: _Files) -> list[Input]:
-    from nnsvg.theme import builtin_theme_names, is_theme_file, styles_dir
-
-    found: list[Input] = []
-    seen: set[str] = set()
-    current: str | None = ref
-    while current is not None and len(found) < _MAX_THEME_CHAIN:
-        if is_theme_file(current):
-            path = Path(current)
-            if not path.is_absolute():
-                path = base_dir / path
-        elif current in builtin_theme_names():
-            path = styles_dir() / f"{current}.yaml"
-        else:
-            found.append(Input("theme", current, None))
-            break
-        try:
-            key = os.path.realpath(path)
-        except (ValueError, OSError):  # a NUL in the name: the render reports it
-            found.append(Input("theme", current, None))
-            break
-        found.append(Input("theme", current, path))
-        if key in seen:
-            break
-        seen.add(key)
-        current, base_dir = files.extends(path), path.parent
-    return found
-
-
-def job_inputs(job: Job, files: _Files | None = None) -> list[Input] | None:
+def job_inputs(job: Job, files: Files | None = None) -> list[Input] | None:
     """The files ``job``'s figure is made from, the spec first; None when the spec does
     not load (so what else it reads is unknown)."""
-    from nnsvg.images import inside_folder
     from nnsvg.pipeline import load_spec
 
-    files = files or _Files()
     try:
         spec = load_spec(job.spec)
     except Exception:
         return None
-    found = [Input("spec", "", job.spec)]
-    options = job.options
-    base = options.theme or spec.theme or "default"
-    base_dir = Path.cwd() if options.theme else spec.base_dir
-    found.extend(_theme_inputs(base, base_dir, files))
-    for name in spec.weights or ():
-        path = Path(name)
-        found.append(Input("weights", name, path if path.is_absolute() else spec.base_dir / path))
-    images = [spec.input.image] if spec.input is not None and spec.input.image else []
-    images.extend(layer.image for layer in spec.layers if layer.image)
-    base_real = os.path.realpath(spec.base_dir)
-    for name in images:
-        try:
-            path = Path(os.path.realpath(os.path.join(base_real, name)))
-        except (ValueError, OSError):
-            path = None
-        # Never read a file the render itself would refuse to read (outside the spec's
-        # folder without --allow-outside): key it by its name only.
-        if path is not None and not options.allow_outside:
-            path = path if inside_folder(str(path), base_real) else None
-        found.append(Input("image", name, path))
-    return found
+    return figure_inputs(spec, job.spec, job.options, files)
 
 
-def output_keys(job: Job, files: _Files | None = None) -> dict[Path, str] | None:
-    """The input key of each of ``job``'s outputs; None when the spec does not load."""
-    files = files or _Files()
-    inputs = job_inputs(job, files)
+def output_keys(
+    job: Job, files: Files | None = None, inputs: list[Input] | None = None
+) -> dict[Path, str] | None:
+    """The input key of each of ``job``'s outputs (given its ``inputs``, found when not
+    given); None when the spec does not load."""
+    files = files or Files()
+    inputs = inputs if inputs is not None else job_inputs(job, files)
     if inputs is None:
         return None
     h = hashlib.sha256()
@@ -457,7 +331,7 @@ class _Manifest:
         entries = {n: e for n, e in sorted(entries.items()) if (self.folder / n).is_file()}
         text = json.dumps({"nnsvg-cache": CACHE_VERSION, "outputs": entries}, indent=1)
         with contextlib.suppress(Exception):  # unwritable: a re-render next time, nothing else
-            _refuse_escaping_link(self.path)
+            check_output(self.path)
             write_atomic(self.path, text + "\n")
         self.changes.clear()
 
@@ -493,7 +367,7 @@ def run_jobs(
     """Render ``jobs``, skipping up-to-date outputs unless ``force``; ``report`` is called
     with each result as it is known. Returns the results in job order."""
     report = report or (lambda result: None)
-    files = _Files()
+    files = Files()
     manifests: dict[str, _Manifest] = {}
 
     def manifest(path: Path) -> _Manifest:
@@ -505,9 +379,13 @@ def run_jobs(
     results: list[JobResult | None] = [None] * len(jobs)
     keys: list[dict[Path, str] | None] = []
     todo: list[tuple[int, Job]] = []
+    protected: set[str] = set()  # no output may be any job's input
     for i, job in enumerate(jobs):
         start = time.perf_counter()
-        job_keys = output_keys(job, files)
+        inputs = job_inputs(job, files)
+        protected.add(os.path.realpath(job.spec))
+        protected.update(input_paths(inputs or ()))
+        job_keys = output_keys(job, files, inputs)
         keys.append(job_keys)
         stale = tuple(
             (path, fmt)
@@ -526,6 +404,8 @@ def run_jobs(
             )
             results[i] = result
             report(result)
+    shared = frozenset(protected)
+    todo = [(i, dataclasses.replace(job, protected=shared)) for i, job in todo]
     planned = dict(todo)
     _remove_stale_temps(jobs)
 

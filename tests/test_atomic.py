@@ -68,14 +68,20 @@ def test_keeps_existing_permissions(tmp_path: Path, mode: int) -> None:
     assert _mode(target) == mode
 
 
-def test_symlink_target_is_replaced_through_the_link(tmp_path: Path) -> None:
-    real = tmp_path / "real.svg"
+def test_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "notes.txt"
     real.write_text("old")
     link = tmp_path / "link.svg"
     link.symlink_to(real)
-    write_atomic(link, "new")
-    assert link.is_symlink()
-    assert real.read_text() == "new"
+    with pytest.raises(ExportError, match="is a symbolic link"):
+        write_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "old"
+    dangling = tmp_path / "dangling.svg"
+    dangling.symlink_to(tmp_path / "elsewhere.svg")
+    with pytest.raises(ExportError, match="is a symbolic link"):
+        write_atomic(dangling, "new")
+    assert not (tmp_path / "elsewhere.svg").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.svg", "link.svg", "notes.txt"]
 
 
 def test_fsync_failure_keeps_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
