@@ -1,5 +1,12 @@
 """nnsvg: publication-quality neural-network schematics from a small spec file.
 
+One object a figure, for scripts and notebooks::
+
+    fig = nnsvg.Figure("mlp.yaml", theme="paper", width="3.5in")
+    fig.save("mlp.pdf")                           # SVG, PNG or PDF, written atomically
+    fig.check()                                   # what a reviewer would send back
+    fig                                           # a notebook shows the figure
+
 The pipeline, one function a stage::
 
     spec = nnsvg.load_spec("mlp.yaml")           # parse + validate (located errors)
@@ -17,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from nnsvg._version import __version__
 
 __all__ = [
+    "Figure",
     "NnsvgError",
     "SpecError",
     "__version__",
@@ -29,6 +37,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from nnsvg.errors import NnsvgError, SpecError
+    from nnsvg.figure import Figure
     from nnsvg.pipeline import load_spec
     from nnsvg.render.export import export
     from nnsvg.render.svg import render_svg
@@ -38,26 +47,16 @@ if TYPE_CHECKING:
 
 
 def layout(spec: Spec, theme: Theme | str | None = None, **options: Any) -> Scene:
-    """The scene for ``spec``; ``theme`` is a Theme, a theme name or path, or None
-    for the spec's own. ``options`` are :class:`nnsvg.pipeline.RenderOptions` fields."""
+    """The scene for ``spec``, in any style; ``theme`` is a Theme, a theme name or path,
+    or None for the spec's own. ``options`` are :class:`nnsvg.pipeline.RenderOptions`
+    fields (style, width, elide, seed, ...)."""
     from nnsvg.pipeline import RenderOptions, build_scene
 
-    if theme is not None and not isinstance(theme, str):
-        from nnsvg.engines import LayoutLimits
-        from nnsvg.engines import layout as run_layout
-        from nnsvg.pipeline import physical_width, spec_weights
-
-        return run_layout(
-            spec,
-            theme,
-            weights=spec_weights(spec),
-            limits=LayoutLimits(),
-            physical_width=physical_width(spec.width),
-        )
     return build_scene(spec, RenderOptions(theme=theme, **options))
 
 
 _LAZY = {
+    "Figure": ("nnsvg.figure", "Figure"),
     "load_spec": ("nnsvg.pipeline", "load_spec"),
     "render_svg": ("nnsvg.render.svg", "render_svg"),
     "export": ("nnsvg.render.export", "export"),
@@ -76,3 +75,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'nnsvg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -85,3 +85,57 @@ def test_readme_lists_every_command() -> None:
     assert commands
     for command in commands:
         assert f"nnsvg {command}" in README, command
+
+
+def test_readme_shows_every_option_of_the_main_commands() -> None:
+    import typer.main
+
+    command = typer.main.get_command(app)
+    synopsis = README.split("## The command line", 1)[1].split("```", 2)[1]
+    for name in ("render", "check"):
+        params = [
+            param
+            for param in command.commands[name].params
+            if param.param_type_name == "option" and not getattr(param, "hidden", False)
+        ]
+        assert params
+        for param in params:
+            forms = [o.split("/")[0] for o in param.opts if o not in ("--help", "-h")]
+            if forms and forms[0] not in ("--debug", "--quiet"):
+                assert any(f"{form}{end}" in synopsis for form in forms for end in " ]/"), (
+                    name,
+                    forms,
+                )
+
+
+def test_readme_names_every_style_where_it_shows_the_style_key() -> None:
+    from nnsvg.engines import ENGINES
+
+    line = next(x for x in README.splitlines() if x.startswith("style: fcnn "))
+    assert "coming" not in line
+    for style in ENGINES:
+        assert style in line, style
+
+
+PYTHON_BLOCKS = readme_blocks("python")
+
+
+def test_readme_has_python_examples() -> None:
+    assert len(PYTHON_BLOCKS) >= 2
+    assert any("Figure(" in block for block in PYTHON_BLOCKS)
+
+
+@pytest.mark.parametrize("code", PYTHON_BLOCKS)
+def test_readme_python_examples_run(
+    code: str, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    written = {p.name for p in tmp_path.iterdir() if p.is_file()}
+    for name in re.findall(r'"([\w-]+\.(?:svg|png|pdf))"', code):
+        assert name in written, name
+    if "check(" in code:
+        assert "text-too-small" in capsys.readouterr().out

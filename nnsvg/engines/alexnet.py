@@ -167,7 +167,7 @@ def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tenso
             shape=shape,
             layer=layer,
             label=d.label,
-            size_label=d.size_label or _size_text(shape),
+            size_label=d.size_label if d.size_label is not None else _size_text(shape),
             color=color,
             band=kind in ("conv", "conv_transpose")
             and activation in ("relu", "leaky_relu", "gelu"),
@@ -199,7 +199,7 @@ def _captions(t: _Tensor, spec: Spec, theme: Theme) -> list[tuple[str, float, st
     lines = []
     if spec.labels.titles and t.label:
         lines.append((t.label, lab.title_size, theme.font.title_weight, "normal"))
-    if spec.labels.sizes != "none":
+    if spec.labels.sizes != "none" and t.size_label:  # size_label: "" leaves it out
         lines.append((t.size_label, lab.size_size, "normal", "normal"))
     if spec.labels.activations and t.layer is not None and t.layer.activation:
         from nnsvg.engines.fcnn import ACTIVATION_NAMES

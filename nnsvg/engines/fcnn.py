@@ -168,9 +168,12 @@ def _default_title(index: int, count: int) -> str:
 def _label_lines(spec: Spec, layer: Layer, count: int) -> list[tuple[str, str]]:
     """The label lines of a layer as (role, text): title, size, activation."""
     lines: list[tuple[str, str]] = []
-    if spec.labels.titles or layer.label:
-        lines.append(("title", layer.label or _default_title(layer.index, count)))
-    if layer.size_label:
+    # A label or size_label the spec gives replaces the line; "" leaves the line out.
+    if layer.label is not None:
+        lines.append(("title", layer.label))
+    elif spec.labels.titles:
+        lines.append(("title", _default_title(layer.index, count)))
+    if layer.size_label is not None:
         lines.append(("size", layer.size_label))
     elif spec.labels.sizes == "math":
         lines.append(("size", "ℝ" + superscript(layer.units)))

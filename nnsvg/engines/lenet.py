@@ -194,7 +194,7 @@ def _elements(
             shape=shape,
             layer=layer,
             label=d.label,
-            size_label=d.size_label or size_text(shape),
+            size_label=d.size_label if d.size_label is not None else size_text(shape),
             op_label=op_text(layer, len(shape) - 1) if layer is not None else None,
             fill=fills,
             stroke=d.stroke or maps.stroke,
@@ -245,11 +245,12 @@ class _Labels:
         lines = []
         if e.label:
             lines.append((e.label, lab.title_size, self.theme.font.title_weight))
-        lines.append((e.size_label, lab.size_size, "normal"))
+        if e.size_label:  # size_label: "" leaves the line out
+            lines.append((e.size_label, lab.size_size, "normal"))
         return lines
 
     def top_width(self, e: _Element) -> float:
-        return max(self.tm.width(t, s, w) for t, s, w in self.top_lines(e))
+        return max((self.tm.width(t, s, w) for t, s, w in self.top_lines(e)), default=0.0)
 
     def top_height(self, e: _Element) -> float:
         gap = self.theme.label.line_gap

@@ -48,7 +48,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if value is None:
         return "null"
-    return f"a {type(value).__name__} object"
+    return f"a value of type {type(value).__name__}"
 
 
 class _Converter:
