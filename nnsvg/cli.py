@@ -434,6 +434,7 @@ def _plan(
         max_nodes=max_nodes,
         allow_outside=allow_outside,
         id_prefix=id_prefix,
+        project_dir=project.path.resolve().parent if project is not None else None,
     )
     workers = jobs if jobs is not None else _cpu_count()
     plan = _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)

@@ -43,6 +43,9 @@ class RenderOptions:
     max_nodes: int = DEFAULT_MAX_NODES
     allow_outside: bool = False
     id_prefix: str | None = None  # see nnsvg.render.svg.render_svg
+    # The folder of the project file in force (nnsvg.toml, pyproject's [tool.nnsvg]): files
+    # a spec names may be read from it as well as from the spec's own folder.
+    project_dir: Path | None = None
 
 
 def load_spec(source: str | Path, *, text: str | None = None) -> Spec:
