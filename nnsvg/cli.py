@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import glob
 import os
 import sys
 from pathlib import Path
@@ -38,7 +37,6 @@ themes_app = typer.Typer(
 )
 app.add_typer(themes_app, name="themes")
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _BUG_HINT = "(this is a bug in nnsvg; run with --debug for a traceback and report it)"
 
@@ -113,38 +111,14 @@ def _usage(message: str) -> NoReturn:
 
 
 def _collect_specs(args: list[str], strict: bool = True) -> list[Path]:
-    """Spec files from arguments: files, folders (searched for spec files) and globs.
+    """Spec files from arguments (see :mod:`nnsvg.spec_paths`); ``strict=False`` (watch's
+    rescans) skips a glob or folder that finds nothing instead of ending the command."""
+    from nnsvg.spec_paths import NothingFound, collect_specs
 
-    Hidden files in folders (``.nnsvg-cache.json``, editors' ``.#x.yaml``) are not specs.
-    ``strict=False`` (watch's rescans) skips a glob or folder that finds nothing
-    instead of ending the command.
-    """
-    found: list[Path] = []
-    for arg in args:
-        path = Path(arg)
-        if any(ch in arg for ch in "*?[") and not path.exists():
-            matches = sorted(glob.glob(arg, recursive=True))
-            if not matches and strict:
-                _usage(f"no file matches '{arg}'")
-            found.extend(Path(m) for m in matches if Path(m).is_file())
-        elif path.is_dir():
-            # The folder's own spec files; subfolders (themes, weights...) are not searched:
-            # a glob such as 'figures/**/*.yaml' reaches them.
-            files = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() in SPEC_SUFFIXES and not p.name.startswith(".") and p.is_file()
-            )
-            if not files and strict:
-                _usage(f"no spec files (.yaml, .yml, .json) in folder '{arg}'")
-            found.extend(files)
-        else:
-            found.append(path)  # a missing file is reported per spec, as a failure
-    unique: list[Path] = []
-    for p in found:
-        if p not in unique:
-            unique.append(p)
-    return unique
+    try:
+        return collect_specs(args, strict)
+    except NothingFound as err:
+        _usage(str(err))
 
 
 def _check_theme_and_style(theme: str | None, style: str | None) -> None:

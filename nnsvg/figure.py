@@ -32,11 +32,11 @@ from nnsvg.scene import Scene
 from nnsvg.spec.load import parse_document
 from nnsvg.spec.model import Spec, build_spec
 from nnsvg.spec.pydata import document_from_data
+from nnsvg.spec_paths import SPEC_SUFFIXES
 from nnsvg.theme import Theme
 
 __all__ = ["Figure"]
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 TEXT_NAME = "<string>"
 
 Source = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Any]
