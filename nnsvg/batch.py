@@ -149,7 +149,7 @@ def with_font(spec: Any, font: str) -> Any:
 
 def render_job(job: Job) -> JobResult:
     """Render one job here and now; every error becomes part of the result."""
-    from nnsvg.errors import Location, NnsvgError
+    from nnsvg.errors import Location, NnsvgError, display_path, message_lines, printable
 
     start = time.perf_counter()
     digests: dict[str, str] = {}
@@ -191,11 +191,12 @@ def render_job(job: Job) -> JobResult:
     except NnsvgError as err:
         if err.location is None and err.field is None:
             err.location = Location(str(job.spec))  # say which spec of a batch failed
-        return failed(str(err).splitlines() or [str(job.spec)], err)
+        return failed(message_lines(err), err)
     except RecursionError as err:
-        return failed([f"{job.spec}: the spec is nested too deeply to draw ({err})"], err)
+        return failed([f"{display_path(job.spec)}: the spec is nested too deeply to draw"], err)
     except Exception as err:  # a bug: still one line, the traceback only with --debug
-        return failed([f"{job.spec}: {type(err).__name__}: {err}"], err, internal=True)
+        line = printable(f"{display_path(job.spec)}: {type(err).__name__}: {err}")
+        return failed([line], err, internal=True)
     return JobResult(
         job.spec,
         RENDERED,

@@ -16,20 +16,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from nnsvg.colors import parse_color
-from nnsvg.errors import Location, NnsvgError, SpecError, SpecErrors
+from nnsvg.errors import (  # noqa: F401 - printable and display_path are re-exported
+    Location,
+    NnsvgError,
+    SpecError,
+    SpecErrors,
+    display_path,
+    printable,
+)
 from nnsvg.spec.load import Path_, format_path
 
 __all__ = ["MISSING", "Checker", "Locator", "describe", "did_you_mean", "printable"]
-
-
-def printable(text: str) -> str:
-    r"""``text`` if every character prints, else its escaped form: a key or value echoed
-    in a message must not break the message's line or send terminal codes.
-
-    >>> printable("units"), printable("a" + chr(10) + "b")
-    ('units', 'a\\nb')
-    """
-    return text if text.isprintable() else repr(text)[1:-1]
 
 
 class Locator(Protocol):

@@ -19,6 +19,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from nnsvg._version import __version__
+from nnsvg.errors import display_path, message_lines, printable
 
 __all__ = ["app", "main"]
 
@@ -74,7 +75,9 @@ class _Reporter:
         return _console(stderr=True)
 
     def error_line(self, line: str, internal: bool = False) -> None:
-        """One ``error: ...`` line on stderr; an ``internal error`` (a bug) says so."""
+        """One ``error: ...`` line on stderr; an ``internal error`` (a bug) says so. The
+        line is made printable here too, whatever it quotes, so it stays one line."""
+        line = printable(line)
         if internal:
             self.err.print(f"[red]internal error[/red]: {_escape(line)} {_BUG_HINT}")
         else:
@@ -82,14 +85,14 @@ class _Reporter:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            print(message, flush=True)  # no markup, no colour: what rich would print
+            print(printable(message), flush=True)  # no markup, no colour, one line
 
     def error(self, err: BaseException) -> None:
         from nnsvg.errors import NnsvgError
 
         self.failures += 1
         if isinstance(err, NnsvgError):
-            for line in str(err).splitlines():
+            for line in message_lines(err):
                 self.error_line(line)
         else:
             self.error_line(f"{type(err).__name__}: {err}", internal=True)
@@ -106,7 +109,7 @@ def _escape(text: str) -> str:
 
 
 def _usage(message: str) -> NoReturn:
-    _console(stderr=True).print(f"[red]usage error[/red]: {_escape(message)}")
+    _console(stderr=True).print(f"[red]usage error[/red]: {_escape(printable(message))}")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -189,7 +192,10 @@ def _outputs(
         for path, _fmt in plan:
             key = path.resolve()
             if key in seen and seen[key] != spec:
-                _usage(f"'{seen[key]}' and '{spec}' would both write {path}; rename one")
+                _usage(
+                    f"'{display_path(seen[key])}' and '{display_path(spec)}' would both write "
+                    f"{display_path(path)}; rename one"
+                )
             seen[key] = spec
         plans.append(plan)
     return plans
@@ -323,7 +329,7 @@ def _project(no_project: bool):
         return load_project(path)
     except ProjectError as err:
         console = _console(stderr=True)
-        for line in str(err).splitlines():
+        for line in message_lines(err):
             console.print(f"[red]usage error[/red]: {_escape(line)}")
         raise typer.Exit(EXIT_USAGE) from None
 
@@ -438,11 +444,12 @@ def _cpu_count() -> int:
 def _result_line(result) -> str:
     from nnsvg.batch import FAILED, UP_TO_DATE
 
-    outputs = ", ".join(str(p) for p in result.outputs)
+    outputs = ", ".join(display_path(p) for p in result.outputs)
+    spec = display_path(result.spec)
     if result.status == FAILED:
-        return f"failed {result.spec}" + (f" (wrote {outputs})" if outputs else "")
+        return f"failed {spec}" + (f" (wrote {outputs})" if outputs else "")
     label = "up to date" if result.status == UP_TO_DATE else "rendered"
-    return f"{label} {result.spec} -> {outputs}"
+    return f"{label} {spec} -> {outputs}"
 
 
 def _print_failure(report: _Reporter, result) -> None:
@@ -518,8 +525,9 @@ def _run_batch(jobs: list, workers: int, force: bool, report: _Reporter) -> list
     def on_result(result) -> None:
         if progress is not None:
             if result.status == FAILED:
-                progress.console.print(f"[red]failed[/red] {_escape(str(result.spec))}")
-            progress.update(task, advance=1, description=str(result.spec))
+                spec = _escape(display_path(result.spec))
+                progress.console.print(f"[red]failed[/red] {spec}")
+            progress.update(task, advance=1, description=_escape(display_path(result.spec)))
             progress.refresh()
         else:
             report.info(_result_line(result))
@@ -637,7 +645,7 @@ def _lint(spec_paths: list[Path], plan: _Plan, report: _Reporter, settings: Lint
             report.error(err)
             continue
         for finding in findings:
-            report.err.print(format_finding(str(path), finding), markup=False)
+            report.err.print(printable(format_finding(display_path(path), finding)), markup=False)
         count += len(findings)
     if count:
         report.err.print(f"{count} finding(s): figures a reviewer would send back", markup=False)
@@ -812,7 +820,7 @@ def validate(
     for path in paths:
         try:
             build_scene(load_spec(path))  # layout too: limits and weights are checked
-            report.info(f"{path}: ok")
+            report.info(f"{display_path(path)}: ok")
         except NnsvgError as err:
             report.error(err)
         except Exception as err:
@@ -904,13 +912,13 @@ def init(
     from nnsvg.starter import STARTER_SPEC
 
     if path.exists() and not force:
-        _usage(f"{path} exists; use --force to overwrite it")
+        _usage(f"{display_path(path)} exists; use --force to overwrite it")
     try:
         write_atomic(path, STARTER_SPEC)
     except NnsvgError as err:
         _Reporter().error(err)
         raise typer.Exit(EXIT_FAILED) from None
-    typer.echo(f"wrote {path}; render it with: nnsvg render {path}")
+    typer.echo(f"wrote {display_path(path)}; render it with: nnsvg render {display_path(path)}")
 
 
 def main() -> None:

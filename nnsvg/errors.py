@@ -6,6 +6,7 @@ them into a printed ``file:line:col: message`` line and an exit code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 __all__ = [
@@ -19,7 +20,32 @@ __all__ = [
     "SpecErrors",
     "ThemeError",
     "ThemeErrors",
+    "display_path",
+    "message_lines",
+    "printable",
 ]
+
+
+def printable(text: str) -> str:
+    r"""``text`` if every character prints, else its escaped form: a key or value echoed
+    in a message must not break the message's line or send terminal codes.
+
+    >>> printable("units"), printable("a" + chr(10) + "b")
+    ('units', 'a\\nb')
+    """
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def display_path(path: object) -> str:
+    r"""A file name as a message shows it: :func:`printable`, and ``./`` before a relative
+    name that starts with ``:`` or ``-``, so that no printed line can start a CI
+    workflow command (``::error::``) or read as an option.
+
+    >>> display_path("::error::x.yaml"), display_path("a" + chr(27) + "b.yaml")
+    ('./::error::x.yaml', 'a\\x1bb.yaml')
+    """
+    text = printable(os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path))
+    return "./" + text if text[:1] in (":", "-") else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +57,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        parts = [self.file or "<spec>"]
+        parts = [display_path(self.file) if self.file else "<spec>"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -114,3 +140,10 @@ def _file_order(err: NnsvgError) -> tuple[str, int, int]:
     if loc is None:
         return ("", 0, 0)
     return (loc.file or "", loc.line or 0, loc.column or 0)
+
+
+def message_lines(err: BaseException) -> list[str]:
+    """The lines an error prints: one per problem (a :class:`SeveralErrors` has several),
+    each made printable as a whole, so text inside a message cannot break its line."""
+    errors = err.errors if isinstance(err, SeveralErrors) else [err]
+    return [printable(str(e)) for e in errors] or [printable(type(err).__name__)]
