@@ -46,6 +46,8 @@ import functools
 import math
 import os
 import re
+import sys
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -373,19 +375,52 @@ def _cairosvg_pdf(svg: str) -> bytes:
             f"PDF output needs cairosvg and the cairo library: {_reason(exc)}"
         ) from exc
     try:
-        # dpi=96 keeps in/mm/pt inside the figure at their CSS size.
-        result = surface.convert(
-            bytestring=svg.encode("utf-8"),
-            dpi=PX_PER_INCH,
-            scale=1.0,
-            unsafe=False,
-            url_fetcher=_fetch_resource,
-        )
+        with interrupts_kept():
+            # dpi=96 keeps in/mm/pt inside the figure at their CSS size.
+            result = surface.convert(
+                bytestring=svg.encode("utf-8"),
+                dpi=PX_PER_INCH,
+                scale=1.0,
+                unsafe=False,
+                url_fetcher=_fetch_resource,
+            )
     except NnsvgError:
         raise
     except Exception as exc:  # cairosvg and cairo raise many unrelated kinds
         raise ExportError(f"cannot convert the SVG to PDF: {_reason(exc)}") from exc
     return bytes(result)
+
+
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Run cairo code so that a Ctrl-C stays a Ctrl-C.
+
+    cairo calls back into Python (a PDF's or PNG's write callback, cffi's destructors);
+    an exception there cannot propagate: cffi reports it as "unraisable" (printing a
+    traceback) and the caller sees a cairo write error, or nothing at all. Inside this
+    block a KeyboardInterrupt reported that way is kept quietly instead, and raised once
+    the block ends, in place of whatever error it caused. Other unraisable exceptions go
+    to the hook as before."""
+    previous = sys.unraisablehook
+    caught: list[BaseException] = []
+
+    def hook(info: Any) -> None:
+        if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
+            caught.append(info.exc_value or KeyboardInterrupt())
+        else:
+            previous(info)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    except Exception:
+        if caught:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        sys.unraisablehook = previous
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _reason(exc: BaseException) -> str:

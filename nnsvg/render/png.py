@@ -85,8 +85,11 @@ def surface_png(surface: Any) -> bytes:
     width, height = surface.get_width(), surface.get_height()
     stride = surface.get_stride()
     if surface.get_format() != cairocffi.FORMAT_ARGB32 or not _opaque(surface, height, stride):
+        from nnsvg.render.export import interrupts_kept
+
         buffer = io.BytesIO()
-        surface.write_to_png(buffer)
+        with interrupts_kept():  # cairo writes through a Python callback
+            surface.write_to_png(buffer)
         return buffer.getvalue()
     data = memoryview(surface.get_data()).cast("B")
     # ARGB32 is a native-endian 32-bit word per pixel: B G R A in memory on
