@@ -172,7 +172,7 @@ def render_job(job: Job) -> JobResult:
     try:
         from nnsvg.atomic import write_atomic
         from nnsvg.pipeline import build_scene, load_spec
-        from nnsvg.render.export import convert_scene
+        from nnsvg.render.export import check_output_cost, convert_scene
         from nnsvg.render.svg import render_svg
 
         spec = load_spec(job.spec)
@@ -181,8 +181,9 @@ def render_job(job: Job) -> JobResult:
         scene = build_scene(spec, job.options)
         svg = render_svg(scene, id_prefix=job.options.id_prefix)
         protected = job.protected | {os.path.realpath(job.spec)}
-        for path, _fmt in job.outputs:
-            check_output(path, protected)  # before anything is written
+        for path, fmt in job.outputs:  # before anything is written
+            check_output(path, protected)
+            check_output_cost(scene, fmt, job.options.max_edges)
         for path, fmt in job.outputs:
             data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
             write_atomic(path, data)

@@ -197,7 +197,14 @@ class Figure:
         fmt = infer_format(path, format)
         protected = input_paths(figure_inputs(figure._spec, figure._path, figure._options))
         check_output(path, protected)
-        data = convert_scene(figure.scene, figure.svg, fmt, dpi=dpi, scale=scale)
+        data = convert_scene(
+            figure.scene,
+            figure.svg,
+            fmt,
+            dpi=dpi,
+            scale=scale,
+            max_edges=figure._options.max_edges,
+        )
         write_atomic(path, data)
         return Path(path)
 

@@ -143,13 +143,71 @@ def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None
     return _pin_pdf_dates(_cairosvg_pdf(svg))
 
 
+# What drawing one edge costs in each output, in straight edges written to a PDF (the
+# dearest format of a straight figure: 2M edges, 18 s, 260 MB on the 2-core reference
+# machine). Measured there: a curved edge in a PDF 3.6 times a straight one (2M: 64 s);
+# a PNG of many edges takes the fast raster path, at most 0.8 (2M curved: 14 s); a PNG
+# drawn by cairosvg (arrowheads, or under raster.FAST_EDGE_THRESHOLD edges) 35 for a
+# straight edge, 90 for a curved one (40k: 13 s and 33 s); an arrowhead one edge more.
+# The figure's edge limit (--max-edges) bounds this cost, so it bounds the time and
+# memory of every output kind alike.
+_EDGE_COST = {
+    ("svg", False): 0.2,
+    ("svg", True): 0.3,
+    ("pdf", False): 1.0,
+    ("pdf", True): 4.0,
+    ("png-fast", False): 1.0,
+    ("png-fast", True): 1.0,
+    ("png", False): 35.0,
+    ("png", True): 90.0,
+}
+_ARROW_COST = 1.0
+
+
+def output_cost(scene: Scene, fmt: str) -> float:
+    """What writing ``scene`` as ``fmt`` costs, in straight edges written to a PDF."""
+    from nnsvg.render import raster
+
+    bundles = raster.edge_bundles(scene)
+    kind = "png-fast" if fmt == "png" and raster.wants_fast_png(scene) else fmt
+    cost = sum(b.edge_count * _EDGE_COST[(kind, b.curve != "straight")] for b in bundles)
+    if raster.has_arrowheads(scene):
+        cost += _ARROW_COST * sum(b.edge_count for b in bundles)
+    return cost
+
+
+def check_output_cost(scene: Scene, fmt: str, max_edges: int) -> None:
+    """A :class:`~nnsvg.errors.LimitError` when ``scene`` as ``fmt`` would cost more
+    than ``max_edges`` straight edges in a PDF (see :data:`_EDGE_COST`)."""
+    from nnsvg.errors import LimitError
+
+    fmt = _check_format(fmt)
+    cost = output_cost(scene, fmt)
+    if cost > max_edges:
+        raise LimitError(
+            f"a {fmt.upper()} of this figure would cost as much as {cost:,.0f} straight "
+            f"edges in a PDF (curved edges and arrowheads cost more to draw, a PNG "
+            f"through cairo most); the limit is {max_edges:,}: draw straight edges "
+            "without arrowheads, let wide layers elide, or raise it with --max-edges"
+        )
+
+
 def convert_scene(
-    scene: Scene, svg: str, fmt: str, *, dpi: float | None = None, scale: float | None = None
+    scene: Scene,
+    svg: str,
+    fmt: str,
+    *,
+    dpi: float | None = None,
+    scale: float | None = None,
+    max_edges: int | None = None,
 ) -> bytes:
     """Like :func:`convert`, for the SVG of ``scene``: a PNG of a figure with very many
-    straight edges takes the fast raster path (:mod:`nnsvg.render.raster`), at the
-    same pixel size; everything else goes through :func:`convert`."""
+    edges takes the fast raster path (:mod:`nnsvg.render.raster`), at the same pixel
+    size; everything else goes through :func:`convert`. ``max_edges`` bounds what the
+    output may cost (see :func:`check_output_cost`), checked before anything is drawn."""
     fmt = _check_format(fmt)
+    if max_edges is not None:
+        check_output_cost(scene, fmt, max_edges)
     if fmt == "png":
         from nnsvg.render import raster
         from nnsvg.render.png import with_density
