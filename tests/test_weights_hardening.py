@@ -7,26 +7,33 @@
 * Bombs: every size an ``.npy`` header or an ``.npz`` zip directory declares is checked
   before any data is read (measured here with tracemalloc), and against the bytes the
   file or member really holds.
-* Every broken container is a located one-line error, never a traceback.
+* Every broken container is a located one-line error, never a traceback; a PNG image is
+  decoded when it is loaded, so a broken one is an error there, not cairo's
+  "out of memory" at export.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import struct
 import tracemalloc
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnsvg import weights
-from nnsvg.errors import LimitError, Location, SpecError
+from nnsvg import images, weights
+from nnsvg.errors import LimitError, Location, NnsvgError, SpecError
+from nnsvg.images import encode_png, load_image
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
+from nnsvg.render.export import convert
+from nnsvg.render.png import png_file
 from nnsvg.render.svg import render_svg
 from nnsvg.weights import load_weights
 from tests.cli_run import run
@@ -490,3 +497,155 @@ def test_every_broken_container_is_one_located_line_from_the_command(work: Path)
         clean_exit(result, 1)
         (line,) = errors(result)
         assert line.startswith(f"{spec}:2:10: weights: ") and words in line, line
+
+
+# --- images: the same .npy reader; PNG decoded when loaded -----------------------------
+
+IMAGE_LOC = Location("fig.yaml", 2, 34)
+
+
+def image_fails(folder: Path, name: str, exc: type[SpecError] = SpecError) -> str:
+    with pytest.raises(exc) as info:
+        load_image(name, folder, IMAGE_LOC, field="input.image")
+    err = info.value
+    assert err.location is IMAGE_LOC and err.field == "input.image"
+    assert str(err).isprintable()
+    return err.message
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (
+            npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3,"),
+            "is not a valid .npy file (its header does not parse)",
+        ),
+        (npy(np.zeros((4, 4), dtype=np.longdouble)), "holds float128 values"),
+        (npz({"a.npy": GOOD}), "is a zip archive (an .npz), not an .npy file"),
+        (declared((4, 4), "|O", b"\x80\x04N."), "must hold a plain numeric array"),
+    ],
+)
+def test_image_npy_headers_are_checked_like_weights(work: Path, data: bytes, words: str) -> None:
+    (work / "x.npy").write_bytes(data)
+    assert words in image_fails(work, "x.npy")
+
+
+def test_an_image_npy_header_claiming_more_than_its_file_is_not_read(work: Path) -> None:
+    (work / "x.npy").write_bytes(declared((4000, 4000), data=bytes(100)))
+    with peak_memory() as peak:
+        assert "is a truncated .npy file" in image_fails(work, "x.npy")
+    assert peak[0] < MIB
+
+
+def _png(width: int, height: int, raw: bytes, color: int = 0, interlace: int = 0) -> bytes:
+    data = png_file(width, height, color, zlib.compress(raw, 9))
+    if interlace:  # set the IHDR's interlace byte and mend its CRC
+        ihdr = bytearray(data[12:29])
+        ihdr[-1] = 1
+        crc = struct.pack(">I", zlib.crc32(bytes(ihdr)) & 0xFFFFFFFF)
+        data = data[:12] + bytes(ihdr) + crc + data[33:]
+    return data
+
+
+def _grey_rows(width: int, height: int, filter_type: int = 0) -> bytes:
+    return b"".join(bytes([filter_type]) + bytes(range(width)) for _ in range(height))
+
+
+def _split_idat(data: bytes) -> bytes:
+    """The PNG with a tEXt chunk between two halves of its image data."""
+    start = data.index(b"IDAT") - 4
+    (length,) = struct.unpack(">I", data[start : start + 4])
+    body = data[start + 8 : start + 8 + length]
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        return struct.pack(">I", len(payload)) + kind + payload + crc
+
+    middle = chunk(b"IDAT", body[:5]) + chunk(b"tEXt", b"a\0b") + chunk(b"IDAT", body[5:])
+    return data[:start] + middle + data[start + 12 + length :]
+
+
+def _truncated_stream() -> bytes:
+    raw = _grey_rows(28, 28)
+    stream = zlib.compress(raw, 9)
+    return png_file(28, 28, 0, stream[: len(stream) // 2])
+
+
+BAD_PNGS = [
+    (_truncated_stream(), "is a truncated PNG file (its image data ends early)"),
+    (png_file(28, 28, 0, b"not zlib at all"), "its image data does not decompress"),
+    (_png(28, 28, _grey_rows(28, 27)), "less image data than its size needs"),
+    (_png(28, 28, _grey_rows(28, 29)), "more image data than its size holds"),
+    (_png(28, 28, _grey_rows(28, 28, filter_type=7)), "an unknown row filter"),
+    (_png(28, 28, _grey_rows(28, 28), color=3), "no valid palette before its image data"),
+    (_split_idat(_png(28, 28, _grey_rows(28, 28))), "IDAT chunks are not in one run"),
+]
+
+
+@pytest.mark.parametrize(("data", "words"), BAD_PNGS)
+def test_a_png_that_does_not_decode_is_refused_when_loaded(
+    work: Path, data: bytes, words: str
+) -> None:
+    (work / "x.png").write_bytes(data)
+    assert words in image_fails(work, "x.png")
+
+
+LENET = "style: lenet\ninput: {{shape: [28, 28, 1], image: {image}}}\nlayers:\n" + (
+    "  - {{type: conv, filters: 2, kernel: 3}}\n"
+)
+
+
+def test_a_truncated_png_is_a_located_error_not_cairos_out_of_memory(work: Path) -> None:
+    (work / "t.png").write_bytes(_truncated_stream())
+    (work / "fig.yaml").write_text(LENET.format(image="t.png"), encoding="utf-8")
+    result = run("render", "fig.yaml", "-o", "fig.png")
+    clean_exit(result, 1)
+    (line,) = errors(result)
+    assert line == (
+        "fig.yaml:2:36: input.image: image 't.png' is a truncated PNG file (its image "
+        "data ends early)"
+    )
+
+
+def _interlaced(width: int, height: int) -> bytes:
+    rows = images._png_rows(width, height, 8, 0, 1)
+    raw = b"".join(b"\0" + bytes((i * 7) % 256 for i in range(n - 1)) for n in rows)
+    return _png(width, height, raw, interlace=1)
+
+
+def _pillow_pngs() -> Iterator[tuple[str, bytes]]:
+    image_module = pytest.importorskip("PIL.Image")
+    for mode in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"):
+        buffer = io.BytesIO()
+        image_module.new(mode, (13, 7)).save(buffer, format="PNG")
+        yield mode, buffer.getvalue()
+
+
+def test_valid_pngs_of_every_kind_still_load_and_convert(work: Path) -> None:
+    from PIL import Image
+
+    cases = [*_pillow_pngs(), ("interlaced", _interlaced(13, 7)), ("1x1", _interlaced(1, 1))]
+    for mode, data in cases:
+        (work / "x.png").write_bytes(data)
+        image = load_image("x.png", work, IMAGE_LOC)
+        assert image.uri.startswith("data:image/png;base64,"), mode
+        Image.open(io.BytesIO(data)).load()  # Pillow decodes it too
+    (work / "x.png").write_bytes(_interlaced(28, 28))
+    (work / "fig.yaml").write_text(LENET.format(image="x.png"), encoding="utf-8")
+    svg = render_svg(build_scene(load_spec(work / "fig.yaml")))
+    assert convert(svg, "png", dpi=96, scale=0.5).startswith(b"\x89PNG")
+
+
+def test_an_encoded_npy_image_passes_its_own_decoder(work: Path) -> None:
+    np.save(work / "a.npy", np.arange(12.0).reshape(3, 4))
+    assert load_image("a.npy", work, IMAGE_LOC).width == 4
+    (work / "b.png").write_bytes(encode_png(np.zeros((5, 9, 3), dtype=np.uint8)))
+    assert load_image("b.png", work, IMAGE_LOC).height == 5
+
+
+def test_an_image_error_never_raises_anything_but_nnsvg_errors(work: Path) -> None:
+    for i, (data, _words) in enumerate(BAD_PNGS):
+        (work / f"{i}.png").write_bytes(data)
+        with pytest.raises(NnsvgError):
+            load_image(f"{i}.png", work, IMAGE_LOC)
+    assert os.path.exists(work / "0.png")
