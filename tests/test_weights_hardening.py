@@ -216,6 +216,16 @@ def test_weights_may_come_from_the_project_folder(work: Path) -> None:
     assert message.startswith("weight file ../../w.npy is outside the spec's folder and the ")
 
 
+def test_render_and_validate_read_weights_from_the_project_folder(work: Path) -> None:
+    (work / "shared").mkdir()
+    np.save(work / "shared" / "w.npy", np.ones((2, 3)))
+    spec = fcnn_spec(work / "figs", "../shared/w.npy")
+    clean_exit(run("validate", spec), 1)
+    (work / "nnsvg.toml").write_text("", encoding="utf-8")
+    clean_exit(run("validate", spec), 0)
+    clean_exit(run("render", spec, "-o", "out.svg"), 0)
+
+
 def test_the_command_refuses_a_link_to_a_secret_and_reads_it_nowhere(
     work: Path, secret: Path
 ) -> None:
