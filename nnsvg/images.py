@@ -294,8 +294,15 @@ def _png_size(data: bytes, check_size: Any) -> tuple[int, int]:
 # Samples per pixel of each PNG colour type, and the passes of Adam7 interlacing
 # (x0, y0, dx, dy).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2))
-_ADAM7 += ((0, 1, 1, 2),)
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
 _INFLATE_CHUNK = 1 << 20
 
 
@@ -329,9 +336,11 @@ def _check_png_pixels(
     try:
         for piece in idat:
             pending: bytes | memoryview = piece
-            while pending and not inflater.eof:
+            while not inflater.eof:
                 out = inflater.decompress(pending, _INFLATE_CHUNK)
                 pending = inflater.unconsumed_tail
+                if not out and not pending:
+                    break  # this piece is used up, and zlib holds no output back
                 if produced + len(out) > expected:
                     raise _Bad("is a corrupt PNG file (more image data than its size holds)")
                 while row < len(rows) and next_filter < produced + len(out):

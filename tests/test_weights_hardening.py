@@ -646,6 +646,19 @@ def test_valid_pngs_of_every_kind_still_load_and_convert(work: Path) -> None:
     assert convert(svg, "png", dpi=96, scale=0.5).startswith(b"\x89PNG")
 
 
+def test_png_data_is_decoded_whole_whatever_the_piece_size(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Output held back by zlib at the end of a piece is still counted."""
+    monkeypatch.setattr(images, "_INFLATE_CHUNK", 7)
+    cases = [dict(_pillow_pngs()).values(), [_interlaced(13, 7), _interlaced(28, 28)]]
+    for i, data in enumerate(d for group in cases for d in group):
+        (work / f"{i}.png").write_bytes(data)
+        load_image(f"{i}.png", work, IMAGE_LOC)
+    (work / "t.png").write_bytes(_truncated_stream())
+    assert "ends early" in image_fails(work, "t.png")
+
+
 def test_an_encoded_npy_image_passes_its_own_decoder(work: Path) -> None:
     np.save(work / "a.npy", np.arange(12.0).reshape(3, 4))
     assert load_image("a.npy", work, IMAGE_LOC).width == 4
