@@ -149,12 +149,22 @@ def figure_inputs(
         base = options.theme or spec.theme or "default"
         base_dir = Path.cwd() if options.theme else spec.base_dir
         found.extend(_theme_inputs(base, base_dir, files))
+    base_real = os.path.realpath(spec.base_dir)
+    # Weight files may come from the project's folder too (nnsvg.weights.load_weights).
+    weight_folders = [base_real]
+    if options.project_dir is not None:
+        weight_folders.append(os.path.realpath(options.project_dir))
     for name in spec.weights or ():
-        path = Path(name)
-        found.append(Input("weights", name, path if path.is_absolute() else spec.base_dir / path))
+        try:
+            path: Path | None = Path(os.path.realpath(spec.base_dir / name))
+        except (ValueError, OSError):
+            path = None
+        # As for images below: a file the render would refuse is keyed by its name only.
+        if path is not None and not options.allow_outside:
+            path = path if any(inside_folder(str(path), f) for f in weight_folders) else None
+        found.append(Input("weights", name, path))
     images = [spec.input.image] if spec.input is not None and spec.input.image else []
     images.extend(layer.image for layer in spec.layers if layer.image)
-    base_real = os.path.realpath(spec.base_dir)
     for name in images:
         try:
             path = Path(os.path.realpath(os.path.join(base_real, name)))

@@ -20,11 +20,13 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from nnsvg.array_files import ArrayFileError, TooManyValues, open_npy
 from nnsvg.checker import printable
 from nnsvg.errors import LimitError, Location, SpecError
 from nnsvg.render.png import PNG_SIGNATURE, png_file
+from nnsvg.safe_files import FileRefused, open_regular
 
 __all__ = [
     "MAX_IMAGE_BYTES",
@@ -143,13 +145,17 @@ def load_image(
             )
 
     try:
-        if suffix == ".npy":
-            return _load_npy(real, info.st_size, check_size)
         try:
-            with open(real, "rb") as fh:
-                data = fh.read(MAX_IMAGE_BYTES + 1)
-        except OSError as exc:
-            raise err(f"cannot read image {name}: {_reason(exc)}") from None
+            file, opened = open_regular(real)  # not a FIFO swapped in since the stat
+        except FileRefused as exc:
+            raise err(f"cannot read image {name}: {exc}") from None
+        with file:
+            if suffix == ".npy":
+                return _load_npy(file, opened.st_size, check_size)
+            try:
+                data = file.read(MAX_IMAGE_BYTES + 1)
+            except OSError as exc:
+                raise err(f"cannot read image {name}: {_reason(exc)}") from None
         if len(data) > MAX_IMAGE_BYTES:  # grew since the stat
             raise limit(f"image {name} is larger than {_mib(MAX_IMAGE_BYTES)} (MAX_IMAGE_BYTES)")
         # Trust the content over the extension between PNG and JPEG: the MIME type
@@ -247,29 +253,108 @@ def _png_size(data: bytes, check_size: Any) -> tuple[int, int]:
         raise _Bad("is not a valid PNG file (unknown colour type, depth or method)")
     check_size(width, height)
 
-    # Walk the chunks without decoding: every length fits, critical CRCs match,
-    # there is image data, and IEND closes it (bytes after IEND are ignored).
-    pos, seen_idat = 33, False
+    # Walk the chunks: every length fits, critical CRCs match, a palette comes before
+    # the image data where the colour type needs one, the image data is one run of
+    # IDAT chunks, and IEND closes it (bytes after IEND are ignored).
+    pos, idat, palette, after_idat = 33, [], False, False
+    view = memoryview(data)
     while True:
         if pos + 12 > len(data):
             raise _Bad("is a truncated PNG file (no IEND chunk)")
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         end = pos + 12 + length
-        name = kind.decode("latin-1")
+        name = printable(kind.decode("latin-1"))
         if length >= 2**31 or end > len(data):
             raise _Bad(f"is a truncated PNG file (chunk {name} runs past the end)")
         if kind[0:1].isupper():  # critical chunk
             (crc,) = struct.unpack(">I", data[end - 4 : end])
-            if zlib.crc32(data[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
+            if zlib.crc32(view[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
                 raise _Bad(f"is a corrupt PNG file (checksum mismatch in {name})")
         if kind == b"IDAT":
-            seen_idat = True
-        elif kind == b"IEND":
+            if after_idat:
+                raise _Bad("is not a valid PNG file (its IDAT chunks are not in one run)")
+            idat.append(view[pos + 8 : end - 4])
+        elif idat:
+            after_idat = True
+        if kind == b"IEND":
             break
+        if kind == b"IHDR":
+            raise _Bad("is not a valid PNG file (a second IHDR header)")
+        if kind == b"PLTE" and not idat:
+            palette = length % 3 == 0 and 3 <= length <= 768
         pos = end
-    if not seen_idat:
+    if not idat:
         raise _Bad("is not a valid PNG file (no image data)")
+    if color == 3 and not palette:
+        raise _Bad("is not a valid PNG file (no valid palette before its image data)")
+    _check_png_pixels(idat, width, height, depth, color, interlace)
     return width, height
+
+
+# Samples per pixel of each PNG colour type, and the passes of Adam7 interlacing
+# (x0, y0, dx, dy).
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+_INFLATE_CHUNK = 1 << 20
+
+
+def _png_rows(width: int, height: int, depth: int, color: int, interlace: int) -> list[int]:
+    """The length of each scanline a PNG's image data holds (filter byte included), in
+    order: ``height`` equal rows, or those of each non-empty Adam7 pass."""
+    bits = _PNG_CHANNELS[color] * depth
+    if not interlace:
+        return [1 + (width * bits + 7) // 8] * height
+    rows: list[int] = []
+    for x0, y0, dx, dy in _ADAM7:
+        pass_width = (width - x0 + dx - 1) // dx if width > x0 else 0
+        pass_height = (height - y0 + dy - 1) // dy if height > y0 else 0
+        if pass_width and pass_height:
+            rows.extend([1 + (pass_width * bits + 7) // 8] * pass_height)
+    return rows
+
+
+def _check_png_pixels(
+    idat: list[memoryview], width: int, height: int, depth: int, color: int, interlace: int
+) -> None:
+    """Decompress a PNG's image data as a viewer will (in bounded pieces, keeping none):
+    a complete zlib stream of exactly the scanlines the header declares, each starting
+    with a known filter type. A PNG that fails this is embedded by no one: cairo
+    would refuse it (with "out of memory") when the figure is drawn as PNG or PDF."""
+    rows = _png_rows(width, height, depth, color, interlace)
+    expected = sum(rows)
+    inflater = zlib.decompressobj()
+    produced = 0
+    row, next_filter = 0, 0  # the scanline whose filter byte comes next, and its offset
+    try:
+        for piece in idat:
+            pending: bytes | memoryview = piece
+            while not inflater.eof:
+                out = inflater.decompress(pending, _INFLATE_CHUNK)
+                pending = inflater.unconsumed_tail
+                if not out and not pending:
+                    break  # this piece is used up, and zlib holds no output back
+                if produced + len(out) > expected:
+                    raise _Bad("is a corrupt PNG file (more image data than its size holds)")
+                while row < len(rows) and next_filter < produced + len(out):
+                    if out[next_filter - produced] > 4:
+                        raise _Bad("is a corrupt PNG file (an unknown row filter)")
+                    next_filter += rows[row]
+                    row += 1
+                produced += len(out)
+    except zlib.error:
+        raise _Bad("is a corrupt PNG file (its image data does not decompress)") from None
+    if not inflater.eof:
+        raise _Bad("is a truncated PNG file (its image data ends early)")
+    if produced < expected:
+        raise _Bad("is a corrupt PNG file (less image data than its size needs)")
 
 
 def _jpeg_size(data: bytes, check_size: Any) -> tuple[int, int]:
@@ -321,38 +406,26 @@ def _jpeg_size(data: bytes, check_size: Any) -> tuple[int, int]:
     return size
 
 
-def _load_npy(real: str, file_size: int, check_size: Any) -> EmbeddedImage:
-    """An ``.npy`` array as a grey, RGB or RGBA PNG, scaled min..max to 0..255."""
+def _load_npy(file: BinaryIO, size: int, check_size: Any) -> EmbeddedImage:
+    """An ``.npy`` array as a grey, RGB or RGBA PNG, scaled min..max to 0..255; its header
+    (values, shape, size against the file's) is checked before any data is read."""
     import numpy as np
-    from numpy.lib import format as npy_format
 
-    with open(real, "rb") as fh:
-        # Read the header first: shape and dtype decide before any data is read.
-        if fh.read(6) != b"\x93NUMPY":
-            raise _Bad("is not an .npy file (wrong signature)")
-        fh.seek(0)
-        version = npy_format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = npy_format.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, _, dtype = npy_format.read_array_header_2_0(fh)
-        else:
-            raise _Bad(f"is an .npy file of format version {version[0]}.{version[1]}; use 1.0")
-        if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
-            raise _Bad("must hold a plain numeric array (not objects or records)")
-        if dtype.kind not in "biuf":
-            raise _Bad(f"must hold real numbers, not {dtype.name}")
-        count = 1
-        for dim in shape:
-            count *= int(dim)
-        if count > MAX_NPY_VALUES:
-            raise _TooBig(f"holds {count:,} values; at most {MAX_NPY_VALUES:,} (MAX_NPY_VALUES)")
-        width, height, channels, channel_first = _npy_geometry(tuple(int(d) for d in shape))
-        if count * dtype.itemsize > file_size - fh.tell():
-            raise _Bad("is a truncated .npy file (less data than its header says)")
-        check_size(width, height)
-        fh.seek(0)
-        arr = np.load(fh, allow_pickle=False)
+    try:
+        stored = open_npy(file, size, "", MAX_NPY_VALUES)
+    except TooManyValues as exc:
+        raise _TooBig(
+            f"holds {exc.count:,} values; at most {MAX_NPY_VALUES:,} (MAX_NPY_VALUES)"
+        ) from None
+    except ArrayFileError as exc:
+        raise _Bad(exc.reason) from None
+    shape = stored.header.shape
+    width, height, channels, channel_first = _npy_geometry(shape)
+    check_size(width, height)
+    try:
+        arr = stored.read()
+    except ArrayFileError as exc:
+        raise _Bad(exc.reason) from None
 
     if channel_first:
         arr = np.moveaxis(arr, 0, 2)  # (c, h, w) -> (h, w, c)

@@ -89,8 +89,10 @@ def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
         raise
 
 
-def spec_weights(spec: Spec) -> WeightSet | None:
-    """The weights the spec's edges encode: files, seeded random, or none."""
+def spec_weights(spec: Spec, options: RenderOptions | None = None) -> WeightSet | None:
+    """The weights the spec's edges encode: files, seeded random, or none. Files are
+    read from the spec's folder or the project's (``options``), or from anywhere with
+    ``allow_outside``."""
     if spec.weights:
         return load_weights(
             spec.weights,
@@ -98,6 +100,8 @@ def spec_weights(spec: Spec) -> WeightSet | None:
             [layer.bias for layer in spec.layers],
             spec.base_dir,
             spec.where("weights"),
+            allow_outside=bool(options and options.allow_outside),
+            project_dir=options.project_dir if options else None,
         )
     if spec.random_weights:
         return RandomWeights(spec.seed)
@@ -191,7 +195,7 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     if spec.style == "fcnn":
         if spec.is_cnn:
             spec = dense_part(spec, infer_shapes(spec), style_from_option=options.style is not None)
-        weights = spec_weights(spec)
+        weights = spec_weights(spec, options)
     else:
         shapes = infer_shapes(spec)
         images = spec_images(spec, options.allow_outside)

@@ -1,10 +1,11 @@
 """Reading a file nnsvg was told to read: regular files only, never blocking, bounded.
 
 Every file a render reads (spec, theme, weights, image, project file, cache manifest)
-goes through :func:`regular_file` or :func:`read_regular`: the path is checked with
-``stat`` *before* it is opened (opening a FIFO for reading waits for a writer forever;
-``/dev/kmsg`` or ``/proc/kmsg`` block on read), opened with ``O_NONBLOCK`` and checked
-again with ``fstat`` (it may have been swapped in between), and read up to a limit.
+goes through :func:`regular_file`, :func:`read_regular` or :func:`open_regular`: the
+path is checked with ``stat`` *before* it is opened (opening a FIFO for reading waits
+for a writer forever; ``/dev/kmsg`` or ``/proc/kmsg`` block on read), opened with
+``O_NONBLOCK`` and checked again with ``fstat`` (it may have been swapped in between),
+and read up to a limit.
 :func:`confine` decides whether a path a spec names may be read at all: after links are
 resolved, it must lie inside one of the allowed folders unless the user allows more.
 
@@ -17,8 +18,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
+from typing import BinaryIO
 
-__all__ = ["FileRefused", "confine", "inside", "read_regular", "regular_file"]
+__all__ = ["FileRefused", "confine", "inside", "open_regular", "read_regular", "regular_file"]
 
 
 class FileRefused(Exception):
@@ -70,17 +72,29 @@ def regular_file(path: str | os.PathLike[str]) -> os.stat_result:
     return info
 
 
-def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit`` of them (a longer file
-    is :class:`FileRefused`); never blocks on a FIFO or a device."""
+def open_regular(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_result]:
+    """The regular file ``path``, open for reading in binary, and its ``fstat``; never
+    blocks on a FIFO or a device. The caller closes it (``with file:``)."""
     regular_file(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError) as exc:
         raise FileRefused(_reason(exc)) from None
-    with os.fdopen(fd, "rb") as file:
+    file = os.fdopen(fd, "rb")
+    try:
         info = os.fstat(file.fileno())
         _check_mode(info.st_mode)  # swapped for something else since the stat
+    except BaseException:
+        file.close()
+        raise
+    return file, info
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them (a longer file
+    is :class:`FileRefused`); never blocks on a FIFO or a device."""
+    file, info = open_regular(path)
+    with file:
         if info.st_size > limit:
             raise FileRefused(f"larger than the {limit:,} bytes allowed")
         try:

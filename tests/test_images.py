@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnsvg import images
+from nnsvg import images, safe_files
 from nnsvg.errors import LimitError, Location, SpecError
 from nnsvg.images import EmbeddedImage, encode_png, load_image
 
@@ -448,9 +448,10 @@ def test_read_failure_is_a_spec_error(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(images, "open", refuse, raising=False)
-    err = _error(SpecError, "cat.png", tmp_path, LOC)
-    assert err.message == "cannot read image 'cat.png': Permission denied"
+    # Images are opened through nnsvg.safe_files.open_regular (O_NONBLOCK, fstat).
     np.save(tmp_path / "a.npy", np.zeros((2, 2)))
+    monkeypatch.setattr(safe_files.os, "open", refuse)
+    err = _error(SpecError, "cat.png", tmp_path, LOC)
+    assert err.message == "cannot read image 'cat.png': permission denied"
     err = _error(SpecError, "a.npy", tmp_path, LOC)
-    assert err.message == "cannot read image 'a.npy': Permission denied"
+    assert err.message == "cannot read image 'a.npy': permission denied"
