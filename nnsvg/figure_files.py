@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,24 +68,19 @@ class Files:
         return self._extends[key]
 
 
-def _nonblocking(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-
-
 def file_digest(path: str | os.PathLike[str]) -> str | None:
-    """SHA-256 of a regular file's bytes; None when it is missing or not a regular file."""
+    """SHA-256 of a regular file's bytes; None when it is missing or not a regular data
+    file (a pipe, a device, a kernel pseudo-file: see :mod:`nnsvg.safe_files`)."""
+    from nnsvg.safe_files import FileRefused, open_regular
+
     try:
-        # Check before opening: opening a FIFO for reading waits for a writer forever.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb", opener=_nonblocking) as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                return None  # replaced by something else between the two checks
+        file, _info = open_regular(path)
+        with file:
             h = hashlib.sha256()
             while chunk := file.read(_CHUNK):
                 h.update(chunk)
             return h.hexdigest()
-    except (OSError, ValueError):
+    except (FileRefused, OSError, ValueError):
         return None
 
 
