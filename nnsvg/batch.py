@@ -523,8 +523,7 @@ def _preload(formats: set[str]) -> None:
         with contextlib.suppress(Exception):  # a broken cairo is reported by the job itself
             from nnsvg.render import cairo_decls
 
-            cairo_decls.install()
-            import cairosvg.surface  # noqa: F401
+            cairo_decls.import_cairo()
 
 
 def _render_alone(job: Job) -> JobResult:

@@ -111,3 +111,31 @@ def test_check_output_rules(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as info:
         check_output(odd)
     assert "\n" not in str(info.value)
+
+
+def test_loading_cairo_runs_no_program_from_path(work: Path) -> None:
+    # cairocffi's find_library runs gcc and ld looked up on PATH: a repository reached
+    # through a relative PATH entry could plant its own. nnsvg imports it with no PATH.
+    import subprocess
+    import sys
+
+    (work / "bin").mkdir()
+    for program in ("gcc", "cc", "ld", "ldconfig"):
+        script = work / "bin" / program
+        script.write_text(f"#!/bin/sh\necho ran > {work / ('PLANTED-' + program)}\nexit 1\n")
+        script.chmod(0o755)
+    (work / "x.yaml").write_text("layers: [2, 1]\n")
+    env = {**os.environ, "PATH": "bin" + os.pathsep + os.environ.get("PATH", "")}
+    code = "from nnsvg.cli import main; main()"
+    for output in ("x.png", "x.pdf"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "render", "x.yaml", "-o", output],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (work / output).stat().st_size > 0
+    assert not list(work.glob("PLANTED-*"))

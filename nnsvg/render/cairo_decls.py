@@ -86,6 +86,30 @@ def install() -> bool:
     return True
 
 
+def import_cairo() -> None:
+    """Import cairocffi and cairosvg's surfaces: with the shipped declarations
+    (:func:`install`), and with no program search path while cairocffi loads libcairo.
+
+    cairocffi looks libcairo up with :func:`ctypes.util.find_library` under three names;
+    on Linux that runs ``/sbin/ldconfig -p`` and then ``gcc`` and ``ld`` found on PATH
+    (20 ms at every PNG/PDF start, and a relative PATH entry would let a repository put
+    its own ``gcc`` there and have nnsvg run it). With PATH empty for the import only,
+    ldconfig (an absolute path) still answers for ``cairo``, or cairocffi opens
+    ``libcairo.so.2`` by its soname as its own fallback does; no other program runs."""
+    install()
+    if "cairocffi" not in sys.modules:
+        saved = os.environ.get("PATH")
+        os.environ["PATH"] = ""
+        try:
+            import cairocffi  # noqa: F401
+        finally:
+            if saved is None:
+                del os.environ["PATH"]
+            else:
+                os.environ["PATH"] = saved
+    import cairosvg.surface  # noqa: F401
+
+
 class _Declarations(types.ModuleType):
     """``cairocffi.ffi`` as nnsvg installs it (marks that the shortcut is in place)."""
 

@@ -406,7 +406,7 @@ def _cairosvg_surface(svg: str, scale: float) -> Any:
     """cairosvg's drawing of ``svg`` as a cairo image surface (not encoded), at
     ``scale`` device pixels per CSS px, for the fast PNG path to paint over its edges."""
     try:
-        cairo_decls.install()
+        cairo_decls.import_cairo()
         from cairosvg.parser import Tree
         from cairosvg.surface import PNGSurface
     except (ImportError, OSError) as exc:
@@ -496,7 +496,7 @@ def _reason(exc: BaseException) -> str:
 @functools.cache
 def _pdf_surface_class() -> Any:
     """cairosvg's PDF surface, with a fixed creation date instead of the clock."""
-    cairo_decls.install()
+    cairo_decls.import_cairo()
     import cairocffi
     from cairosvg.surface import PDFSurface
 
