@@ -117,8 +117,10 @@ class _Disk:
             return self.calls == self.fail_on
 
         def fdopen(fd: int, *args: object, **kwargs: object):
-            self.calls += 1
             file = real_fdopen(fd, *args, **kwargs)
+            if "w" not in str(args[0] if args else kwargs.get("mode", "r")):
+                return file  # a file read (nnsvg.safe_files.read_regular), not written
+            self.calls += 1
             if where == "write" and due():
                 return _HalfWriter(file, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
             if where == "interrupt" and due():
