@@ -831,13 +831,17 @@ def validate(
 ) -> None:
     """Check spec files (syntax, keys, values, theme, weights) without rendering."""
     from nnsvg.errors import NnsvgError
-    from nnsvg.pipeline import build_scene, load_spec
+    from nnsvg.pipeline import RenderOptions, build_scene, load_spec
+    from nnsvg.project import find_project
 
     report = _Reporter(debug=debug, quiet=quiet)
     paths = _collect_specs(specs)
+    # Files a spec names may come from the project folder, as they may when rendering.
+    project = find_project()
+    options = RenderOptions(project_dir=project.resolve().parent if project else None)
     for path in paths:
         try:
-            build_scene(load_spec(path))  # layout too: limits and weights are checked
+            build_scene(load_spec(path), options)  # layout too: limits and weights are checked
             report.info(f"{path}: ok")
         except NnsvgError as err:
             report.error(err)

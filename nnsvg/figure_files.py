@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import ExportError
-from nnsvg.pipeline import RenderOptions
+from nnsvg.pipeline import RenderOptions, theme_access
+from nnsvg.safe_files import FileRefused, confine, regular_file
+from nnsvg.theme_files import ThemeAccess
 
 __all__ = [
     "Files",
@@ -74,11 +76,11 @@ def _nonblocking(path: str, flags: int) -> int:
 
 
 def file_digest(path: str | os.PathLike[str]) -> str | None:
-    """SHA-256 of a regular file's bytes; None when it is missing or not a regular file."""
+    """SHA-256 of a regular file's bytes; None when it is missing or not a regular file
+    (a FIFO, a device, a kernel pseudo-file: see :func:`nnsvg.safe_files.regular_file`)."""
     try:
         # Check before opening: opening a FIFO for reading waits for a writer forever.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
+        regular_file(path)
         with open(path, "rb", opener=_nonblocking) as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 return None  # replaced by something else between the two checks
@@ -86,27 +88,20 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
             while chunk := file.read(_CHUNK):
                 h.update(chunk)
             return h.hexdigest()
-    except (OSError, ValueError):
+    except (FileRefused, OSError, ValueError):
         return None
 
 
 def _read_extends(path: Path) -> Any:
-    import yaml
+    from nnsvg.theme_files import theme_parent
 
-    try:
-        if not path.is_file() or path.stat().st_size > 5 * _CHUNK:
-            return None
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_bytes(), Loader=loader)  # a safe loader
-    except Exception:
-        return None  # the render reports a broken theme; its bytes are in the key anyway
-    if not isinstance(data, dict):
-        return None
-    parent = data.get("extends", "default")
-    return parent if isinstance(parent, str) and parent else None
+    return theme_parent(path)
 
 
-def _theme_inputs(ref: str, base_dir: Path, files: Files) -> list[Input]:
+def _theme_inputs(ref: str, base_dir: Path, access: ThemeAccess, files: Files) -> list[Input]:
+    """The theme ``ref`` and the themes it extends, as the render reads them under
+    ``access``: a file it would refuse to read (outside the allowed folders) is keyed by
+    its name only, and ends the chain."""
     from nnsvg.theme import builtin_theme_names, is_theme_file, styles_dir
 
     found: list[Input] = []
@@ -117,6 +112,12 @@ def _theme_inputs(ref: str, base_dir: Path, files: Files) -> list[Input]:
             path = Path(current)
             if not path.is_absolute():
                 path = base_dir / path
+            if access.confine is not None:
+                try:
+                    confine(path, access.confine)
+                except FileRefused:
+                    found.append(Input("theme", current, None))
+                    break
         elif current in builtin_theme_names():
             path = styles_dir() / f"{current}.yaml"
         else:
@@ -148,7 +149,7 @@ def figure_inputs(
     if not isinstance(options.theme, Theme):  # a theme object is no file
         base = options.theme or spec.theme or "default"
         base_dir = Path.cwd() if options.theme else spec.base_dir
-        found.extend(_theme_inputs(base, base_dir, files))
+        found.extend(_theme_inputs(base, base_dir, theme_access(spec, options), files))
     for name in spec.weights or ():
         path = Path(name)
         found.append(Input("weights", name, path if path.is_absolute() else spec.base_dir / path))
