@@ -18,6 +18,7 @@ process with a timeout and a memory limit.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import resource
@@ -30,7 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from nnsvg.batch import FAILED, RENDERED, Job, run_jobs
+from nnsvg.batch import CACHE_NAME, FAILED, RENDERED, Job, run_jobs
+from nnsvg.cache_manifest import MAX_MANIFEST_BYTES, Manifest, read_manifest
 from nnsvg.errors import MAX_REPORTED, SpecErrors, ThemeError, ThemeErrors
 from nnsvg.pipeline import RenderOptions, load_spec, spec_theme
 from nnsvg.spec.load import load_document
@@ -340,6 +342,103 @@ def test_a_watched_spec_replaced_by_a_fifo_is_reported_and_polling_goes_on(
         "error: net.yaml: cannot read spec: a pipe (FIFO), not a regular file"
     ]
     assert ">back<" in (work / "net.svg").read_text()
+
+
+# --------------------------------------------------------------------------- the cache manifest
+
+
+def _valid_manifest(outputs: dict) -> str:
+    return json.dumps({"nnsvg-cache": 2, "outputs": outputs})
+
+
+_DIGEST = "0" * 64
+_DAMAGE = {
+    "a link to /dev/zero": (
+        lambda p: p.symlink_to("/dev/zero"),
+        "a system file (under /proc, /sys or /dev), not a data file",
+    ),
+    "a FIFO": (lambda p: os.mkfifo(p), "a pipe (FIFO), not a regular file"),
+    "too large": (
+        lambda p: p.write_text(_valid_manifest({}) + " " * MAX_MANIFEST_BYTES),
+        f"larger than the {MAX_MANIFEST_BYTES:,} bytes allowed",
+    ),
+    "nested 100k deep": (
+        lambda p: p.write_text(
+            '{"nnsvg-cache": 2, "outputs": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        ),
+        "nested too deeply",
+    ),
+    "a 300-byte name": (
+        lambda p: p.write_text(
+            _valid_manifest({"x" * 300: {"inputs": _DIGEST, "output": _DIGEST}})
+        ),
+        "an output name is not a plain file name of at most 255 bytes",
+    ),
+    "a name with a folder": (
+        lambda p: p.write_text(
+            _valid_manifest({"../x.svg": {"inputs": _DIGEST, "output": _DIGEST}})
+        ),
+        "an output name is not a plain file name of at most 255 bytes",
+    ),
+    "digests that are not hex": (
+        lambda p: p.write_text(_valid_manifest({"net.svg": {"inputs": "zz", "output": "zz"}})),
+        "a digest is not 64 hexadecimal digits",
+    ),
+    "not JSON": (lambda p: p.write_text("{not json"), "not valid JSON"),
+    "a list": (lambda p: p.write_text("[]"), "not a cache manifest"),
+}
+
+
+@pytest.mark.parametrize("damage", list(_DAMAGE))
+def test_a_damaged_manifest_is_ignored_with_one_warning_and_rebuilt(
+    work: Path, damage: str
+) -> None:
+    make, reason = _DAMAGE[damage]
+    (work / "out").mkdir()
+    (work / "net.yaml").write_text(NET)
+    make(work / "out" / CACHE_NAME)
+    proc = child("render", "net.yaml", "--out-dir", "out", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["rendered net.yaml -> out/net.svg"]
+    assert proc.stderr.splitlines() == [
+        f"warning: out/{CACHE_NAME}: damaged cache manifest ignored ({reason}); the figures "
+        "it covers are checked afresh and it is written anew"
+    ]
+    assert list(read_manifest(work / "out" / CACHE_NAME)) == ["net.svg"]
+    proc = child("render", "net.yaml", "--out-dir", "out", cwd=work)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.splitlines() == ["up to date net.yaml -> out/net.svg"]
+
+
+def test_a_manifest_that_cannot_be_replaced_never_stops_the_renders(work: Path) -> None:
+    (work / "out" / CACHE_NAME).mkdir(parents=True)
+    (work / "net.yaml").write_text(NET)
+    for _ in range(2):
+        result = run("render", "net.yaml", "--out-dir", "out")
+        clean_exit(result, 0)
+        assert result.stderr.count("warning: ") == 1
+        assert "a folder, not a file" in result.stderr
+    assert (work / "out" / "net.svg").is_file()
+
+
+def test_saving_a_manifest_never_raises(work: Path) -> None:
+    manifest = Manifest(work)
+    manifest.record("x" * 300, _DIGEST, _DIGEST)  # a name no file system takes
+    manifest.record("a/b", _DIGEST, _DIGEST)
+    manifest.save()
+    (work / "net.svg").write_text("<svg/>")
+    manifest.record("net.svg", _DIGEST, _DIGEST)
+    manifest.save()
+    assert read_manifest(work / CACHE_NAME) == {"net.svg": {"inputs": _DIGEST, "output": _DIGEST}}
+
+
+def test_a_manifest_of_another_cache_version_is_ignored_quietly(work: Path) -> None:
+    (work / "out").mkdir()
+    (work / "out" / CACHE_NAME).write_text(json.dumps({"nnsvg-cache": 1, "outputs": {}}))
+    (work / "net.yaml").write_text(NET)
+    result = run("render", "net.yaml", "--out-dir", "out")
+    clean_exit(result, 0)
+    assert result.stderr == ""
 
 
 # --------------------------------------------------------------------------- long names
