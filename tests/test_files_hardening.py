@@ -220,6 +220,18 @@ def test_errors_about_a_theme_file_outside_the_folders_never_quote_it(
     assert any("not shown" in line for line in lines)
 
 
+def test_a_project_theme_outside_the_project_folder_is_not_quoted(work: Path) -> None:
+    (work / "private.yaml").write_text(SECRET_THEME)
+    (work / "paper").mkdir()
+    (work / "paper" / "nnsvg.toml").write_text('theme = "../private.yaml"\n')
+    (work / "paper" / "net.yaml").write_text(NET)
+    os.chdir(work / "paper")
+    result = run("render", "net.yaml", "-o", "out.svg")
+    assert result.exit_code == 2, result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+    assert "usage error: nnsvg.toml:1:9: theme: " in result.stderr
+
+
 def test_errors_about_a_theme_file_inside_quote_at_most_40_characters(work: Path) -> None:
     key = "k" * 300
     folder = work / "figs"
@@ -441,6 +453,71 @@ def test_a_manifest_of_another_cache_version_is_ignored_quietly(work: Path) -> N
     assert result.stderr == ""
 
 
+# --------------------------------------------------------------------------- project files
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "jobs = " + "9" * 5000 + "\n",
+            "nnsvg.toml:1:8: invalid TOML: an integer with too many digits",
+        ),
+        (
+            "x = " + "[" * 400_000 + "]" * 400_000 + "\n",
+            "nnsvg.toml:1:5: invalid TOML: arrays or tables nested too deeply",
+        ),
+    ],
+)
+def test_a_project_file_tomllib_cannot_take_is_a_usage_error(
+    work: Path, text: str, message: str
+) -> None:
+    (work / "nnsvg.toml").write_text(text)
+    (work / "net.yaml").write_text(NET)
+    proc = child("render", "net.yaml", cwd=work)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [f"usage error: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: os.mkfifo(p), "a pipe (FIFO), not a regular file"),
+        (
+            lambda p: p.symlink_to("/dev/zero"),
+            "a system file (under /proc, /sys or /dev), not a data file",
+        ),
+        (
+            lambda p: p.symlink_to("/proc/self/environ"),
+            "a system file (under /proc, /sys or /dev), not a data file",
+        ),
+        (lambda p: p.symlink_to("nowhere.toml"), "no such file"),
+    ],
+)
+def test_a_project_file_that_is_no_regular_file_is_a_usage_error(
+    work: Path, make, reason: str
+) -> None:
+    make(work / "nnsvg.toml")
+    (work / "net.yaml").write_text(NET)
+    proc = child("render", "net.yaml", cwd=work)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"usage error: nnsvg.toml: cannot read project file: {reason}"
+    ]
+    assert not (work / "net.svg").exists()
+
+
+def test_a_project_file_with_many_unknown_keys_reports_the_first_50(work: Path) -> None:
+    (work / "nnsvg.toml").write_text("".join(f"key{i} = 1\n" for i in range(200)))
+    (work / "net.yaml").write_text(NET)
+    result = run("render", "net.yaml")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == MAX_REPORTED + 1
+    assert lines[0].startswith("usage error: nnsvg.toml:1:1: unknown key 'key0'")
+    assert lines[-1] == "usage error: nnsvg.toml: ... and 150 more errors"
+
+
 # --------------------------------------------------------------------------- long names
 
 
@@ -463,6 +540,16 @@ def test_a_theme_name_too_long_for_the_file_system_is_a_located_error(
     assert errors(result) == [
         f"{where.format(work=work)}: cannot read theme file '{shown}': file name too long"
     ]
+
+
+def test_a_project_theme_name_too_long_is_a_usage_error(work: Path) -> None:
+    (work / "nnsvg.toml").write_text(f'theme = "{LONG}.yaml"\n')
+    (work / "net.yaml").write_text(NET)
+    result = run("render", "net.yaml")
+    assert result.exit_code == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("usage error: nnsvg.toml:1:9: theme: cannot read theme file")
+    assert result.stderr.rstrip().endswith("file name too long")
 
 
 def test_a_spec_name_too_long_is_a_located_error_when_read(work: Path) -> None:
