@@ -37,8 +37,10 @@ figure edited or replaced by hand is rendered again. One manifest per folder
 moves and is cached (CI) with the outputs, and names files relatively, so the
 folder can be restored elsewhere. The manifest is written atomically once per
 run, merged with the file as it is then, so concurrent runs can at worst lose
-an entry, which only costs a re-render. A manifest that cannot be read is
-ignored; one that cannot be written is skipped (it is an optimisation only).
+an entry, which only costs a re-render. A damaged manifest (not a regular file, too
+large, not the structure nnsvg writes) is ignored with one warning and written anew;
+one that cannot be written is skipped (it is an optimisation only): see
+:mod:`nnsvg.cache_manifest`.
 """
 
 from __future__ import annotations
@@ -57,12 +59,12 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg import _version
+from nnsvg.cache_manifest import CACHE_NAME, CACHE_VERSION, Manifest, Warn
 from nnsvg.figure_files import (
     Files,
     Input,
     check_output,
     figure_inputs,
-    file_digest,
     input_paths,
 )
 from nnsvg.pipeline import RenderOptions
@@ -85,8 +87,6 @@ __all__ = [
 ]
 
 RENDERED, UP_TO_DATE, FAILED = "rendered", "up-to-date", "failed"
-CACHE_NAME = ".nnsvg-cache.json"
-CACHE_VERSION = 2  # 2: SVG ids carry a prefix (figures made under 1 differ)
 
 
 @dataclass(frozen=True)
@@ -291,72 +291,6 @@ def watched_files(job: Job) -> list[Path]:
     return [item.path for item in inputs if item.path is not None]
 
 
-# --- the manifest --------------------------------------------------------------------------
-
-
-class _Manifest:
-    """The input keys of the outputs in one folder (see the module docstring)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.path = folder / CACHE_NAME
-        self.entries = _read_manifest(self.path)
-        self.changes: dict[str, dict[str, str] | None] = {}
-
-    def current(self, name: str, key: str) -> bool:
-        entry = self.entries.get(name)
-        if entry is None or entry["inputs"] != key:
-            return False
-        return file_digest(self.folder / name) == entry["output"]
-
-    def record(self, name: str, key: str, digest: str) -> None:
-        entry = {"inputs": key, "output": digest}
-        if self.entries.get(name) != entry:
-            self.entries[name] = self.changes[name] = entry
-
-    def forget(self, name: str) -> None:
-        if name in self.entries:
-            del self.entries[name]
-            self.changes[name] = None
-
-    def save(self) -> None:
-        if not self.changes:
-            return
-        from nnsvg.atomic import write_atomic
-
-        entries = _read_manifest(self.path)  # another run may have written it meanwhile
-        for name, entry in self.changes.items():
-            if entry is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = entry
-        entries = {n: e for n, e in sorted(entries.items()) if (self.folder / n).is_file()}
-        text = json.dumps({"nnsvg-cache": CACHE_VERSION, "outputs": entries}, indent=1)
-        with contextlib.suppress(Exception):  # unwritable: a re-render next time, nothing else
-            check_output(self.path)
-            write_atomic(self.path, text + "\n")
-        self.changes.clear()
-
-
-def _read_manifest(path: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("nnsvg-cache") != CACHE_VERSION:
-        return {}
-    outputs = data.get("outputs")
-    if not isinstance(outputs, dict):
-        return {}
-    return {
-        name: {"inputs": entry["inputs"], "output": entry["output"]}
-        for name, entry in outputs.items()
-        if isinstance(entry, dict)
-        and isinstance(entry.get("inputs"), str)
-        and isinstance(entry.get("output"), str)
-    }
-
-
 # --- running jobs --------------------------------------------------------------------------
 
 
@@ -365,17 +299,19 @@ def run_jobs(
     workers: int = 1,
     force: bool = False,
     report: Report | None = None,
+    warn: Warn | None = None,
 ) -> list[JobResult]:
     """Render ``jobs``, skipping up-to-date outputs unless ``force``; ``report`` is called
-    with each result as it is known. Returns the results in job order."""
+    with each result as it is known, ``warn`` with the line saying a cache manifest was
+    damaged (default: printed on stderr). Returns the results in job order."""
     report = report or (lambda result: None)
     files = Files()
-    manifests: dict[str, _Manifest] = {}
+    manifests: dict[str, Manifest] = {}
 
-    def manifest(path: Path) -> _Manifest:
+    def manifest(path: Path) -> Manifest:
         folder = os.path.abspath(path.parent)
         if folder not in manifests:
-            manifests[folder] = _Manifest(Path(folder))
+            manifests[folder] = Manifest(Path(folder), warn, shown=path.parent)
         return manifests[folder]
 
     results: list[JobResult | None] = [None] * len(jobs)
@@ -387,7 +323,7 @@ def run_jobs(
         inputs = job_inputs(job, files)
         protected.add(os.path.realpath(job.spec))
         protected.update(input_paths(inputs or ()))
-        job_keys = output_keys(job, files, inputs)
+        job_keys = output_keys(job, files, inputs) if inputs is not None else None
         keys.append(job_keys)
         stale = tuple(
             (path, fmt)

@@ -9,24 +9,52 @@ on and every problem is reported at once.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from nnsvg.colors import parse_color
 from nnsvg.errors import (  # noqa: F401 - printable and display_path are re-exported
+    MAX_REPORTED,
     Location,
     NnsvgError,
+    SeveralErrors,
     SpecError,
     SpecErrors,
+    ThemeError,
+    ThemeErrors,
     display_path,
+    file_order,
     printable,
 )
 from nnsvg.spec.load import Path_, format_path
 
-__all__ = ["MISSING", "Checker", "Locator", "describe", "did_you_mean", "printable"]
+__all__ = [
+    "MISSING",
+    "NOT_SHOWN",
+    "Checker",
+    "ErrorLog",
+    "Locator",
+    "describe",
+    "did_you_mean",
+    "excerpt",
+    "printable",
+    "unknown_key",
+]
+
+NOT_SHOWN = "not shown: the file is outside the spec's folder and the project folder"
+"""Why a message about a file nnsvg may read but not quote says no more (see
+:mod:`nnsvg.theme_files`)."""
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """``text`` as a message may quote it from a file: printable, at most ``limit``
+    characters (``...`` ends a longer one)."""
+    shown = printable(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 class Locator(Protocol):
@@ -69,33 +97,127 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def unknown_key(
+    key: Any,
+    allowed: Sequence[str],
+    *,
+    noun: str = "key",
+    listing: str | None = "; allowed keys: ",
+    quote: bool = True,
+) -> Callable[[], str]:
+    """The message for an unknown ``key`` as a function, so that it is made only when
+    the error is reported: the closest allowed key, else ``listing`` and the allowed
+    keys (quoted with ``quote``), or nothing more when ``listing`` is None."""
+
+    def message() -> str:
+        word = str(key)
+        hint = did_you_mean(word, allowed)
+        if not hint and listing is not None:
+            hint = listing + (_quoted(allowed) if quote else ", ".join(allowed))
+        return f"unknown {noun} '{excerpt(word)}'{hint}"
+
+    return message
+
+
 def _quoted(choices: Sequence[str]) -> str:
     return ", ".join(f"'{c}'" for c in choices)
 
 
-class Checker:
-    """Reads values out of ``doc``; errors are collected, then raised together."""
+class ErrorLog:
+    """The errors found in one file (or one theme chain): the first
+    :data:`~nnsvg.errors.MAX_REPORTED` in file order are kept, the others only counted,
+    so that a file with 200,000 bad keys costs no more to report than one with 50."""
 
-    def __init__(self, doc: Locator, error_cls: type[NnsvgError] = SpecError) -> None:
+    def __init__(self, limit: int = MAX_REPORTED) -> None:
+        self.limit = limit
+        self.count = 0
+        self._kept: list[tuple[tuple[str, int, int], int, NnsvgError]] = []
+
+    @property
+    def errors(self) -> list[NnsvgError]:
+        """The errors kept, in file order."""
+        return [err for _key, _n, err in self._kept]
+
+    def admits(self, location: Location | None) -> bool:
+        """Whether an error at ``location`` would be kept (else :meth:`skip` it)."""
+        return len(self._kept) < self.limit or file_order(location) < self._kept[-1][0]
+
+    def add(self, err: NnsvgError) -> None:
+        self.count += 1
+        bisect.insort(self._kept, (file_order(err), self.count, err))
+        if len(self._kept) > self.limit:
+            self._kept.pop()
+
+    def skip(self) -> None:
+        """Count an error that is not kept."""
+        self.count += 1
+
+    def raise_if_any(self, several: type[SeveralErrors]) -> None:
+        """Raise the one error, or ``several`` holding those kept and the count of the rest."""
+        if not self.count:
+            return
+        errors = self.errors
+        if self.count == 1:
+            raise errors[0]
+        raise several(errors, more=self.count - len(errors))  # type: ignore[misc]
+
+
+Message = str | Callable[[], str]
+"""An error message, or a function making it (called only when the error is kept)."""
+
+
+class Checker:
+    """Reads values out of ``doc``; errors are collected, then raised together.
+
+    A ``doc`` whose ``quotable`` attribute is false is a file that may be read but not
+    quoted: its errors say where and what (a bad value, an unknown key), never the text.
+    """
+
+    def __init__(
+        self, doc: Locator, error_cls: type[NnsvgError] = SpecError, log: ErrorLog | None = None
+    ) -> None:
         self.doc = doc
         self.error_cls = error_cls
-        self.errors: list[NnsvgError] = []
+        self.log = log if log is not None else ErrorLog()
+        self.sealed = not getattr(doc, "quotable", True)
+
+    @property
+    def errors(self) -> list[NnsvgError]:
+        """The errors kept so far (see :class:`ErrorLog`)."""
+        return self.log.errors
+
+    @property
+    def count(self) -> int:
+        """How many errors were found, kept or not."""
+        return self.log.count
 
     # -- errors ---------------------------------------------------------------
-    def error(self, path: Path_, message: str, *, at_key: bool = False) -> None:
+    def error(
+        self, path: Path_, message: Message, *, at_key: bool = False, content: bool = True
+    ) -> None:
+        """Record an error at ``path`` (at its key with ``at_key``). ``content=False``
+        says the message quotes nothing from the file."""
         location = self.doc.key_location(path) if at_key else self.doc.location(path)
+        if not self.log.admits(location):
+            self.log.skip()
+            return
+        if self.sealed and content:
+            if at_key:
+                path = path[:-1]  # the key itself is the file's text
+            message = f"invalid {'key' if at_key else 'value'} ({NOT_SHOWN})"
+        elif not isinstance(message, str):
+            message = message()
         prefix = getattr(self.doc, "field_prefix", ())
         field = printable(format_path((*prefix, *path)))
-        self.errors.append(self.error_cls(message, location=location, field=field))
+        self.log.add(self.error_cls(message, location=location, field=field))
 
     def raise_if_errors(self) -> None:
-        if not self.errors:
-            return
-        if len(self.errors) == 1:
+        if issubclass(self.error_cls, SpecError):
+            self.log.raise_if_any(SpecErrors)
+        elif issubclass(self.error_cls, ThemeError):
+            self.log.raise_if_any(ThemeErrors)
+        elif self.count:
             raise self.errors[0]
-        if self.error_cls is SpecError or issubclass(self.error_cls, SpecError):
-            raise SpecErrors(self.errors)
-        raise self.errors[0]
 
     # -- structure ------------------------------------------------------------
     def mapping(
@@ -107,12 +229,11 @@ class Checker:
         if not isinstance(value, dict):
             self.error(path, f"must be {what}, got {describe(value)}")
             return {}
-        allowed = list(allowed)
+        allowed = tuple(allowed)
+        known = frozenset(allowed)
         for key in value:
-            if key not in allowed:
-                hint = did_you_mean(str(key), allowed) or f"; allowed keys: {_quoted(allowed)}"
-                shown = printable(str(key))
-                self.error((*path, key), f"unknown key '{shown}'{hint}", at_key=True)
+            if key not in known:
+                self.error((*path, key), unknown_key(key, allowed), at_key=True)
         return value
 
     def sequence(self, value: Any, path: Path_, *, what: str = "a list") -> list[Any] | None:

@@ -818,7 +818,7 @@ def validate(
 
     report = _Reporter(debug=debug, quiet=quiet)
     paths = _collect_specs(specs)
-    # Weight files may come from the project's folder, as when rendering.
+    # Files a spec names may come from the project folder, as they may when rendering.
     project = find_project()
     options = RenderOptions(project_dir=project.resolve().parent if project else None)
     for path in paths:

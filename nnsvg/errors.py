@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_REPORTED",
     "ExportError",
     "LimitError",
     "Location",
@@ -21,9 +22,13 @@ __all__ = [
     "ThemeError",
     "ThemeErrors",
     "display_path",
+    "file_order",
     "message_lines",
     "printable",
 ]
+
+MAX_REPORTED = 50
+"""Most problems reported for one file; the others are counted in one last line."""
 
 
 def printable(text: str) -> str:
@@ -113,18 +118,32 @@ class ExportError(NnsvgError):
 
 class SeveralErrors:
     """Mixed into an error class: several problems found in one file (or a theme and
-    those it extends); ``errors`` holds each one, in file order; the first stands for
-    the whole, and ``str()`` gives one line each."""
+    those it extends); ``errors`` holds the first :data:`MAX_REPORTED` of them in file
+    order, ``more`` how many others there are; the first stands for the whole, and
+    ``str()`` gives one line each, then ``... and N more errors`` when some are left out."""
 
     errors: list[NnsvgError]
+    more: int
 
-    def __init__(self, errors: list[NnsvgError]) -> None:
-        self.errors = sorted(errors, key=_file_order)
+    def __init__(self, errors: list[NnsvgError], more: int = 0) -> None:
+        ordered = sorted(errors, key=file_order)
+        self.errors = ordered[:MAX_REPORTED]
+        self.more = more + len(ordered) - len(self.errors)
         first = self.errors[0]
         super().__init__(first.message, location=first.location, field=first.field)  # type: ignore[call-arg]
 
+    def lines(self) -> list[str]:
+        """One line per problem kept, then ``... and N more errors`` when some are not."""
+        lines = [str(err) for err in self.errors]
+        if self.more:
+            file = self.errors[0].location.file if self.errors[0].location else None
+            noun = "error" if self.more == 1 else "errors"
+            where = f"{display_path(file)}: " if file else ""
+            lines.append(f"{where}... and {self.more} more {noun}")
+        return lines
+
     def __str__(self) -> str:
-        return "\n".join(str(err) for err in self.errors)
+        return "\n".join(self.lines())
 
 
 class SpecErrors(SeveralErrors, SpecError):
@@ -135,8 +154,9 @@ class ThemeErrors(SeveralErrors, ThemeError):
     """Several problems found in one theme."""
 
 
-def _file_order(err: NnsvgError) -> tuple[str, int, int]:
-    loc = err.location
+def file_order(err: NnsvgError | Location | None) -> tuple[str, int, int]:
+    """Sort key of an error (or a location): file, line, column; unlocated first."""
+    loc = err.location if isinstance(err, NnsvgError) else err
     if loc is None:
         return ("", 0, 0)
     return (loc.file or "", loc.line or 0, loc.column or 0)
@@ -145,5 +165,5 @@ def _file_order(err: NnsvgError) -> tuple[str, int, int]:
 def message_lines(err: BaseException) -> list[str]:
     """The lines an error prints: one per problem (a :class:`SeveralErrors` has several),
     each made printable as a whole, so text inside a message cannot break its line."""
-    errors = err.errors if isinstance(err, SeveralErrors) else [err]
-    return [printable(str(e)) for e in errors] or [printable(type(err).__name__)]
+    lines = err.lines() if isinstance(err, SeveralErrors) else [str(err)]
+    return [printable(line) for line in lines] or [printable(type(err).__name__)]

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import ExportError
-from nnsvg.pipeline import RenderOptions
+from nnsvg.pipeline import RenderOptions, theme_access
+from nnsvg.safe_files import FileRefused, confine
+from nnsvg.theme_files import ThemeAccess
 
 __all__ = [
     "Files",
@@ -85,22 +87,15 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
 
 
 def _read_extends(path: Path) -> Any:
-    import yaml
+    from nnsvg.theme_files import theme_parent
 
-    try:
-        if not path.is_file() or path.stat().st_size > 5 * _CHUNK:
-            return None
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_bytes(), Loader=loader)  # a safe loader
-    except Exception:
-        return None  # the render reports a broken theme; its bytes are in the key anyway
-    if not isinstance(data, dict):
-        return None
-    parent = data.get("extends", "default")
-    return parent if isinstance(parent, str) and parent else None
+    return theme_parent(path)
 
 
-def _theme_inputs(ref: str, base_dir: Path, files: Files) -> list[Input]:
+def _theme_inputs(ref: str, base_dir: Path, access: ThemeAccess, files: Files) -> list[Input]:
+    """The theme ``ref`` and the themes it extends, as the render reads them under
+    ``access``: a file it would refuse to read (outside the allowed folders) is keyed by
+    its name only, and ends the chain."""
     from nnsvg.theme import builtin_theme_names, is_theme_file, styles_dir
 
     found: list[Input] = []
@@ -111,6 +106,12 @@ def _theme_inputs(ref: str, base_dir: Path, files: Files) -> list[Input]:
             path = Path(current)
             if not path.is_absolute():
                 path = base_dir / path
+            if access.confine is not None:
+                try:
+                    confine(path, access.confine)
+                except FileRefused:
+                    found.append(Input("theme", current, None))
+                    break
         elif current in builtin_theme_names():
             path = styles_dir() / f"{current}.yaml"
         else:
@@ -142,7 +143,7 @@ def figure_inputs(
     if not isinstance(options.theme, Theme):  # a theme object is no file
         base = options.theme or spec.theme or "default"
         base_dir = Path.cwd() if options.theme else spec.base_dir
-        found.extend(_theme_inputs(base, base_dir, files))
+        found.extend(_theme_inputs(base, base_dir, theme_access(spec, options), files))
     base_real = os.path.realpath(spec.base_dir)
     # Weight files may come from the project's folder too (nnsvg.weights.load_weights).
     weight_folders = [base_real]

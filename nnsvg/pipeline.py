@@ -16,7 +16,7 @@ from nnsvg.scene import Scene
 from nnsvg.spec.load import load_document, parse_document
 from nnsvg.spec.model import STYLES, Layer, Spec, build_spec
 from nnsvg.textmetrics import DEFAULT_METRICS
-from nnsvg.theme import Theme, resolve_theme
+from nnsvg.theme import Theme, ThemeAccess, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "render_spec",
     "spec_theme",
     "spec_weights",
+    "theme_access",
 ]
 
 
@@ -71,9 +72,14 @@ def _apply_options(spec: Spec, options: RenderOptions) -> Spec:
 
 def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
     """The spec's theme: the CLI's base theme (or the spec's), then the spec's overrides.
-    The base may be a :class:`~nnsvg.theme.Theme` object (from Python)."""
+    The base may be a :class:`~nnsvg.theme.Theme` object (from Python).
+
+    A theme file the spec names, and each one it extends, is read only from the spec's
+    folder or the project folder unless ``allow_outside``; one given by the options is
+    trusted (see :mod:`nnsvg.theme_files`)."""
+    trusted = bool(options and options.theme)
     base = (options.theme if options else None) or spec.theme
-    base_dir = spec.base_dir if not (options and options.theme) else Path.cwd()
+    base_dir = spec.base_dir if not trusted else Path.cwd()
     try:
         return resolve_theme(
             base,
@@ -81,12 +87,24 @@ def spec_theme(spec: Spec, options: RenderOptions | None = None) -> Theme:
             overrides_doc=spec.source,
             overrides_path=("theme",),
             base_dir=base_dir,
-            base_is_from_overrides=bool(spec.theme_overrides) and not (options and options.theme),
+            base_is_from_overrides=bool(spec.theme_overrides) and not trusted,
+            access=theme_access(spec, options),
         )
     except NnsvgError as err:
-        if err.location is None and spec.theme and not (options and options.theme):
+        if err.location is None and spec.theme and not trusted:
             err.location = spec.where("theme")
         raise
+
+
+def theme_access(spec: Spec, options: RenderOptions | None = None) -> ThemeAccess:
+    """Which theme files drawing ``spec`` with ``options`` may read and quote."""
+    options = options or RenderOptions()
+    return ThemeAccess.for_spec(
+        spec.base_dir,
+        options.project_dir,
+        trusted=bool(options.theme),
+        allow_outside=options.allow_outside,
+    )
 
 
 def spec_weights(spec: Spec, options: RenderOptions | None = None) -> WeightSet | None:

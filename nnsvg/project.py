@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnsvg.errors import Location, NnsvgError, SeveralErrors
+from nnsvg.errors import MAX_REPORTED, Location, NnsvgError, SeveralErrors
+from nnsvg.safe_files import FileRefused, read_regular
 
 __all__ = [
     "PROJECT_FILE",
@@ -46,6 +47,9 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$")
 _KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=\s*""")
 _MAX_BYTES = 1024 * 1024
+# Where tomllib gives up without a position: a long run of digits, deep brackets.
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{1000,}")
+_DEEP = re.compile(r"(?:\[\s*){100,}|(?:\{\s*[^{}=\s]+\s*=\s*){100,}")
 
 
 class ProjectError(SeveralErrors, NnsvgError):
@@ -77,24 +81,30 @@ class Project:
 
 
 def find_project(start: str | os.PathLike[str] | None = None) -> Path | None:
-    """The project file that applies in ``start`` (default: the current folder), or None."""
+    """The project file that applies in ``start`` (default: the current folder), or None.
+
+    An ``nnsvg.toml`` that is there but is no regular file (a FIFO, a link to a device,
+    a dangling link) is still the project file: loading it says what is wrong, rather
+    than the project's settings being dropped without a word."""
     folder = Path(start if start is not None else Path.cwd()).resolve()
     for here in (folder, *folder.parents):
         candidate = here / PROJECT_FILE
-        if candidate.is_file():
+        if os.path.lexists(candidate) and not os.path.isdir(candidate):
             return candidate
         pyproject = here / "pyproject.toml"
-        if pyproject.is_file() and _has_nnsvg_table(pyproject):
+        if _has_nnsvg_table(pyproject):
             return pyproject
-        if (here / ".git").exists():
+        if os.path.lexists(here / ".git"):
             return None
     return None
 
 
 def _has_nnsvg_table(path: Path) -> bool:
+    """Whether ``path`` is a pyproject.toml with a ``[tool.nnsvg]`` table (one that is
+    missing, unreadable or no regular file is not)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_regular(path, _MAX_BYTES).decode("utf-8", errors="replace")
+    except FileRefused:
         return False
     if "nnsvg" not in text:
         return False
@@ -117,13 +127,12 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     shown = _display(path)
     is_pyproject = path.name == "pyproject.toml"
     try:
-        raw = path.read_bytes()
-    except OSError as err:
+        raw = read_regular(path, _MAX_BYTES)
+    except FileRefused as err:
+        message = "the project file is over 1 MiB" if str(err).startswith("larger") else None
         raise ProjectError(
-            [NnsvgError(f"cannot read project file: {err.strerror or err}", location=_loc(shown))]
+            [NnsvgError(message or f"cannot read project file: {err}", location=_loc(shown))]
         ) from None
-    if len(raw) > _MAX_BYTES:
-        raise ProjectError([NnsvgError("the project file is over 1 MiB", location=_loc(shown))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -131,18 +140,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         raise ProjectError(
             [NnsvgError("not valid UTF-8; save the file as UTF-8", location=_loc(shown, line, 1))]
         ) from None
-    toml = _toml()
-    try:
-        data = toml.loads(text)
-    except toml.TOMLDecodeError as err:
-        message = str(err)
-        match = _TOML_POSITION.search(message)
-        location = _loc(shown)
-        if match:
-            location = _loc(shown, int(match.group(1)), int(match.group(2)))
-            message = message[: match.start()]
-        message = message.replace(" (at end of document)", "")
-        raise ProjectError([NnsvgError(f"invalid TOML: {message}", location=location)]) from None
+    data = _parse_toml(text, shown)
 
     table: Any = data
     if is_pyproject:
@@ -157,17 +155,18 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         checker.error("", "must be a table of settings")
         raise ProjectError(checker.errors)
 
-    for key in table:
-        if key not in PROJECT_KEYS:
-            from nnsvg.checker import did_you_mean, printable
+    unknown = [key for key in table if key not in PROJECT_KEYS]
+    for key in unknown[:MAX_REPORTED]:  # the others are counted (they come later in the file)
+        from nnsvg.checker import did_you_mean, excerpt
 
-            checker.errors.append(
-                NnsvgError(
-                    f"unknown key '{printable(str(key))}'{did_you_mean(str(key), PROJECT_KEYS)}; "
-                    f"allowed: {', '.join(PROJECT_KEYS)}",
-                    location=key_locations.get(key, _loc(shown)),
-                )
+        checker.errors.append(
+            NnsvgError(
+                f"unknown key '{excerpt(str(key))}'{did_you_mean(str(key), PROJECT_KEYS)}; "
+                f"allowed: {', '.join(PROJECT_KEYS)}",
+                location=key_locations.get(key, _loc(shown)),
             )
+        )
+    checker.more = max(0, len(unknown) - MAX_REPORTED)
     folder = path.resolve().parent
     values: dict[str, Any] = {
         "theme": checker.theme(table, folder),
@@ -181,8 +180,37 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         "check": checker.boolean(table, "check"),
     }
     if checker.errors:
-        raise ProjectError(checker.errors)
+        raise ProjectError(checker.errors, more=checker.more)
     return Project(path=path, locations=locations, **values)
+
+
+def _parse_toml(text: str, shown: str) -> dict[str, Any]:
+    """The TOML ``text`` of the project file ``shown`` as data; any failure is a located
+    :class:`ProjectError` (tomllib's own errors, and what it does not catch: an integer
+    too long to convert, nesting too deep to parse)."""
+    toml = _toml()
+    try:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as err:
+        message = str(err)
+        match = _TOML_POSITION.search(message)
+        location = _loc(shown)
+        if match:
+            location = _loc(shown, int(match.group(1)), int(match.group(2)))
+            message = message[: match.start()]
+        message = message.replace(" (at end of document)", "")
+        raise ProjectError([NnsvgError(f"invalid TOML: {message}", location=location)]) from None
+    except RecursionError:
+        problem, found = "arrays or tables nested too deeply", _DEEP.search(text)
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        problem, found = "an integer with too many digits", _LONG_NUMBER.search(text)
+    except MemoryError:
+        problem, found = "too large to read", None
+    location = _loc(shown)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        location = _loc(shown, line, found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1)
+    raise ProjectError([NnsvgError(f"invalid TOML: {problem}", location=location)]) from None
 
 
 def _toml() -> Any:
@@ -199,11 +227,15 @@ def _toml() -> Any:
 
 
 def _display(path: Path) -> str:
-    """``path`` as messages show it: relative to the current folder when inside it."""
+    """``path`` as messages show it: relative to the current folder when inside it (the
+    name itself as it is, not where a link named so leads)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
-        return str(path)
+        shown = str(path)
+    from nnsvg.checker import printable
+
+    return printable(shown)
 
 
 def _loc(file: str, line: int | None = None, column: int | None = None) -> Location:
@@ -242,6 +274,7 @@ class _Checker:
         self.shown = shown
         self.prefix = prefix
         self.errors: list[NnsvgError] = []
+        self.more = 0  # errors found but not kept
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(
@@ -268,12 +301,14 @@ class _Checker:
         value = self._string(table, "theme")
         if value is None:
             return None
-        from nnsvg.theme import is_theme_file, load_theme
+        from nnsvg.theme import ThemeAccess, is_theme_file, resolve_theme
 
         if is_theme_file(value) and not Path(value).is_absolute():
             value = str(folder / value)
         try:
-            load_theme(value)
+            # Trusted (read from anywhere), but quoted only from the project's folder: a
+            # project file may come with the specs, from someone else.
+            resolve_theme(value, access=ThemeAccess(quote=(str(folder),)))
         except NnsvgError as err:
             self.error("theme", str(err))
             return None
@@ -367,7 +402,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, (int, float)) and len(str(value)) > 20:
+        return "a number far too large"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):

@@ -5,23 +5,37 @@ Built-in themes are YAML files in ``styles/`` (shipped inside the wheel as
 none extends ``default``, which is complete), and its keys are merged over the
 parent's. A spec can override any key, the CLI can pick another base theme.
 The result is a frozen :class:`Theme`; :func:`theme_to_data` prints it back.
+
+Which theme files may be read, how, and what their errors may quote is
+:mod:`nnsvg.theme_files`' business: :func:`resolve_theme` takes its
+:class:`~nnsvg.theme_files.ThemeAccess`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nnsvg.checker import MISSING, Checker, Locator, did_you_mean, printable
-from nnsvg.errors import Location, SpecError, ThemeError, ThemeErrors
-from nnsvg.spec.load import Document, Path_, load_document, parse_document
+from nnsvg.checker import NOT_SHOWN, Checker, ErrorLog, Locator, unknown_key
+from nnsvg.errors import Location, ThemeError, ThemeErrors
+from nnsvg.spec.load import Path_, parse_document
+from nnsvg.theme_files import (
+    TRUSTED,
+    ThemeAccess,
+    ThemeLayer,
+    builtin_theme_names,
+    builtin_theme_path,
+    is_theme_file,
+    read_chain,
+    read_source,
+    styles_dir,
+)
 
 __all__ = [
     "Theme",
+    "ThemeAccess",
     "builtin_theme_names",
     "builtin_theme_path",
     "is_theme_file",
@@ -276,127 +290,10 @@ _SECTION_TYPES: dict[str, type] = {
     if f.metadata["kind"] == "section"
 }
 _TOP_KEYS = ("extends", *(f.name for f in fields(Theme)))
-_MAX_EXTENDS = 16
 
 
-# --- where themes live ------------------------------------------------------
-def styles_dir() -> Path:
-    """The folder of built-in themes: ``nnsvg/styles`` in a wheel, ``styles/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "styles"
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "styles"
-
-
-@lru_cache(maxsize=1)
-def builtin_theme_names() -> tuple[str, ...]:
-    folder = styles_dir()
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted(p.stem for p in folder.glob("*.yaml")))
-
-
-def builtin_theme_path(name: str) -> Path:
-    names = builtin_theme_names()
-    if name not in names:
-        raise ThemeError(
-            f"unknown theme '{name}'{did_you_mean(name, names)}; built-in themes: "
-            + ", ".join(names)
-            + " (or give a path to a .yaml theme file)"
-        )
-    return styles_dir() / f"{name}.yaml"
-
-
-def is_theme_file(name: str) -> bool:
-    """Whether a theme reference names a file (a path or a .yaml/.yml/.json name) rather
-    than a built-in theme."""
-    return name.endswith((".yaml", ".yml", ".json")) or os.sep in name or "/" in name
-
-
-# --- loading and merging --------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Layer:
-    """One theme source: its data and the document that locates its values."""
-
-    data: dict[str, Any]
-    doc: Locator
-
-
-def _read_source(ref: str, base_dir: Path | None, where: Location | None) -> tuple[_Layer, Path]:
-    if is_theme_file(ref):
-        if "\x00" in ref:
-            raise ThemeError("a theme file name must not contain a NUL character", location=where)
-        path = Path(ref)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        if not path.is_file():
-            raise ThemeError(f"theme file not found: {printable(ref)}", location=where)
-    else:
-        try:
-            path = builtin_theme_path(ref)
-        except ThemeError as err:
-            raise ThemeError(err.message, location=where) from None
-    doc = _load_theme_document(str(path))
-    if not isinstance(doc.data, dict):
-        raise ThemeError("a theme must be a mapping", location=doc.location(()))
-    return _Layer(doc.data, doc), path
-
-
-@lru_cache(maxsize=64)
-def _load_theme_document_cached(path: str, mtime_ns: int, size: int) -> Document:
-    return load_document(path)
-
-
-def _load_theme_document(path: str) -> Document:
-    """A theme file's document, cached while the file is unchanged; the loader's
-    SpecError is re-typed as a ThemeError."""
-    stat = os.stat(path)
-    try:
-        return _load_theme_document_cached(path, stat.st_mtime_ns, stat.st_size)
-    except SpecError as err:
-        raise ThemeError(err.message, location=err.location, field=err.field) from None
-
-
-def _chain(first: _Layer, first_dir: Path | None, first_name: str | None = None) -> list[_Layer]:
-    """``first`` and its ancestors, nearest first, ending with a complete base."""
-    chain = [first]
-    seen: list[str] = [first_name] if first_name else []
-    layer, base_dir = first, first_dir
-    while True:
-        parent = layer.data.get("extends", MISSING)
-        if parent is None:
-            return chain  # a complete base theme (default.yaml)
-        if parent is MISSING:
-            parent = "default"
-        where = layer.doc.location(("extends",))
-        if not isinstance(parent, str) or not parent:
-            raise ThemeError("extends: must be a theme name or a path", location=where)
-        if "\x00" in parent:
-            raise ThemeError(
-                "extends: a theme name must not contain a NUL character", location=where
-            )
-        key = (
-            parent if not is_theme_file(parent) else str(((base_dir or Path()) / parent).resolve())
-        )
-        if key in seen:
-            raise ThemeError(
-                "extends: themes extend each other in a loop ("
-                + " -> ".join(Path(k).name for k in [*seen, key])
-                + ")",
-                location=where,
-            )
-        if len(seen) >= _MAX_EXTENDS:
-            raise ThemeError(
-                f"extends: more than {_MAX_EXTENDS} themes extend each other", location=where
-            )
-        seen.append(key)
-        layer, path = _read_source(parent, base_dir, where)
-        base_dir = path.parent
-        chain.append(layer)
-
-
-def _merge(chain: list[_Layer]) -> tuple[dict[str, Any], dict[tuple[str, ...], Locator]]:
+# --- merging ---------------------------------------------------------------------
+def _merge(chain: list[ThemeLayer]) -> tuple[dict[str, Any], dict[tuple[str, ...], Locator]]:
     """Merge a chain (nearest first) into one dict, remembering which document gave each key."""
     merged: dict[str, Any] = {}
     origin: dict[tuple[str, ...], Locator] = {}
@@ -463,62 +360,45 @@ def _convert(checker: Checker, spec: dataclasses.Field, value: Any, path: Path_)
 
 
 def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: Locator) -> Theme:
-    errors = []
+    log = ErrorLog()  # the whole chain's errors: the first ones reported, the rest counted
     values: dict[str, Any] = {}
 
     def checker_for(key: tuple[str, ...]) -> Checker:
-        return Checker(origin.get(key, origin.get(key[:1], doc)), ThemeError)
+        return Checker(origin.get(key, origin.get(key[:1], doc)), ThemeError, log)
 
-    top_checker = Checker(doc, ThemeError)
+    top_checker = Checker(doc, ThemeError, log)
     for key in merged:
         if key not in _TOP_KEYS:
-            owner = checker_for((key,))
-            owner.error(
-                (key,),
-                f"unknown theme key '{printable(str(key))}'{did_you_mean(str(key), _TOP_KEYS)}",
-                at_key=True,
-            )
-            errors.extend(owner.errors)
+            message = unknown_key(key, _TOP_KEYS, noun="theme key", listing=None)
+            checker_for((key,)).error((key,), message, at_key=True)
     for f in fields(Theme):
         kind = f.metadata["kind"]
         if kind != "section":
             raw = merged.get(f.name, "")
-            checker = checker_for((f.name,))
-            values[f.name] = checker.string(raw, (f.name,)) or ""
-            errors.extend(checker.errors)
+            values[f.name] = checker_for((f.name,)).string(raw, (f.name,)) or ""
             continue
         section_type = _SECTION_TYPES[f.name]
         raw_section = merged.get(f.name, {})
         if not isinstance(raw_section, dict):
-            checker = checker_for((f.name,))
-            checker.error((f.name,), "must be a mapping of theme keys")
-            errors.extend(checker.errors)
+            checker_for((f.name,)).error((f.name,), "must be a mapping of theme keys")
             continue
-        names = [sf.name for sf in fields(section_type)]
+        names = tuple(sf.name for sf in fields(section_type))
         section_values = {}
         for key in raw_section:
             if key not in names:
-                checker = checker_for((f.name, key))
-                hint = did_you_mean(str(key), names) or "; allowed: " + ", ".join(names)
-                checker.error(
-                    (f.name, key), f"unknown theme key '{printable(str(key))}'{hint}", at_key=True
-                )
-                errors.extend(checker.errors)
+                message = unknown_key(key, names, noun="theme key", listing="; allowed: ")
+                checker_for((f.name, key)).error((f.name, key), message, at_key=True)
         for sf in fields(section_type):
             path = (f.name, sf.name)
             if sf.name not in raw_section:
-                top_checker.error(path, "missing (the theme chain must end in a complete theme)")
+                top_checker.error(
+                    path, "missing (the theme chain must end in a complete theme)", content=False
+                )
                 continue
-            checker = checker_for(path)
-            section_values[sf.name] = _convert(checker, sf, raw_section[sf.name], path)
-            errors.extend(checker.errors)
+            section_values[sf.name] = _convert(checker_for(path), sf, raw_section[sf.name], path)
         if len(section_values) == len(names) and None not in section_values.values():
             values[f.name] = section_type(**section_values)
-    errors.extend(top_checker.errors)
-    if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        raise ThemeErrors(errors)
+    log.raise_if_any(ThemeErrors)
     theme = Theme(**values)
     for section, low, high in (
         ("maps", "min_side", "max_side"),
@@ -533,10 +413,15 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
                 location=checker_for((section, low)).doc.location((section, low)),
             )
     if theme.edge.min_width > theme.edge.max_width:
+        owner = checker_for(("edge", "min_width")).doc
+        numbers = (
+            (f" ({theme.edge.min_width})", f" ({theme.edge.max_width})")
+            if getattr(owner, "quotable", True)
+            else ("", f" ({NOT_SHOWN})")
+        )
         raise ThemeError(
-            f"edge.min_width ({theme.edge.min_width}) must not exceed edge.max_width "
-            f"({theme.edge.max_width})",
-            location=checker_for(("edge", "min_width")).doc.location(("edge", "min_width")),
+            f"edge.min_width{numbers[0]} must not exceed edge.max_width{numbers[1]}",
+            location=owner.location(("edge", "min_width")),
         )
     return theme
 
@@ -549,33 +434,35 @@ def resolve_theme(
     overrides_path: Path_ = (),
     base_dir: Path | None = None,
     base_is_from_overrides: bool = False,
+    access: ThemeAccess = TRUSTED,
 ) -> Theme:
     """The theme ``base`` (a built-in name, a file path or a :class:`Theme`; default
     ``default``), with ``overrides`` (a mapping like a theme file's, e.g. from a spec)
     merged on top.
 
     ``overrides_doc``/``overrides_path`` locate the overrides in their spec for
-    error messages; ``base_dir`` resolves relative theme paths.
+    error messages; ``base_dir`` resolves relative theme paths; ``access`` says which
+    theme files may be read and quoted (see :mod:`nnsvg.theme_files`; by default any
+    regular file: a theme the caller names is trusted).
     """
     if isinstance(base, Theme):
         if not overrides:
             return base
         data = {**theme_to_data(base), "extends": None}  # complete: nothing to extend
-        first = _Layer(data, parse_document("{}", "<theme object>"))
+        first = ThemeLayer(data, parse_document("{}", "<theme object>"))
         chain = [first]
     else:
         base = base or "default"
         where = None
         if overrides_doc is not None and base_is_from_overrides:
             where = overrides_doc.location((*overrides_path, "extends"))
-        first, first_path = _read_source(base, base_dir, where)
-        first_key = str(first_path.resolve()) if is_theme_file(base) else base
-        chain = _chain(first, first_path.parent, first_key)
+        first, first_path, first_key = read_source(base, base_dir, where, access)
+        chain = read_chain(first, first_path.parent, first_key, access)
     doc = first.doc
     if overrides:
         odoc = overrides_doc or parse_document("{}", "<overrides>")
         sub = _SubDocument(odoc, overrides_path)
-        chain.insert(0, _Layer({k: v for k, v in overrides.items() if k != "extends"}, sub))
+        chain.insert(0, ThemeLayer({k: v for k, v in overrides.items() if k != "extends"}, sub))
         doc = sub
     merged, origin = _merge(chain)
     return _build(merged, origin, doc)

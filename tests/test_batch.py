@@ -20,6 +20,7 @@ import nnsvg._version
 import nnsvg.atomic
 from nnsvg import batch
 from nnsvg.batch import CACHE_NAME, FAILED, RENDERED, UP_TO_DATE, Job, run_jobs
+from nnsvg.figure_files import file_digest
 from tests.cli_run import run
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -204,7 +205,7 @@ def test_manifest_records_inputs_and_outputs(work: Path) -> None:
     assert sorted(data["outputs"]) == ["elman-rnn.png", "elman-rnn.svg"]
     for name, entry in data["outputs"].items():
         assert re.fullmatch(r"[0-9a-f]{64}", entry["inputs"])
-        assert entry["output"] == batch.file_digest(work / "out" / name)
+        assert entry["output"] == file_digest(work / "out" / name)
 
 
 def test_touching_the_spec_keeps_it_up_to_date(work: Path) -> None:

@@ -119,7 +119,7 @@ class _Disk:
         def fdopen(fd: int, *args: object, **kwargs: object):
             file = real_fdopen(fd, *args, **kwargs)
             if "w" not in str(args[0] if args else kwargs.get("mode", "r")):
-                return file  # a read (the cache's digests): not one of the outputs
+                return file  # a file read (nnsvg.safe_files), not one of the outputs
             self.calls += 1
             if where == "write" and due():
                 return _HalfWriter(file, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))

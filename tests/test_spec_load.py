@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nnsvg import safe_files
 from nnsvg.errors import LimitError, Location, SpecError
 from nnsvg.spec import load
 from nnsvg.spec.load import (
@@ -338,16 +339,19 @@ def test_load_unreadable(tmp_path: Path) -> None:
     ("error", "phrase"),
     [
         (PermissionError(13, "Permission denied"), "cannot read spec: permission denied"),
-        (OSError(5, "Input/output error"), "cannot read spec: Input/output error"),
+        (OSError(5, "Input/output error"), "cannot read spec: input/output error"),
     ],
 )
 def test_load_os_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, phrase: str
 ) -> None:
+    # The spec is opened by nnsvg.safe_files.read_regular (os.open, without blocking).
+    (tmp_path / "x.yaml").write_text("layers: [1]\n")
+
     def failing_open(*args: Any, **kwargs: Any) -> Any:
         raise error
 
-    monkeypatch.setattr(load, "open", failing_open, raising=False)
+    monkeypatch.setattr(safe_files.os, "open", failing_open)
     _load_fails(tmp_path / "x.yaml", phrase)
 
 

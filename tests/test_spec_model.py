@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnsvg.errors import SpecError, SpecErrors, ThemeError
-from nnsvg.pipeline import build_scene, load_spec, spec_theme
+from nnsvg.pipeline import RenderOptions, build_scene, load_spec, spec_theme
 from nnsvg.spec.load import parse_document
 from nnsvg.spec.model import (
     MAX_LAYERS,
@@ -807,11 +807,34 @@ def test_theme_file_path_is_relative_to_the_spec(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    theme = spec_theme(load_spec(spec_file))
+    # themes/ is beside specs/, outside the spec's folder: a project file at the top
+    # (its folder is RenderOptions.project_dir) lets the spec name it.
+    theme = spec_theme(load_spec(spec_file), RenderOptions(project_dir=tmp_path))
     assert theme.name == "mine"
     assert theme.node.radius == 6  # from base.yaml, found next to mine.yaml
     assert theme.edge.width == 1.25
     assert "Times" in theme.font.family  # from paper
+
+
+def test_a_theme_beside_the_specs_folder_needs_a_project_file_or_allow_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a project file only the spec's own folder is read (as for images)."""
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "themes" / "mine.yaml").write_text("name: mine\nextends: paper\n")
+    spec_file = tmp_path / "specs" / "net.yaml"
+    spec_file.write_text("theme: ../themes/mine.yaml\nlayers: [3, 2]\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ThemeError) as info:
+        spec_theme(load_spec(spec_file))
+    assert str(info.value) == (
+        f"{spec_file}:1:8: theme file '../themes/mine.yaml' is outside the spec's folder; "
+        "nnsvg reads the theme files a spec names only from there (use --allow-outside, "
+        "or put an nnsvg.toml in a folder above both)"
+    )
+    theme = spec_theme(load_spec(spec_file), RenderOptions(allow_outside=True))
+    assert theme.name == "mine"
 
 
 def test_extends_loop_is_a_clear_error(tmp_path: Path) -> None:

@@ -174,13 +174,16 @@ class Document:
 def format_path(path: Path_) -> str:
     """Render a path for messages: ``("layers", 2, "units")`` -> ``layers[2].units``.
 
-    Keys that are not simple names are quoted: ``("a b", 0)`` -> ``["a b"][0]``.
+    Keys that are not simple names are quoted: ``("a b", 0)`` -> ``["a b"][0]``; a key
+    longer than 40 characters is cut short (``...``).
     """
     parts: list[str] = []
     for part in path:
         if isinstance(part, int):
             parts.append(f"[{part}]")
-        elif _IDENT.fullmatch(part):
+            continue
+        part = part if len(part) <= 40 else part[:37] + "..."  # a key quoted from the file
+        if _IDENT.fullmatch(part):
             parts.append(f".{part}" if parts else part)
         else:
             parts.append(f"[{json.dumps(part, ensure_ascii=False)}]")
@@ -188,34 +191,29 @@ def format_path(path: Path_) -> str:
 
 
 def load_document(path: str | os.PathLike[str]) -> Document:
-    """Read the spec file at ``path`` (YAML, or JSON for ``.json``) into a :class:`Document`."""
+    """Read the spec file at ``path`` (YAML, or JSON for ``.json``) into a :class:`Document`;
+    a regular file only, checked before it is opened (:mod:`nnsvg.safe_files`)."""
+    from nnsvg.safe_files import FileRefused, read_regular, regular_file
+
     file = os.fsdecode(os.fspath(path))
     where = Location(file)
     try:
-        with open(file, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_SPEC_BYTES:
-                raise _too_large(size, where)
-            data = handle.read(MAX_SPEC_BYTES + 1)
-    except FileNotFoundError:
-        raise SpecError("cannot read spec: no such file", location=where) from None
-    except IsADirectoryError:
-        raise SpecError(
-            "cannot read spec: it is a directory; give the path of a .yaml or .json file",
-            location=where,
-        ) from None
-    except NotADirectoryError:
-        raise SpecError(
-            "cannot read spec: no such file (part of the path is not a directory)",
-            location=where,
-        ) from None
-    except PermissionError:
-        raise SpecError("cannot read spec: permission denied", location=where) from None
-    except OSError as exc:
-        raise SpecError(
-            f"cannot read spec: {exc.strerror or exc}".rstrip(), location=where
-        ) from None
+        size = regular_file(file).st_size
+        if size > MAX_SPEC_BYTES:
+            raise _too_large(size, where)
+        data = read_regular(file, MAX_SPEC_BYTES)
+    except FileRefused as exc:
+        reason = _READ_REASONS.get(str(exc), str(exc))
+        if reason.startswith("larger than"):  # grew since the stat: at least this large
+            raise _too_large(MAX_SPEC_BYTES + 1, where) from None
+        raise SpecError(f"cannot read spec: {reason}", location=where) from None
     return parse_document(data, file)
+
+
+_READ_REASONS = {
+    "a folder, not a file": "it is a directory; give the path of a .yaml or .json file",
+    "not a directory": "no such file (part of the path is not a directory)",
+}
 
 
 def parse_document(text: str | bytes, file: str = "<spec>", *, fmt: str | None = None) -> Document:
@@ -317,6 +315,8 @@ def _short_tag(tag: str) -> str:
 
 
 def _shorten(text: str, limit: int = 40) -> str:
+    """What messages quote of a file's text: printable, at most ``limit`` characters."""
+    text = text if text.isprintable() else repr(text)[1:-1]
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -541,15 +541,15 @@ class _Composer:
         except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError) as exc:
             detail = f" ({exc})" if isinstance(exc, ValueError) else ""
             raise self._error(
-                f"cannot read {_shorten(text)!r} as {_short_tag(tag)}{detail}; "
+                f"cannot read {_shorten(text)!r} as {_shorten(_short_tag(tag))}{detail}; "
                 "write a plain value or drop the tag",
                 mark,
             ) from None
 
     def _tag_error(self, tag: str, mark: Any) -> SpecError:
         return self._error(
-            f"tag {_short_tag(tag)!r} is not allowed; a spec holds only plain YAML values "
-            "(strings, numbers, booleans, null, lists and mappings)",
+            f"tag {_shorten(_short_tag(tag))!r} is not allowed; a spec holds only plain YAML "
+            "values (strings, numbers, booleans, null, lists and mappings)",
             mark,
         )
 
@@ -582,10 +582,10 @@ class _Composer:
             if what.startswith("bool"):
                 message += (
                     "; YAML reads yes/no/on/off/true/false as booleans, "
-                    f"so quote the key: '{text}':"
+                    f"so quote the key: '{_shorten(text)}':"
                 )
             else:
-                message += f"; quote the key to use it as text: '{text}':"
+                message += f"; quote the key to use it as text: '{_shorten(text)}':"
         return self._error(message, mark, len(self.stack) - 1)
 
     def _set_key(self, frame: _Frame, key: Any, mark: Any, text: str | None) -> None:
@@ -593,12 +593,12 @@ class _Composer:
             if key is None:
                 what = "null" if text else "null (an empty key)"
             else:
-                what = f"{type(key).__name__} {key!r}"
+                what = f"{type(key).__name__} {_shorten(repr(key))}"
             raise self._key_error(what, mark, text or None)
         first = frame.items.get(key)
         if first is not None:
             raise self._error(
-                f"duplicate key {key!r} (first given at line {first[0]}); "
+                f"duplicate key {_shorten(key)!r} (first given at line {first[0]}); "
                 "each key may appear once in a mapping",
                 mark,
                 len(self.stack) - 1,
@@ -687,14 +687,15 @@ class _Composer:
         target = self.anchors.get(name)
         if target is None:
             raise self._error(
-                f"unknown alias '*{name}'; define the anchor '&{name}' on an earlier value "
-                "before using it",
+                f"unknown alias '*{_shorten(name)}'; define the anchor '&{_shorten(name)}' "
+                "on an earlier value before using it",
                 mark,
             )
         if target is _OPEN:
             raise self._error(
-                f"alias '*{name}' is inside the value anchored as '&{name}' (a recursive "
-                "alias); an alias may only repeat a complete, earlier value",
+                f"alias '*{_shorten(name)}' is inside the value anchored as "
+                f"'&{_shorten(name)}' (a recursive alias); an alias may only repeat a "
+                "complete, earlier value",
                 mark,
             )
         if self.json_mode:  # JSON has no aliases; keep the position only
@@ -904,7 +905,7 @@ class _JsonWalker:
                     else self._location(path)
                 )
                 raise SpecError(
-                    f"duplicate key {key!r}"
+                    f"duplicate key {_shorten(key)!r}"
                     + (f" (first given at line {first[0]})" if first else "")
                     + "; each key may appear once in a mapping",
                     location=where,

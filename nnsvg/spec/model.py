@@ -7,12 +7,14 @@ wrong``). Unknown keys are errors that name the closest valid key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from nnsvg.checker import MISSING, Checker, describe, did_you_mean, printable
-from nnsvg.errors import Location
+from nnsvg.checker import MISSING, Checker, describe, did_you_mean, excerpt
+from nnsvg.errors import MAX_REPORTED, Location
 from nnsvg.spec.load import Document, Path_
 
 __all__ = [
@@ -254,7 +256,7 @@ def build_spec(doc: Document) -> Spec:
     weights, random_weights = _weights(check, get("weights", MISSING))
     edges = _edges(check, get("edges", MISSING))
     labels = _labels(check, get("labels", MISSING))
-    misspelt = any(k not in TOP_KEYS and did_you_mean(str(k), ["layers"]) for k in data)
+    misspelt = get("layers") is None and _misspelt(data, "layers", TOP_KEYS)
     layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
     camera = _camera(check, get("camera", MISSING))
@@ -284,6 +286,14 @@ def build_spec(doc: Document) -> Spec:
         camera=camera,
         source=doc,
     )
+
+
+def _misspelt(data: dict[str, Any], key: str, known: tuple[str, ...] = ()) -> bool:
+    """Whether one of the first keys of ``data`` other than ``key`` and ``known`` (at
+    most as many as errors are reported) is close to ``key``, so that its error says
+    "did you mean"."""
+    others = islice((k for k in data if k != key and k not in known), MAX_REPORTED)
+    return any(did_you_mean(str(k), [key]) for k in others)
 
 
 def _physical_width(check: Checker, value: Any) -> str | None:
@@ -559,12 +569,18 @@ def _check_layer_keys(check: Checker, data: dict[str, Any], path: Path_, kind: s
                 at_key=True,
             )
         else:
-            check.error(
-                (*path, key),
-                f"unknown key '{printable(str(key))}'"
-                + (did_you_mean(str(key), LAYER_KEYS) or "; allowed keys: " + ", ".join(allowed)),
-                at_key=True,
-            )
+            check.error((*path, key), _unknown_layer_key(key, allowed), at_key=True)
+
+
+def _unknown_layer_key(key: Any, allowed: tuple[str, ...]) -> Callable[[], str]:
+    """The message for a layer's unknown key, made when reported: the closest key any
+    layer takes, else the keys this layer takes."""
+
+    def message() -> str:
+        hint = did_you_mean(str(key), LAYER_KEYS) or "; allowed keys: " + ", ".join(allowed)
+        return f"unknown key '{excerpt(str(key))}'{hint}"
+
+    return message
 
 
 def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
@@ -582,7 +598,7 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         return None
     _check_layer_keys(check, item, path, kind)
     data = item
-    errors_before = len(check.errors)
+    errors_before = check.count
 
     def get(key: str) -> Any:
         return data.get(key, MISSING)
@@ -590,7 +606,7 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     units = None
     if kind == "dense":
         if data.get("units") is None and data.get("shape") is None:
-            if not any(did_you_mean(str(k), ["units"]) for k in data if k != "units"):
+            if not _misspelt(data, "units"):
                 check.error(path, "missing 'units' (the number of nodes in this layer)")
             return None
         units = _units(check, get("units"), (*path, "units")) if "units" in data else None
@@ -644,7 +660,7 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         check.error(path, f"a {kind} layer needs 'filters' (or an explicit 'shape')")
     if layer.merge is not None and layer.skip_from is None:
         check.error((*path, "merge"), "'merge' goes with 'skip_from' (the layer to merge in)")
-    if len(check.errors) > errors_before:
+    if check.count > errors_before:
         return None
     return layer
 
