@@ -45,7 +45,7 @@ def collect_specs(args: list[str], strict: bool = True) -> list[Path]:
             if not matches and strict:
                 raise NothingFound(f"no file matches '{printable(arg)}'")
             found.update(dict.fromkeys(Path(m) for m in matches))
-        elif path.is_dir():
+        elif os.path.isdir(arg):  # never raises (a name too long is simply no folder)
             files = sorted(_folder_specs(path))
             if not files and strict:
                 raise NothingFound(

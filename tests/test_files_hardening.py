@@ -562,11 +562,6 @@ def test_a_spec_name_too_long_is_a_located_error_when_read(work: Path) -> None:
     assert result.errors == (f"{name}: cannot read spec: file name too long",)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CLI's spec collection (cli._collect_specs: Path.is_dir() raises "
-    "ENAMETOOLONG) is being changed elsewhere; see the branch's report",
-)
 def test_a_spec_argument_too_long_is_a_located_error(work: Path) -> None:
     result = run("render", f"{LONG}.yaml")
     clean_exit(result, 1)
