@@ -7,12 +7,15 @@ as the one line nnsvg meant."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnsvg.errors import display_path, printable
 from tests.cli_run import run
@@ -131,3 +134,34 @@ def test_labels_and_references_in_messages(work: Path) -> None:
         assert result.exit_code == 1, result.stdout
         errors = clean(result.stderr)
         assert len(errors) == 1 and errors[0].startswith("error: "), errors
+
+
+_NAME_CHARS = st.characters(
+    blacklist_characters="/\x00", blacklist_categories=("Cs",)
+)  # anything a file name may hold, control characters and markup included
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    stem=st.text(_NAME_CHARS, min_size=1, max_size=30).filter(
+        # A leading '-' reads as an option on a command line (the folder test covers it).
+        lambda s: s not in (".", "..") and not s.startswith("-") and len(s.encode()) < 200
+    ),
+    good=st.booleans(),
+)
+def test_any_file_name_gives_whole_lines(tmp_path_factory, stem: str, good: bool) -> None:
+    work = tmp_path_factory.mktemp("names")
+    name = stem + ".yaml"
+    (work / name).write_text("layers: [2, 1]\n" if good else "layers: [2, 0]\n")
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        for command in (["render", name, "-o", "out.svg"], ["validate", name], ["check", name]):
+            result = run(*command)
+            assert result.exit_code == (0 if good else 1), (command, result.stderr)
+            for line in clean(result.stdout) + clean(result.stderr):
+                assert line.startswith(PREFIXES) or line.endswith(
+                    (": ok", "nothing to send back")
+                ), line
+    finally:
+        os.chdir(old)
