@@ -135,7 +135,7 @@ def figure_inputs(
 ) -> list[Input]:
     """The files a figure of ``spec`` (read from ``spec_path``, None for text or data)
     drawn with ``options`` is made from: the spec, its theme chain, weights, images."""
-    from nnsvg.images import inside_folder
+    from nnsvg.safe_files import inside as inside_folder
     from nnsvg.theme import Theme
 
     files = files or Files()

@@ -27,6 +27,7 @@ from nnsvg.checker import printable
 from nnsvg.errors import LimitError, Location, SpecError
 from nnsvg.render.png import PNG_SIGNATURE, png_file
 from nnsvg.safe_files import FileRefused, open_regular
+from nnsvg.safe_files import inside as inside_folder  # the rule: resolved path inside the folder
 
 __all__ = [
     "MAX_IMAGE_BYTES",
@@ -198,15 +199,6 @@ def encode_png(pixels: Any) -> bytes:
     rows = arr.reshape(height, width * channels)
     raw = np.concatenate([np.zeros((height, 1), dtype=np.uint8), rows], axis=1).tobytes()
     return png_file(width, height, color_type, zlib.compress(raw, 9))
-
-
-def inside_folder(real: str, base_real: str) -> bool:
-    """Whether the resolved path ``real`` lies in the resolved folder ``base_real``
-    (the rule for images without ``--allow-outside``)."""
-    try:
-        return os.path.commonpath([real, base_real]) == base_real
-    except ValueError:  # different drives on Windows
-        return False
 
 
 def _quote(text: str) -> str:
