@@ -5,9 +5,10 @@ member whole before a caller can look at its size: a 3 MB archive of zeros can d
 3.2 GB, a 200-byte header 10^10 values. Here every size is known before any data is
 read, so that the caller can check it against its limits first:
 
-* an ``.npy`` header is parsed by hand: a dict literal of exactly ``descr``,
-  ``fortran_order`` and ``shape``, nothing evaluated; only plain booleans, integers and
-  floats of at most 64 bits are accepted (no objects, so never a pickle);
+* an ``.npy`` header is read by numpy's own header reader
+  (:func:`numpy.lib.format.read_array_header_1_0` / ``_2_0``: ``ast.literal_eval`` of at
+  most :data:`MAX_HEADER_BYTES`, no data read); only plain booleans, integers and floats
+  of at most 64 bits are accepted (no objects, so never a pickle);
 * an ``.npz`` is checked from its zip directory first: its size, then each member's
   kind (an ``.npy``, not a folder), encryption, compression method (stored or deflated,
   as numpy writes them) and declared sizes (a deflated member cannot hold more than
@@ -24,7 +25,6 @@ still open file) when the caller decides to. Every problem is an
 
 from __future__ import annotations
 
-import re
 import struct
 import zipfile
 import zlib
@@ -55,11 +55,6 @@ _DEFLATE_RATIO = 1032  # the most deflate can pack into one byte (RFC 1951: 258 
 _DEFLATE_SLACK = 1024  # stream headers and a final block, for tiny members
 _CHUNK = 1 << 22
 
-_TOKEN = re.compile(
-    r"""\s*(?:(?P<str>'[^'\\\n]{0,80}'|"[^"\\\n]{0,80}")|(?P<int>\d{1,19})L?"""
-    r"""|(?P<bool>True|False)|(?P<punct>[{}()\[\]:,]))"""
-)
-_DESCR = re.compile(r"([<>|=]?)([A-Za-z])(\d{0,3})(\[\w{1,10}\])?")
 _SIZES = {"b": (1,), "i": (1, 2, 4, 8), "u": (1, 2, 4, 8), "f": (2, 4, 8)}
 _OTHER_KINDS = {
     "c": "complex numbers",
@@ -158,7 +153,7 @@ def read_npy_header(read: Callable[[int], bytes | memoryview]) -> NpyHeader:
     if (major, minor) == (1, 0):
         (length,) = struct.unpack("<H", head[8:10])
         offset = 10
-    elif (major, minor) in ((2, 0), (3, 0)):
+    elif (major, minor) == (2, 0):
         rest = bytes(read(2))
         if len(rest) < 2:
             raise ArrayFileError("is a truncated .npy file (it ends in its header)")
@@ -173,16 +168,8 @@ def read_npy_header(read: Callable[[int], bytes | memoryview]) -> NpyHeader:
     raw = bytes(read(length))
     if len(raw) < length:
         raise ArrayFileError("is a truncated .npy file (it ends in its header)")
-    try:
-        text = raw.decode("utf-8" if major == 3 else "latin-1")
-    except UnicodeDecodeError:
-        raise ArrayFileError("is not a valid .npy file (its header is not text)") from None
-    fields = _parse_header(text)
-    dtype = _dtype(fields["descr"])
-    shape = fields["shape"]
-    if not isinstance(fields["fortran_order"], bool):
-        raise ArrayFileError("is not a valid .npy file (fortran_order is not True or False)")
-    return NpyHeader(tuple(shape), dtype, fields["fortran_order"], offset + length)
+    shape, fortran_order, dtype = _numpy_header(head[8:offset] + raw, (major, minor))
+    return NpyHeader(shape, _plain(dtype), fortran_order, offset + length)
 
 
 def open_npy(file: BinaryIO, size: int, name: str, max_values: int | None = None) -> StoredArray:
@@ -250,103 +237,61 @@ def open_npz(
 # --------------------------------------------------------------------------- the header
 
 
-def _parse_header(text: str) -> dict[str, Any]:
-    """The three fields of an ``.npy`` header's dict literal; nothing is evaluated."""
-    invalid = ArrayFileError("is not a valid .npy file (its header does not parse)")
-    tokens: list[tuple[str, str]] = []
-    text = text.rstrip()  # numpy pads its headers with spaces and a newline
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise invalid
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    tokens.append(("end", ""))
-    at = 0
-
-    def take(kind: str, value: str | None = None) -> str:
-        nonlocal at
-        got_kind, got = tokens[at]
-        if got_kind != kind or (value is not None and got != value):
-            raise invalid
-        at += 1
-        return got
-
-    def value() -> Any:
-        nonlocal at
-        kind, got = tokens[at]
-        if kind == "str":
-            at += 1
-            return got[1:-1]
-        if kind == "bool":
-            at += 1
-            return got == "True"
-        if kind == "int":
-            at += 1
-            return int(got)
-        if got == "[":
-            raise ArrayFileError(RECORDS)
-        take("punct", "(")
-        items: list[int] = []
-        comma = False
-        while tokens[at] != ("punct", ")"):
-            items.append(int(take("int")))
-            if len(items) > MAX_DIMS:
-                raise ArrayFileError(f"has more than {MAX_DIMS} dimensions")
-            comma = tokens[at] == ("punct", ",")
-            if not comma:
-                break
-            at += 1
-        take("punct", ")")
-        if len(items) == 1 and not comma:
-            return items[0]  # (3) is a number, not a shape
-        return tuple(items)
-
-    fields: dict[str, Any] = {}
-    take("punct", "{")
-    while tokens[at] != ("punct", "}"):
-        key = take("str")[1:-1]
-        take("punct", ":")
-        if key in fields or key not in ("descr", "fortran_order", "shape"):
-            raise invalid
-        fields[key] = value()
-        if tokens[at] != ("punct", ","):
-            break
-        at += 1
-    take("punct", "}")
-    take("end")
-    if len(fields) != 3:
-        raise invalid
-    if not isinstance(fields["shape"], tuple):
-        raise ArrayFileError("is not a valid .npy file (its shape is not a tuple of sizes)")
-    return fields
+_NUMPY_SAYS = {
+    "shape is not valid": "its shape is not a tuple of sizes",
+    "fortran_order is not a valid bool": "fortran_order is not True or False",
+    "descr is not a valid dtype": "its dtype is not a type name",
+}
 
 
-def _dtype(descr: Any) -> Any:
-    """The numpy dtype of a plain ``descr`` (``'<f8'``), or why it is refused."""
+def _numpy_header(data: bytes, version: tuple[int, int]) -> tuple[tuple[int, ...], bool, Any]:
+    """(shape, fortran_order, dtype) of an ``.npy`` header (its length field and text),
+    read by numpy; anything it cannot take is an :class:`ArrayFileError` that quotes
+    nothing of the header (numpy's own messages do)."""
+    import io
+    import warnings
+
     import numpy as np
 
-    if not isinstance(descr, str):
-        raise ArrayFileError("is not a valid .npy file (its dtype is not a type name)")
-    match = _DESCR.fullmatch(descr)
-    if match is None:
-        raise ArrayFileError("is not a valid .npy file (its dtype is not a type name)")
-    order, kind, digits, unit = match.groups()
-    size = int(digits) if digits else 0
-    if kind == "O":
+    reader = (
+        np.lib.format.read_array_header_1_0
+        if version == (1, 0)
+        else np.lib.format.read_array_header_2_0
+    )
+    try:
+        with warnings.catch_warnings():  # a Python 2 header is read with a warning
+            warnings.simplefilter("ignore")
+            shape, fortran_order, dtype = reader(io.BytesIO(data), max_header_size=MAX_HEADER_BYTES)
+    except Exception as exc:  # whatever numpy's reader (ast, tokenize) raises on junk
+        # numpy names the field it refuses (wording only: any other text reads as junk).
+        what = "its header does not parse"
+        for start, said in _NUMPY_SAYS.items():
+            if str(exc).startswith(start):
+                what = said
+        raise ArrayFileError(f"is not a valid .npy file ({what})") from None
+    if len(shape) > MAX_DIMS:
+        raise ArrayFileError(f"has more than {MAX_DIMS} dimensions")
+    if any(dim < 0 for dim in shape):
+        raise ArrayFileError("is not a valid .npy file (its shape is not a tuple of sizes)")
+    return tuple(int(dim) for dim in shape), bool(fortran_order), dtype
+
+
+def _plain(dtype: Any) -> Any:
+    """``dtype`` if it is a plain boolean, integer or float of at most 64 bits, else
+    why it is refused."""
+    kind, size = dtype.kind, dtype.itemsize
+    if kind == "O" or dtype.fields is not None or dtype.subdtype is not None or kind == "V":
         raise ArrayFileError(RECORDS)
     if kind in _OTHER_KINDS:
         raise ArrayFileError(f"must hold real numbers, not {_OTHER_KINDS[kind]}")
-    if kind == "g" or (kind == "f" and size > 8):
-        bits = f"float{size * 8}" if kind == "f" else "long double"
+    if kind == "f" and size > 8:  # float128, long double
         raise ArrayFileError(
-            f"holds {bits} values; nnsvg reads floats of at most 64 bits (save it as float64)"
+            f"holds float{size * 8} values; nnsvg reads floats of at most 64 bits "
+            "(save it as float64)"
         )
-    if kind not in _SIZES or size not in _SIZES[kind] or unit:
+    if kind not in _SIZES or size not in _SIZES[kind]:
         raise ArrayFileError("is not a valid .npy file (an unknown dtype)")
-    return np.dtype(f"{order if order in '<>' else '='}{kind}{size}")
+    return dtype
 
 
 # --------------------------------------------------------------------------- the archive
