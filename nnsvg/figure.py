@@ -70,6 +70,15 @@ def _names_a_file(text: str) -> bool:
     return ":" not in text and "{" not in text and "[" not in text
 
 
+def _with_font(spec: Spec, font: str | None) -> Spec:
+    """``spec`` with ``font`` as its theme's family (as ``--font`` does), or as it is."""
+    if not font or not font.strip():
+        return spec
+    from nnsvg.batch import with_font
+
+    return with_font(spec, font.strip())
+
+
 class Figure:
     """A network figure: made from a spec, drawn with options, saved in any format.
 
@@ -105,14 +114,9 @@ class Figure:
                 f"{type(theme).__name__}",
                 field="theme",
             )
-        spec, path = _read(source)
-        if font:
-            from nnsvg.batch import with_font
-
-            spec = with_font(spec, font.strip())
-        self._spec = spec
-        self._path = path
+        self._read_spec, self._path = _read(source)  # as written, before any font
         self._font = font
+        self._spec = _with_font(self._read_spec, font)
         self._options = RenderOptions(
             theme=theme,
             style=style,
@@ -160,12 +164,9 @@ class Figure:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
         copy = object.__new__(Figure)
-        copy._spec, copy._path = self._spec, self._path
+        copy._read_spec, copy._path = self._read_spec, self._path
         copy._font = changes.pop("font", self._font)
-        if copy._font != self._font:
-            from nnsvg.batch import with_font
-
-            copy._spec = with_font(self._spec, copy._font.strip()) if copy._font else self._spec
+        copy._spec = _with_font(self._read_spec, copy._font)
         if changes.get("id_prefix") is not None:
             from nnsvg.render.svg import check_id_prefix
 

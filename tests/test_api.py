@@ -197,6 +197,7 @@ def test_with_options_makes_a_changed_copy() -> None:
     dark = fig.with_options(theme="dark", font="Times")
     assert dark.options.theme == "dark" and fig.options.theme is None
     assert 'font-family="Times"' in dark.svg and fig.svg != dark.svg
+    assert 'font-family="Times"' not in dark.with_options(font=None).svg  # back to the theme's
     with pytest.raises(TypeError, match="unknown option"):
         fig.with_options(colour="red")
 
