@@ -60,13 +60,7 @@ from typing import Any
 
 from nnsvg import _version
 from nnsvg.cache_manifest import CACHE_NAME, CACHE_VERSION, Manifest, Warn
-from nnsvg.figure_files import (
-    Files,
-    Input,
-    check_output,
-    figure_inputs,
-    input_paths,
-)
+from nnsvg.figure_files import Files, Input, figure_inputs, input_paths, write_outputs
 from nnsvg.pipeline import RenderOptions
 
 __all__ = [
@@ -99,7 +93,7 @@ class Job:
     dpi: float | None = None
     scale: float | None = None
     font: str | None = None  # a CSS font family over the theme's font.family (see with_font)
-    # Real paths no output may be (every input of the run's jobs; see check_output).
+    # Real paths no output may be (every input of the run's jobs; see write_outputs).
     protected: frozenset[str] = frozenset()
 
 
@@ -170,9 +164,7 @@ def render_job(job: Job) -> JobResult:
         )
 
     try:
-        from nnsvg.atomic import write_atomic
         from nnsvg.pipeline import build_scene, load_spec
-        from nnsvg.render.export import check_output_cost, convert_scene
         from nnsvg.render.svg import render_svg
 
         spec = load_spec(job.spec)
@@ -180,13 +172,15 @@ def render_job(job: Job) -> JobResult:
             spec = with_font(spec, job.font)
         scene = build_scene(spec, job.options)
         svg = render_svg(scene, id_prefix=job.options.id_prefix)
-        protected = job.protected | {os.path.realpath(job.spec)}
-        for path, fmt in job.outputs:  # before anything is written
-            check_output(path, protected)
-            check_output_cost(scene, fmt, job.options.max_edges)
-        for path, fmt in job.outputs:
-            data = convert_scene(scene, svg, fmt, dpi=job.dpi, scale=job.scale)
-            write_atomic(path, data)
+        for path, data in write_outputs(
+            scene,
+            svg,
+            job.outputs,
+            protected=job.protected | {os.path.realpath(job.spec)},
+            max_edges=job.options.max_edges,
+            dpi=job.dpi,
+            scale=job.scale,
+        ):
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()
     except NnsvgError as err:

@@ -190,24 +190,22 @@ class Figure:
         file as it was, and never writes through a symbolic link or over one of the
         figure's inputs. ``dpi``/``scale`` size a PNG; ``width`` (``"3.5in"``) draws the
         figure at that printed width. Returns the path written."""
-        from nnsvg.atomic import write_atomic
-        from nnsvg.figure_files import check_output, figure_inputs, input_paths
-        from nnsvg.render.export import convert_scene, infer_format
+        from nnsvg.figure_files import figure_inputs, input_paths, write_outputs
+        from nnsvg.render.export import infer_format
 
         figure = self if width is None else self.with_options(width=width)
-        fmt = infer_format(path, format)
-        protected = input_paths(figure_inputs(figure._spec, figure._path, figure._options))
-        check_output(path, protected)
-        data = convert_scene(
+        target = Path(path)
+        for _written in write_outputs(
             figure.scene,
             figure.svg,
-            fmt,
+            [(target, infer_format(target, format))],
+            protected=input_paths(figure_inputs(figure._spec, figure._path, figure._options)),
+            max_edges=figure._options.max_edges,
             dpi=dpi,
             scale=scale,
-            max_edges=figure._options.max_edges,
-        )
-        write_atomic(path, data)
-        return Path(path)
+        ):
+            pass
+        return target
 
     def check(
         self,

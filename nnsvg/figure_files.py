@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "figure_inputs",
     "file_digest",
     "input_paths",
+    "write_outputs",
 ]
 
 _MAX_THEME_CHAIN = 17  # theme.py allows 16 extends
@@ -184,6 +185,34 @@ def input_paths(inputs: Iterable[Input]) -> frozenset[str]:
         except (ValueError, OSError):
             continue
     return frozenset(found)
+
+
+def write_outputs(
+    scene: Any,
+    svg: str,
+    outputs: Iterable[tuple[Path, str]],
+    *,
+    protected: frozenset[str],
+    max_edges: int,
+    dpi: float | None = None,
+    scale: float | None = None,
+) -> Iterator[tuple[Path, bytes]]:
+    """Write ``scene`` (whose SVG is ``svg``) to each (path, format) of ``outputs``,
+    atomically, yielding (path, bytes) as each is written. Every output is checked
+    first, before any is written: none may be a link or one of ``protected`` (see
+    :func:`check_output`), and none may cost more than ``max_edges`` to draw (see
+    :func:`nnsvg.render.export.check_output_cost`)."""
+    from nnsvg.atomic import write_atomic
+    from nnsvg.render.export import check_output_cost, convert_scene
+
+    outputs = list(outputs)
+    for path, fmt in outputs:
+        check_output(path, protected)
+        check_output_cost(scene, fmt, max_edges)
+    for path, fmt in outputs:
+        data = convert_scene(scene, svg, fmt, dpi=dpi, scale=scale)
+        write_atomic(path, data)
+        yield path, data
 
 
 def check_output(path: str | os.PathLike[str], inputs: frozenset[str] = frozenset()) -> None:

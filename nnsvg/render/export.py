@@ -199,15 +199,12 @@ def convert_scene(
     *,
     dpi: float | None = None,
     scale: float | None = None,
-    max_edges: int | None = None,
 ) -> bytes:
     """Like :func:`convert`, for the SVG of ``scene``: a PNG of a figure with very many
     edges takes the fast raster path (:mod:`nnsvg.render.raster`), at the same pixel
-    size; everything else goes through :func:`convert`. ``max_edges`` bounds what the
-    output may cost (see :func:`check_output_cost`), checked before anything is drawn."""
+    size; everything else goes through :func:`convert`. What an output may cost is
+    checked by :func:`check_output_cost` (``figure_files.write_outputs`` does)."""
     fmt = _check_format(fmt)
-    if max_edges is not None:
-        check_output_cost(scene, fmt, max_edges)
     if fmt == "png":
         from nnsvg.render import raster
         from nnsvg.render.png import with_density
