@@ -37,13 +37,9 @@ __all__ = ["FAST_EDGE_THRESHOLD", "edge_bundles", "fast_png", "has_arrowheads", 
 FAST_EDGE_THRESHOLD = 20_000  # below this, cairosvg alone is fast enough
 
 
-def _bundles(items: tuple[Item, ...]) -> list[EdgeBundle]:
-    return [item for item in iter_leaves(items) if isinstance(item, EdgeBundle)]
-
-
 def edge_bundles(scene: Scene) -> list[EdgeBundle]:
     """Every edge bundle of ``scene``."""
-    return _bundles(scene.items)
+    return [item for item in iter_leaves(scene.items) if isinstance(item, EdgeBundle)]
 
 
 def has_arrowheads(scene: Scene) -> bool:
@@ -68,10 +64,10 @@ _SHAPE_POINTS = 32769  # samples of the curve's shape: off by < 3e-6 of its span
 
 def wants_fast_png(scene: Scene) -> bool:
     """Whether the scene has enough arrowless edges to take the fast path."""
-    bundles = _bundles(scene.items)
+    bundles = edge_bundles(scene)
     if not bundles or any(b.curve not in _CURVES for b in bundles):
         return False
-    if _has_arrowheads(scene.items):
+    if has_arrowheads(scene):
         return False
     return sum(b.edge_count for b in bundles) >= FAST_EDGE_THRESHOLD
 
@@ -214,7 +210,7 @@ def fast_png(scene: Scene, top: Any) -> bytes:
     if scene.background:
         r, g, b = to_rgb(scene.background)
         canvas[...] = (b, g, r, 255)
-    for bundle in _bundles(scene.items):
+    for bundle in edge_bundles(scene):
         paint = bundle.paint
         if paint is None or paint.stroke in (None, "none") or not bundle.runs:
             continue
