@@ -217,18 +217,15 @@ class Figure:
         """What a reviewer would send back, as :class:`nnsvg.lint.Finding` data (empty
         when nothing): the checks of ``nnsvg check``, at the printed ``width`` (default:
         the figure's own)."""
-        from nnsvg.lint import LintOptions, lint_scene
+        from nnsvg.lint import LintOptions, lint_drawn
 
         if not 0 < min_pt < 100:
             raise NnsvgError(f"must be above 0 and below 100 points, got {min_pt}", field="min_pt")
         figure = self if width is None else self.with_options(width=width)
-        spec = figure._spec
-        if figure._options.style is not None:
-            spec = dataclasses.replace(spec, style=figure._options.style)
         options = LintOptions(
             min_text_pt=min_pt, target_width=figure._options.width, max_width=max_width
         )
-        return lint_scene(figure.scene, spec, options)
+        return lint_drawn(figure._spec, figure.scene, figure._options, options)
 
     # -- display
 

@@ -134,6 +134,7 @@ __all__ = [
     "Finding",
     "LintOptions",
     "format_finding",
+    "lint_drawn",
     "lint_file",
     "lint_scene",
 ]
@@ -204,7 +205,17 @@ def lint_file(
 
     render_options = render_options or RenderOptions()
     spec = load_spec(path)
-    scene = build_scene(spec, render_options)
+    return lint_drawn(spec, build_scene(spec, render_options), render_options, options)
+
+
+def lint_drawn(
+    spec: Spec,
+    scene: Scene,
+    render_options: RenderOptions,
+    options: LintOptions | None = None,
+) -> list[Finding]:
+    """Lint ``scene``, drawn from ``spec`` with ``render_options`` (its ``--style``
+    stands for the spec's own)."""
     if render_options.style is not None:
         spec = dataclasses.replace(spec, style=render_options.style)
     return lint_scene(scene, spec, options or LintOptions())
