@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 import svgwrite
 import svgwrite.container
 
-from nnsvg.errors import NnsvgError
+from nnsvg.errors import NnsvgError, printable
 from nnsvg.scene import (
     Circle,
     EdgeBundle,
@@ -67,8 +67,6 @@ def check_id_prefix(prefix: str, field: str = "id_prefix") -> str:
     'fig1-'
     """
     if not isinstance(prefix, str) or not _ID_PREFIX.fullmatch(prefix):
-        from nnsvg.checker import printable
-
         shown = printable(prefix) if isinstance(prefix, str) else type(prefix).__name__
         raise NnsvgError(
             "must be empty or start with a letter or '_' and hold at most 64 letters, "
