@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nnsvg.engines.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
+from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import Scene

@@ -60,8 +60,8 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
 
 ``image-not-drawn``
     An ``image`` the spec gives (the input's or a layer's) that the figure does not
-    show: the FCNN and AlexNet styles draw no images, and LeNet draws them on
-    feature maps only (not on a layer drawn as a vector).
+    show: LeNet draws them on feature maps only (not on a layer drawn as a vector);
+    the other styles draw none, and an image there is an error.
 
 ``too-wide``
     With ``max_width``: the target width (``target_width``, else the scene's
@@ -1094,17 +1094,11 @@ class _Linter:
                 stated.append((layer.index + 1, f"layers[{layer.index}].image", layer.image))
         if not stated:
             return
+        # Only the lenet style draws images (in the others an image is an error).
         drawn = set(_layers_with_images(self.scene.items, None))
-        why = {
-            "fcnn": "the fcnn style draws no images (style: lenet shows them on feature maps)",
-            "alexnet": "the alexnet style draws no images (style: lenet shows them on "
-            "feature maps)",
-        }.get(
-            self.engine,
-            "the layer is drawn as a vector, and images show on feature maps only",
-        )
+        why = "the layer is drawn as a vector, and images show on feature maps only"
         for number, field, name in stated:
-            if self.engine == "lenet" and number in drawn:
+            if number in drawn:
                 continue
             layer = "input" if number == 0 else _describe_layer(spec, number - 1)
             self.add(

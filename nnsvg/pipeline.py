@@ -6,21 +6,25 @@ stage stays pure apart from the file reads and writes named here.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnsvg.engines import LayoutLimits, layout
-from nnsvg.engines.common import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
+from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
+from nnsvg.engines.contract import check_drawable
+from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError
+from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
 from nnsvg.spec.load import load_document, parse_document
-from nnsvg.spec.model import STYLES, Layer, Spec, build_spec
-from nnsvg.textmetrics import DEFAULT_METRICS
+from nnsvg.spec.model import Layer, Spec, build_spec
+from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import Theme, ThemeAccess, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
 
 __all__ = [
     "RenderOptions",
+    "build_network",
     "build_scene",
     "load_spec",
     "physical_width",
@@ -135,14 +139,22 @@ def physical_width(text: str | None) -> tuple[float, str] | None:
     return split_length(text)
 
 
+def dense_tail(spec: Spec) -> int:
+    """The index of the first of the dense layers a spec ends with (``len(layers)``
+    when it ends with another kind of layer)."""
+    start = len(spec.layers)
+    while start > 0 and spec.layers[start - 1].type == "dense":
+        start -= 1
+    return start
+
+
 def dense_part(
     spec: Spec, shapes: tuple[tuple[int, ...], ...], *, style_from_option: bool = False
 ) -> Spec:
     """A CNN spec as a node-edge network: its trailing dense layers, fed by the
-    flattened tensor before them (``--style fcnn`` on a CNN spec)."""
-    start = len(spec.layers)
-    while start > 0 and spec.layers[start - 1].type == "dense":
-        start -= 1
+    flattened tensor before them (``--style fcnn`` on a CNN spec). Fed by the input
+    itself, that first layer takes the input's label, size caption and colours."""
+    start = dense_tail(spec)
     if start == len(spec.layers):
         last = spec.layers[-1]
         message = (
@@ -156,20 +168,25 @@ def dense_part(
             message,
             location=spec.where("style") if spec_says_style else spec.where("layers", last.index),
         )
-    if start == 0:
-        feed_shape = spec.input.shape if spec.input is not None else None
-    else:
-        feed_shape = shapes[start - 1]
     layers = []
-    if feed_shape is not None:
-        units = 1
-        for n in feed_shape:
-            units *= n
-        before = spec.layers[start - 1] if start else None
-        label = (before.label if before and before.label else None) or (
-            "Flatten" if len(feed_shape) > 1 else None
+    if start == 0 and spec.input is not None:
+        i = spec.input
+        units = math.prod(i.shape)
+        label = i.label if i.label is not None else ("Flatten" if len(i.shape) > 1 else None)
+        layers.append(
+            Layer(
+                index=0,
+                units=units,
+                label=label,
+                size_label=i.size_label,
+                color=i.color,
+                stroke=i.stroke,
+            )
         )
-        layers.append(Layer(index=0, units=units, label=label))
+    elif start:
+        before = spec.layers[start - 1]
+        label = before.label or ("Flatten" if len(shapes[start - 1]) > 1 else None)
+        layers.append(Layer(index=0, units=math.prod(shapes[start - 1]), label=label))
     for layer in spec.layers[start:]:
         units = layer.units if layer.units is not None else shapes[layer.index][0]
         layers.append(dataclasses.replace(layer, index=len(layers), units=units, skip_from=None))
@@ -202,22 +219,43 @@ def spec_images(spec: Spec, allow_outside: bool = False) -> dict[int, str]:
     return found
 
 
-def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
-    """Spec (already validated) -> scene, applying ``options``."""
-    from nnsvg.spec.shapes import infer_shapes
-
+def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
+    """Spec (already validated) -> the Network its engine draws, applying ``options``:
+    keys the engine cannot draw are errors; shapes are inferred; images and weights
+    are read."""
     options = options or RenderOptions()
     spec = _apply_options(spec, options)
-    theme = spec_theme(spec, options)
-    shapes = images = None
-    if spec.style == "fcnn":
-        if spec.is_cnn:
-            spec = dense_part(spec, infer_shapes(spec), style_from_option=options.style is not None)
-        weights = spec_weights(spec, options)
+    engine = engine_for(spec.style, spec.where("style"))
+    from_option = options.style is not None
+    shapes = infer_shapes(spec) if spec.is_cnn else None
+    if engine.draws.dense_tail_only and spec.is_cnn:
+        assert shapes is not None
+        part = dense_part(spec, shapes, style_from_option=from_option)
+        drawn = range(dense_tail(spec), len(spec.layers))
     else:
-        shapes = infer_shapes(spec)
-        images = spec_images(spec, options.allow_outside)
-        weights = None
+        part, drawn = spec, range(len(spec.layers))
+    if spec.source is not None:
+        check_drawable(
+            spec.source.data,
+            spec.style,
+            {name: e.draws for name, e in ENGINES.items()},
+            spec.source.key_location,
+            drawn_layers=drawn,
+            input_drawn=drawn.start == 0,
+            style_from_option=from_option,
+        )
+    if part is not spec:
+        return resolve(part, weights=spec_weights(part, options))
+    if engine.draws.dense_tail_only:
+        return resolve(spec, weights=spec_weights(spec, options))
+    return resolve(spec, shapes=shapes, images=spec_images(spec, options.allow_outside))
+
+
+def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
+    """Spec (already validated) -> scene, applying ``options``."""
+    options = options or RenderOptions()
+    theme = spec_theme(_apply_options(spec, options), options)
+    net = build_network(spec, options)
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
     if options.width is not None:
         try:
@@ -229,16 +267,7 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             width = physical_width(spec.width)
         except NnsvgError as err:
             raise SpecError(err.message, location=spec.where("width"), field="width") from None
-    return layout(
-        spec,
-        theme,
-        metrics=DEFAULT_METRICS,
-        weights=weights,
-        limits=limits,
-        physical_width=width,
-        shapes=shapes,
-        images=images,
-    )
+    return layout(net, theme, limits=limits, physical_width=width)
 
 
 def render_spec(source: str | Path, options: RenderOptions | None = None) -> str:

@@ -718,7 +718,14 @@ def test_skip_ids_match_the_layer_ids_without_an_input() -> None:
 
 # --- other engines and themes ----------------------------------------------------------
 def test_style_fcnn_draws_the_dense_part_of_lenet5() -> None:
-    scene = lenet5(RenderOptions(style="fcnn"))
+    # The fcnn style cannot draw OUTPUT's op_label: an error, until it is taken out.
+    text = LENET5.read_text(encoding="utf-8")
+    assert error_of(text, RenderOptions(style="fcnn")) == (
+        "t.yaml:12:45: layers[6].op_label: the fcnn style (from --style) cannot draw this "
+        "key: remove it, or draw the figure in the lenet style"
+    )
+    text = text.replace(", op_label: Gaussian connections", "")
+    scene = build_scene(load_spec("t.yaml", text=text), RenderOptions(style="fcnn"))
     assert scene.meta.get("engine") == "fcnn"
     layers = groups(scene, "layer")
     assert len(layers) == 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnsvg.errors import NnsvgError
+from nnsvg.errors import NnsvgError, SpecError
 from nnsvg.lint import RULES, Finding, LintOptions, format_finding, lint_file, lint_scene
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import Circle, Group, Paint, Polygon, Rect, Scene, Text, TextStyle
@@ -535,14 +535,19 @@ def test_image_not_drawn_on_a_vector_in_lenet(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("style", ["alexnet", "fcnn"])
-def test_image_not_drawn_in_styles_without_images(tmp_path: Path, style: str) -> None:
+def test_an_image_in_a_style_without_images_is_an_error(tmp_path: Path, style: str) -> None:
+    # Not a lint finding: the spec asks for what the style cannot draw, before any layout.
     (tmp_path / "digit-7.png").write_bytes((SPECS / "digit-7.png").read_bytes())
     path = write(tmp_path, IMAGES)
-    why = f"the {style} style draws no images (style: lenet shows them on feature maps)"
-    assert lines(path, "s.yaml", style=style) == [
-        f"s.yaml: input: image-not-drawn: input.image 'digit-7.png' is not in the figure: {why}",
-        f"s.yaml: layers[0]: image-not-drawn: layers[0].image 'digit-7.png' is not in the "
-        f"figure: {why}",
-        f"s.yaml: layers[2] 'FC': image-not-drawn: layers[2].image 'digit-7.png' is not in "
-        f"the figure: {why}",
-    ]
+    with pytest.raises(SpecError) as caught:
+        lint_file(path, None, RenderOptions(style=style))
+    why = f"the {style} style (from --style) cannot draw this key: remove it, or draw the "
+    why += "figure in the lenet style"
+    # fcnn draws only the dense layers a CNN ends with: its first layer stands for the
+    # input and the layers before, whose keys it sums up.
+    expected = [f"s.yaml:5:41: layers[2].image: {why}"]
+    if style == "alexnet":
+        expected[:0] = [f"s.yaml:1:29: input.image: {why}", f"s.yaml:3:41: layers[0].image: {why}"]
+    assert [line.replace(str(path), "s.yaml") for line in str(caught.value).splitlines()] == (
+        expected
+    )

@@ -160,11 +160,13 @@ def _hostile_spec(style: str, a: str = HOSTILE, b: str = QUOTE_BREAK) -> str:
     spec.update(style=style, legend=True)
     spec["input"] = {"shape": [16, 16, 3], "label": a, "size_label": b}
     spec["layers"] = [
-        {"type": "conv", "filters": 4, "kernel": 3, "label": a, "op_label": b, "activation": a},
+        {"type": "conv", "filters": 4, "kernel": 3, "label": a, "activation": a},
         {"type": "pool", "label": b, "size_label": a},
         {"type": "conv", "filters": 4, "kernel": 3, "padding": "same", "skip_from": a},
         {"type": "dense", "units": 10, "label": a + "!", "activation": "softmax"},
     ]
+    if style == "lenet":  # the only style that draws operation labels
+        spec["layers"][0]["op_label"] = b
     return json.dumps(spec)
 
 

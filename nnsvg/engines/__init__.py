@@ -1,65 +1,139 @@
-"""Layout engines: spec + theme -> scene, one engine per figure style.
+"""Layout engines: Network + theme -> Scene, one engine per figure style.
 
-:data:`ENGINES` maps a style name to its engine; :func:`layout` dispatches and
-names the valid choices when a style is unknown.
+:data:`ENGINES` is the one registry of styles: each entry names the module that
+draws the style (imported when first used) and what it can draw (a
+:class:`~nnsvg.engines.contract.Capabilities`). :func:`layout` dispatches and
+names the valid choices when a style is unknown. A new engine is one module plus
+one entry here.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nnsvg.checker import did_you_mean
-from nnsvg.engines.alexnet import layout_alexnet
-from nnsvg.engines.common import LayoutLimits
-from nnsvg.engines.fcnn import layout_fcnn
-from nnsvg.engines.lenet import layout_lenet
-from nnsvg.errors import RenderError
-from nnsvg.scene import Scene
-from nnsvg.spec.model import Spec
-from nnsvg.textmetrics import DEFAULT_METRICS, TextMetrics
-from nnsvg.theme import Theme
-from nnsvg.weights import WeightSet
+from nnsvg.engines.contract import Capabilities
+from nnsvg.engines.limits import LayoutLimits
 
-__all__ = ["ENGINES", "LayoutLimits", "layout"]
+if TYPE_CHECKING:
+    from nnsvg.errors import Location
+    from nnsvg.network import Network
+    from nnsvg.scene import Scene
+    from nnsvg.textmetrics import TextMetrics
+    from nnsvg.theme import Theme
 
-Engine = Callable[..., Scene]
+__all__ = ["ENGINES", "STYLES", "Engine", "LayoutLimits", "engine_for", "layout"]
+
+LayoutFunction = Callable[..., "Scene"]
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """A figure style: the function that draws it and what it can draw."""
+
+    name: str
+    module: str
+    function: str
+    draws: Capabilities
+    summary: str
+
+    def load(self) -> LayoutFunction:
+        """The layout function (imports its module on first use)."""
+        return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
+
+
+_LABELS = ("labels.titles", "labels.sizes", "labels.activations")
+_CNN_LAYER_KEYS = ("label", "size_label", "activation", "color", "stroke", "spacing")
+_CAMERA = ("camera.azimuth", "camera.elevation", "camera.projection", "camera.distance")
+_EDGES = ("edges.encode", "edges.curve", "edges.arrows", "edges.color", "edges.width")
 
 ENGINES: dict[str, Engine] = {
-    "alexnet": layout_alexnet,
-    "fcnn": layout_fcnn,
-    "lenet": layout_lenet,
+    "fcnn": Engine(
+        name="fcnn",
+        module="nnsvg.engines.fcnn",
+        function="layout_fcnn",
+        summary="node-edge diagrams of dense layers",
+        draws=Capabilities(
+            keys=frozenset(
+                {
+                    "direction",
+                    "weights",
+                    "seed",
+                    *_EDGES,
+                    "edges.opacity",
+                    *_LABELS,
+                    "legend",
+                    "max_visible",
+                    "elide",
+                }
+            ),
+            layer_keys=frozenset(
+                {"units", "label", "size_label", "activation", "color", "stroke"}
+                | {"bias", "recurrent", "max_visible"}
+            ),
+            input_keys=frozenset({"label", "size_label", "color", "stroke"}),
+            dense_tail_only=True,
+        ),
+    ),
+    "lenet": Engine(
+        name="lenet",
+        module="nnsvg.engines.lenet",
+        function="layout_lenet",
+        summary="stacks of feature maps with filters (LeNet-style)",
+        draws=Capabilities(
+            keys=frozenset({*_LABELS, "legend"}),
+            layer_keys=frozenset({*_CNN_LAYER_KEYS, "op_label", "image", "skip_from", "merge"}),
+            input_keys=frozenset({"label", "size_label", "image", "color", "stroke"}),
+        ),
+    ),
+    "alexnet": Engine(
+        name="alexnet",
+        module="nnsvg.engines.alexnet",
+        function="layout_alexnet",
+        summary="3D boxes seen by a camera (AlexNet-style)",
+        draws=Capabilities(
+            keys=frozenset({*_LABELS, "labels.dims", "legend", *_CAMERA}),
+            layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge"}),
+            input_keys=frozenset({"label", "size_label", "color", "stroke"}),
+        ),
+    ),
 }
+STYLES: tuple[str, ...] = tuple(ENGINES)
+
+
+def engine_for(style: str, location: Location | None = None) -> Engine:
+    """The engine of ``style``; an unknown style is an error listing the choices,
+    at ``location`` (where the spec names the style)."""
+    from nnsvg.checker import did_you_mean
+    from nnsvg.errors import RenderError
+
+    engine = ENGINES.get(style)
+    if engine is None:
+        raise RenderError(
+            f"unknown style '{style}'{did_you_mean(style, ENGINES)} "
+            f"(must be one of {', '.join(sorted(ENGINES))})",
+            location=location,
+        )
+    return engine
 
 
 def layout(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     *,
-    metrics: TextMetrics = DEFAULT_METRICS,
-    weights: WeightSet | None = None,
+    metrics: TextMetrics | None = None,
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
-    shapes: tuple[tuple[int, ...], ...] | None = None,
-    images: dict[int, str] | None = None,
 ) -> Scene:
-    """The scene for ``spec`` drawn by the engine its ``style`` names.
+    """The scene of ``net`` drawn by the engine its ``style`` names."""
+    from nnsvg.textmetrics import DEFAULT_METRICS
 
-    ``shapes`` (every layer's output shape) and ``images`` (data URIs by element
-    index) are the results of shape inference and image loading, for the CNN engines."""
-    engine = ENGINES.get(spec.style)
-    if engine is None:
-        raise RenderError(
-            f"unknown style '{spec.style}'{did_you_mean(spec.style, ENGINES)} "
-            f"(must be one of {', '.join(sorted(ENGINES))})",
-            location=spec.where("style"),
-        )
-    return engine(
-        spec,
+    return engine_for(net.style, net.where("style")).load()(
+        net,
         theme,
-        metrics,
-        weights=weights,
+        metrics or DEFAULT_METRICS,
         limits=limits,
         physical_width=physical_width,
-        shapes=shapes,
-        images=images,
     )

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from nnsvg.colors import mix
 from nnsvg.engines.common import (
+    LayoutLimits,
     TextMaker,
     arrowhead,
-    entries,
     finish_scene,
     kernel_window,
     merge_mark,
@@ -32,6 +32,7 @@ from nnsvg.engines.common import (
 )
 from nnsvg.engines.lenet import KIND_NAMES
 from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
+from nnsvg.network import Network
 from nnsvg.scene import (
     BBox,
     Group,
@@ -44,7 +45,7 @@ from nnsvg.scene import (
     Scene,
     bbox_of,
 )
-from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -124,6 +125,7 @@ class _Tensor:
     label: str | None
     size_label: str
     color: str
+    stroke: str  # the outline: the spec's own, or the theme's
     band: bool  # conv + ReLU: the activation as a darker band (PlotNeuralNet)
     bar: bool  # dense-like: a thin bar
     w: float = 0.0
@@ -141,9 +143,9 @@ def _size_text(shape: Shape) -> str:
     return "×".join(str(n) for n in shape)
 
 
-def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tensor]:
+def _tensors(net: Network, theme: Theme) -> list[_Tensor]:
     boxes = theme.boxes
-    drawn = entries(spec, shapes)
+    drawn = net.nodes
 
     def is_bar(shape: Shape) -> bool:
         return vector_units(shape) is not None
@@ -152,7 +154,7 @@ def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tenso
     largest_side = max((max(s[:-1]) for s in maps), default=1)
     largest_depth = max((s[-1] for s in maps), default=1)
     largest_bar = max((d.shape[-1] for d in drawn if is_bar(d.shape)), default=1)
-    by_kind = boxes.color_by == "kind" or spec.legend is True
+    by_kind = boxes.color_by == "kind" or net.legend is True
     out = []
     for d in drawn:
         kind, shape, layer = d.kind, d.shape, d.layer
@@ -169,6 +171,7 @@ def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tenso
             label=d.label,
             size_label=d.size_label if d.size_label is not None else _size_text(shape),
             color=color,
+            stroke=d.stroke or boxes.stroke,
             band=kind in ("conv", "conv_transpose")
             and activation in ("relu", "leaky_relu", "gelu"),
             bar=is_bar(shape),
@@ -193,15 +196,15 @@ def _tensors(spec: Spec, theme: Theme, shapes: tuple[Shape, ...]) -> list[_Tenso
     return out
 
 
-def _captions(t: _Tensor, spec: Spec, theme: Theme) -> list[tuple[str, float, str, str]]:
+def _captions(t: _Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
     """(text, size, weight, style) lines under a box."""
     lab = theme.label
     lines = []
-    if spec.labels.titles and t.label:
+    if net.labels.titles and t.label:
         lines.append((t.label, lab.title_size, theme.font.title_weight, "normal"))
-    if spec.labels.sizes != "none" and t.size_label:  # size_label: "" leaves it out
+    if net.labels.sizes != "none" and t.size_label:  # size_label: "" leaves it out
         lines.append((t.size_label, lab.size_size, "normal", "normal"))
-    if spec.labels.activations and t.layer is not None and t.layer.activation:
+    if net.labels.activations and t.layer is not None and t.layer.activation:
         from nnsvg.engines.fcnn import ACTIVATION_NAMES
 
         act = t.layer.activation
@@ -211,14 +214,16 @@ def _captions(t: _Tensor, spec: Spec, theme: Theme) -> list[tuple[str, float, st
     return lines
 
 
-def _place(tensors: list[_Tensor], spec: Spec, theme: Theme, tm: TextMaker, camera: Camera) -> None:
+def _place(
+    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera
+) -> None:
     """Positions along z; a gap widens when neighbouring captions would touch."""
     z = 0.0
     right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - camera.project((0.0, 0.0, 0.0))[0])
     sep = theme.label.min_separation
     widths = [
         max(
-            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, spec, theme)),
+            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, net, theme)),
             default=0.0,
         )
         for t in tensors
@@ -476,14 +481,14 @@ def _clear_dims(
 
 
 def _caption_rows(
-    tensors: list[_Tensor], spec: Spec, theme: Theme, tm: TextMaker, camera: Camera, top: float
+    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera, top: float
 ) -> list[Item]:
     """Captions under each box's centre; a caption that would touch one already placed
     goes one row down (views along the network stack them)."""
     sep = theme.label.min_separation / 2
     blocks = []
     for t in tensors:
-        lines = _captions(t, spec, theme)
+        lines = _captions(t, net, theme)
         if not lines:
             continue
         x = camera.project(t.box.center)[0]
@@ -521,16 +526,16 @@ def _caption_rows(
 
 
 def _skips(
-    spec: Spec, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
+    net: Network, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
-    placed = skip_lanes(spec, tensors)
+    placed = skip_lanes(net.skips, tensors)
     if not placed:
         return []
     sk = theme.skip
     above = camera.eye_direction()[1] >= 0
     sign = 1.0 if above else -1.0
     items: list[Item] = []
-    for a, b, lane in placed:
+    for a, b, lane, merge in placed:
         span = tensors[a.index : b.index + 1]
         ya, yb = sign * a.h / 2, sign * b.h / 2
         # Leave a box on its later side and arrive on its earlier side (along the
@@ -551,7 +556,6 @@ def _skips(
         )
         tip = (top_b[0] - ux * 2, top_b[1] - uy * 2)
         paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
-        merge = b.layer.merge or "add"  # type: ignore[union-attr]
         head = arrowhead(tip, (ux, uy), theme.arrow.length, theme.arrow.width)
         items.append(
             Group(
@@ -648,20 +652,19 @@ def _legend(
 
 
 def layout_alexnet(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     metrics: TextMetrics,
     *,
-    shapes: tuple[Shape, ...],
+    limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
-    **_: object,
 ) -> Scene:
-    """Lay out ``spec`` as 3D boxes seen by the spec's camera."""
+    """Lay out ``net`` as 3D boxes seen by its camera."""
     tm = TextMaker(metrics, theme.font.family)
-    cam = spec.camera
+    cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
-    tensors = _tensors(spec, theme, shapes)
-    _place(tensors, spec, theme, tm, camera)
+    tensors = _tensors(net, theme)
+    _place(tensors, net, theme, tm, camera)
     last = tensors[-1].box
     center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
     size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
@@ -684,7 +687,7 @@ def layout_alexnet(
                 id=f"layer-{t.number}",
                 role=f"layer {t.kind}",
                 children=tuple(faces),
-                paint=Paint(stroke=boxes.stroke, stroke_width=boxes.stroke_width, linejoin="round"),
+                paint=Paint(stroke=t.stroke, stroke_width=boxes.stroke_width, linejoin="round"),
                 title=t.label or KINDS_3D[t.kind],
             )
         )
@@ -704,7 +707,7 @@ def layout_alexnet(
                 )
             )
     items: list[Item] = [drawn[i] for i in draw_order(slabs, camera)]
-    items.extend(_skips(spec, tensors, theme, tm, camera))
+    items.extend(_skips(net, tensors, theme, tm, camera))
 
     # Numbers on the box edges, where they land clear of every other shape; then the
     # captions under everything, in rows so that none overlaps another.
@@ -712,14 +715,14 @@ def layout_alexnet(
 
     body = bounds(items) or BBox(0, 0, 1, 1)
     label_items: list[Item] = []
-    if spec.labels.dims:
+    if net.labels.dims:
         label_items.extend(_clear_dims(tensors, drawn, theme, tm, camera))
     dims_box = bounds(label_items)
     top = max(body.y1, dims_box.y1 if dims_box else body.y1) + theme.layer.label_gap
-    label_items.extend(_caption_rows(tensors, spec, theme, tm, camera, top))
+    label_items.extend(_caption_rows(tensors, net, theme, tm, camera, top))
     if label_items:
         items.append(Group(id="labels", role="labels", children=tuple(label_items)))
-    if spec.legend is True or (boxes.color_by == "kind" and spec.legend is not False):
+    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
         content = bounds(items) or body
         items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
-    return finish_scene(items, spec, theme, tm, engine="alexnet", physical_width=physical_width)
+    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)

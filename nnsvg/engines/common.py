@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from nnsvg.errors import SpecError
+from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, LayoutLimits
 from nnsvg.geometry import Vec, normalize
+from nnsvg.network import Network, Skip
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
-from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -22,34 +23,19 @@ from nnsvg.theme import Theme
 __all__ = [
     "DEFAULT_MAX_EDGES",
     "DEFAULT_MAX_NODES",
-    "Entry",
     "LayoutLimits",
     "TextMaker",
     "arrowhead",
-    "entries",
     "finish_scene",
     "fit_scene",
     "format_count",
     "kernel_window",
     "merge_mark",
-    "resolve_skip",
     "scaled_size",
     "skip_lanes",
     "superscript",
     "vector_units",
 ]
-
-
-DEFAULT_MAX_EDGES = 2_000_000
-DEFAULT_MAX_NODES = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutLimits:
-    """Size limits that keep a mistaken spec from exhausting memory or time."""
-
-    max_edges: int = DEFAULT_MAX_EDGES
-    max_nodes: int = DEFAULT_MAX_NODES
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,22 +150,22 @@ def fit_scene(
 
 def finish_scene(
     items: list[Item],
-    spec: Spec,
+    net: Network,
     theme: Theme,
     tm: TextMaker,
     *,
     engine: str,
     physical_width: tuple[float, str] | None,
 ) -> Scene:
-    """Add the figure title (when the spec shows it) and fit the canvas: the last
+    """Add the figure title (when the figure shows it) and fit the canvas: the last
     step of every engine."""
-    if spec.show_title and spec.title:
+    if net.show_title and net.title:
         box = bounds(items) or BBox(0, 0, 1, 1)
         size = theme.label.figure_title_size
         text = tm.text(
             (box.x0 + box.x1) / 2,
             box.y0 - size * 0.8,
-            spec.title,
+            net.title,
             size,
             weight="bold",
             cls="title",
@@ -188,8 +174,8 @@ def finish_scene(
     return fit_scene(
         items,
         theme,
-        title=spec.title,
-        desc=spec.description,
+        title=net.title,
+        desc=net.description,
         physical_width=physical_width,
         meta={"engine": engine},
     )
@@ -235,79 +221,30 @@ def scaled_size(value: float, largest: float, scale: str, low: float, high: floa
 
 # --- skip connections (LeNet and AlexNet) -------------------------------------------------
 class Drawn(Protocol):
-    """What the CNN engines draw for the input or a layer, as skip connections see it."""
+    """What the CNN engines draw for a node, as skip connections see it."""
 
     @property
-    def index(self) -> int: ...  # position among the drawn elements (the input is 0)
-    @property
-    def layer(self) -> Layer | None: ...  # None for the input
-    @property
-    def label(self) -> str | None: ...
+    def index(self) -> int: ...  # the node's index in the network
 
 
 D = TypeVar("D", bound=Drawn)
 
 
-def resolve_skip(spec: Spec, elements: Sequence[D], e: D) -> D:
-    """The element a layer's ``skip_from`` names: an earlier layer's label or index, or
-    ``input``."""
-    layer = e.layer
-    assert layer is not None
-    ref = layer.skip_from
-    field = f"layers[{layer.index}].skip_from"
-    where = spec.where("layers", layer.index, "skip_from")
-    offset = 1 if spec.input is not None else 0
-    if isinstance(ref, int):
-        if not 0 <= ref < layer.index:
-            if layer.index == 0:
-                message = f"layer {ref} is not an earlier layer: this is the first layer" + (
-                    ", so only 'input' can feed a skip into it" if spec.input is not None else ""
-                )
-            else:
-                earlier = "0" if layer.index == 1 else f"0 to {layer.index - 1}"
-                message = f"layer {ref} is not an earlier layer (earlier layers: {earlier}" + (
-                    ", or 'input')" if spec.input is not None else ")"
-                )
-            raise SpecError(message, location=where, field=field)
-        return elements[ref + offset]
-    if ref == "input" and spec.input is not None:
-        return elements[0]
-    for other in elements[: e.index]:
-        if other.label == ref:
-            return other
-    if ref == "input":
-        raise SpecError(
-            "the spec has no 'input' to skip from; give one, or name an earlier layer",
-            location=where,
-            field=field,
-        )
-    names = [o.label for o in elements[: e.index] if o.label]
-    raise SpecError(
-        f"no earlier layer is labelled '{ref}'"
-        + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
-        location=where,
-        field=field,
-    )
-
-
-def skip_lanes(spec: Spec, elements: Sequence[D]) -> list[tuple[D, D, int]]:
-    """Every skip connection (from, to, lane), shortest first: a skip whose span holds
-    an end of another gets a higher lane, so arcs nest instead of crossing."""
-    pairs = [
-        (resolve_skip(spec, elements, e), e)
-        for e in elements
-        if e.layer is not None and e.layer.skip_from is not None
-    ]
+def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D, int, str]]:
+    """Every skip connection (from, to, lane, merge), shortest first: a skip whose span
+    holds an end of another gets a higher lane, so arcs nest instead of crossing.
+    ``elements`` are the drawn nodes, by node index."""
+    pairs = [(elements[s.source], elements[s.target], s.merge) for s in skips]
     lanes: list[list[tuple[int, int]]] = []
     placed = []
-    for a, b in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
+    for a, b, merge in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
         lane = 0
         while lane < len(lanes) and any(not (b.index <= s or a.index >= t) for s, t in lanes[lane]):
             lane += 1
         if lane == len(lanes):
             lanes.append([])
         lanes[lane].append((a.index, b.index))
-        placed.append((a, b, lane))
+        placed.append((a, b, lane, merge))
     return placed
 
 
@@ -328,47 +265,6 @@ def merge_mark(x: float, y: float, merge: str, theme: Theme, tm: TextMaker) -> l
             cls="merge",
         ),
     ]
-
-
-# --- what the CNN engines draw (LeNet and AlexNet) ------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """The input or a layer, as the CNN engines draw it: its tensor and what the spec
-    says of it (the input's own keys, or the layer's)."""
-
-    index: int  # among the drawn elements: the input, if any, is 0
-    number: int  # as figures name it (layer-N): the input is 0, the first layer 1
-    kind: str  # "input" or the layer's type
-    shape: Shape
-    layer: Layer | None  # None for the input
-    label: str | None
-    size_label: str | None  # a size caption the spec gives instead of the shape
-    color: str | None  # the spec's own colour
-    stroke: str | None  # the spec's own outline colour
-
-
-def entries(spec: Spec, shapes: tuple[Shape, ...]) -> list[Entry]:
-    """The input (when the spec has one) and every layer, with their inferred shapes."""
-    found = []
-    if spec.input is not None:
-        i = spec.input
-        found.append(Entry(0, 0, "input", i.shape, None, i.label, i.size_label, i.color, i.stroke))
-    for layer, shape in zip(spec.layers, shapes):
-        index = len(found)
-        found.append(
-            Entry(
-                index,
-                index if spec.input is not None else index + 1,
-                layer.type,
-                shape,
-                layer,
-                layer.label,
-                layer.size_label,
-                layer.color,
-                layer.stroke,
-            )
-        )
-    return found
 
 
 def vector_units(shape: Shape) -> int | None:

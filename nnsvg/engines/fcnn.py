@@ -20,6 +20,7 @@ from nnsvg.colors import diverging
 from nnsvg.engines.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
 from nnsvg.errors import LimitError
 from nnsvg.geometry import Vec, normalize
+from nnsvg.network import Network
 from nnsvg.scene import (
     Circle,
     EdgeBundle,
@@ -34,7 +35,7 @@ from nnsvg.scene import (
     TextStyle,
     bounds,
 )
-from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.model import Layer
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 from nnsvg.weights import WeightSet
@@ -96,15 +97,15 @@ class _Column:
         return slot.offset - self.extent / 2
 
 
-def _columns(spec: Spec, theme: Theme) -> list[_Column]:
+def _columns(net: Network, theme: Theme) -> list[_Column]:
     pitch = 2 * theme.node.radius + theme.node.spacing
     columns = []
-    for layer in spec.layers:
-        limit = (layer.max_visible or spec.max_visible) if spec.elide else None
+    for layer in net.layers:
+        limit = (layer.max_visible or net.max_visible) if net.elide else None
         units, elided = visible_units(layer.units, limit)
         # The bias unit leads the layer; a recurrent layer's loop stands at the
         # leading end (right) or trailing end (down), so its bias moves out of the way.
-        bias_first = layer.bias and not (layer.recurrent and spec.direction == "right")
+        bias_first = layer.bias and not (layer.recurrent and net.direction == "right")
         kinds: list[tuple[str, int]] = [("bias", -1)] if bias_first else []
         ellipsis_after = (limit + 1) // 2 if elided and limit else -1
         for k, unit in enumerate(units):
@@ -125,26 +126,26 @@ def _columns(spec: Spec, theme: Theme) -> list[_Column]:
     return columns
 
 
-def _drawn_counts(spec: Spec) -> list[tuple[int, int]]:
+def _drawn_counts(net: Network) -> list[tuple[int, int]]:
     """Per layer: (drawn nodes, drawn bias units), computed without building anything."""
     counts = []
-    for layer in spec.layers:
-        limit = (layer.max_visible or spec.max_visible) if spec.elide else None
+    for layer in net.layers:
+        limit = (layer.max_visible or net.max_visible) if net.elide else None
         nodes = layer.units if limit is None else min(layer.units, limit)
         counts.append((nodes, int(layer.bias)))
     return counts
 
 
-def _check_limits(spec: Spec, limits: LayoutLimits) -> None:
+def _check_limits(net: Network, limits: LayoutLimits) -> None:
     """Refuse a figure too large to draw before any of it is built (10**12 units is
     a quick, clear error, not a MemoryError)."""
-    counts = _drawn_counts(spec)
+    counts = _drawn_counts(net)
     nodes = sum(n + b for n, b in counts)
     if nodes > limits.max_nodes:
         raise LimitError(
             f"the figure would draw {nodes:,} nodes; the limit is {limits.max_nodes:,} "
             "(let wide layers elide with max_visible, or raise it with --max-nodes)",
-            location=spec.where("layers"),
+            location=net.where("layers"),
             field="layers",
         )
     edges = sum((n0 + b0) * n1 for (n0, b0), (n1, _b1) in itertools.pairwise(counts))
@@ -152,7 +153,7 @@ def _check_limits(spec: Spec, limits: LayoutLimits) -> None:
         raise LimitError(
             f"the figure would draw {edges:,} edges; the limit is {limits.max_edges:,} "
             "(let wide layers elide, or raise it with --max-edges)",
-            location=spec.where("layers"),
+            location=net.where("layers"),
             field="layers",
         )
 
@@ -165,21 +166,21 @@ def _default_title(index: int, count: int) -> str:
     return "Hidden Layer"
 
 
-def _label_lines(spec: Spec, layer: Layer, count: int) -> list[tuple[str, str]]:
+def _label_lines(net: Network, layer: Layer, count: int) -> list[tuple[str, str]]:
     """The label lines of a layer as (role, text): title, size, activation."""
     lines: list[tuple[str, str]] = []
     # A label or size_label the spec gives replaces the line; "" leaves the line out.
     if layer.label is not None:
         lines.append(("title", layer.label))
-    elif spec.labels.titles:
+    elif net.labels.titles:
         lines.append(("title", _default_title(layer.index, count)))
     if layer.size_label is not None:
         lines.append(("size", layer.size_label))
-    elif spec.labels.sizes == "math":
+    elif net.labels.sizes == "math":
         lines.append(("size", "ℝ" + superscript(layer.units)))
-    elif spec.labels.sizes == "plain":
+    elif net.labels.sizes == "plain":
         lines.append(("size", f"{layer.units:,}"))
-    if spec.labels.activations and layer.activation:
+    if net.labels.activations and layer.activation:
         name = ACTIVATION_NAMES.get(layer.activation.lower(), layer.activation)
         lines.append(("activation", name))
     return [(role, text) for role, text in lines if text]
@@ -188,11 +189,11 @@ def _label_lines(spec: Spec, layer: Layer, count: int) -> list[tuple[str, str]]:
 class _Labels:
     """Measures and places the label block of each layer."""
 
-    def __init__(self, spec: Spec, theme: Theme, tm: TextMaker) -> None:
+    def __init__(self, net: Network, theme: Theme, tm: TextMaker) -> None:
         self.theme = theme
         self.tm = tm
-        count = len(spec.layers)
-        self.lines = [_label_lines(spec, layer, count) for layer in spec.layers]
+        count = len(net.layers)
+        self.lines = [_label_lines(net, layer, count) for layer in net.layers]
 
     def size(self, role: str) -> float:
         label = self.theme.label
@@ -245,7 +246,7 @@ class _Labels:
         return out
 
 
-def _place_layers(spec: Spec, theme: Theme, columns: list[_Column], labels: _Labels) -> None:
+def _place_layers(net: Network, theme: Theme, columns: list[_Column], labels: _Labels) -> None:
     """Positions along the network, widening gaps where labels would touch."""
     pos = 0.0
     sep = theme.label.min_separation
@@ -253,7 +254,7 @@ def _place_layers(spec: Spec, theme: Theme, columns: list[_Column], labels: _Lab
         column.pos = pos
         if i + 1 < len(columns):
             gap = theme.layer.spacing
-            if spec.direction == "right":
+            if net.direction == "right":
                 need = (labels.block_width(i) + labels.block_width(i + 1)) / 2 + sep
             else:
                 need = (labels.block_height(i) + labels.block_height(i + 1)) / 2 + sep
@@ -272,39 +273,37 @@ class _Frame:
 
 
 def layout_fcnn(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     metrics: TextMetrics,
     *,
-    weights: WeightSet | None = None,
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
-    **_: object,
 ) -> Scene:
-    """Lay out a node-edge figure of ``spec`` in ``theme``."""
-    _check_limits(spec, limits or LayoutLimits())
-    columns = _columns(spec, theme)
+    """Lay out a node-edge figure of ``net`` in ``theme``."""
+    _check_limits(net, limits or LayoutLimits())
+    columns = _columns(net, theme)
     tm = TextMaker(metrics, theme.font.family)
-    labels = _Labels(spec, theme, tm)
-    _place_layers(spec, theme, columns, labels)
-    frame = _Frame(spec.direction)
+    labels = _Labels(net, theme, tm)
+    _place_layers(net, theme, columns, labels)
+    frame = _Frame(net.direction)
 
-    edge_groups, legend_range = _edges(spec, theme, columns, frame, weights)
+    edge_groups, legend_range = _edges(net, theme, columns, frame, net.weights)
     items: list[Item] = list(edge_groups)
     layer_groups = [
-        _layer_group(spec, theme, tm, labels, columns, i, frame) for i in range(len(columns))
+        _layer_group(net, theme, tm, labels, columns, i, frame) for i in range(len(columns))
     ]
     items.extend(layer_groups)
 
-    show_legend = spec.legend if spec.legend is not None else "color" in spec.edges.encode
-    if show_legend and legend_range is not None and "color" in spec.edges.encode:
+    show_legend = net.legend if net.legend is not None else "color" in net.edges.encode
+    if show_legend and legend_range is not None and "color" in net.edges.encode:
         items.append(_colorbar(theme, tm, items, legend_range))
-    return finish_scene(items, spec, theme, tm, engine="fcnn", physical_width=physical_width)
+    return finish_scene(items, net, theme, tm, engine="fcnn", physical_width=physical_width)
 
 
 # --- nodes and labels ----------------------------------------------------------------
 def _layer_group(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     tm: TextMaker,
     labels: _Labels,
@@ -346,7 +345,7 @@ def _layer_group(
     ]
     if layer.recurrent:
         children.append(_recurrent_loop(theme, column, frame))
-    label_items = _layer_labels(spec, theme, labels, columns, i, frame)
+    label_items = _layer_labels(net, theme, labels, columns, i, frame)
     if label_items:
         children.append(
             Group(id=f"layer-{i + 1}-labels", role="labels", children=tuple(label_items))
@@ -357,7 +356,7 @@ def _layer_group(
 
 
 def _layer_labels(
-    spec: Spec, theme: Theme, labels: _Labels, columns: list[_Column], i: int, frame: _Frame
+    net: Network, theme: Theme, labels: _Labels, columns: list[_Column], i: int, frame: _Frame
 ) -> list[Text]:
     column = columns[i]
     r = theme.node.radius
@@ -461,7 +460,7 @@ def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
 
 # --- edges -----------------------------------------------------------------------------
 def _edges(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     columns: list[_Column],
     frame: _Frame,
@@ -469,15 +468,15 @@ def _edges(
 ) -> tuple[list[Group], float | None]:
     """The edge groups, and the largest |weight| drawn (None when no weights)."""
     edge = theme.edge
-    color = spec.edges.color or edge.color
-    width = spec.edges.width if spec.edges.width is not None else edge.width
-    opacity = spec.edges.opacity if spec.edges.opacity is not None else edge.opacity
-    if "color" in spec.edges.encode and spec.edges.opacity is None:
+    color = net.edges.color or edge.color
+    width = net.edges.width if net.edges.width is not None else edge.width
+    opacity = net.edges.opacity if net.edges.opacity is not None else edge.opacity
+    if "color" in net.edges.encode and net.edges.opacity is None:
         opacity = 1.0  # colours as strong as the colour bar shows them
-    curve_name = spec.edges.curve or edge.curve
+    curve_name = net.edges.curve or edge.curve
     curve = "straight" if curve_name == "straight" else ("bezier-h" if frame.right else "bezier-v")
-    arrows = spec.edges.arrows or theme.arrow.shape
-    encode = spec.edges.encode
+    arrows = net.edges.arrows or theme.arrow.shape
+    encode = net.edges.encode
 
     pairs = []
     for i in range(len(columns) - 1):

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from nnsvg.colors import mix
 from nnsvg.engines.common import (
+    LayoutLimits,
     TextMaker,
     arrowhead,
-    entries,
     finish_scene,
     kernel_window,
     merge_mark,
@@ -29,6 +29,7 @@ from nnsvg.engines.common import (
     skip_lanes,
     vector_units,
 )
+from nnsvg.network import Network
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -43,7 +44,7 @@ from nnsvg.scene import (
     Scene,
     bounds,
 )
-from nnsvg.spec.model import Layer, Spec
+from nnsvg.spec.model import LabelOptions, Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -168,12 +169,10 @@ class _Element:
         return BBox(self.x + k, self.y + k, self.x + k + self.map_w, self.y + k + self.map_h)
 
 
-def _elements(
-    spec: Spec, theme: Theme, shapes: tuple[Shape, ...], images: dict[int, str]
-) -> list[_Element]:
+def _elements(net: Network, theme: Theme) -> list[_Element]:
     maps = theme.maps
-    by_kind = maps.color_by == "kind" or spec.legend is True
-    drawn = entries(spec, shapes)
+    by_kind = maps.color_by == "kind" or net.legend is True
+    drawn = net.nodes
     spatial = [d.shape for d in drawn if vector_units(d.shape) is None]
     largest_side = max((max(s[:-1]) for s in spatial), default=1)
     vectors = [n for d in drawn if (n := vector_units(d.shape)) is not None]
@@ -199,7 +198,7 @@ def _elements(
             fill=fills,
             stroke=d.stroke or maps.stroke,
             colored=base is not None,
-            image=images.get(index),
+            image=d.image,
         )
         units = vector_units(shape)
         if units is not None:
@@ -235,17 +234,18 @@ def _elements(
 
 # --- labels ----------------------------------------------------------------------------
 class _Labels:
-    def __init__(self, theme: Theme, tm: TextMaker) -> None:
+    def __init__(self, theme: Theme, tm: TextMaker, shown: LabelOptions) -> None:
         self.theme = theme
         self.tm = tm
+        self.shown = shown  # the spec's labels: which lines to draw
 
     def top_lines(self, e: _Element) -> list[tuple[str, float, str]]:
         """(text, size, weight) lines above an element: its label, then its size."""
         lab = self.theme.label
         lines = []
-        if e.label:
+        if e.label and self.shown.titles:
             lines.append((e.label, lab.title_size, self.theme.font.title_weight))
-        if e.size_label:  # size_label: "" leaves the line out
+        if e.size_label and self.shown.sizes != "none":  # size_label: "" leaves it out
             lines.append((e.size_label, lab.size_size, "normal"))
         return lines
 
@@ -261,7 +261,7 @@ class _Labels:
         lines = []
         if e.op_label:
             lines.append((e.op_label, lab.size_size, "normal"))
-        if e.layer is not None and e.layer.activation:
+        if e.layer is not None and e.layer.activation and self.shown.activations:
             from nnsvg.engines.fcnn import ACTIVATION_NAMES
 
             name = ACTIVATION_NAMES.get(e.layer.activation.lower(), e.layer.activation)
@@ -464,7 +464,7 @@ def _label_items(
 
 
 def _skip_items(
-    spec: Spec,
+    net: Network,
     elements: list[_Element],
     theme: Theme,
     tm: TextMaker,
@@ -472,7 +472,7 @@ def _skip_items(
     top: float,
     row_bottom: float,
 ) -> list[Item]:
-    placed = skip_lanes(spec, elements)
+    placed = skip_lanes(net.skips, elements)
     if not placed:
         return []
     sk = theme.skip
@@ -481,7 +481,7 @@ def _skip_items(
     # Room under the arc for the merge mark and an arrow down to the labels.
     drop = max(sk.height, 2 * mark_r + arrow.length + 10)
     items: list[Item] = []
-    for a, b, lane in placed:
+    for a, b, lane, merge in placed:
         y = top - drop - lane * sk.lane
         x0, x1 = a.center_x, b.center_x
         start = _label_top(a, labels, row_bottom) - 3
@@ -502,7 +502,6 @@ def _skip_items(
             cls="skip",
         )
         head = arrowhead(tip, (0.0, 1.0), arrow.length, arrow.width)
-        merge = b.layer.merge or "add"  # type: ignore[union-attr]
         mark = merge_mark(*mark_center, merge, theme, tm)
         line = Path(
             (("M", x1, mark_center[1] + mark_r), ("L", tip[0], tip[1] - arrow.length * 0.8)),
@@ -525,19 +524,17 @@ def _label_top(e: _Element, labels: _Labels, row_bottom: float) -> float:
 
 
 def layout_lenet(
-    spec: Spec,
+    net: Network,
     theme: Theme,
     metrics: TextMetrics,
     *,
-    shapes: tuple[Shape, ...],
-    images: dict[int, str] | None = None,
+    limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
-    **_: object,
 ) -> Scene:
-    """Lay out ``spec`` as stacks of feature maps and vectors."""
+    """Lay out ``net`` as stacks of feature maps and vectors."""
     tm = TextMaker(metrics, theme.font.family)
-    labels = _Labels(theme, tm)
-    elements = _elements(spec, theme, shapes, images or {})
+    labels = _Labels(theme, tm, net.labels)
+    elements = _elements(net, theme)
     _place(elements, theme, labels)
 
     body: list[Item] = []
@@ -570,10 +567,10 @@ def layout_lenet(
         label_items.extend(_label_items(e, theme, tm, labels, row_bottom, op_x, op_top))
     items: list[Item] = [*body, Group(id="labels", role="labels", children=tuple(label_items))]
     top = min(b.y0 for b in (bounds(label_items) or box, box))
-    items.extend(_skip_items(spec, elements, theme, tm, labels, top, row_bottom))
-    if (spec.legend is True or theme.maps.color_by == "kind") and spec.legend is not False:
+    items.extend(_skip_items(net, elements, theme, tm, labels, top, row_bottom))
+    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend(elements, theme, tm, items))
-    return finish_scene(items, spec, theme, tm, engine="lenet", physical_width=physical_width)
+    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 
 
 def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[Item]) -> Group:

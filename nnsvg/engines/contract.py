@@ -1,0 +1,176 @@
+"""What an engine can draw, and the check that a spec asks for nothing more.
+
+Each engine declares its :class:`Capabilities`: the spec keys it draws beyond
+those every engine draws. :func:`undrawable_keys` lists the keys a spec gives
+that its engine would leave out, so that the pipeline can report each as a
+located error naming the engine and the styles that do draw it, before any
+layout. Keys with sub-keys (``edges``, ``labels``, ``camera``) are checked
+per sub-key (``labels.dims``). A key set to ``false``, ``null`` or ``none`` asks
+for nothing to be drawn, so it is never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nnsvg.errors import Location, SpecError, SpecErrors
+
+__all__ = [
+    "COMMON_KEYS",
+    "COMMON_LAYER_KEYS",
+    "Capabilities",
+    "Given",
+    "check_drawable",
+    "given_keys",
+]
+
+COMMON_KEYS = frozenset(
+    {"style", "title", "description", "show_title", "theme", "layers", "width", "input"}
+)
+"""Top-level keys every engine draws (or that choose the engine, theme or size)."""
+COMMON_LAYER_KEYS = frozenset(
+    {
+        "type",
+        "units",
+        "shape",
+        "filters",
+        "kernel",
+        "stride",
+        "padding",
+        "dilation",
+        "output_padding",
+        "size",
+        "kind",
+    }
+)
+"""Layer keys that set a layer's shape: every engine reads them (the model checks
+that each applies to its layer type)."""
+_PARENTS = ("edges", "labels", "camera")
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """The spec keys an engine draws beyond the common ones.
+
+    ``keys`` are top-level keys, with ``parent.child`` for sub-keys; ``layer_keys``
+    and ``input_keys`` those of a layer and of the input (``shape`` is always read).
+    With ``dense_tail_only`` the engine draws only the dense layers a spec ends with
+    (fed by the flattened tensor before them); the keys of the layers before are
+    summed up in that tensor and not checked."""
+
+    keys: frozenset[str]
+    layer_keys: frozenset[str]
+    input_keys: frozenset[str]
+    dense_tail_only: bool = False
+
+    def draws(self, key: str) -> bool:
+        """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
+        all of them at once) is drawn."""
+        if key.endswith(".*"):
+            return any(k.startswith(key[:-1]) for k in self.keys)
+        return key in COMMON_KEYS or key in self.keys
+
+    def draws_layer_key(self, key: str) -> bool:
+        return key in COMMON_LAYER_KEYS or key in self.layer_keys
+
+    def draws_input_key(self, key: str) -> bool:
+        return key == "shape" or key in self.input_keys
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """A key the spec gives: its path in the document, and its name as the
+    capabilities know it (``labels.dims``, a layer's ``op_label``, ``input.image``)."""
+
+    path: tuple[str | int, ...]
+    where: str  # "top", "layer" or "input"
+    key: str
+
+
+def _asks_nothing(value: Any) -> bool:
+    """``false``, ``null`` and ``none`` ask for something not to be drawn, which every
+    engine can do: ``labels: {dims: false}`` is no error in a style without dims."""
+    return value is False or value is None or value == "none"
+
+
+def given_keys(
+    data: Any, drawn_layers: range | None = None, *, input_drawn: bool = True
+) -> Iterator[Given]:
+    """Every key a loaded spec mapping gives, in document order. Only the layers
+    whose index is in ``drawn_layers`` (all when None) are walked, and the input's
+    keys only when ``input_drawn``."""
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if not isinstance(key, str) or _asks_nothing(value):
+            continue
+        if key in _PARENTS and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                if isinstance(sub, str) and not _asks_nothing(sub_value):
+                    yield Given((key, sub), "top", f"{key}.{sub}")
+        elif key in _PARENTS and isinstance(value, bool):
+            yield Given((key,), "top", f"{key}.*")
+        elif key == "input" and isinstance(value, dict):
+            yield Given((key,), "top", key)
+            for sub, sub_value in value.items() if input_drawn else ():
+                if isinstance(sub, str) and not _asks_nothing(sub_value):
+                    yield Given((key, sub), "input", sub)
+        else:
+            yield Given((key,), "top", key)
+        if key == "layers" and isinstance(value, list):
+            for i, layer in enumerate(value):
+                if drawn_layers is not None and i not in drawn_layers:
+                    continue
+                if isinstance(layer, dict):
+                    for sub, sub_value in layer.items():
+                        if isinstance(sub, str) and not _asks_nothing(sub_value):
+                            yield Given(("layers", i, sub), "layer", sub)
+
+
+def _drawn_by(given: Given, caps: Capabilities) -> bool:
+    if given.where == "layer":
+        return caps.draws_layer_key(given.key)
+    if given.where == "input":
+        return caps.draws_input_key(given.key)
+    return caps.draws(given.key)
+
+
+def check_drawable(
+    data: Any,
+    style: str,
+    engines: Mapping[str, Capabilities],
+    key_location: Callable[[tuple[str | int, ...]], Location | None],
+    *,
+    drawn_layers: range | None = None,
+    input_drawn: bool = True,
+    style_from_option: bool = False,
+) -> None:
+    """Raise a located :class:`~nnsvg.errors.SpecError` (several at once as
+    :class:`~nnsvg.errors.SpecErrors`) for every key of the loaded spec ``data``
+    that the ``style`` engine cannot draw, naming the styles that can. Only the
+    layers in ``drawn_layers`` are checked, and the input when ``input_drawn``."""
+    caps = engines[style]
+    errors: list[SpecError] = []
+    for given in given_keys(data, drawn_layers, input_drawn=input_drawn):
+        if _drawn_by(given, caps):
+            continue
+        others = [name for name, c in engines.items() if name != style and _drawn_by(given, c)]
+        chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+        can = " or ".join(others)
+        message = f"{chosen} cannot draw this key: " + (
+            f"remove it, or draw the figure in the {can} style" if others else "remove it"
+        )
+        path = given.path
+        errors.append(SpecError(message, location=key_location(path), field=_field(path)))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SpecErrors(errors)  # type: ignore[arg-type]
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    from nnsvg.spec.load import format_path
+
+    return format_path(path)

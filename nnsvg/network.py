@@ -1,0 +1,226 @@
+"""Spec -> Network: the resolved figure every engine draws, built once.
+
+A :class:`Network` holds the drawn nodes in order (the input, when the spec has
+one, then every layer), each with its inferred shape, what the spec says of it
+(label, size caption, colours, image) and the nodes it reads from; the skip
+connections, resolved to nodes; and the figure-wide choices (title, direction,
+edges, labels, camera ...). Engines read a Network and the theme, never the
+Spec or its file: :func:`resolve` is where spec references (``skip_from``) are
+checked, with errors located in the spec.
+
+>>> from nnsvg.spec.model import InputSpec, Layer, Spec
+>>> spec = Spec(
+...     layers=(Layer(0, type="conv", filters=4, kernel=(3,), label="c"), Layer(1, units=2)),
+...     input=InputSpec(shape=(8, 8, 1)),
+...     style="lenet",
+... )
+>>> net = resolve(spec)
+>>> [(n.id, n.kind, n.shape, n.inputs) for n in net.nodes]
+[('layer-0', 'input', (8, 8, 1), ()), ('layer-1', 'conv', (6, 6, 4), (0,)), \
+('layer-2', 'dense', (2,), (1,))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from nnsvg.errors import Location, SpecError
+from nnsvg.spec.model import (
+    CameraOptions,
+    EdgeOptions,
+    LabelOptions,
+    Layer,
+    Spec,
+)
+from nnsvg.spec.shapes import Shape, infer_shapes
+from nnsvg.weights import WeightSet
+
+__all__ = ["Network", "Node", "Skip", "resolve"]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One drawn tensor: the input or a layer's output."""
+
+    index: int  # among the drawn nodes: the input, if any, is 0
+    number: int  # as figures name it (layer-N): the input is 0, the first layer 1
+    kind: str  # "input" or the layer's type
+    shape: Shape
+    layer: Layer | None  # the layer's own parameters; None for the input
+    label: str | None
+    size_label: str | None  # a size caption the spec gives instead of the shape
+    color: str | None  # the spec's own fill colour
+    stroke: str | None  # the spec's own outline colour
+    image: str | None = None  # a data URI shown on the node
+    inputs: tuple[int, ...] = ()  # the nodes this one reads, by index
+
+    @property
+    def id(self) -> str:
+        """The node's id in the figure (``layer-3``)."""
+        return f"layer-{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A skip connection: ``source``'s output merged (``add`` or ``concat``) into ``target``."""
+
+    source: int
+    target: int
+    merge: str
+
+
+def _no_location(*_: str | int) -> Location | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The resolved figure: nodes, skips and the figure-wide choices."""
+
+    style: str
+    nodes: tuple[Node, ...]
+    skips: tuple[Skip, ...] = ()
+    title: str | None = None
+    description: str | None = None
+    show_title: bool = False
+    direction: str = "right"
+    edges: EdgeOptions = field(default_factory=EdgeOptions)
+    labels: LabelOptions = field(default_factory=LabelOptions)
+    legend: bool | None = None
+    max_visible: int = 16
+    elide: bool = True
+    camera: CameraOptions = field(default_factory=CameraOptions)
+    weights: WeightSet | None = field(default=None, compare=False, repr=False)
+    # Where a value sits in the spec (``where("layers", 2, "units")``), for the few
+    # errors only an engine can find (a figure too large to draw).
+    where: Callable[..., Location | None] = field(default=_no_location, compare=False, repr=False)
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        """The layers' own parameters, in order (the input has none)."""
+        return tuple(n.layer for n in self.nodes if n.layer is not None)
+
+
+def resolve(
+    spec: Spec,
+    *,
+    shapes: tuple[Shape, ...] | None = None,
+    images: Mapping[int, str] | None = None,
+    weights: WeightSet | None = None,
+) -> Network:
+    """The Network of a validated spec. ``shapes`` are the layers' output shapes
+    (inferred when not given; as given for a network of dense layers), ``images``
+    data URIs by node index, ``weights`` what the edges encode. Raises
+    :class:`~nnsvg.errors.SpecError` for a reference the spec gets wrong."""
+    if shapes is None:
+        shapes = infer_shapes(spec) if spec.is_cnn else _dense_shapes(spec)
+    images = images or {}
+    nodes: list[Node] = []
+    if spec.input is not None:
+        i = spec.input
+        nodes.append(
+            Node(
+                0,
+                0,
+                "input",
+                i.shape,
+                None,
+                i.label,
+                i.size_label,
+                i.color,
+                i.stroke,
+                images.get(0),
+            )
+        )
+    offset = len(nodes)
+    for layer, shape in zip(spec.layers, shapes):
+        index = len(nodes)
+        nodes.append(
+            Node(
+                index,
+                index if offset else index + 1,
+                layer.type,
+                shape,
+                layer,
+                layer.label,
+                layer.size_label,
+                layer.color,
+                layer.stroke,
+                images.get(index),
+                (index - 1,) if index else (),
+            )
+        )
+    skips = tuple(
+        Skip(_skip_source(spec, nodes, node).index, node.index, node.layer.merge or "add")
+        for node in nodes
+        if node.layer is not None and node.layer.skip_from is not None
+    )
+    return Network(
+        style=spec.style,
+        nodes=tuple(nodes),
+        skips=skips,
+        title=spec.title,
+        description=spec.description,
+        show_title=spec.show_title,
+        direction=spec.direction,
+        edges=spec.edges,
+        labels=spec.labels,
+        legend=spec.legend,
+        max_visible=spec.max_visible,
+        elide=spec.elide,
+        camera=spec.camera,
+        weights=weights,
+        where=spec.where,
+    )
+
+
+def _dense_shapes(spec: Spec) -> tuple[Shape, ...]:
+    """The shapes of a network of dense layers only, as given: node-edge figures
+    elide wide layers, so their sizes go past what shape inference takes."""
+    return tuple(
+        (layer.units,) if layer.units is not None else (layer.shape or (1,))
+        for layer in spec.layers
+    )
+
+
+def _skip_source(spec: Spec, nodes: list[Node], node: Node) -> Node:
+    """The node a layer's ``skip_from`` names: an earlier layer's label or index, or
+    ``input``."""
+    layer = node.layer
+    assert layer is not None
+    ref = layer.skip_from
+    field_name = f"layers[{layer.index}].skip_from"
+    where = spec.where("layers", layer.index, "skip_from")
+    offset = 1 if spec.input is not None else 0
+    if isinstance(ref, int):
+        if not 0 <= ref < layer.index:
+            if layer.index == 0:
+                message = f"layer {ref} is not an earlier layer: this is the first layer" + (
+                    ", so only 'input' can feed a skip into it" if spec.input is not None else ""
+                )
+            else:
+                earlier = "0" if layer.index == 1 else f"0 to {layer.index - 1}"
+                message = f"layer {ref} is not an earlier layer (earlier layers: {earlier}" + (
+                    ", or 'input')" if spec.input is not None else ")"
+                )
+            raise SpecError(message, location=where, field=field_name)
+        return nodes[ref + offset]
+    if ref == "input" and spec.input is not None:
+        return nodes[0]
+    for other in nodes[: node.index]:
+        if other.label == ref:
+            return other
+    if ref == "input":
+        raise SpecError(
+            "the spec has no 'input' to skip from; give one, or name an earlier layer",
+            location=where,
+            field=field_name,
+        )
+    names = [o.label for o in nodes[: node.index] if o.label]
+    raise SpecError(
+        f"no earlier layer is labelled '{ref}'"
+        + (f" (earlier labels: {', '.join(names)})" if names else "; give the layer an index"),
+        location=where,
+        field=field_name,
+    )
