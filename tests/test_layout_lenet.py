@@ -110,7 +110,13 @@ def front_of(scene: Scene, layer_id: str) -> BBox:
 
 
 def label_texts(scene: Scene) -> list[Text]:
-    return [t for g in groups(scene, "labels") for t in g.children if isinstance(t, Text)]
+    """The captions, layer by layer: each layer's sit in its own group."""
+    return [
+        t
+        for g in layer_groups(scene)
+        for t in g.children
+        if isinstance(t, Text) and t.cls in ("label-size", "label-op")
+    ]
 
 
 def inside(box: BBox, outer: BBox, tol: float = EPS) -> bool:

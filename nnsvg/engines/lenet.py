@@ -14,6 +14,7 @@ arcs over everything, in lanes, ending in a merge mark.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -537,36 +538,40 @@ def layout_lenet(
     elements = _elements(net, theme)
     _place(elements, theme, labels)
 
-    body: list[Item] = []
+    shapes: list[list[Item]] = []
     for i, e in enumerate(elements):
         eid = f"layer-{e.number}"
         parts: list[Item] = []
         if i and e.is_vector:
             parts.extend(_link_items(elements[i - 1], e, theme))
         parts.extend(_vector_items(e, theme, eid) if e.is_vector else _stack_items(e, theme, eid))
-        body.append(
-            Group(
-                id=eid,
-                role=f"layer {e.kind}",
-                children=tuple(parts),
-                title=e.label or KIND_NAMES[e.kind],
-            )
-        )
+        shapes.append(parts)
     filters: list[Item] = []
     for i in range(1, len(elements)):
         filters.extend(_filter_items(elements[i - 1], elements[i], theme))
-    if filters:
-        body.append(Group(id="filters", role="filters", children=tuple(filters)))
 
-    box = bounds(body) or BBox(0, 0, 1, 1)
+    # Each element's captions go in its own group, after its shapes: the size above it
+    # and its operation below, under the gap it crosses.
+    box = bounds([*itertools.chain.from_iterable(shapes), *filters]) or BBox(0, 0, 1, 1)
     op_top = box.y1 + theme.layer.label_gap
     row_bottom = min(e.y for e in elements) - theme.layer.label_gap
-    label_items: list[Item] = []
+    items: list[Item] = []
+    captions: list[Item] = []
     for i, e in enumerate(elements):
         op_x = _op_center(elements[i - 1], e) if i else None
-        label_items.extend(_label_items(e, theme, tm, labels, row_bottom, op_x, op_top))
-    items: list[Item] = [*body, Group(id="labels", role="labels", children=tuple(label_items))]
-    top = min(b.y0 for b in (bounds(label_items) or box, box))
+        own = _label_items(e, theme, tm, labels, row_bottom, op_x, op_top)
+        captions.extend(own)
+        items.append(
+            Group(
+                id=f"layer-{e.number}",
+                role=f"layer {e.kind}",
+                children=(*shapes[i], *own),
+                title=e.label or KIND_NAMES[e.kind],
+            )
+        )
+    if filters:
+        items.append(Group(id="filters", role="filters", children=tuple(filters)))
+    top = min(b.y0 for b in (bounds(captions) or box, box))
     items.extend(_skip_items(net, elements, theme, tm, labels, top, row_bottom))
     if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend(elements, theme, tm, items))
