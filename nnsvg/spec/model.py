@@ -130,6 +130,10 @@ class Layer:
     image: str | None = None
     skip_from: str | int | None = None
     merge: str | None = None
+    name: str | None = None  # what `from`, `to` and skip_from call this layer
+    sources: tuple[str | int, ...] | None = None  # `from`: names or relative indices
+    axis: int | None = None  # concat: the axis joined (default: the channels)
+    to: str | int | None = None  # crop: the layer whose size the output takes
     location: Location | None = field(default=None, compare=False)
 
 
@@ -144,6 +148,7 @@ class InputSpec:
     image: str | None = None
     color: str | None = None
     stroke: str | None = None
+    name: str | None = None  # what `from` calls this input
     location: Location | None = field(default=None, compare=False)
 
 
@@ -197,6 +202,7 @@ class Spec:
     elide: bool = True
     width: str | None = None
     input: InputSpec | None = None
+    extra_inputs: tuple[InputSpec, ...] = ()  # `inputs:` after the first
     camera: CameraOptions = CameraOptions()
     source: Document | None = field(default=None, compare=False, repr=False)
 

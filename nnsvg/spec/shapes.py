@@ -215,18 +215,9 @@ def infer_shapes(spec: Spec) -> tuple[Shape, ...]:
     for sizes over the caps) at the first layer whose shape cannot be worked
     out; the module docstring gives the rules.
     """
-    previous: Shape | None = None
-    if spec.input is not None:
-        previous = tuple(spec.input.shape)
-        _check_input_limits(spec, previous)
-    shapes: list[Shape] = []
-    for i, layer in enumerate(spec.layers):
-        at = _At(spec, i, layer)
-        shape = at.first_shape() if previous is None else at.shape_after(previous)
-        at.check_limits(shape)
-        shapes.append(shape)
-        previous = shape
-    return tuple(shapes)
+    from nnsvg.spec.graph import build_graph  # the graph reads this module's rules
+
+    return build_graph(spec).layer_shapes
 
 
 def _too_big(shape: Shape) -> bool:
