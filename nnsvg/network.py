@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from nnsvg.errors import Location, SpecError
+from nnsvg.spec.graph import Graph, build_graph, is_graph
 from nnsvg.spec.model import (
     CameraOptions,
     EdgeOptions,
@@ -33,7 +34,7 @@ from nnsvg.spec.model import (
     Layer,
     Spec,
 )
-from nnsvg.spec.shapes import Shape, infer_shapes
+from nnsvg.spec.shapes import Shape
 from nnsvg.weights import WeightSet
 
 __all__ = ["Network", "Node", "Skip", "resolve"]
@@ -54,11 +55,7 @@ class Node:
     stroke: str | None  # the spec's own outline colour
     image: str | None = None  # a data URI shown on the node
     inputs: tuple[int, ...] = ()  # the nodes this one reads, by index
-
-    @property
-    def id(self) -> str:
-        """The node's id in the figure (``layer-3``)."""
-        return f"layer-{self.number}"
+    id: str = ""  # in the figure: layer-0 the (first) input, layer-N the Nth layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +78,9 @@ class Network:
     style: str
     nodes: tuple[Node, ...]
     skips: tuple[Skip, ...] = ()
+    order: tuple[int, ...] = ()  # every node after the ones it reads
+    is_graph: bool = False  # the spec uses graph forms (from, merges, several inputs)
+    crop_to: dict[int, int] = field(default_factory=dict)  # crop node -> the size it takes
     title: str | None = None
     description: str | None = None
     show_title: bool = False
@@ -105,50 +105,50 @@ class Network:
 def resolve(
     spec: Spec,
     *,
-    shapes: tuple[Shape, ...] | None = None,
+    graph: Graph | None = None,
     images: Mapping[int, str] | None = None,
     weights: WeightSet | None = None,
 ) -> Network:
-    """The Network of a validated spec. ``shapes`` are the layers' output shapes
-    (inferred when not given; as given for a network of dense layers), ``images``
-    data URIs by node index, ``weights`` what the edges encode. Raises
-    :class:`~nnsvg.errors.SpecError` for a reference the spec gets wrong."""
-    if shapes is None:
-        shapes = infer_shapes(spec) if spec.is_cnn else _dense_shapes(spec)
+    """The Network of a validated spec. ``graph`` is the spec's (built when not
+    given), ``images`` data URIs by node index, ``weights`` what the edges encode.
+    Raises :class:`~nnsvg.errors.SpecError` for a reference the spec gets wrong."""
+    if graph is None:
+        graph = build_graph(spec, limits=spec.is_cnn)
     images = images or {}
     nodes: list[Node] = []
-    if spec.input is not None:
-        i = spec.input
+    for k, item in enumerate(graph.inputs):
         nodes.append(
             Node(
-                0,
+                k,
                 0,
                 "input",
-                i.shape,
+                graph.shapes[k],
                 None,
-                i.label,
-                i.size_label,
-                i.color,
-                i.stroke,
-                images.get(0),
+                item.label,
+                item.size_label,
+                item.color,
+                item.stroke,
+                images.get(k),
+                (),
+                "layer-0" if k == 0 else f"input-{k}",
             )
         )
-    offset = len(nodes)
-    for layer, shape in zip(spec.layers, shapes):
+    for layer in spec.layers:
         index = len(nodes)
         nodes.append(
             Node(
                 index,
-                index if offset else index + 1,
+                layer.index + 1,
                 layer.type,
-                shape,
+                graph.shapes[index],
                 layer,
                 layer.label,
                 layer.size_label,
                 layer.color,
                 layer.stroke,
                 images.get(index),
-                (index - 1,) if index else (),
+                graph.sources[index],
+                f"layer-{layer.index + 1}",
             )
         )
     skips = tuple(
@@ -160,6 +160,9 @@ def resolve(
         style=spec.style,
         nodes=tuple(nodes),
         skips=skips,
+        order=graph.order,
+        is_graph=is_graph(spec),
+        crop_to=graph.crop_to,
         title=spec.title,
         description=spec.description,
         show_title=spec.show_title,
@@ -172,15 +175,6 @@ def resolve(
         camera=spec.camera,
         weights=weights,
         where=spec.where,
-    )
-
-
-def _dense_shapes(spec: Spec) -> tuple[Shape, ...]:
-    """The shapes of a network of dense layers only, as given: node-edge figures
-    elide wide layers, so their sizes go past what shape inference takes."""
-    return tuple(
-        (layer.units,) if layer.units is not None else (layer.shape or (1,))
-        for layer in spec.layers
     )
 
 

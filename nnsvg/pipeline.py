@@ -16,9 +16,9 @@ from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
+from nnsvg.spec.graph import build_graph
 from nnsvg.spec.load import load_document, parse_document
 from nnsvg.spec.model import Layer, Spec, build_spec
-from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import Theme, ThemeAccess, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
 
@@ -227,10 +227,9 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
     spec = _apply_options(spec, options)
     engine = engine_for(spec.style, spec.where("style"))
     from_option = options.style is not None
-    shapes = infer_shapes(spec) if spec.is_cnn else None
-    if engine.draws.dense_tail_only and spec.is_cnn:
-        assert shapes is not None
-        part = dense_part(spec, shapes, style_from_option=from_option)
+    graph = build_graph(spec) if spec.is_cnn else None
+    if engine.draws.dense_tail_only and graph is not None:
+        part = dense_part(spec, graph.layer_shapes, style_from_option=from_option)
         drawn = range(dense_tail(spec), len(spec.layers))
     else:
         part, drawn = spec, range(len(spec.layers))
@@ -248,7 +247,7 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
         return resolve(part, weights=spec_weights(part, options))
     if engine.draws.dense_tail_only:
         return resolve(spec, weights=spec_weights(spec, options))
-    return resolve(spec, shapes=shapes, images=spec_images(spec, options.allow_outside))
+    return resolve(spec, graph=graph, images=spec_images(spec, options.allow_outside))
 
 
 def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:

@@ -230,8 +230,9 @@ def _a_cycle(sources: Sequence[tuple[int, ...]], stuck: set[int]) -> list[int]:
     return flow[low:] + flow[:low]
 
 
-def build_graph(spec: Spec) -> Graph:
-    """Resolve every reference and infer every shape (module docs)."""
+def build_graph(spec: Spec, *, limits: bool = True) -> Graph:
+    """Resolve every reference and infer every shape (module docs). Without
+    ``limits`` the sizes are not capped (node-edge figures elide wide layers)."""
     inputs = all_inputs(spec)
     refs = _Refs(spec, inputs)
     offset = len(inputs)
@@ -248,7 +249,8 @@ def build_graph(spec: Spec) -> Graph:
     shapes: list[Shape | None] = [None] * len(sources)
     for k, item in enumerate(inputs):
         shapes[k] = tuple(item.shape)
-        _check_input_limits(spec, shapes[k])  # type: ignore[arg-type]
+        if limits:
+            _check_input_limits(spec, shapes[k])  # type: ignore[arg-type]
     for node in order:
         if node < offset:
             continue
@@ -256,7 +258,8 @@ def build_graph(spec: Spec) -> Graph:
         reads = [shapes[s] for s in sources[node]]
         at = _At(spec, layer.index, layer)
         shape = _shape(spec, refs, at, layer, node, sources[node], reads, shapes, crop_to)  # type: ignore[arg-type]
-        at.check_limits(shape)
+        if limits:
+            at.check_limits(shape)
         shapes[node] = shape
     return Graph(inputs, tuple(sources), tuple(shapes), order, crop_to)  # type: ignore[arg-type]
 
