@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnsvg._version import __version__
-from nnsvg.spec import model
+from nnsvg.spec import keys, model
 
 __all__ = ["spec_schema"]
 
@@ -48,10 +48,10 @@ def _layer_schema() -> dict[str, Any]:
         "units": {
             "type": "integer",
             "minimum": 1,
-            "maximum": model.MAX_UNITS,
+            "maximum": keys.MAX_UNITS,
             "description": "Number of nodes in the layer.",
         },
-        "type": _choice(model.LAYER_TYPES, "Layer type (default dense)."),
+        "type": _choice(model.LAYER_TYPE_NAMES, "Layer type (default dense)."),
         "op_label": {
             "type": "string",
             "description": "Replaces the operation text (Convolution 5×5).",
@@ -62,7 +62,7 @@ def _layer_schema() -> dict[str, Any]:
         "padding": {
             "description": "Padding: 'same', 'valid', p or [ph, pw] (conv, pool).",
             "oneOf": [
-                {"enum": list(model.PADDINGS)},
+                {"enum": list(keys.PADDINGS)},
                 {"type": "integer", "minimum": 0},
                 {"type": "array", "items": {"type": "integer", "minimum": 0}, "maxItems": 2},
             ],
@@ -76,7 +76,7 @@ def _layer_schema() -> dict[str, Any]:
             ],
         },
         "size": {**int_or_pair, "description": "Window (pool) or factor (upsample); default 2."},
-        "kind": _choice(model.POOL_KINDS, "Pooling kind (default max)."),
+        "kind": _choice(keys.POOL_KINDS, "Pooling kind (default max)."),
         "shape": {**_SHAPE, "description": "The output shape, stated (checked if also inferred)."},
         "spacing": {"type": "number", "description": "Extra space after this layer."},
         "image": {"type": "string", "description": "A .png, .jpg or .npy shown on the front map."},
@@ -84,7 +84,7 @@ def _layer_schema() -> dict[str, Any]:
             "oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}],
             "description": "A skip connection from this earlier layer (label or index).",
         },
-        "merge": _choice(model.MERGES, "How the skip connection merges (add or concat)."),
+        "merge": _choice(keys.MERGES, "How the skip connection merges (add or concat)."),
         "label": {"type": "string", "description": "Replaces the layer title (Input Layer...)."},
         "size_label": {"type": "string", "description": "Replaces the size line (ℝ⁷⁸⁴)."},
         "activation": {
@@ -126,16 +126,16 @@ def spec_schema() -> dict[str, Any]:
             "encode": {
                 "description": "What the weight of an edge sets: width, opacity, color.",
                 "oneOf": [
-                    {"enum": list(model.EDGE_ENCODINGS)},
+                    {"enum": list(keys.EDGE_ENCODINGS)},
                     {
                         "type": "array",
-                        "items": {"enum": list(model.EDGE_ENCODINGS)},
+                        "items": {"enum": list(keys.EDGE_ENCODINGS)},
                         "uniqueItems": True,
                     },
                 ],
             },
-            "curve": _choice(model.CURVES, "Straight lines or Bezier curves."),
-            "arrows": _choice(model.ARROWS, "Arrowheads at the target end."),
+            "curve": _choice(keys.CURVES, "Straight lines or Bezier curves."),
+            "arrows": _choice(keys.ARROWS, "Arrowheads at the target end."),
             "color": {**_COLOR, "description": "Edge colour (overrides the theme)."},
             "width": {"type": "number", "exclusiveMinimum": 0, "maximum": 20},
             "opacity": {"type": "number", "minimum": 0, "maximum": 1},
@@ -152,7 +152,7 @@ def spec_schema() -> dict[str, Any]:
                 "properties": {
                     "titles": {"type": "boolean"},
                     "sizes": {
-                        "oneOf": [{"type": "boolean"}, {"enum": list(model.SIZE_LABELS)}],
+                        "oneOf": [{"type": "boolean"}, {"enum": list(keys.SIZE_LABELS)}],
                         "description": "math (ℝ⁷⁸⁴), plain (784) or none.",
                     },
                     "activations": {"type": "boolean"},
@@ -163,7 +163,7 @@ def spec_schema() -> dict[str, Any]:
     }
     assert set(labels["oneOf"][1]["properties"]) == set(model.LABEL_KEYS)
     props: dict[str, Any] = {
-        "style": _choice(model.STYLES, "Layout engine."),
+        "style": _choice(keys.STYLES, "Layout engine."),
         "title": {"type": "string", "description": "Figure title (SVG <title>)."},
         "description": {"type": "string", "description": "Figure description (SVG <desc>)."},
         "show_title": {"type": "boolean", "description": "Draw the title above the figure."},
@@ -172,11 +172,11 @@ def spec_schema() -> dict[str, Any]:
             "(with optional extends: NAME) that overrides the theme.",
             "oneOf": [{"type": "string"}, {"type": "object"}],
         },
-        "direction": _choice(model.DIRECTIONS, "Layers left to right, or top to bottom."),
+        "direction": _choice(keys.DIRECTIONS, "Layers left to right, or top to bottom."),
         "layers": {
             "type": "array",
             "minItems": 1,
-            "maxItems": model.MAX_LAYERS,
+            "maxItems": keys.MAX_LAYERS,
             "items": _layer_schema(),
             "description": "The layers, input first.",
         },
