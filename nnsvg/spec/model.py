@@ -57,7 +57,6 @@ TOP_KEYS = tuple(TOP)
 COMMON_LAYER_KEYS = tuple(COMMON_LAYER)
 TYPE_KEYS: dict[str, tuple[str, ...]] = {t.name: tuple(k.name for k in t.keys) for t in LAYER_TYPES}
 LAYER_KEYS = tuple(LAYER)
-LAYER_TYPE_NAMES = tuple(TYPES)
 INPUT_KEYS = tuple(INPUT)
 EDGE_KEYS = tuple(EDGES)
 LABEL_KEYS = tuple(LABELS)
