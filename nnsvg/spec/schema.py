@@ -183,14 +183,19 @@ def _type_pattern(types: tuple[LayerType, ...]) -> str:
     return "^(?:" + "|".join(words) + ")$"
 
 
-def _present(name: str) -> dict[str, Any]:
-    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+def _present(name: str, keys: tuple[Key, ...] = ()) -> dict[str, Any]:
+    """Key ``name`` is given, not null (its type as the key in ``keys`` says)."""
+    key = next((k for k in keys if k.name == name), None)
+    given = {"type": _kind(key)["type"]} if key is not None else {"not": {"type": "null"}}
+    return {"required": [name], "properties": {name: given}}
 
 
 def _layer_type(layer_type: LayerType) -> dict[str, Any]:
     keys = (*COMMON_LAYER.values(), *layer_type.keys)
-    rules = [{"if": _present("shape"), "else": _present(need)} for need in layer_type.needs]
-    rules += [{"if": _present(k.name), "then": _present(k.requires)} for k in keys if k.requires]
+    rules = [{"if": _present("shape"), "else": _present(need, keys)} for need in layer_type.needs]
+    rules += [
+        {"if": _present(k.name), "then": _present(k.requires, keys)} for k in keys if k.requires
+    ]
     out: dict[str, Any] = {
         "description": layer_type.description
         + (f" Also written: {', '.join(layer_type.aliases)}." if layer_type.aliases else ""),
