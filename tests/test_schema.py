@@ -366,6 +366,13 @@ def test_every_table_key_is_in_the_schema() -> None:
         assert list(overrides[section]["properties"]) == [f.name for f in dataclasses.fields(cls)]
 
 
+def test_every_key_has_a_known_kind() -> None:
+    tables = [keys.TOP, keys.LAYER, keys.INPUT, keys.EDGES, keys.LABELS, keys.CAMERA]
+    for table in tables:
+        for key in table.values():
+            assert key.kind in (*keys.SIMPLE_KINDS, *keys.SPECIAL_KINDS), key
+
+
 def test_table_defaults_are_the_model_defaults() -> None:
     for table, cls in ((keys.TOP, Spec), (keys.LABELS, LabelOptions), (keys.CAMERA, CameraOptions)):
         defaults = {f.name: f.default for f in dataclasses.fields(cls)}

@@ -17,6 +17,7 @@ from typing import Any
 from nnsvg.checker import MISSING, Checker, describe
 from nnsvg.geometry import PROJECTIONS
 from nnsvg.spec.load import Path_
+from nnsvg.units import MAX_FIGURE_PX, MIN_FIGURE_PX
 
 __all__ = [
     "CAMERA",
@@ -46,7 +47,6 @@ MAX_LAYERS = 1000
 MAX_UNITS = 10**12
 MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 DEFAULT_MAX_VISIBLE = 16
-MIN_WIDTH_PX, MAX_WIDTH_PX = 1, 100_000  # a printed figure width (nnsvg.units.figure_width)
 
 # How a key's value is read. The first kinds Key.read reads; the others are read by
 # their own code in nnsvg.spec.model, and the schema writes each its own way.
@@ -410,8 +410,8 @@ TOP = _table(
         "width",
         "length",
         "Printed figure width: 3.5in, 89mm, 8.9cm, 252pt, 21pc, 336px (a bare number is px).",
-        minimum=MIN_WIDTH_PX,
-        maximum=MAX_WIDTH_PX,
+        minimum=MIN_FIGURE_PX,
+        maximum=MAX_FIGURE_PX,
     ),
     Key(
         "input",

@@ -3,6 +3,10 @@
 :func:`build_spec` turns a loaded :class:`~nnsvg.spec.load.Document` into a
 :class:`Spec`, reporting every problem at once (``file:line:col: field: what is
 wrong``). Unknown keys are errors that name the closest valid key.
+
+What each key takes (its kind, limits, choices, default) is data in
+:mod:`nnsvg.spec.keys`, which :mod:`nnsvg.spec.schema` also writes the JSON Schema
+from; this module reads values with it and checks the rules between keys.
 """
 
 from __future__ import annotations
