@@ -20,7 +20,9 @@ from nnsvg.spec.load import Path_
 from nnsvg.units import MAX_FIGURE_PX, MIN_FIGURE_PX
 
 __all__ = [
+    "ALIASES",
     "CAMERA",
+    "COMMON_LAYER",
     "EDGES",
     "INPUT",
     "LABELS",
@@ -29,7 +31,10 @@ __all__ = [
     "MAX_LAYERS",
     "MAX_SIDE",
     "MAX_UNITS",
+    "SIMPLE_KINDS",
+    "SPECIAL_KINDS",
     "TOP",
+    "TYPES",
     "Key",
     "LayerType",
 ]
@@ -50,9 +55,18 @@ DEFAULT_MAX_VISIBLE = 16
 
 # How a key's value is read. The first kinds Key.read reads; the others are read by
 # their own code in nnsvg.spec.model, and the schema writes each its own way.
-SIMPLE_KINDS = ("string", "integer", "number", "boolean", "choice", "color", "ints", "shape")
-SPECIAL_KINDS = (
+SIMPLE_KINDS = (
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "choice",
+    "color",
+    "ints",  # an int or a list of 1 to ``dims`` ints
+    "shape",  # a list of 1 to 3 ints
     "padding",  # a choice or ints
+)
+SPECIAL_KINDS = (
     "type",  # a layer type or one of its aliases (case-insensitive)
     "ref",  # a layer label or a layer index (skip_from)
     "length",  # a printed width: a number and a unit (nnsvg.units)
@@ -72,7 +86,7 @@ SPECIAL_KINDS = (
 class Key:
     """One key of a mapping: ``kind`` says how its value is read (see SIMPLE_KINDS and
     SPECIAL_KINDS), the other fields are that kind's limits. A null value means "not
-    given" (the ``default``) unless ``nullable`` is false."""
+    given" (the ``default``); a key that is not ``nullable`` must be given, not null."""
 
     name: str
     kind: str
