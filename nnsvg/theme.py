@@ -34,6 +34,7 @@ from nnsvg.theme_files import (
 )
 
 __all__ = [
+    "SECTION_TYPES",
     "Theme",
     "ThemeAccess",
     "builtin_theme_names",
@@ -284,7 +285,8 @@ class Theme:
     boxes: BoxesTheme = _f("section")
 
 
-_SECTION_TYPES: dict[str, type] = {
+#: Each section of a theme (node, edge...) and the dataclass of its keys.
+SECTION_TYPES: dict[str, type] = {
     f.name: f.type if isinstance(f.type, type) else globals()[f.type]
     for f in fields(Theme)
     if f.metadata["kind"] == "section"
@@ -301,7 +303,7 @@ def _merge(chain: list[ThemeLayer]) -> tuple[dict[str, Any], dict[tuple[str, ...
         for key, value in layer.data.items():
             if key == "extends":
                 continue
-            if isinstance(value, dict) and key in _SECTION_TYPES:
+            if isinstance(value, dict) and key in SECTION_TYPES:
                 section = merged.setdefault(key, {})
                 if not isinstance(section, dict):
                     section = merged[key] = {}
@@ -377,7 +379,7 @@ def _build(merged: dict[str, Any], origin: dict[tuple[str, ...], Locator], doc: 
             raw = merged.get(f.name, "")
             values[f.name] = checker_for((f.name,)).string(raw, (f.name,)) or ""
             continue
-        section_type = _SECTION_TYPES[f.name]
+        section_type = SECTION_TYPES[f.name]
         raw_section = merged.get(f.name, {})
         if not isinstance(raw_section, dict):
             checker_for((f.name,)).error((f.name,), "must be a mapping of theme keys")

@@ -12,6 +12,8 @@ import re
 from nnsvg.errors import NnsvgError
 
 __all__ = [
+    "MAX_FIGURE_PX",
+    "MIN_FIGURE_PX",
     "PX_PER_INCH",
     "PX_PER_UNIT",
     "figure_width",
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 PX_PER_INCH = 96.0
+MIN_FIGURE_PX, MAX_FIGURE_PX = 1, 100_000  # the widths figure_width accepts
 
 #: How many CSS px one of each unit is.
 PX_PER_UNIT: dict[str, float] = {
@@ -131,8 +134,11 @@ def figure_width(text: str, *, field: str = "width") -> float:
     nnsvg.errors.NnsvgError: width: must be from 1px to 100000px (about 1000in), got 2000in
     """
     px = parse_length(text, field=field)
-    if not 1 <= px <= 100_000:
-        raise NnsvgError(f"must be from 1px to 100000px (about 1000in), got {text}", field=field)
+    if not MIN_FIGURE_PX <= px <= MAX_FIGURE_PX:
+        raise NnsvgError(
+            f"must be from {MIN_FIGURE_PX}px to {MAX_FIGURE_PX}px (about 1000in), got {text}",
+            field=field,
+        )
     return px
 
 

@@ -3,6 +3,10 @@
 :func:`build_spec` turns a loaded :class:`~nnsvg.spec.load.Document` into a
 :class:`Spec`, reporting every problem at once (``file:line:col: field: what is
 wrong``). Unknown keys are errors that name the closest valid key.
+
+What each key takes (its kind, limits, choices, default) is data in
+:mod:`nnsvg.spec.keys`, which :mod:`nnsvg.spec.schema` also writes the JSON Schema
+from; this module reads values with it and checks the rules between keys.
 """
 
 from __future__ import annotations
@@ -15,6 +19,25 @@ from typing import Any
 
 from nnsvg.checker import MISSING, Checker, describe, did_you_mean, excerpt
 from nnsvg.errors import MAX_REPORTED, Location
+from nnsvg.spec.keys import (
+    ALIASES,
+    CAMERA,
+    COMMON_LAYER,
+    DEFAULT_MAX_VISIBLE,
+    DIRECTIONS,
+    EDGE_ENCODINGS,
+    EDGES,
+    INPUT,
+    LABELS,
+    LAYER,
+    LAYER_TYPES,
+    MAX_LAYERS,
+    MAX_UNITS,
+    PADDINGS,
+    STYLES,
+    TOP,
+    TYPES,
+)
 from nnsvg.spec.load import Document, Path_
 
 __all__ = [
@@ -23,6 +46,7 @@ __all__ = [
     "LAYER_KEYS",
     "MAX_LAYERS",
     "MAX_UNITS",
+    "PADDINGS",
     "STYLES",
     "TOP_KEYS",
     "CameraOptions",
@@ -33,71 +57,14 @@ __all__ = [
     "build_spec",
 ]
 
-STYLES = ("fcnn", "lenet", "alexnet")
-DIRECTIONS = ("right", "down")
-EDGE_ENCODINGS = ("width", "opacity", "color")
-CURVES = ("straight", "bezier")
-ARROWS = ("none", "open", "solid")
-SIZE_LABELS = ("math", "plain", "none")
-MAX_LAYERS = 1000
-MAX_UNITS = 10**12
-DEFAULT_MAX_VISIBLE = 16
-
-TOP_KEYS = (
-    "style",
-    "title",
-    "description",
-    "show_title",
-    "theme",
-    "direction",
-    "layers",
-    "weights",
-    "seed",
-    "edges",
-    "labels",
-    "legend",
-    "max_visible",
-    "elide",
-    "width",
-    "input",
-    "camera",
-)
-LAYER_TYPES = ("dense", "conv", "conv_transpose", "pool", "upsample", "flatten")
-PADDINGS = ("same", "valid")
-POOL_KINDS = ("max", "avg")
-MERGES = ("add", "concat")
-# Keys every layer takes, then the keys of each layer type.
-COMMON_LAYER_KEYS = (
-    "type",
-    "label",
-    "size_label",
-    "op_label",
-    "activation",
-    "max_visible",
-    "color",
-    "stroke",
-    "shape",
-    "spacing",
-    "image",
-    "skip_from",
-    "merge",
-)
-TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "dense": ("units", "bias", "recurrent"),
-    "conv": ("filters", "kernel", "stride", "padding", "dilation"),
-    "conv_transpose": ("filters", "kernel", "stride", "padding", "dilation", "output_padding"),
-    "pool": ("size", "stride", "padding", "kind"),
-    "upsample": ("size",),
-    "flatten": (),
-}
-LAYER_KEYS = tuple(
-    dict.fromkeys([*COMMON_LAYER_KEYS, *(k for keys in TYPE_KEYS.values() for k in keys)])
-)
-INPUT_KEYS = ("shape", "label", "size_label", "image", "color", "stroke")
-MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
-EDGE_KEYS = ("encode", "curve", "arrows", "color", "width", "opacity")
-LABEL_KEYS = ("titles", "sizes", "activations", "dims")
-CAMERA_KEYS = ("azimuth", "elevation", "projection", "distance")
+TOP_KEYS = tuple(TOP)
+COMMON_LAYER_KEYS = tuple(COMMON_LAYER)
+TYPE_KEYS: dict[str, tuple[str, ...]] = {t.name: tuple(k.name for k in t.keys) for t in LAYER_TYPES}
+LAYER_KEYS = tuple(LAYER)
+INPUT_KEYS = tuple(INPUT)
+EDGE_KEYS = tuple(EDGES)
+LABEL_KEYS = tuple(LABELS)
+CAMERA_KEYS = tuple(CAMERA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,27 +195,17 @@ def build_spec(doc: Document) -> Spec:
     data = check.mapping(doc.data, (), TOP_KEYS, what="a mapping of spec keys")
     get = data.get
 
-    style = check.choice(get("style", MISSING), ("style",), STYLES, default="fcnn")
-    title = check.string(get("title", MISSING), ("title",), max_length=500)
-    description = check.string(get("description", MISSING), ("description",), max_length=5000)
-    show_title = check.boolean(get("show_title", MISSING), ("show_title",), default=False)
-    direction = check.choice(get("direction", MISSING), ("direction",), DIRECTIONS, default="right")
-    seed = check.integer(
-        get("seed", MISSING),
-        ("seed",),
-        minimum=0,
-        maximum=2**63 - 1,
-        default=0,
-        what="a non-negative integer",
-    )
-    max_visible = check.integer(
-        get("max_visible", MISSING),
-        ("max_visible",),
-        minimum=3,
-        maximum=100_000,
-        default=DEFAULT_MAX_VISIBLE,
-    )
-    elide = check.boolean(get("elide", MISSING), ("elide",), default=True)
+    def read(name: str) -> Any:
+        return TOP[name].read(check, get(name, MISSING), (name,))
+
+    style = read("style")
+    title = read("title")
+    description = read("description")
+    show_title = read("show_title")
+    direction = read("direction")
+    seed = read("seed")
+    max_visible = read("max_visible")
+    elide = read("elide")
     width = _physical_width(check, get("width", MISSING))
     legend_raw = get("legend", MISSING)
     legend = None
@@ -322,7 +279,8 @@ def _theme(check: Checker, value: Any) -> tuple[str | None, dict[str, Any] | Non
     if value is MISSING or value is None:
         return None, None
     if isinstance(value, str):
-        return (check.string(value, ("theme",), allow_empty=False), None)
+        key = TOP["theme"]
+        return (check.string(value, ("theme",), allow_empty=key.allow_empty), None)
     if isinstance(value, dict):
         base = value.get("extends", MISSING)
         base = None if base is MISSING else check.string(base, ("theme", "extends"))
@@ -377,18 +335,12 @@ def _edges(check: Checker, value: Any) -> EdgeOptions:
                 name = check.choice(item, path, EDGE_ENCODINGS)
                 if name is not None and name not in encode:
                     encode.append(name)
-    return EdgeOptions(
-        encode=tuple(sorted(encode, key=EDGE_ENCODINGS.index)),
-        curve=check.choice(data.get("curve", MISSING), ("edges", "curve"), CURVES),
-        arrows=check.choice(data.get("arrows", MISSING), ("edges", "arrows"), ARROWS),
-        color=check.color(data.get("color", MISSING), ("edges", "color"), allow_none=False),
-        width=check.number(
-            data.get("width", MISSING), ("edges", "width"), minimum=0.01, maximum=20
-        ),
-        opacity=check.number(
-            data.get("opacity", MISSING), ("edges", "opacity"), minimum=0, maximum=1
-        ),
-    )
+    values = {
+        name: key.read(check, data.get(name, MISSING), ("edges", name))
+        for name, key in EDGES.items()
+        if key.kind != "encode"
+    }
+    return EdgeOptions(encode=tuple(sorted(encode, key=EDGE_ENCODINGS.index)), **values)
 
 
 def _labels(check: Checker, value: Any) -> LabelOptions:
@@ -402,58 +354,25 @@ def _labels(check: Checker, value: Any) -> LabelOptions:
         sizes = "none"
     elif sizes is True:
         sizes = "math"
-    return LabelOptions(
-        titles=check.boolean(data.get("titles", MISSING), ("labels", "titles"), default=True),
-        sizes=check.choice(sizes, ("labels", "sizes"), SIZE_LABELS, default="math"),
-        activations=check.boolean(
-            data.get("activations", MISSING), ("labels", "activations"), default=True
-        ),
-        dims=check.boolean(data.get("dims", MISSING), ("labels", "dims"), default=True),
-    )
+    values = {
+        name: key.read(check, data.get(name, MISSING), ("labels", name))
+        for name, key in LABELS.items()
+        if key.kind != "sizes"
+    }
+    key = LABELS["sizes"]
+    values["sizes"] = check.choice(sizes, ("labels", "sizes"), key.choices, default=key.default)
+    return LabelOptions(**values)
 
 
 def _camera(check: Checker, value: Any) -> CameraOptions:
     data = check.mapping(value, ("camera",), CAMERA_KEYS)
     if not data:
         return CameraOptions()
-    from nnsvg.geometry import PROJECTIONS
-
-    default = CameraOptions()
-    path = ("camera",)
-    options = CameraOptions(
-        azimuth=check.number(
-            data.get("azimuth", MISSING),
-            (*path, "azimuth"),
-            minimum=-180,
-            maximum=180,
-            default=default.azimuth,
-        ),
-        elevation=check.number(
-            data.get("elevation", MISSING),
-            (*path, "elevation"),
-            minimum=-80,
-            maximum=80,
-            default=default.elevation,
-        ),
-        projection=check.choice(
-            data.get("projection", MISSING),
-            (*path, "projection"),
-            PROJECTIONS,
-            default=default.projection,
-        ),
-        distance=check.number(
-            data.get("distance", MISSING),
-            (*path, "distance"),
-            minimum=1.5,
-            maximum=100,
-            default=default.distance,
-        ),
-    )
-    return (
-        options
-        if None not in (options.azimuth, options.elevation, options.projection, options.distance)
-        else default
-    )
+    values = {
+        name: key.read(check, data.get(name, MISSING), ("camera", name))
+        for name, key in CAMERA.items()
+    }
+    return CameraOptions() if None in values.values() else CameraOptions(**values)
 
 
 def _layers(
@@ -491,71 +410,16 @@ def _layers(
 
 
 def _units(check: Checker, value: Any, path: Path_) -> int | None:
-    return check.integer(value, path, minimum=1, maximum=MAX_UNITS)
-
-
-def _ints(
-    check: Checker, value: Any, path: Path_, *, minimum: int, what: str, dims: int = 2
-) -> tuple[int, ...] | None:
-    """An int or a list of 1 to ``dims`` ints (per spatial axis), each >= ``minimum``."""
-    if value is MISSING or value is None:
-        return None
-    items = value if isinstance(value, list) else [value]
-    if not items or len(items) > dims or isinstance(value, bool):
-        check.error(path, f"must be {what}: an integer or a list of 1 to {dims} integers")
-        return None
-    out = []
-    for k, item in enumerate(items):
-        sub = (*path, k) if isinstance(value, list) else path
-        number = check.integer(item, sub, minimum=minimum, maximum=MAX_SIDE)
-        if number is None:
-            return None
-        out.append(number)
-    return tuple(out)
-
-
-def _shape(check: Checker, value: Any, path: Path_) -> tuple[int, ...] | None:
-    if value is MISSING or value is None:
-        return None
-    if not isinstance(value, list) or not 1 <= len(value) <= 3:
-        check.error(
-            path,
-            "must be a list: [height, width, channels], [length, channels] or [units], "
-            f"got {describe(value)}",
-        )
-        return None
-    out = []
-    for k, item in enumerate(value):
-        number = check.integer(item, (*path, k), minimum=1, maximum=MAX_UNITS)
-        if number is None:
-            return None
-        out.append(number)
-    return tuple(out)
-
-
-def _padding(check: Checker, value: Any, path: Path_) -> str | tuple[int, ...] | None:
-    if isinstance(value, str):
-        return check.choice(value, path, PADDINGS)
-    return _ints(check, value, path, minimum=0, what="'same', 'valid' or a padding")
+    return LAYER["units"].read(check, value, path)  # type: ignore[no-any-return]
 
 
 def _layer_type(check: Checker, data: dict[str, Any], path: Path_) -> str | None:
     raw = data.get("type", MISSING)
     if raw is MISSING or raw is None:
         return "dense"
-    aliases = {
-        "convolution": "conv",
-        "conv2d": "conv",
-        "conv1d": "conv",
-        "deconv": "conv_transpose",
-        "pooling": "pool",
-        "maxpool": "pool",
-        "linear": "dense",
-        "fc": "dense",
-    }
-    if isinstance(raw, str) and raw.lower() in aliases:
-        return aliases[raw.lower()]
-    return check.choice(raw, (*path, "type"), LAYER_TYPES)
+    if isinstance(raw, str) and raw.lower() in ALIASES:
+        return ALIASES[raw.lower()]
+    return check.choice(raw, (*path, "type"), tuple(TYPES))
 
 
 def _check_layer_keys(check: Checker, data: dict[str, Any], path: Path_, kind: str) -> None:
@@ -616,7 +480,6 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
                 check.error(path, "missing 'units' (the number of nodes in this layer)")
             return None
         units = _units(check, get("units"), (*path, "units")) if "units" in data else None
-    recurrent = check.boolean(get("recurrent"), (*path, "recurrent"), default=False)
     skip = get("skip_from")
     if skip is not MISSING and skip is not None:
         if isinstance(skip, bool) or not isinstance(skip, (int, str)):
@@ -624,46 +487,20 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
             skip = None
     else:
         skip = None
-    spacing = check.number(get("spacing"), (*path, "spacing"), minimum=-1000, maximum=5000)
+    # Every key any layer takes is checked, whatever the type (a key of another type is
+    # also an error, reported by _check_layer_keys).
+    values = {
+        name: key.read(check, get(name), (*path, name))
+        for name, key in LAYER.items()
+        if key.kind not in ("type", "ref") and name != "units"
+    }
+    values["recurrent"] = "layer" if values["recurrent"] else None
     layer = Layer(
-        index=i,
-        units=units,
-        type=kind,
-        label=check.string(get("label"), (*path, "label"), max_length=200),
-        size_label=check.string(get("size_label"), (*path, "size_label"), max_length=200),
-        op_label=check.string(get("op_label"), (*path, "op_label"), max_length=200),
-        activation=check.string(get("activation"), (*path, "activation"), max_length=100),
-        bias=check.boolean(get("bias"), (*path, "bias"), default=False),
-        recurrent="layer" if recurrent else None,
-        max_visible=check.integer(
-            get("max_visible"), (*path, "max_visible"), minimum=3, maximum=100_000
-        ),
-        color=check.color(get("color"), (*path, "color")),
-        stroke=check.color(get("stroke"), (*path, "stroke")),
-        filters=check.integer(get("filters"), (*path, "filters"), minimum=1, maximum=MAX_SIDE),
-        kernel=_ints(check, get("kernel"), (*path, "kernel"), minimum=1, what="a kernel size"),
-        stride=_ints(check, get("stride"), (*path, "stride"), minimum=1, what="a stride"),
-        padding=_padding(check, get("padding"), (*path, "padding")),
-        dilation=_ints(check, get("dilation"), (*path, "dilation"), minimum=1, what="a dilation"),
-        output_padding=_ints(
-            check,
-            get("output_padding"),
-            (*path, "output_padding"),
-            minimum=0,
-            what="an output padding",
-        ),
-        size=_ints(check, get("size"), (*path, "size"), minimum=1, what="a window size"),
-        kind=check.choice(get("kind"), (*path, "kind"), POOL_KINDS),
-        shape=_shape(check, get("shape"), (*path, "shape")),
-        spacing=spacing,
-        image=check.string(get("image"), (*path, "image"), max_length=4096, allow_empty=False),
-        skip_from=skip,
-        merge=check.choice(get("merge"), (*path, "merge"), MERGES),
-        location=doc.location(path),
+        index=i, units=units, type=kind, skip_from=skip, location=doc.location(path), **values
     )
-    needs_filters = kind in ("conv", "conv_transpose") and layer.shape is None
-    if needs_filters and "filters" not in data:
-        check.error(path, f"a {kind} layer needs 'filters' (or an explicit 'shape')")
+    for need in TYPES[kind].needs if kind != "dense" and layer.shape is None else ():
+        if need not in data:
+            check.error(path, f"a {kind} layer needs '{need}' (or an explicit 'shape')")
     if layer.merge is not None and layer.skip_from is None:
         check.error((*path, "merge"), "'merge' goes with 'skip_from' (the layer to merge in)")
     if check.count > errors_before:
@@ -675,9 +512,10 @@ def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
     if value is MISSING or value is None:
         return None
     path: Path_ = ("input",)
+    shape_key = INPUT["shape"]
     if isinstance(value, list):
         value = {"shape": value}
-        shape = _shape(check, value["shape"], path)
+        shape = shape_key.read(check, value["shape"], path)
     else:
         data = check.mapping(value, path, INPUT_KEYS)
         if "shape" not in data:
@@ -689,18 +527,17 @@ def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
                 "must be a list: [height, width, channels] or [length, channels], got null",
             )
             return None
-        shape = _shape(check, data["shape"], (*path, "shape"))
+        shape = shape_key.read(check, data["shape"], (*path, "shape"))
     if shape is None:
         return None
     data = value if isinstance(value, dict) else {}
+    values = {
+        name: key.read(check, data.get(name, MISSING), (*path, name))
+        for name, key in INPUT.items()
+        if name != "shape"
+    }
     return InputSpec(
         shape=shape,
-        label=check.string(data.get("label", MISSING), (*path, "label"), max_length=200),
-        size_label=check.string(
-            data.get("size_label", MISSING), (*path, "size_label"), max_length=200
-        ),
-        image=check.string(data.get("image", MISSING), (*path, "image"), max_length=4096),
-        color=check.color(data.get("color", MISSING), (*path, "color")),
-        stroke=check.color(data.get("stroke", MISSING), (*path, "stroke")),
+        **values,
         location=doc.location(path),
     )

@@ -1,249 +1,306 @@
 """The JSON Schema of spec files (``nnsvg schema``), for editor completion and checks.
 
-Built from the same key lists and choices the validator uses, so the two
-cannot drift apart (a test checks every key of the model is described here).
+Written from the tables :func:`~nnsvg.spec.model.build_spec` reads with (the keys of
+:mod:`nnsvg.spec.keys`) and from the theme's own fields (for a spec's ``theme:``
+overrides), so that the schema and the validator cannot drift apart. A layer's keys
+depend on its ``type`` (if/then per type), so a key of another type is reported as
+"Additional properties are not allowed".
+
+What a schema cannot say, and nnsvg alone checks, is listed in :data:`CLI_ONLY`.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from typing import Any
 
 from nnsvg._version import __version__
-from nnsvg.spec import model
+from nnsvg.colors import CSS_COLORS
+from nnsvg.spec.keys import COMMON_LAYER, LAYER_TYPES, MAX_LAYERS, TOP, Key, LayerType
+from nnsvg.theme import SECTION_TYPES, Theme
+from nnsvg.units import PX_PER_UNIT
 
-__all__ = ["spec_schema"]
+__all__ = ["CLI_ONLY", "spec_schema"]
 
-_COLOR = {
-    "type": "string",
-    "description": "A colour: #rgb, #rrggbb, a CSS colour name, or none.",
-}
+CLI_ONLY = (
+    "a printed width's range (1px to 100000px: 2000in matches the pattern)",
+    "only the last layer may not have a bias unit",
+    "skip_from names an earlier layer",
+    "layer shapes agree with the input shape and with each other",
+    "theme ranges such as maps.min_side <= maps.max_side",
+    "theme files named by theme or extends exist and are themes",
+    "weight files exist and fit the layers",
+)
+"""Rules nnsvg checks that the schema does not express."""
 
-
-_SHAPE = {
-    "type": "array",
-    "items": {"type": "integer", "minimum": 1},
-    "minItems": 1,
-    "maxItems": 3,
-    "description": "[height, width, channels], [length, channels] or [units].",
-}
-
-
-def _choice(values: tuple[str, ...], description: str) -> dict[str, Any]:
-    return {"enum": list(values), "description": description}
+_TEXT = r"[^\x00-\x08\x0b-\x1f\x7f]*"  # no control characters other than tab and newline
 
 
-def _layer_schema() -> dict[str, Any]:
-    int_or_pair = {
-        "oneOf": [
-            {"type": "integer", "minimum": 1},
-            {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1},
-                "minItems": 1,
-                "maxItems": 2,
-            },
-        ]
-    }
-    props: dict[str, Any] = {
-        "units": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": model.MAX_UNITS,
-            "description": "Number of nodes in the layer.",
-        },
-        "type": _choice(model.LAYER_TYPES, "Layer type (default dense)."),
-        "op_label": {
-            "type": "string",
-            "description": "Replaces the operation text (Convolution 5×5).",
-        },
-        "filters": {"type": "integer", "minimum": 1, "description": "Output channels (conv)."},
-        "kernel": {**int_or_pair, "description": "Kernel size: k or [kh, kw] (conv)."},
-        "stride": {**int_or_pair, "description": "Stride (conv, pool)."},
-        "padding": {
-            "description": "Padding: 'same', 'valid', p or [ph, pw] (conv, pool).",
-            "oneOf": [
-                {"enum": list(model.PADDINGS)},
-                {"type": "integer", "minimum": 0},
-                {"type": "array", "items": {"type": "integer", "minimum": 0}, "maxItems": 2},
-            ],
-        },
-        "dilation": {**int_or_pair, "description": "Dilation (conv)."},
-        "output_padding": {
-            "description": "Extra output size (conv_transpose).",
-            "oneOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "array", "items": {"type": "integer", "minimum": 0}, "maxItems": 2},
-            ],
-        },
-        "size": {**int_or_pair, "description": "Window (pool) or factor (upsample); default 2."},
-        "kind": _choice(model.POOL_KINDS, "Pooling kind (default max)."),
-        "shape": {**_SHAPE, "description": "The output shape, stated (checked if also inferred)."},
-        "spacing": {"type": "number", "description": "Extra space after this layer."},
-        "image": {"type": "string", "description": "A .png, .jpg or .npy shown on the front map."},
-        "skip_from": {
-            "oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}],
-            "description": "A skip connection from this earlier layer (label or index).",
-        },
-        "merge": _choice(model.MERGES, "How the skip connection merges (add or concat)."),
-        "label": {"type": "string", "description": "Replaces the layer title (Input Layer...)."},
-        "size_label": {"type": "string", "description": "Replaces the size line (ℝ⁷⁸⁴)."},
-        "activation": {
-            "type": "string",
-            "description": "Activation name shown under the layer (relu, tanh, softmax...).",
-        },
-        "bias": {"type": "boolean", "description": "Draw a bias unit (+1) feeding the next layer."},
-        "recurrent": {
-            "type": "boolean",
-            "description": "Draw a loop arrow: the layer feeds back into itself.",
-        },
-        "max_visible": {
-            "type": "integer",
-            "minimum": 3,
-            "description": "Most nodes drawn before the layer is elided (first, ..., last).",
-        },
-        "color": {**_COLOR, "description": "Node fill of this layer."},
-        "stroke": {**_COLOR, "description": "Node outline colour of this layer."},
-    }
+def _ci(word: str) -> str:
+    """A regular expression matching ``word`` in any letter case (JSON Schema patterns
+    have no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _one_of(words: tuple[str, ...] | list[str]) -> str:
+    return "^(?:" + "|".join(re.escape(w) for w in words) + ")$"
+
+
+def _color_pattern(allow_none: bool) -> str:
+    """What :func:`~nnsvg.colors.parse_color` accepts: #rgb, #rrggbb, a CSS colour name
+    (any case), none or transparent when ``allow_none``, with spaces around."""
+    names = [*CSS_COLORS, *(("none", "transparent") if allow_none else ())]
+    return (
+        r"^\s*(?:#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})|"
+        + "|".join(_ci(name) for name in names)
+        + r")\s*$"
+    )
+
+
+def _length_pattern() -> str:
+    """What :func:`~nnsvg.units.parse_length` accepts, positive: a number, a unit or none."""
+    units = "|".join(_ci(unit) for unit in PX_PER_UNIT)
+    return (
+        r"^\s*\+?(?=[0-9.]*[1-9])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*(?:" + units + r")?\s*$"
+    )
+
+
+def _bounds(key: Key) -> dict[str, Any]:
     return {
-        "oneOf": [
-            {"type": "integer", "minimum": 1, "description": "Shorthand: the number of units."},
-            {
-                "type": "object",
-                "properties": props,
-                "additionalProperties": False,
-            },
-        ]
+        name: value
+        for name, value in (("minimum", key.minimum), ("maximum", key.maximum))
+        if value is not None
     }
+
+
+def _string(max_length: int = 1000, allow_empty: bool = True) -> dict[str, Any]:
+    """A string as Checker.string reads it: a number is taken as its text."""
+    blank = "" if allow_empty else r"(?=[\s\S]*\S)"
+    return {"type": ["string", "number"], "maxLength": max_length, "pattern": f"^{blank}{_TEXT}$"}
+
+
+def _color(allow_none: bool) -> dict[str, Any]:
+    return {"type": "string", "$ref": "#/$defs/" + ("paint" if allow_none else "color")}
+
+
+def _ints(key: Key, max_items: int) -> dict[str, Any]:
+    """The keywords of a list of ints (the keywords of an int alongside apply to ints)."""
+    return {"items": {"type": "integer", **_bounds(key)}, "minItems": 1, "maxItems": max_items}
+
+
+def _mapping(keys: tuple[Key, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": {key.name: _key(key) for key in keys},
+        "additionalProperties": False,
+    }
+    required = [key.name for key in keys if not key.nullable]
+    if required:
+        out["required"] = required
+    return out
+
+
+def _kind(key: Key) -> dict[str, Any]:
+    kind = key.kind
+    if kind == "string":
+        return _string(key.max_length, key.allow_empty)
+    if kind in ("integer", "number"):
+        return {"type": kind, **_bounds(key)}
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "choice":
+        return {"enum": list(key.choices)}
+    if kind == "color":
+        return _color(key.allow_none)
+    if kind == "ints":
+        return {"type": ["integer", "array"], **_bounds(key), **_ints(key, key.dims)}
+    if kind == "shape":
+        return {"type": "array", **_ints(key, 3)}
+    if kind == "padding":
+        return {
+            "type": ["string", "integer", "array"],
+            "pattern": _one_of(key.choices),
+            **_bounds(key),
+            **_ints(key, key.dims),
+        }
+    if kind == "type":
+        names = [t.name for t in LAYER_TYPES]
+        return {"type": "string", "pattern": _type_pattern(LAYER_TYPES), "examples": names}
+    if kind == "ref":
+        return {"type": ["string", "integer"], **_bounds(key)}
+    if kind == "length":
+        return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
+    if kind == "legend":
+        return {"enum": ["auto", True, False]}
+    if kind == "theme":
+        return {
+            **_string(key.max_length, key.allow_empty),
+            "type": ["string", "object"],
+            **{k: v for k, v in _theme_overrides().items() if k != "type"},
+        }
+    if kind == "weights":
+        return {"type": ["string", "array"], "minItems": 1, "items": _string()}
+    if kind == "encode":
+        return {
+            "type": ["string", "array"],
+            "pattern": _one_of(key.choices),
+            "items": {"enum": [*key.choices, None]},
+        }
+    if kind == "sizes":
+        return {"enum": [*key.choices, True, False]}
+    if kind == "layers":
+        items = {"$ref": "#/$defs/layer"}
+        return {"type": "array", "minItems": 1, "maxItems": MAX_LAYERS, "items": items}
+    if kind == "mapping":
+        return _mapping(key.keys)
+    if kind == "labels":
+        return {**_mapping(key.keys), "type": ["boolean", "object"]}
+    if kind == "input":
+        shape = next(k for k in key.keys if k.name == "shape")
+        return {**_mapping(key.keys), "type": ["array", "object"], **_ints(shape, 3)}
+    raise AssertionError(f"{key.name}: no schema for a {kind} key")
+
+
+def _key(key: Key) -> dict[str, Any]:
+    """The schema of one key's value: null stands for "not given" unless not nullable."""
+    out = {"description": key.description, **_kind(key)}
+    if key.default is not None:
+        out["default"] = key.default
+    if key.nullable:
+        if "type" in out:
+            types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+            out["type"] = [*types, "null"]
+        else:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+# --- layers -----------------------------------------------------------------------
+def _type_pattern(types: tuple[LayerType, ...]) -> str:
+    """A type's own name, exactly, or any of its aliases in any letter case."""
+    words = [w for t in types for w in (re.escape(t.name), *(_ci(a) for a in t.aliases))]
+    return "^(?:" + "|".join(words) + ")$"
+
+
+def _present(name: str, keys: tuple[Key, ...] = ()) -> dict[str, Any]:
+    """Key ``name`` is given, not null (its type as the key in ``keys`` says)."""
+    key = next((k for k in keys if k.name == name), None)
+    given = {"type": _kind(key)["type"]} if key is not None else {"not": {"type": "null"}}
+    return {"required": [name], "properties": {name: given}}
+
+
+def _layer_type(layer_type: LayerType) -> dict[str, Any]:
+    keys = (*COMMON_LAYER.values(), *layer_type.keys)
+    rules = [{"if": _present("shape"), "else": _present(need, keys)} for need in layer_type.needs]
+    rules += [
+        {"if": _present(k.name), "then": _present(k.requires, keys)} for k in keys if k.requires
+    ]
+    out: dict[str, Any] = {
+        "description": layer_type.description
+        + (f" Also written: {', '.join(layer_type.aliases)}." if layer_type.aliases else ""),
+        # The common keys are described once, in the layer's schema; here they are
+        # only named, for additionalProperties.
+        "properties": {
+            **dict.fromkeys(COMMON_LAYER, True),
+            **{key.name: _key(key) for key in layer_type.keys},
+        },
+        "additionalProperties": False,
+    }
+    if rules:
+        out["allOf"] = rules
+    return out
+
+
+def _layer() -> dict[str, Any]:
+    """A layer: an integer (a dense layer's units) or a mapping, whose keys its type says."""
+    dense = LAYER_TYPES[0]
+    assert dense.name == "dense"
+    branches = []
+    for layer_type in LAYER_TYPES:
+        is_type: dict[str, Any] = {"type": "string", "pattern": _type_pattern((layer_type,))}
+        condition: dict[str, Any] = {"type": "object", "properties": {"type": is_type}}
+        if layer_type is dense:  # no type (or null) is dense too
+            is_type["type"] = ["string", "null"]
+        else:
+            condition["required"] = ["type"]
+        branches.append({"if": condition, "then": {"$ref": f"#/$defs/{layer_type.name}_layer"}})
+    return {
+        "description": "A layer: its number of units (a dense layer), or a mapping whose "
+        "type (default dense) says which keys it takes.",
+        "type": ["integer", "object"],
+        "minimum": 1,
+        "maximum": dense.keys[0].maximum,
+        "properties": {key.name: _key(key) for key in COMMON_LAYER.values()},
+        "allOf": branches,
+    }
+
+
+# --- theme overrides ---------------------------------------------------------------
+def _theme_value(meta: Any) -> dict[str, Any]:
+    """A theme key's value as nnsvg.theme reads it (null only where it means none)."""
+    kind = meta["kind"]
+    bounds = {k: meta[k] for k in ("minimum", "maximum") if k in meta}
+    if kind in ("number", "integer"):
+        return {"type": kind, **bounds}
+    if kind == "color":
+        allow_none = meta.get("allow_none", True)
+        out = _color(allow_none)
+        return {**out, "type": ["string", "null"]} if allow_none else out
+    if kind == "string":
+        return _string()
+    if kind == "choice":
+        return {"enum": list(meta["choices"])}
+    if kind == "bool":
+        return {"type": "boolean"}
+    if kind == "colorlist":
+        return {"type": "array", "minItems": 1, "items": _color(False)}
+    if kind == "dash":
+        item = {"type": "number", "minimum": 0, "maximum": 1000}
+        return {"type": ["array", "string", "null"], "pattern": "^none$", "items": item}
+    raise AssertionError(kind)
+
+
+def _theme_overrides() -> dict[str, Any]:
+    """A spec's ``theme:`` mapping: any theme key, and the theme it extends."""
+    props: dict[str, Any] = {
+        "extends": {**_string(), "description": "The theme overridden (default: default)."}
+    }
+    props["extends"]["type"] = ["string", "number", "null"]
+    for f in fields(Theme):
+        if f.metadata["kind"] != "section":
+            props[f.name] = {**_string(), "type": ["string", "number", "null"]}
+            continue
+        section = SECTION_TYPES[f.name]
+        props[f.name] = {
+            "type": "object",
+            "description": f"The theme's {f.name} keys.",
+            "properties": {sf.name: _theme_value(sf.metadata) for sf in fields(section)},
+            "additionalProperties": False,
+        }
+    return {"type": "object", "properties": props, "additionalProperties": False}
 
 
 def spec_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a spec file."""
-    edges = {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "How edges are drawn.",
-        "properties": {
-            "encode": {
-                "description": "What the weight of an edge sets: width, opacity, color.",
-                "oneOf": [
-                    {"enum": list(model.EDGE_ENCODINGS)},
-                    {
-                        "type": "array",
-                        "items": {"enum": list(model.EDGE_ENCODINGS)},
-                        "uniqueItems": True,
-                    },
-                ],
-            },
-            "curve": _choice(model.CURVES, "Straight lines or Bezier curves."),
-            "arrows": _choice(model.ARROWS, "Arrowheads at the target end."),
-            "color": {**_COLOR, "description": "Edge colour (overrides the theme)."},
-            "width": {"type": "number", "exclusiveMinimum": 0, "maximum": 20},
-            "opacity": {"type": "number", "minimum": 0, "maximum": 1},
+    defs: dict[str, Any] = {
+        "layer": _layer(),
+        **{f"{t.name}_layer": _layer_type(t) for t in LAYER_TYPES},
+        "color": {
+            "description": "A colour: #rgb, #rrggbb or a CSS colour name (any case).",
+            "pattern": _color_pattern(False),
+        },
+        "paint": {
+            "description": "A colour: #rgb, #rrggbb, a CSS colour name (any case), or none.",
+            "pattern": _color_pattern(True),
         },
     }
-    assert set(edges["properties"]) == set(model.EDGE_KEYS)
-    labels = {
-        "description": "Which label lines to draw (false: none).",
-        "oneOf": [
-            {"type": "boolean"},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "titles": {"type": "boolean"},
-                    "sizes": {
-                        "oneOf": [{"type": "boolean"}, {"enum": list(model.SIZE_LABELS)}],
-                        "description": "math (ℝ⁷⁸⁴), plain (784) or none.",
-                    },
-                    "activations": {"type": "boolean"},
-                    "dims": {"type": "boolean", "description": "Numbers on 3D box edges."},
-                },
-            },
-        ],
-    }
-    assert set(labels["oneOf"][1]["properties"]) == set(model.LABEL_KEYS)
-    props: dict[str, Any] = {
-        "style": _choice(model.STYLES, "Layout engine."),
-        "title": {"type": "string", "description": "Figure title (SVG <title>)."},
-        "description": {"type": "string", "description": "Figure description (SVG <desc>)."},
-        "show_title": {"type": "boolean", "description": "Draw the title above the figure."},
-        "theme": {
-            "description": "A built-in theme name, a theme file, or a mapping of theme keys "
-            "(with optional extends: NAME) that overrides the theme.",
-            "oneOf": [{"type": "string"}, {"type": "object"}],
-        },
-        "direction": _choice(model.DIRECTIONS, "Layers left to right, or top to bottom."),
-        "layers": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": model.MAX_LAYERS,
-            "items": _layer_schema(),
-            "description": "The layers, input first.",
-        },
-        "weights": {
-            "description": "Edge weights: 'random' (seeded demo weights), a .npz/.npy/.csv "
-            "file, or a list of files (one matrix per layer pair).",
-            "oneOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            ],
-        },
-        "seed": {"type": "integer", "minimum": 0, "description": "Seed of random weights."},
-        "edges": edges,
-        "labels": labels,
-        "legend": {
-            "description": "Colour bar of weights: auto (when colour encodes weight), true, false.",
-            "oneOf": [{"type": "boolean"}, {"const": "auto"}],
-        },
-        "max_visible": {
-            "type": "integer",
-            "minimum": 3,
-            "description": "Most nodes drawn per layer before eliding (default 16).",
-        },
-        "elide": {"type": "boolean", "description": "false draws every node and edge."},
-        "width": {
-            "type": "string",
-            "description": "Printed figure width: 3.5in, 89mm, 8.9cm, 252pt, 336px.",
-        },
-        "camera": {
-            "type": "object",
-            "additionalProperties": False,
-            "description": "The 3D view (style: alexnet); defaults are NN-SVG's camera.",
-            "properties": {
-                "azimuth": {"type": "number", "minimum": -180, "maximum": 180},
-                "elevation": {"type": "number", "minimum": -80, "maximum": 80},
-                "projection": {"enum": ["orthographic", "perspective", "oblique"]},
-                "distance": {"type": "number", "minimum": 1.5, "maximum": 100},
-            },
-        },
-        "input": {
-            "description": "The input tensor of a CNN: a shape, or a mapping with shape.",
-            "oneOf": [
-                _SHAPE,
-                {
-                    "type": "object",
-                    "required": ["shape"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "shape": _SHAPE,
-                        "label": {"type": "string"},
-                        "size_label": {"type": "string"},
-                        "image": {"type": "string"},
-                        "color": _COLOR,
-                        "stroke": _COLOR,
-                    },
-                },
-            ],
-        },
-    }
-    assert set(props) == set(model.TOP_KEYS), "schema and model top-level keys differ"
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://nnsvg.invalid/schema/spec-{__version__}.json",
         "title": "nnsvg spec",
-        "description": "A neural-network figure for nnsvg.",
-        "type": "object",
-        "required": ["layers"],
-        "additionalProperties": False,
-        "properties": props,
+        "description": "A neural-network figure for nnsvg. nnsvg also checks what this "
+        "schema cannot say: " + "; ".join(CLI_ONLY) + ".",
+        **_mapping(tuple(TOP.values())),
+        "$defs": defs,
     }
