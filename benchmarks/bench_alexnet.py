@@ -7,9 +7,10 @@ so the boxes shrink and grow and the dimension labels vary), then times, best of
 
 - ``layout``: ``nnsvg.pipeline.build_scene`` (the scene, no SVG text);
 - ``svg``: the whole render to SVG text (the layout, then ``render_svg`` of the scene);
-- ``brute``: the layout with the dimension labels placed by the old all-pairs test
-  (``nnsvg.spatial.AllBoxes`` in place of the grid index); skipped above
-  ``--brute-max`` layers, and it must give the very same scene;
+- ``brute``: the layout with the dimension labels and captions placed by the old
+  all-pairs tests (``nnsvg.spatial.AllBoxes`` and ``AllSpans`` in place of the grid
+  index and the sorted caption rows); skipped above ``--brute-max`` layers, and it must
+  give the very same scene;
 - ``lenet``: the same spec laid out in the LeNet style, a linear baseline.
 
 The gallery's specs/alexnet.yaml is timed the same way.
@@ -74,16 +75,16 @@ def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
 
 @contextmanager
 def brute_force():
-    """The AlexNet engine with its labels placed by the all-pairs test of old."""
+    """The AlexNet engine with its labels placed by the all-pairs tests of old."""
     from nnsvg.engines import alexnet
-    from nnsvg.spatial import AllBoxes
+    from nnsvg.spatial import AllBoxes, AllSpans
 
-    saved = alexnet.BoxIndex
-    alexnet.BoxIndex = AllBoxes  # type: ignore[misc]
+    saved = alexnet.BoxIndex, alexnet.SpanRow
+    alexnet.BoxIndex, alexnet.SpanRow = AllBoxes, AllSpans  # type: ignore[misc]
     try:
         yield
     finally:
-        alexnet.BoxIndex = saved  # type: ignore[misc]
+        alexnet.BoxIndex, alexnet.SpanRow = saved  # type: ignore[misc]
 
 
 def row(name: str, spec: Spec, repeat: int, brute: bool) -> None:

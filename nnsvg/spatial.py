@@ -6,14 +6,19 @@ returns every stored box whose closed bounds meet the query's (touching included
 the order they were added, so a caller that runs an exact test on those candidates
 decides as it would have after testing every box. :class:`AllBoxes` has the same
 interface and returns every box: the all-pairs reference the index must agree with.
+
+:class:`SpanRow` is a row of intervals none of which overlaps another (captions side by
+side): whether a new one would overlap any is one binary search, where
+:class:`AllSpans`, its reference, tests them all.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 
-__all__ = ["AllBoxes", "Bounds", "BoxIndex", "bounds_of"]
+__all__ = ["AllBoxes", "AllSpans", "Bounds", "BoxIndex", "SpanRow", "bounds_of"]
 
 Bounds = tuple[float, float, float, float]  # x0, y0, x1, y1 (x0 <= x1, y0 <= y1)
 
@@ -127,3 +132,59 @@ class AllBoxes:
 
     def query(self, bounds: Bounds) -> list[int]:
         return list(range(len(self.boxes)))
+
+
+def _clashes(s0: float, s1: float, a: float, b: float) -> bool:
+    """Whether the spans (s0, s1) and (a, b) overlap (touching does not count)."""
+    return not (s1 <= a or s0 >= b)
+
+
+def _start(span: tuple[float, float]) -> float:
+    return span[0]
+
+
+class SpanRow:
+    """Spans (a, b), a <= b, on a line, none overlapping another: add only a span that
+    :meth:`overlaps` calls clear.
+
+    Sorted by (a, b), such spans also have their ends b in order (b <= the next a), so
+    of the spans that start before a new one ends, the last reaches farthest: the new
+    span overlaps one of them if and only if it overlaps that one.
+
+    >>> row = SpanRow()
+    >>> row.add(0, 2); row.add(5, 7)
+    >>> row.overlaps(2, 5), row.overlaps(1, 3), row.overlaps(6, 9), row.overlaps(-1, 0)
+    (False, True, True, False)
+    """
+
+    def __init__(self) -> None:
+        self._sorted: list[tuple[float, float]] = []
+        self._added: list[tuple[float, float]] = []
+        self._ordered = True  # every span added has a <= b (so no NaN): _sorted is kept
+
+    def overlaps(self, s0: float, s1: float) -> bool:
+        if self._ordered and s0 <= s1:
+            spans = self._sorted
+            k = bisect_left(spans, s1, key=_start)  # spans[:k] start before s1
+            return k > 0 and spans[k - 1][1] > s0
+        return any(_clashes(s0, s1, a, b) for a, b in self._added)
+
+    def add(self, s0: float, s1: float) -> None:
+        self._added.append((s0, s1))
+        if self._ordered and s0 <= s1:
+            insort(self._sorted, (s0, s1))
+        else:
+            self._ordered = False
+
+
+class AllSpans:
+    """The same interface as :class:`SpanRow`, testing a new span against every span."""
+
+    def __init__(self) -> None:
+        self._added: list[tuple[float, float]] = []
+
+    def overlaps(self, s0: float, s1: float) -> bool:
+        return any(_clashes(s0, s1, a, b) for a, b in self._added)
+
+    def add(self, s0: float, s1: float) -> None:
+        self._added.append((s0, s1))

@@ -1,5 +1,6 @@
-"""The spatial index (nnsvg.spatial) against brute force, and the AlexNet engine's
-dimension labels placed through it exactly as the all-pairs test placed them."""
+"""The spatial index and caption rows (nnsvg.spatial) against brute force, and the
+AlexNet engine's dimension labels and captions placed through them exactly as the
+all-pairs tests placed them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from nnsvg.engines import alexnet
 from nnsvg.geometry import convex_hull, convex_overlap
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Text, bbox_of, iter_leaves
-from nnsvg.spatial import MAX_CELLS, AllBoxes, BoxIndex, bounds_of
+from nnsvg.spatial import MAX_CELLS, AllBoxes, AllSpans, BoxIndex, SpanRow, bounds_of
 
 coord = st.floats(-1e4, 1e4, allow_nan=False)
 cells = st.sampled_from([0.1, 1.0, 3.0, 7.5, 40.0, 1e3])
@@ -64,6 +65,48 @@ def test_all_boxes_answers_everything() -> None:
     for b in ((0, 0, 1, 1), (50, 50, 51, 51)):
         index.add(b)
     assert index.query((100, 100, 101, 101)) == [0, 1]
+
+
+# --- rows of spans (captions) ----------------------------------------------------------
+def rows_of(spans, row_type) -> list[int]:
+    """The row each span goes to, as the engine places captions: the first row where it
+    overlaps nothing."""
+    rows: list = []
+    out = []
+    for s0, s1 in spans:
+        row = 0
+        while row < len(rows) and rows[row].overlaps(s0, s1):
+            row += 1
+        if row == len(rows):
+            rows.append(row_type())
+        rows[row].add(s0, s1)
+        out.append(row)
+    return out
+
+
+ends = st.one_of(
+    st.integers(-20, 20).map(float),  # small integers: many spans touch or coincide
+    st.floats(-1e3, 1e3),
+    st.sampled_from([math.inf, -math.inf, math.nan]),
+)
+
+
+@st.composite
+def spans(draw):
+    a, b = draw(ends), draw(ends)
+    return (a, b) if draw(st.booleans()) or not a <= b else (b, a)  # mostly a <= b
+
+
+@given(st.lists(spans(), max_size=60))
+def test_span_rows_place_as_brute_force(drawn) -> None:
+    assert rows_of(drawn, SpanRow) == rows_of(drawn, AllSpans)
+
+
+@given(st.lists(st.tuples(st.integers(-30, 30), st.integers(0, 6)), max_size=80))
+def test_span_rows_of_touching_captions(drawn) -> None:
+    """Integer spans, many the same or touching (zero-length ones too), always a <= b."""
+    placed = [(float(x), float(x + w)) for x, w in drawn]
+    assert rows_of(placed, SpanRow) == rows_of(placed, AllSpans)
 
 
 # --- the engine's use: a label's quad against box hulls and other labels ---------------
@@ -141,6 +184,7 @@ def test_long_network_places_labels_as_brute_force(camera, monkeypatch) -> None:
     spec = long_spec(150, camera)
     indexed = build_scene(spec)
     monkeypatch.setattr(alexnet, "BoxIndex", AllBoxes)
+    monkeypatch.setattr(alexnet, "SpanRow", AllSpans)
     assert build_scene(spec) == indexed
     dims = [t for t in iter_leaves(indexed.items) if isinstance(t, Text) and t.cls == "dim"]
     assert dims

@@ -45,7 +45,7 @@ from nnsvg.scene import (
     Scene,
     bbox_of,
 )
-from nnsvg.spatial import Bounds, BoxIndex, bounds_of
+from nnsvg.spatial import Bounds, BoxIndex, SpanRow, bounds_of
 from nnsvg.spec.model import Layer, Spec
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
@@ -522,16 +522,16 @@ def _caption_rows(
         height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
         blocks.append((t, lines, x, width, height))
     row_height = max((b[4] for b in blocks), default=0.0) + theme.label.line_gap
-    rows: list[list[tuple[float, float]]] = []
+    rows: list[SpanRow] = []  # each caption is looked up among its row's, not tested on all
     out: list[Item] = []
     for t, lines, x, width, _height in blocks:
         span = (x - width / 2 - sep, x + width / 2 + sep)
         row = 0
-        while row < len(rows) and any(not (span[1] <= a or span[0] >= b) for a, b in rows[row]):
+        while row < len(rows) and rows[row].overlaps(*span):
             row += 1
         if row == len(rows):
-            rows.append([])
-        rows[row].append(span)
+            rows.append(SpanRow())
+        rows[row].add(*span)
         y = top + row * row_height
         for text, size, weight, style in lines:
             y += tm.ascent(size)
