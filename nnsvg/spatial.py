@@ -70,13 +70,15 @@ class BoxIndex:
 
     def _span(self, b: Bounds) -> tuple[int, int, int, int] | None:
         """The cells (i0, j0, i1, j1) that ``b`` covers, or None if too many (or not
-        finite). floor(v / cell) never decreases as v grows, so boxes whose closed
-        bounds meet share a cell."""
+        finite, in world units or in cells). floor(v / cell) never decreases as v
+        grows, so boxes whose closed bounds meet share a cell."""
         if not _finite(b):
             return None
         c = self.cell
-        i0, i1 = math.floor(b[0] / c), math.floor(b[2] / c)
-        j0, j1 = math.floor(b[1] / c), math.floor(b[3] / c)
+        x0, y0, x1, y1 = (v / c for v in b)
+        if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):  # past the float range
+            return None
+        i0, i1, j0, j1 = math.floor(x0), math.floor(x1), math.floor(y0), math.floor(y1)
         if (i1 - i0 + 1) * (j1 - j0 + 1) > MAX_CELLS:
             return None
         return i0, j0, i1, j1

@@ -60,6 +60,14 @@ def test_huge_and_non_finite_boxes_are_candidates_everywhere() -> None:
         BoxIndex(0.0)
 
 
+def test_boxes_past_the_float_range_in_cells() -> None:
+    index = BoxIndex(1e-300)
+    index.add((1e300, 1e300, 1e301, 1e301))  # 1e300 / 1e-300 is not a float
+    index.add((0, 0, 1e-299, 1e-299))
+    assert index.query((2e300, 2e300, 3e300, 3e300)) == [0]
+    assert index.query((0, 0, 0, 0)) == [1]
+
+
 def test_all_boxes_answers_everything() -> None:
     index = AllBoxes()
     for b in ((0, 0, 1, 1), (50, 50, 51, 51)):
