@@ -16,6 +16,7 @@ Faces are single quads (no triangle seams), shaded front / top / side.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nnsvg.colors import mix
@@ -45,6 +46,7 @@ from nnsvg.scene import (
     Scene,
     bbox_of,
 )
+from nnsvg.spatial import Bounds, BoxIndex, SpanRow, bounds_of
 from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
@@ -466,18 +468,47 @@ def _clear_dims(
     number: a number that would be covered is left out rather than drawn over something."""
     hulls = {g.id: _hull(g) for g in drawn}
     kept: list[Item] = []
-    kept_quads: list[list[tuple[float, float]]] = []
     obstacles = [h for h in hulls.values() if len(h) >= 3]
+    # Each number is tested only against the shapes and numbers whose bounds meet its
+    # own (issue #14: testing all of them made long networks quadratic). That loses no
+    # overlap: a number's quad is an axis-aligned rectangle, so convex_overlap tests
+    # its x and y axes, and an overlap of more than 0.5 on both means the bounds meet.
+    size = theme.boxes.dims_size
+    sides = sorted(max(b[2] - b[0], b[3] - b[1]) for b in map(bounds_of, obstacles))
+    shapes = BoxIndex(max(sides[len(sides) // 2] if sides else 0.0, 4 * size))
+    for h in obstacles:
+        shapes.add(bounds_of(h))
+    numbers = BoxIndex(4 * size)
+    kept_quads: list[list[tuple[float, float]]] = []
     for t in tensors:
         for text in _dims(t, theme, tm, camera):
             quad = _text_quad(text)
-            if any(convex_overlap(quad, h, 0.5) for h in obstacles):
+            near = _near(quad)
+            if any(convex_overlap(quad, obstacles[k], 0.5) for k in _candidates(shapes, near)):
                 continue
-            if any(convex_overlap(quad, q, 0.5) for q in kept_quads):
+            if any(convex_overlap(quad, kept_quads[k], 0.5) for k in _candidates(numbers, near)):
                 continue
             kept.append(text)
             kept_quads.append(quad)
+            numbers.add(bounds_of(quad))
     return kept
+
+
+def _candidates(index: BoxIndex, near: Bounds | None) -> Iterable[int]:
+    """The boxes of ``index`` to test against a quad looked up by ``near`` (all of them
+    for a quad with no bounds to look up by)."""
+    return range(len(index)) if near is None else index.query(near)
+
+
+def _near(quad: list[tuple[float, float]]) -> Bounds | None:
+    """The bounds to look up a text quad's neighbours with: its own, widened by far more
+    than convex_overlap's rounding (so a tested overlap of 0.5 is never missed); None for
+    a quad shrunk to a point, which the overlap test does not treat as a rectangle."""
+    x0, y0, x1, y1 = bounds_of(quad)
+    if x0 == x1 and y0 == y1:
+        return None
+    slack = 1e-9 * (1.0 + max(abs(x0), abs(y0), abs(x1), abs(y1)))
+    return (x0 - slack, y0 - slack, x1 + slack, y1 + slack)
 
 
 def _caption_rows(
@@ -496,16 +527,16 @@ def _caption_rows(
         height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
         blocks.append((t, lines, x, width, height))
     row_height = max((b[4] for b in blocks), default=0.0) + theme.label.line_gap
-    rows: list[list[tuple[float, float]]] = []
+    rows: list[SpanRow] = []  # each caption is looked up among its row's, not tested on all
     out: list[Item] = []
     for t, lines, x, width, _height in blocks:
         span = (x - width / 2 - sep, x + width / 2 + sep)
         row = 0
-        while row < len(rows) and any(not (span[1] <= a or span[0] >= b) for a, b in rows[row]):
+        while row < len(rows) and rows[row].overlaps(*span):
             row += 1
         if row == len(rows):
-            rows.append([])
-        rows[row].append(span)
+            rows.append(SpanRow())
+        rows[row].add(*span)
         y = top + row * row_height
         for text, size, weight, style in lines:
             y += tm.ascent(size)

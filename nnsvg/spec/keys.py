@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnsvg.checker import MISSING, Checker, describe
+from nnsvg.engines import STYLES as ENGINE_STYLES
 from nnsvg.geometry import PROJECTIONS
 from nnsvg.spec.load import Path_
 from nnsvg.units import MAX_FIGURE_PX, MIN_FIGURE_PX
@@ -39,7 +40,7 @@ __all__ = [
     "LayerType",
 ]
 
-STYLES = ("fcnn", "lenet", "alexnet")
+STYLES = ENGINE_STYLES  # the engine registry's, in its order
 DIRECTIONS = ("right", "down")
 EDGE_ENCODINGS = ("width", "opacity", "color")
 CURVES = ("straight", "bezier")
