@@ -96,6 +96,21 @@ class Network:
     # errors only an engine can find (a figure too large to draw).
     where: Callable[..., Location | None] = field(default=_no_location, compare=False, repr=False)
 
+    def first_branch(self) -> Node | None:
+        """The first node that makes this network more than a chain (it reads another
+        node than the one before it, or several, or the input is not the only one);
+        None for a chain."""
+        inputs = sum(1 for n in self.nodes if n.layer is None)
+        for node in self.nodes:
+            if node.layer is None:
+                if node.index and inputs > 1:
+                    return node
+                continue
+            before = (node.index - 1,) if node.index else ()
+            if node.inputs != before or node.kind in ("add", "multiply", "concat", "crop"):
+                return node
+        return None
+
     @property
     def layers(self) -> tuple[Layer, ...]:
         """The layers' own parameters, in order (the input has none)."""

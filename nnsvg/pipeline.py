@@ -17,7 +17,7 @@ from nnsvg.errors import NnsvgError, SpecError
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
 from nnsvg.spec.graph import build_graph
-from nnsvg.spec.load import load_document, parse_document
+from nnsvg.spec.load import format_path, load_document, parse_document
 from nnsvg.spec.model import Layer, Spec, build_spec
 from nnsvg.theme import Theme, ThemeAccess, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
@@ -244,10 +244,37 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
             style_from_option=from_option,
         )
     if part is not spec:
-        return resolve(part, weights=spec_weights(part, options))
-    if engine.draws.dense_tail_only:
-        return resolve(spec, weights=spec_weights(spec, options))
-    return resolve(spec, graph=graph, images=spec_images(spec, options.allow_outside))
+        net = resolve(part, weights=spec_weights(part, options))
+    elif engine.draws.dense_tail_only:
+        net = resolve(spec, weights=spec_weights(spec, options))
+    else:
+        net = resolve(spec, graph=graph, images=spec_images(spec, options.allow_outside))
+    if not engine.draws.graphs:
+        _check_chain(spec, net, engine.name, from_option)
+    return net
+
+
+def _check_chain(spec: Spec, net: Network, style: str, from_option: bool) -> None:
+    """An engine that draws chains only: a branch, a merge or a second input is an error."""
+    node = net.first_branch()
+    if node is None:
+        return
+    can = " or ".join(name for name, e in ENGINES.items() if e.draws.graphs) or "no style yet"
+    chosen = f"the {style} style" + (" (from --style)" if from_option else "")
+    if node.layer is None:
+        path: tuple[str | int, ...] = ("inputs", node.index)
+        what = "a second input"
+    else:
+        index = node.layer.index
+        has_from = spec.source is not None and "from" in spec.source.data["layers"][index]
+        path = ("layers", index, "from") if has_from else ("layers", index)
+        what = f"a {node.kind} layer" if node.layer.sources is None else "a branch"
+    raise SpecError(
+        f"{chosen} draws chains of layers, and this is {what}; draw the figure in the "
+        f"{can} style",
+        location=spec.where(*path),
+        field=format_path(path),
+    )
 
 
 def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:

@@ -128,7 +128,7 @@ def test_every_key_has_a_sample_or_is_common() -> None:
     for key in LAYER_KEYS:
         assert key in COMMON_LAYER_KEYS or key in LAYER_SAMPLES, key
     for key in INPUT_KEYS:
-        assert key == "shape" or key in INPUT_SAMPLES, key
+        assert key in ("shape", "name") or key in INPUT_SAMPLES, key
 
 
 def test_every_key_is_drawn_by_some_engine() -> None:
@@ -173,7 +173,7 @@ def cases(kind: str) -> list[tuple[str, str]]:
     keys = {
         "top": [k for k in sub_keys() if k not in COMMON_KEYS and k != "weights"],
         "layer": [k for k in LAYER_KEYS if k not in COMMON_LAYER_KEYS],
-        "input": [k for k in INPUT_KEYS if k != "shape"],
+        "input": [k for k in INPUT_KEYS if k not in ("shape", "name")],
     }[kind]
     return [(style, key) for style in ENGINES for key in keys]
 

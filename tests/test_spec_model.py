@@ -137,7 +137,7 @@ ERROR_CASES = [
         "layer-type",
         "layers:\n  - {units: 3, type: convolutional}\n",
         "spec.yaml:2:22: layers[0].type: must be one of 'dense', 'conv', 'conv_transpose', "
-        "'pool', 'upsample', 'flatten', got 'convolutional'",
+        "'pool', 'upsample', 'flatten', 'add', 'multiply', 'concat', 'crop', got 'convolutional'",
     ),
     (
         "key-of-another-type",

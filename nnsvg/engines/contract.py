@@ -28,6 +28,7 @@ __all__ = [
 
 COMMON_KEYS = frozenset(
     {"style", "title", "description", "show_title", "theme", "layers", "width", "input"}
+    | {"inputs"}
 )
 """Top-level keys every engine draws (or that choose the engine, theme or size)."""
 COMMON_LAYER_KEYS = frozenset(
@@ -43,6 +44,11 @@ COMMON_LAYER_KEYS = frozenset(
         "output_padding",
         "size",
         "kind",
+        # the graph: who reads whom (whether an engine draws branches is ``graphs``)
+        "name",
+        "from",
+        "axis",
+        "to",
     }
 )
 """Layer keys that set a layer's shape: every engine reads them (the model checks
@@ -55,7 +61,9 @@ class Capabilities:
     """The spec keys an engine draws beyond the common ones.
 
     ``keys`` are top-level keys, with ``parent.child`` for sub-keys; ``layer_keys``
-    and ``input_keys`` those of a layer and of the input (``shape`` is always read).
+    and ``input_keys`` those of a layer and of the input (``shape`` and ``name`` are
+    always read). With ``graphs`` the engine draws branches, merges and several inputs;
+    without, only chains (each layer reads the one before).
     With ``dense_tail_only`` the engine draws only the dense layers a spec ends with
     (fed by the flattened tensor before them); the keys of the layers before are
     summed up in that tensor and not checked."""
@@ -64,6 +72,7 @@ class Capabilities:
     layer_keys: frozenset[str]
     input_keys: frozenset[str]
     dense_tail_only: bool = False
+    graphs: bool = False  # draws branches, merges and several inputs, not only chains
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -76,7 +85,7 @@ class Capabilities:
         return key in COMMON_LAYER_KEYS or key in self.layer_keys
 
     def draws_input_key(self, key: str) -> bool:
-        return key == "shape" or key in self.input_keys
+        return key in ("shape", "name") or key in self.input_keys
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ __all__ = [
     "LABELS",
     "LAYER",
     "LAYER_TYPES",
+    "MAX_INPUTS",
     "MAX_LAYERS",
     "MAX_SIDE",
     "MAX_UNITS",
@@ -50,6 +51,7 @@ PADDINGS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 MERGES = ("add", "concat")
 MAX_LAYERS = 1000
+MAX_INPUTS = 100
 MAX_UNITS = 10**12
 MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 DEFAULT_MAX_VISIBLE = 16
@@ -70,6 +72,9 @@ SIMPLE_KINDS = (
 SPECIAL_KINDS = (
     "type",  # a layer type or one of its aliases (case-insensitive)
     "ref",  # a layer label or a layer index (skip_from)
+    "sources",  # a name or a relative index (-1: the layer before), or a list of them
+    "source",  # one name or relative index
+    "inputs",  # a list of input mappings
     "length",  # a printed width: a number and a unit (nnsvg.units)
     "legend",  # auto, true or false
     "theme",  # a theme name or file, or a mapping of theme keys
@@ -276,10 +281,46 @@ LAYER_TYPES: tuple[LayerType, ...] = (
     ),
     LayerType("upsample", "An upsampling layer.", (_SIZE,)),
     LayerType("flatten", "Flattens a feature map into a vector."),
+    LayerType("add", "Adds two or more inputs of one shape (from: [a, b])."),
+    LayerType("multiply", "Multiplies two or more inputs of one shape, element-wise."),
+    LayerType(
+        "concat",
+        "Joins two or more inputs along an axis (the channels unless axis says); a map "
+        "joined with a vector is flattened.",
+        (
+            Key(
+                "axis",
+                "integer",
+                "The axis joined: -1 (the channels, the default), or 0 to 2.",
+                minimum=-3,
+                maximum=2,
+            ),
+        ),
+        aliases=("concatenate",),
+    ),
+    LayerType(
+        "crop",
+        "Crops its input to the spatial size of another layer (U-Net's copy and crop).",
+        (Key("to", "source", "The layer whose size the output takes: a name or -k."),),
+    ),
 )
 
+_NAME = Key(
+    "name",
+    "string",
+    "What from, to and skip_from call this (unique in the spec).",
+    max_length=100,
+    allow_empty=False,
+)
 COMMON_LAYER = _table(
     Key("type", "type", "Layer type (default dense); aliases in any letter case."),
+    _NAME,
+    Key(
+        "from",
+        "sources",
+        "The layers this one reads: a name, a relative index (-1: the layer before), or "
+        "a list of them; default the layer before.",
+    ),
     _label("label", "Replaces the layer title (Input Layer...)."),
     _label("size_label", "Replaces the size line (ℝ⁷⁸⁴)."),
     _label("op_label", "Replaces the operation text (Convolution 5×5)."),
@@ -324,6 +365,7 @@ ALIASES: dict[str, str] = {alias: t.name for t in LAYER_TYPES for alias in t.ali
 # --- the other mappings ---------------------------------------------------------------
 INPUT = _table(
     _shape("[height, width, channels], [length, channels] or [units].", nullable=False),
+    _NAME,
     _label("label", "Replaces the input's title."),
     _label("size_label", "Replaces the input's size line."),
     Key("image", "string", "A .png, .jpg or .npy shown on the input map.", max_length=4096),
@@ -432,6 +474,12 @@ TOP = _table(
         "input",
         "input",
         "The input tensor of a CNN: a shape, or a mapping with shape.",
+        keys=tuple(INPUT.values()),
+    ),
+    Key(
+        "inputs",
+        "inputs",
+        "Several inputs, each a mapping with a name and a shape (input: is the one-input form).",
         keys=tuple(INPUT.values()),
     ),
     Key(

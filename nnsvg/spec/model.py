@@ -31,6 +31,7 @@ from nnsvg.spec.keys import (
     LABELS,
     LAYER,
     LAYER_TYPES,
+    MAX_INPUTS,
     MAX_LAYERS,
     MAX_UNITS,
     PADDINGS,
@@ -222,6 +223,12 @@ def build_spec(doc: Document) -> Spec:
     misspelt = get("layers") is None and _misspelt(data, "layers", TOP_KEYS)
     layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
+    extra_inputs: tuple[InputSpec, ...] = ()
+    if get("inputs") is not None:
+        if input_spec is not None or get("input") is not None:
+            check.error(("inputs",), "give either input (one) or inputs (several), not both")
+        listed = _inputs(check, doc, get("inputs"))
+        input_spec, extra_inputs = (listed[0] if listed else None), listed[1:]
     camera = _camera(check, get("camera", MISSING))
     check.raise_if_errors()
 
@@ -246,6 +253,7 @@ def build_spec(doc: Document) -> Spec:
         elide=elide,
         width=width,
         input=input_spec,
+        extra_inputs=extra_inputs,
         camera=camera,
         source=doc,
     )
@@ -492,11 +500,18 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     values = {
         name: key.read(check, get(name), (*path, name))
         for name, key in LAYER.items()
-        if key.kind not in ("type", "ref") and name != "units"
+        if key.kind not in ("type", "ref", "sources", "source") and name != "units"
     }
     values["recurrent"] = "layer" if values["recurrent"] else None
     layer = Layer(
-        index=i, units=units, type=kind, skip_from=skip, location=doc.location(path), **values
+        index=i,
+        units=units,
+        type=kind,
+        skip_from=skip,
+        sources=_refs(check, get("from"), (*path, "from"), many=True),
+        to=(_refs(check, get("to"), (*path, "to"), many=False) or (None,))[0],
+        location=doc.location(path),
+        **values,
     )
     for need in TYPES[kind].needs if kind != "dense" and layer.shape is None else ():
         if need not in data:
@@ -508,10 +523,9 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     return layer
 
 
-def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
+def _input(check: Checker, doc: Document, value: Any, path: Path_ = ("input",)) -> InputSpec | None:
     if value is MISSING or value is None:
         return None
-    path: Path_ = ("input",)
     shape_key = INPUT["shape"]
     if isinstance(value, list):
         value = {"shape": value}
@@ -541,3 +555,54 @@ def _input(check: Checker, doc: Document, value: Any) -> InputSpec | None:
         **values,
         location=doc.location(path),
     )
+
+
+def _inputs(check: Checker, doc: Document, value: Any) -> tuple[InputSpec, ...]:
+    """``inputs:``, a list of input mappings; with more than one, each needs a name."""
+    items = check.sequence(value, ("inputs",), what="a list of inputs")
+    if items is None:
+        return ()
+    if not items or len(items) > MAX_INPUTS:
+        check.error(("inputs",), f"must list 1 to {MAX_INPUTS} inputs, got {len(items)}")
+        return ()
+    found = []
+    for k, item in enumerate(items):
+        path: Path_ = ("inputs", k)
+        if not isinstance(item, dict):
+            check.error(path, f"must be a mapping: {{name: x, shape: [...]}}, got {describe(item)}")
+            continue
+        if len(items) > 1 and item.get("name") is None:
+            check.error(path, "missing 'name': with several inputs, from names each one")
+        spec = _input(check, doc, item, path)
+        if spec is not None:
+            found.append(spec)
+    return tuple(found)
+
+
+def _refs(check: Checker, value: Any, path: Path_, *, many: bool) -> tuple[str | int, ...] | None:
+    """``from`` (``many``: a reference or a list of them) or ``to`` (one): layer names,
+    or relative indices counting back from the layer (-1: the one before)."""
+    if value is MISSING or value is None:
+        return None
+    listed = many and isinstance(value, list)
+    items = value if listed else [value]
+    if listed and not 1 <= len(items) <= MAX_LAYERS:
+        check.error(path, f"must name 1 to {MAX_LAYERS} layers, got {len(items)}")
+        return None
+    out: list[str | int] = []
+    for k, item in enumerate(items):
+        where = (*path, k) if listed else path
+        if (isinstance(item, str) and item.strip() and len(item) <= 100) or (
+            isinstance(item, int) and not isinstance(item, bool) and item < 0
+        ):
+            out.append(item)
+        else:
+            hint = (
+                ": a relative index counts back from this layer (-1 is the one before)"
+                if isinstance(item, int) and not isinstance(item, bool)
+                else ""
+            )
+            what = "a layer's name or a relative index" + (", or a list of them" if many else "")
+            check.error(where, f"must be {what}, got {describe(item)}{hint}")
+            return None
+    return tuple(out)

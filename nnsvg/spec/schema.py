@@ -17,7 +17,7 @@ from typing import Any
 
 from nnsvg._version import __version__
 from nnsvg.colors import CSS_COLORS
-from nnsvg.spec.keys import COMMON_LAYER, LAYER_TYPES, MAX_LAYERS, TOP, Key, LayerType
+from nnsvg.spec.keys import COMMON_LAYER, LAYER_TYPES, MAX_INPUTS, MAX_LAYERS, TOP, Key, LayerType
 from nnsvg.theme import SECTION_TYPES, Theme
 from nnsvg.units import PX_PER_UNIT
 
@@ -129,6 +129,20 @@ def _kind(key: Key) -> dict[str, Any]:
         return {"type": "string", "pattern": _type_pattern(LAYER_TYPES), "examples": names}
     if kind == "ref":
         return {"type": ["string", "integer"], **_bounds(key)}
+    if kind in ("sources", "source"):
+        one = {"type": ["string", "integer"], "minLength": 1, "maxLength": 100, "maximum": -1}
+        if kind == "source":
+            return one
+        return {
+            **one,
+            "type": ["string", "integer", "array"],
+            "minItems": 1,
+            "maxItems": MAX_LAYERS,
+            "items": {k: v for k, v in one.items()},
+        }
+    if kind == "inputs":
+        item = {**_mapping(key.keys), "type": "object", "required": ["shape"]}
+        return {"type": "array", "minItems": 1, "maxItems": MAX_INPUTS, "items": item}
     if kind == "length":
         return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
     if kind == "legend":
