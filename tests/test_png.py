@@ -11,7 +11,8 @@ cairocffi = pytest.importorskip("cairocffi")
 Image = pytest.importorskip("PIL.Image")
 
 from nnsvg.pipeline import build_scene, load_spec  # noqa: E402
-from nnsvg.render.export import _cairosvg_surface, convert  # noqa: E402
+from nnsvg.render.cairo_svg import svg_surface  # noqa: E402
+from nnsvg.render.export import convert  # noqa: E402
 from nnsvg.render.png import surface_png  # noqa: E402
 from nnsvg.render.svg import render_svg  # noqa: E402
 
@@ -33,7 +34,7 @@ def _pixels(data: bytes) -> tuple[str, bytes]:
 @pytest.mark.parametrize("name", ["nnsvg-default", "vgg16", "mnist-image", "alexnet"])
 def test_opaque_figures_are_rgb_with_cairos_pixels(name: str) -> None:
     svg = render_svg(build_scene(load_spec(SPECS_DIR / f"{name}.yaml")))
-    surface = _cairosvg_surface(svg, 2.0)
+    surface = svg_surface(svg, 2.0)
     ours, theirs = surface_png(surface), _cairo_png(surface)
     assert _pixels(ours)[0] == "RGB"
     assert _pixels(ours)[1] == _pixels(theirs)[1]
@@ -44,7 +45,7 @@ def test_the_gallery_pngs_are_smaller_than_cairos() -> None:
     """Not every figure (a photo-like image compresses better filtered), but in all."""
     ours = theirs = 0
     for spec in sorted(SPECS_DIR.glob("*.yaml")):
-        surface = _cairosvg_surface(render_svg(build_scene(load_spec(spec))), 2.0)
+        surface = svg_surface(render_svg(build_scene(load_spec(spec))), 2.0)
         ours += len(surface_png(surface))
         theirs += len(_cairo_png(surface))
     assert ours < 0.8 * theirs
@@ -53,7 +54,7 @@ def test_the_gallery_pngs_are_smaller_than_cairos() -> None:
 def test_a_transparent_figure_keeps_its_alpha(tmp_path: Path) -> None:
     spec = "theme: {canvas: {background: none}}\nlayers: [3, 2]\n"
     svg = render_svg(build_scene(load_spec("t.yaml", text=spec)))
-    surface = _cairosvg_surface(svg, 1.0)
+    surface = svg_surface(svg, 1.0)
     mode, pixels = _pixels(surface_png(surface))
     assert mode == "RGBA"
     assert pixels == _pixels(_cairo_png(surface))[1]
@@ -124,14 +125,14 @@ def test_a_png_says_its_pixel_density_so_it_is_placed_at_the_figures_size(
 
 
 def test_the_fast_raster_path_and_cairos_writer_say_it_too() -> None:
-    from nnsvg.render import raster
-    from nnsvg.render.export import convert_scene
+    from nnsvg.render.png import wants_fast_png
+    from nnsvg.render.writers import WriteOptions, write
 
     scene = build_scene(load_spec("t.yaml", text="elide: false\nlayers: [200, 200]\n"))
     many = render_svg(scene)
 
-    assert raster.wants_fast_png(scene)
-    image = Image.open(io.BytesIO(convert_scene(scene, many, "png", scale=0.5)))
+    assert wants_fast_png(scene)
+    image = Image.open(io.BytesIO(write(scene, "png", WriteOptions(scale=0.5, svg=many))))
     assert image.info["dpi"] == pytest.approx((48, 48), abs=0.02)
     clear = "theme: {canvas: {background: none}}\nlayers: [3, 2]\n"
     data = convert(render_svg(build_scene(load_spec("t.yaml", text=clear))), "png")

@@ -1,4 +1,15 @@
-"""A cairo image surface -> PNG bytes, faster and smaller than cairo's own writer.
+"""The PNG writer (see :mod:`nnsvg.render.writers`): a Scene drawn by cairo, and the
+PNG chunks nnsvg writes itself.
+
+The pixel size comes from the Scene and the caller's ``dpi``/``scale`` by the rules of
+:mod:`nnsvg.render.sizing`. A figure with very many arrowless edges
+(:func:`wants_fast_png`) takes the fast raster path: its edges, straight or curved, are
+swept with numpy (:mod:`nnsvg.render.raster`) and cairosvg draws the rest over them, at
+the same pixel size; any other figure is drawn by cairosvg whole
+(:mod:`nnsvg.render.cairo_svg`).
+
+The encoder (:func:`surface_png`): a cairo image surface -> PNG bytes, faster and
+smaller than cairo's own writer.
 
 cairo's ``write_to_png`` writes RGBA and lets libpng choose a row filter for every
 row: for a figure at scale 2 that was about half the time of the PNG export. A figure
@@ -23,13 +34,87 @@ from __future__ import annotations
 import struct
 import sys
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["PNG_SIGNATURE", "png_chunk", "png_file", "surface_png", "with_density"]
+from nnsvg.render import raster
+from nnsvg.render.sizing import Size, check_positive, png_factor, scene_size, svg_size
+from nnsvg.scene import Scene
+from nnsvg.units import PX_PER_INCH
+
+if TYPE_CHECKING:
+    from nnsvg.render.writers import WriteOptions
+
+__all__ = [
+    "FAST_EDGE_THRESHOLD",
+    "PNG_SIGNATURE",
+    "cost",
+    "png_chunk",
+    "png_file",
+    "png_from_svg",
+    "surface_png",
+    "wants_fast_png",
+    "with_density",
+    "write",
+]
+
+FAST_EDGE_THRESHOLD = 20_000  # below this, cairosvg alone is fast enough
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _BAND_ROWS = 256
 _LEVEL = 6
+
+
+def write(scene: Scene, options: WriteOptions) -> bytes:
+    """The PNG file of ``scene``, sized from the scene by ``options.dpi`` and
+    ``options.scale`` (checked by the caller, see :meth:`WriteOptions.checked`)."""
+    from nnsvg.render.cairo_svg import svg_surface
+
+    factor = png_factor(scene_size(scene), options.dpi, options.scale)
+    if wants_fast_png(scene):
+        from nnsvg.render.svg import render_svg
+
+        top = svg_surface(render_svg(raster.without_edges(scene)), factor)
+        surface = raster.paint_edges(scene, top)
+    else:
+        surface = svg_surface(options.svg_of(scene), factor)
+    return _encode(surface, factor)
+
+
+def cost(scene: Scene) -> float:
+    """What writing ``scene`` as PNG costs (see :mod:`nnsvg.render.writers`): the fast
+    path's sweep is as cheap as a PDF's straight edges, cairo's stroking 35 to 90 times
+    dearer."""
+    from nnsvg.render.writers import edge_cost
+
+    if wants_fast_png(scene):
+        return edge_cost(scene, straight=1.0, curved=1.0)
+    return edge_cost(scene, straight=35.0, curved=90.0)
+
+
+def wants_fast_png(scene: Scene) -> bool:
+    """Whether ``scene`` has enough arrowless edges, all of curves the sweep knows, to
+    take the fast raster path."""
+    bundles = raster.edge_bundles(scene)
+    if not bundles or any(b.curve not in raster.CURVES for b in bundles):
+        return False
+    if raster.has_arrowheads(scene):
+        return False
+    return sum(b.edge_count for b in bundles) >= FAST_EDGE_THRESHOLD
+
+
+def png_from_svg(svg: str, *, dpi: float | None = None, scale: float | None = None) -> bytes:
+    """The PNG of SVG text, sized from its root ``<svg>`` (for callers that have no
+    Scene: :func:`nnsvg.render.export.convert`)."""
+    from nnsvg.render.cairo_svg import svg_surface
+
+    size: Size = svg_size(svg)
+    factor = png_factor(size, check_positive("dpi", dpi), check_positive("scale", scale))
+    return _encode(svg_surface(svg, factor), factor)
+
+
+def _encode(surface: Any, factor: float) -> bytes:
+    """The PNG of a cairo image surface drawn at ``factor`` device pixels per CSS px."""
+    return with_density(surface_png(surface), factor * PX_PER_INCH)
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:
@@ -85,7 +170,7 @@ def surface_png(surface: Any) -> bytes:
     width, height = surface.get_width(), surface.get_height()
     stride = surface.get_stride()
     if surface.get_format() != cairocffi.FORMAT_ARGB32 or not _opaque(surface, height, stride):
-        from nnsvg.render.export import interrupts_kept
+        from nnsvg.render.cairo_svg import interrupts_kept
 
         buffer = io.BytesIO()
         with interrupts_kept():  # cairo writes through a Python callback
