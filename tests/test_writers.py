@@ -10,7 +10,7 @@ import pytest
 
 from nnsvg.errors import ExportError
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
-from nnsvg.render import sizing, writers
+from nnsvg.render import png, sizing, writers
 from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
 from nnsvg.render.writers import WriteOptions, infer_format, write
@@ -34,6 +34,7 @@ def test_a_png_from_the_scene_reads_no_svg_size_back(monkeypatch: pytest.MonkeyP
         raise AssertionError("the SVG text was parsed for its size")
 
     monkeypatch.setattr(sizing, "svg_size", refused)
+    monkeypatch.setattr(png, "svg_size", refused)
     assert write(scene, "png", WriteOptions(dpi=150)) == expected
     assert write(scene, "png", WriteOptions(dpi=150, svg=svg)) == expected
 
