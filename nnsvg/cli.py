@@ -143,16 +143,16 @@ def _check_theme_and_style(theme: str | None, style: str | None) -> None:
 
 
 def _parse_formats(text: str | None) -> list[str] | None:
-    from nnsvg.render.export import FORMATS
+    from nnsvg.render.writers import WRITERS
 
     if text is None:
         return None
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     for f in formats:
-        if f not in FORMATS:
-            _usage(f"--format: unknown format '{f}' (must be one of {', '.join(FORMATS)})")
+        if f not in WRITERS:
+            _usage(f"--format: unknown format '{f}' (must be one of {', '.join(WRITERS)})")
     if not formats:
-        _usage("--format: give at least one of svg, png, pdf")
+        _usage(f"--format: give at least one of {', '.join(WRITERS)}")
     return list(dict.fromkeys(formats))
 
 
@@ -161,7 +161,7 @@ def _outputs(
 ) -> list[list[tuple[Path, str]]]:
     """For each spec, the (path, format) pairs to write."""
     from nnsvg.errors import NnsvgError
-    from nnsvg.render.export import infer_format
+    from nnsvg.render.writers import WRITERS, infer_format
 
     if output is not None and len(specs) != 1:
         _usage("-o/--output takes one spec; use --out-dir for several")
@@ -177,18 +177,22 @@ def _outputs(
                 except NnsvgError as err:
                     _usage(str(err))
                 plan = [(output, formats_here[0])]
-            elif len(formats) == 1 and output.suffix.lower() in (".svg", ".png", ".pdf"):
-                if output.suffix.lower() != "." + formats[0]:
+            elif len(formats) == 1 and any(
+                output.suffix.lower() in w.suffixes for w in WRITERS.values()
+            ):
+                if output.suffix.lower() not in WRITERS[formats[0]].suffixes:
                     _usage(
                         f"-o {output} has a .{output.suffix.lower()[1:]} suffix but --format is "
                         f"{formats[0]}; make them agree"
                     )
                 plan = [(output, formats[0])]
             else:
-                plan = [(output.with_suffix("." + f), f) for f in formats]
+                plan = [(output.with_suffix(WRITERS[f].suffixes[0]), f) for f in formats]
         else:
             folder = out_dir if out_dir is not None else spec.parent
-            plan = [(folder / f"{spec.stem}.{f}", f) for f in (formats or ["svg"])]
+            plan = [
+                (folder / f"{spec.stem}{WRITERS[f].suffixes[0]}", f) for f in (formats or ["svg"])
+            ]
         for path, _fmt in plan:
             key = path.resolve()
             if key in seen and seen[key] != spec:

@@ -191,7 +191,7 @@ class Figure:
         figure's inputs. ``dpi``/``scale`` size a PNG; ``width`` (``"3.5in"``) draws the
         figure at that printed width. Returns the path written."""
         from nnsvg.figure_files import figure_inputs, input_paths, write_outputs
-        from nnsvg.render.export import infer_format
+        from nnsvg.render.writers import infer_format
 
         figure = self if width is None else self.with_options(width=width)
         target = Path(path)

@@ -201,16 +201,17 @@ def write_outputs(
     atomically, yielding (path, bytes) as each is written. Every output is checked
     first, before any is written: none may be a link or one of ``protected`` (see
     :func:`check_output`), and none may cost more than ``max_edges`` to draw (see
-    :func:`nnsvg.render.export.check_output_cost`)."""
+    :func:`nnsvg.render.writers.check_output_cost`)."""
     from nnsvg.atomic import write_atomic
-    from nnsvg.render.export import check_output_cost, convert_scene
+    from nnsvg.render.writers import WriteOptions, check_output_cost, write
 
     outputs = list(outputs)
     for path, fmt in outputs:
         check_output(path, protected)
         check_output_cost(scene, fmt, max_edges)
+    options = WriteOptions(dpi=dpi, scale=scale, svg=svg)
     for path, fmt in outputs:
-        data = convert_scene(scene, svg, fmt, dpi=dpi, scale=scale)
+        data = write(scene, fmt, options)
         write_atomic(path, data)
         yield path, data
 

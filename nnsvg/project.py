@@ -315,7 +315,7 @@ class _Checker:
         return value
 
     def formats(self, table: dict[str, Any]) -> tuple[str, ...] | None:
-        from nnsvg.render.export import FORMATS
+        from nnsvg.render.writers import WRITERS
 
         value = table.get("formats")
         if value is None:
@@ -329,12 +329,13 @@ class _Checker:
             return None
         formats = [v.strip().lower() for v in value if v.strip()]
         if not formats:
-            self.error("formats", "give at least one of svg, png, pdf")
+            self.error("formats", f"give at least one of {', '.join(WRITERS)}")
             return None
         for fmt in formats:
-            if fmt not in FORMATS:
+            if fmt not in WRITERS:
                 self.error(
-                    "formats", f"unknown format {_describe(fmt)} (must be one of svg, png, pdf)"
+                    "formats",
+                    f"unknown format {_describe(fmt)} (must be one of {', '.join(WRITERS)})",
                 )
                 return None
         return tuple(dict.fromkeys(formats))

@@ -67,11 +67,11 @@ def _fresh_python(code: str, **env: str) -> str:
 def test_a_render_uses_the_shipped_declarations_and_never_parses_c() -> None:
     out = _fresh_python(
         "import sys\n"
-        "from nnsvg.render.export import convert_scene\n"
+        "from nnsvg.render.writers import write\n"
         "from nnsvg.pipeline import build_scene, load_spec, RenderOptions\n"
         "from nnsvg.render.svg import render_svg\n"
         f"scene = build_scene(load_spec({str(SPECS / 'lenet5.yaml')!r}), RenderOptions())\n"
-        "convert_scene(scene, render_svg(scene), 'png')\n"
+        "write(scene, 'png')\n"
         "import cairocffi\n"
         "print(type(sys.modules['cairocffi.ffi']).__name__, 'pycparser' in sys.modules)\n",
         NNSVG_CAIRO_DECLS="",
@@ -83,12 +83,12 @@ def test_a_render_uses_the_shipped_declarations_and_never_parses_c() -> None:
 def test_shipped_and_parsed_declarations_give_the_same_bytes(fmt: str) -> None:
     code = (
         "import sys\n"
-        "from nnsvg.render.export import convert_scene\n"
+        "from nnsvg.render.writers import write\n"
         "from nnsvg.pipeline import build_scene, load_spec, RenderOptions\n"
         "from nnsvg.render.svg import render_svg\n"
         f"for name in ('alexnet.yaml', 'lenet5.yaml', 'nnsvg-default.yaml'):\n"
         f"    scene = build_scene(load_spec({str(SPECS)!r} + '/' + name), RenderOptions())\n"
-        f"    sys.stdout.write(convert_scene(scene, render_svg(scene), {fmt!r}).hex() + ' ')\n"
+        f"    sys.stdout.write(write(scene, {fmt!r}).hex() + ' ')\n"
         "print(type(sys.modules['cairocffi.ffi']).__name__)\n"
     )
     shipped = _fresh_python(code, NNSVG_CAIRO_DECLS="").split()

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+import nnsvg.render.cairo_svg
 import nnsvg.render.export
+import nnsvg.render.pdf
 from nnsvg.errors import ExportError
 from nnsvg.render.export import FORMATS, convert, export, infer_format, png_size
 
@@ -388,14 +390,14 @@ def test_pin_pdf_dates_keeps_offsets_of_a_clock_dated_pdf() -> None:
     raw = cairosvg.svg2pdf(bytestring=SMALL_SVG.encode())
     clock = _creation_date(raw)
     assert clock.startswith(b"D:") and clock != b"D:20000101000000Z"
-    pinned = nnsvg.render.export._pin_pdf_dates(raw)
+    pinned = nnsvg.render.pdf.pin_pdf_dates(raw)
     assert len(pinned) == len(raw)
     assert _creation_date(pinned) == b"D:20000101000000Z"
     _assert_xref_valid(raw)
     _assert_xref_valid(pinned)
     # Another clock date of the same form pins to the same bytes.
     later = b"D:20991231235959" + clock[16:]
-    assert nnsvg.render.export._pin_pdf_dates(raw.replace(clock, later)) == pinned
+    assert nnsvg.render.pdf.pin_pdf_dates(raw.replace(clock, later)) == pinned
 
 
 def test_pin_pdf_dates_pads_a_longer_date() -> None:
@@ -407,17 +409,17 @@ def test_pin_pdf_dates_pads_a_longer_date() -> None:
             b"trailer\n<< /Root 2 0 R /Info 1 0 R >>\n%%EOF\n"
         )
 
-    east = nnsvg.render.export._pin_pdf_dates(pdf(b"D:20240102030405+05'30"))
-    west = nnsvg.render.export._pin_pdf_dates(pdf(b"D:20231231220405-08'00"))
+    east = nnsvg.render.pdf.pin_pdf_dates(pdf(b"D:20240102030405+05'30"))
+    west = nnsvg.render.pdf.pin_pdf_dates(pdf(b"D:20231231220405-08'00"))
     # 22 bytes of date become 17 of date and 5 spaces after the closing parenthesis.
     assert east == west == pdf(b"D:20000101000000Z").replace(b"Z)", b"Z)     ")
     assert len(east) == len(pdf(b"D:20240102030405+05'30"))
 
 
 def test_pin_pdf_dates_leaves_odd_input_alone() -> None:
-    assert nnsvg.render.export._pin_pdf_dates(b"%PDF-1.5\nno trailer") == b"%PDF-1.5\nno trailer"
+    assert nnsvg.render.pdf.pin_pdf_dates(b"%PDF-1.5\nno trailer") == b"%PDF-1.5\nno trailer"
     short = b"%PDF-1.5\n1 0 obj\n<< /CreationDate (D:2000) >>\nendobj\ntrailer << /Info 1 0 R >>"
-    assert nnsvg.render.export._pin_pdf_dates(short) == short
+    assert nnsvg.render.pdf.pin_pdf_dates(short) == short
 
 
 # -- lazy import -------------------------------------------------------------------------
@@ -453,7 +455,7 @@ def test_import_does_not_load_cairosvg(tmp_path: Path) -> None:
 def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
     """Record the URLs cairosvg asks for, and fail on any real file or web access."""
     calls: list[tuple[str, str]] = []
-    fetcher = nnsvg.render.export._fetch_resource
+    fetcher = nnsvg.render.cairo_svg.fetch_resource
 
     def spy(url: str, resource_type: str) -> bytes:
         calls.append((url, "asked"))
@@ -476,7 +478,7 @@ def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]
         return real_open(file, *args, **kwargs)
 
     cairosvg_url = pytest.importorskip("cairosvg.url")
-    monkeypatch.setattr(nnsvg.render.export, "_fetch_resource", spy)
+    monkeypatch.setattr(nnsvg.render.cairo_svg, "fetch_resource", spy)
     monkeypatch.setattr(cairosvg_url, "fetch", no_network)
     monkeypatch.setattr(cairosvg_url, "urlopen", no_network)
     monkeypatch.setattr(urllib.request, "urlopen", no_network)

@@ -209,14 +209,14 @@ def test_ctrl_c_while_writing_keeps_the_old_file(
 def test_ctrl_c_while_converting_keeps_the_old_file(
     work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import nnsvg.render.export
+    import nnsvg.render.cairo_svg
 
     def interrupted(*args: object) -> bytes:
         raise KeyboardInterrupt
 
     (work / "fig.yaml").write_text(SMALL, encoding="utf-8")
     olds = _old_outputs(work / "out", "fig", ("png",))
-    monkeypatch.setattr(nnsvg.render.export, "_cairosvg_surface", interrupted)
+    monkeypatch.setattr(nnsvg.render.cairo_svg, "svg_surface", interrupted)
     result = run("render", "fig.yaml", "--out-dir", "out", "--format", "png", "-j1")
     assert result.exit_code == 130
     assert {path: path.read_bytes() for path in olds} == olds

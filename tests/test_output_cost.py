@@ -13,8 +13,8 @@ import pytest
 import nnsvg
 from nnsvg.errors import LimitError
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
-from nnsvg.render import raster
-from nnsvg.render.export import check_output_cost, output_cost
+from nnsvg.render.png import wants_fast_png
+from nnsvg.render.writers import check_output_cost, output_cost
 from tests.cli_run import run
 
 CURVED_2M = "elide: false\nedges: {curve: bezier}\nlayers: [1000, 1000, 1000]\n"
@@ -32,7 +32,7 @@ def test_costs_follow_the_measured_ratios() -> None:
     assert output_cost(curved, "pdf") == 40_000
     assert output_cost(arrows, "pdf") == 20_000
     assert output_cost(straight, "svg") < output_cost(curved, "svg") < 10_000
-    assert raster.wants_fast_png(curved) is False  # 10k edges: under the threshold
+    assert wants_fast_png(curved) is False  # 10k edges: under the threshold
     assert output_cost(curved, "png") == 900_000  # drawn by cairo
     assert output_cost(arrows, "png") == 360_000
 

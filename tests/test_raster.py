@@ -8,9 +8,10 @@ import io
 import pytest
 
 from nnsvg.pipeline import build_scene, load_spec
-from nnsvg.render import raster
-from nnsvg.render.export import convert, convert_scene
+from nnsvg.render import png, raster
+from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
+from nnsvg.render.writers import WriteOptions, write
 
 Image = pytest.importorskip("PIL.Image")
 np = pytest.importorskip("numpy")
@@ -22,7 +23,7 @@ def scene_of(text: str):
 
 @pytest.fixture
 def low_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(raster, "FAST_EDGE_THRESHOLD", 100)
+    monkeypatch.setattr(png, "FAST_EDGE_THRESHOLD", 100)
 
 
 @pytest.mark.parametrize(
@@ -39,10 +40,10 @@ def low_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_fast_png_matches_cairo(low_threshold: None, text: str) -> None:
     scene = scene_of(text)
-    assert raster.wants_fast_png(scene)
+    assert png.wants_fast_png(scene)
     svg = render_svg(scene)
     slow = np.asarray(Image.open(io.BytesIO(convert(svg, "png"))).convert("RGB"), float)
-    fast_png = convert_scene(scene, svg, "png")
+    fast_png = write(scene, "png", WriteOptions(svg=svg))
     fast = np.asarray(Image.open(io.BytesIO(fast_png)).convert("RGB"), float)
     assert fast.shape == slow.shape
     # The same picture: as light or dark overall, and pixel by pixel within what a box
@@ -51,14 +52,14 @@ def test_fast_png_matches_cairo(low_threshold: None, text: str) -> None:
     # and the two are indistinguishable.
     assert np.abs(fast.mean() - slow.mean()) < 4.0
     assert np.abs(fast - slow).mean() < 14.0
-    assert fast_png == convert_scene(scene, svg, "png")  # deterministic bytes
+    assert fast_png == write(scene, "png", WriteOptions(svg=svg))  # deterministic bytes
 
 
 def test_fast_png_keeps_dpi_and_scale(low_threshold: None) -> None:
     scene = scene_of("layers: [30, 40]\nelide: false\n")
     svg = render_svg(scene)
     for options in ({"scale": 1.0}, {"scale": 3.0}, {"dpi": 192}):
-        fast = Image.open(io.BytesIO(convert_scene(scene, svg, "png", **options)))
+        fast = Image.open(io.BytesIO(write(scene, "png", WriteOptions(svg=svg, **options))))
         slow = Image.open(io.BytesIO(convert(svg, "png", **options)))
         assert fast.size == slow.size
 
@@ -71,13 +72,13 @@ def test_fast_png_keeps_dpi_and_scale(low_threshold: None) -> None:
     ],
 )
 def test_arrows_and_small_figures_take_the_cairo_path(text: str) -> None:
-    assert not raster.wants_fast_png(scene_of(text))
+    assert not png.wants_fast_png(scene_of(text))
 
 
 def test_big_figures_take_the_fast_path() -> None:
-    assert raster.wants_fast_png(scene_of("layers: [200, 200]\nelide: false\n"))
+    assert png.wants_fast_png(scene_of("layers: [200, 200]\nelide: false\n"))
     curved = "layers: [200, 200]\nelide: false\nedges: {curve: bezier}\n"
-    assert raster.wants_fast_png(scene_of(curved))
+    assert png.wants_fast_png(scene_of(curved))
 
 
 def test_the_curve_shape_is_nnsvgs_bezier() -> None:

@@ -1,1 +1,2 @@
-"""The SVG renderer (and, later, other back ends) for scenes."""
+"""Scenes to files: one writer module per output format (svg, png, pdf), registered by
+suffix in :mod:`nnsvg.render.writers` and imported when first used."""

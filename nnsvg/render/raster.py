@@ -1,4 +1,4 @@
-"""A fast raster path for figures with very many edges (PNG export).
+"""The fast raster path of the PNG writer: edges swept with numpy, not stroked by cairo.
 
 cairo rasterises 80k long anti-aliased lines in ~25 s at the default scale: its
 cost is per pixel crossed, line after line. Edges between two layers all run
@@ -7,7 +7,8 @@ instead: in each pixel column a stroke covers a vertical run, whose optical
 depth (-log(1 - coverage)) is added to a difference array for every edge at once
 (numpy), then summed: 1 - exp(-depth) composes the strokes as "over" would.
 Everything else in the figure (nodes, labels) is drawn by cairosvg from the SVG
-without its edges, over the edges.
+without its edges, over the edges (:func:`paint_edges`). Which figures take this path,
+and at what size, is the PNG writer's choice (:func:`nnsvg.render.png.wants_fast_png`).
 
 Bezier edges (NN-SVG's curves, control points at the midpoint of the flow axis) are
 swept the same way: such a curve is monotone along both axes, so across the sweep it
@@ -17,8 +18,8 @@ curved figure costs what a straight one does (cairosvg took 34 s for 40k curved 
 and would take half an hour for 2M). Edges are swept in chunks, so memory stays bounded
 whatever their number.
 
-Only scenes whose edges carry no arrowheads take this path; the result is
-deterministic (pure numpy and nnsvg's PNG writer).
+Only scenes whose edges carry no arrowheads can take this path; the result is
+deterministic (pure numpy).
 """
 
 from __future__ import annotations
@@ -29,12 +30,9 @@ from collections.abc import Callable
 from typing import Any
 
 from nnsvg.colors import to_rgb
-from nnsvg.render.png import surface_png
 from nnsvg.scene import EdgeBundle, Group, Item, Polygons, Scene, iter_leaves
 
-__all__ = ["FAST_EDGE_THRESHOLD", "edge_bundles", "fast_png", "has_arrowheads", "wants_fast_png"]
-
-FAST_EDGE_THRESHOLD = 20_000  # below this, cairosvg alone is fast enough
+__all__ = ["CURVES", "edge_bundles", "has_arrowheads", "paint_edges", "without_edges"]
 
 
 def edge_bundles(scene: Scene) -> list[EdgeBundle]:
@@ -57,22 +55,14 @@ def _has_arrowheads(items: tuple[Item, ...]) -> bool:
     return False
 
 
-_CURVES = ("straight", "bezier-h", "bezier-v")
+CURVES = ("straight", "bezier-h", "bezier-v")  # the edge curves this path can sweep
 _CHUNK_EDGES = 400_000  # edges swept at once: ~60 MB of arrays
 _SHAPE_POINTS = 32769  # samples of the curve's shape: off by < 3e-6 of its span
 
 
-def wants_fast_png(scene: Scene) -> bool:
-    """Whether the scene has enough arrowless edges to take the fast path."""
-    bundles = edge_bundles(scene)
-    if not bundles or any(b.curve not in _CURVES for b in bundles):
-        return False
-    if has_arrowheads(scene):
-        return False
-    return sum(b.edge_count for b in bundles) >= FAST_EDGE_THRESHOLD
+def without_edges(scene: Scene) -> Scene:
+    """``scene`` with no edges and no background: what cairosvg draws over the sweep."""
 
-
-def _without_edges(scene: Scene) -> Scene:
     def strip(items: tuple[Item, ...]) -> tuple[Item, ...]:
         out: list[Item] = []
         for item in items:
@@ -195,10 +185,10 @@ def _coverage(
     return np.cumsum(diff, axis=1)[:, :size_v].T
 
 
-def fast_png(scene: Scene, top: Any) -> bytes:
-    """The PNG of ``scene``: its edges swept with numpy onto the background, then
-    ``top`` (a cairo image surface of everything else, drawn by cairosvg from
-    :func:`svg_without_edges`) painted over them; the pixel size is ``top``'s."""
+def paint_edges(scene: Scene, top: Any) -> Any:
+    """A cairo image surface of ``scene``: its edges swept with numpy onto the
+    background, then ``top`` (a cairo image surface of everything else, drawn by cairosvg
+    from :func:`without_edges`) painted over them; the pixel size is ``top``'s."""
     import cairocffi
     import numpy as np
 
@@ -270,11 +260,5 @@ def fast_png(scene: Scene, top: Any) -> bytes:
     context = cairocffi.Context(surface)
     context.set_source_surface(top, 0, 0)
     context.paint()
-    return surface_png(surface)
-
-
-def svg_without_edges(scene: Scene) -> str:
-    """The SVG of everything but the edges (and the background), for :func:`fast_png`."""
-    from nnsvg.render.svg import render_svg
-
-    return render_svg(_without_edges(scene))
+    surface.flush()
+    return surface

@@ -11,6 +11,9 @@ figure itself (see :func:`render_svg`), or one given by the caller.
 Edge bundles become a few ``<path>`` elements of at most :data:`SEGMENTS_PER_PATH`
 segments, whose path data is built with plain string joins from pre-formatted vertices:
 that keeps a 535k-edge figure fast to write and fast for cairosvg to rasterise.
+
+This module is also the ``svg`` writer of :mod:`nnsvg.render.writers` (:func:`write`,
+:func:`cost`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import hashlib
 import re
 from array import array
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import svgwrite
@@ -42,7 +46,10 @@ from nnsvg.scene import (
     TextStyle,
 )
 
-__all__ = ["SEGMENTS_PER_PATH", "check_id_prefix", "fmt", "render_svg"]
+if TYPE_CHECKING:
+    from nnsvg.render.writers import WriteOptions
+
+__all__ = ["SEGMENTS_PER_PATH", "check_id_prefix", "fmt", "render_svg", "root_size", "write"]
 
 SEGMENTS_PER_PATH = 100
 
@@ -434,13 +441,8 @@ def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
     derive = id_prefix is None
     prefix = _ID_MARK if derive else check_id_prefix(id_prefix)
     vx, vy, vw, vh = scene.viewbox
-    if scene.physical_width is not None:
-        value, unit = scene.physical_width
-        height = value * vh / vw
-        size = (f"{_length(value)}{unit}", f"{_length(height)}{unit}")
-    else:
-        size = (fmt(vw), fmt(vh))
-    dwg = svgwrite.Drawing(size=size, debug=False, profile="full")
+    width, height, unit = _root_lengths(scene)
+    dwg = svgwrite.Drawing(size=(width + unit, height + unit), debug=False, profile="full")
     dwg.attribs["viewBox"] = f"{fmt(vx)} {fmt(vy)} {fmt(vw)} {fmt(vh)}"
     for key, value in sorted(scene.meta.items()):
         dwg.attribs[f"data-nnsvg-{key}"] = _xml(value)
@@ -485,6 +487,40 @@ def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
 
 
+def root_size(scene: Scene) -> tuple[float, float, str]:
+    """The ``width`` and ``height`` :func:`render_svg` writes on the root ``<svg>`` of
+    ``scene`` (at the precision written) and their unit (``""`` for user units).
+
+    >>> root_size(Scene(viewbox=(0, 0, 300, 100.123), items=(), physical_width=(3.5, "in")))
+    (3.5, 1.1681, 'in')
+    """
+    width, height, unit = _root_lengths(scene)
+    return float(width), float(height), unit
+
+
+def _root_lengths(scene: Scene) -> tuple[str, str, str]:
+    _vx, _vy, vw, vh = scene.viewbox
+    if scene.physical_width is not None:
+        value, unit = scene.physical_width
+        return _length(value), _length(value * vh / vw), unit
+    return fmt(vw), fmt(vh), ""
+
+
 def _length(value: float) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+# -- the SVG writer (see nnsvg.render.writers) ----------------------------------------
+
+
+def write(scene: Scene, options: WriteOptions) -> bytes:
+    """The SVG file of ``scene``: :func:`render_svg`'s text as UTF-8."""
+    return options.svg_of(scene).encode("utf-8")
+
+
+def cost(scene: Scene) -> float:
+    """What writing ``scene`` as SVG costs (see :mod:`nnsvg.render.writers`)."""
+    from nnsvg.render.writers import edge_cost
+
+    return edge_cost(scene, straight=0.2, curved=0.3)
