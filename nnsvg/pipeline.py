@@ -270,8 +270,7 @@ def _check_chain(spec: Spec, net: Network, style: str, from_option: bool) -> Non
         path = ("layers", index, "from") if has_from else ("layers", index)
         what = f"a {node.kind} layer" if node.layer.sources is None else "a branch"
     raise SpecError(
-        f"{chosen} draws chains of layers, and this is {what}; draw the figure in the "
-        f"{can} style",
+        f"{chosen} draws chains of layers, and this is {what}; draw the figure in the {can} style",
         location=spec.where(*path),
         field=format_path(path),
     )
