@@ -248,22 +248,16 @@ def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D,
     return placed
 
 
-def merge_mark(x: float, y: float, merge: str, theme: Theme, tm: TextMaker) -> list[Item]:
-    """The circled + (add) or ‖ (concat) where a skip connection joins its layer."""
+def merge_mark(
+    x: float, y: float, merge: str, theme: Theme, tm: TextMaker, *, radius: float | None = None
+) -> list[Item]:
+    """The circled + (add), × (multiply) or ‖ (concat) where inputs merge."""
     sk = theme.skip
+    r = radius if radius is not None else sk.mark_radius
+    symbol = {"add": "+", "multiply": "×"}.get(merge, "‖")
     return [
-        Circle(
-            x, y, sk.mark_radius, Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width)
-        ),
-        tm.text(
-            x,
-            y,
-            "+" if merge == "add" else "‖",
-            sk.mark_radius * 1.6,
-            baseline="central",
-            color=sk.color,
-            cls="merge",
-        ),
+        Circle(x, y, r, Paint(fill=sk.mark_fill, stroke=sk.color, stroke_width=sk.width)),
+        tm.text(x, y, symbol, r * 1.6, baseline="central", color=sk.color, cls="merge"),
     ]
 
 

@@ -60,6 +60,10 @@ KIND_NAMES = {
     "upsample": "Upsampling",
     "flatten": "Flatten",
     "dense": "Dense",
+    "add": "Add",
+    "multiply": "Multiply",
+    "concat": "Concatenate",
+    "crop": "Crop",
 }
 SLANT = math.cos(math.radians(45))  # vectors and stacks run down-right at 45 degrees
 
@@ -89,6 +93,8 @@ def op_text(layer: Layer, dims: int) -> str:
         return "Dense"
     if kind == "flatten":
         return "Flatten"
+    if kind in ("add", "multiply", "concat", "crop"):
+        return KIND_NAMES[kind]
     if kind == "upsample":
         factor = _pair(layer.size, 2, max(dims, 1))
         return "Upsample ×" + (str(factor[0]) if len(set(factor)) == 1 else _times(factor))
@@ -182,7 +188,7 @@ def _elements(net: Network, theme: Theme) -> list[_Element]:
     out: list[_Element] = []
     for d in drawn:
         index, kind, shape, layer = d.index, d.kind, d.shape, d.layer
-        base = d.color or (getattr(theme.kinds, kind) if by_kind else None)
+        base = d.color or (getattr(theme.kinds, kind, None) if by_kind else None)
         if base == "none":  # unfilled maps: outlines only
             fills: tuple[str, ...] = ("none",)
         else:
