@@ -251,6 +251,15 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
         net = resolve(spec, graph=graph, images=spec_images(spec, options.allow_outside))
     if not engine.draws.graphs:
         _check_chain(spec, net, engine.name, from_option)
+    elif net.skips and net.first_branch() is not None:
+        layer = net.nodes[net.skips[0].target].layer
+        assert layer is not None
+        raise SpecError(
+            "a network that branches writes its merges as layers: "
+            "{type: add, from: [a, b]} (or concat) instead of skip_from",
+            location=spec.where("layers", layer.index, "skip_from"),
+            field=f"layers[{layer.index}].skip_from",
+        )
     return net
 
 

@@ -86,6 +86,7 @@ ENGINES: dict[str, Engine] = {
             keys=frozenset({*_LABELS, "legend"}),
             layer_keys=frozenset({*_CNN_LAYER_KEYS, "op_label", "image", "skip_from", "merge"}),
             input_keys=frozenset({"label", "size_label", "image", "color", "stroke"}),
+            graphs=True,
         ),
     ),
     "alexnet": Engine(

@@ -538,7 +538,12 @@ def layout_lenet(
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
-    """Lay out ``net`` as stacks of feature maps and vectors."""
+    """Lay out ``net`` as stacks of feature maps and vectors (a network that branches
+    by :mod:`nnsvg.engines.lenet_graph`)."""
+    if net.first_branch() is not None:
+        from nnsvg.engines.lenet_graph import layout_lenet_graph
+
+        return layout_lenet_graph(net, theme, metrics, limits=limits, physical_width=physical_width)
     tm = TextMaker(metrics, theme.font.family)
     labels = _Labels(theme, tm, net.labels)
     elements = _elements(net, theme)

@@ -47,7 +47,7 @@ from nnsvg.theme import Theme
 __all__ = ["layout_lenet_graph"]
 
 _MARK_SCALE = 1.5  # a merge node's mark, against the skip mark's radius
-_TRACK = 7.0  # between two vertical connector runs in one gap
+_TRACK = 10.0  # between two vertical connector runs in one gap
 
 
 @dataclass(slots=True)
@@ -82,8 +82,9 @@ def layout_lenet_graph(
             if e.kind != "concat" and net.nodes[e.index].size_label is None:
                 e.size_label = ""  # the size of what it joins: said already
     edges = [(s, n.index) for n in net.nodes for s in n.inputs]
-    lay = layered(len(elements), edges)
+    lay = layered(len(elements), edges, ranks=_ranks(net))
     columns = _columns(lay.ranks, elements, labels, theme)
+    _align(columns, net, lay.chains)
     xs = _place(columns, elements, theme)
     reads = {n.index: len(n.inputs) for n in net.nodes}
     readers = {n.index: 0 for n in net.nodes}
@@ -97,7 +98,8 @@ def layout_lenet_graph(
         a, b = elements[u], elements[v]
         chain = lay.chains.get((u, v), ())
         aligned = not chain and abs(_cy(a) - _cy(b)) < 0.5 and lay.rank[v] == lay.rank[u] + 1
-        if aligned and readers[u] == 1 and reads[v] == 1 and b.kind not in MERGE_TYPES:
+        plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
+        if aligned and plain and readers[u] == 1 and reads[v] == 1:
             joined = _link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme)
             if joined:
                 links.extend(joined)
@@ -119,6 +121,23 @@ def layout_lenet_graph(
     if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+
+
+def _ranks(net: Network) -> list[int]:
+    """Longest-path ranks, then each source (an input) moved up to just before its
+    first reader, so that a second input joins where it is used."""
+    rank = [0] * len(net.nodes)
+    for index in net.order:
+        inputs = net.nodes[index].inputs
+        rank[index] = max((rank[s] + 1 for s in inputs), default=0)
+    first_reader: dict[int, int] = {}
+    for node in net.nodes:
+        for s in node.inputs:
+            first_reader[s] = min(first_reader.get(s, rank[node.index]), rank[node.index])
+    for node in net.nodes:
+        if not node.inputs and node.index in first_reader:
+            rank[node.index] = first_reader[node.index] - 1
+    return rank
 
 
 def _cy(e: _Element) -> float:
@@ -154,6 +173,36 @@ def _columns(
             slot.y -= shift
         columns.append(slots)
     return columns
+
+
+def _align(
+    columns: list[list[_Slot]], net: Network, chains: dict[tuple[int, int], tuple[int, ...]]
+) -> None:
+    """Shift each column along the cross axis, left to right, by the median of the
+    shifts that would put each of its items level with what feeds it (the mean of a
+    node's inputs; for a dummy, the item before it on its edge), so that chains run
+    straight and a branch sits beside its source."""
+    y_of: dict[int, float] = {}
+    feeds: dict[int, list[int]] = {n.index: list(n.inputs) for n in net.nodes}
+    for (u, _), dummies in chains.items():
+        for before, dummy in zip((u, *dummies), dummies):
+            feeds[dummy] = [before]
+    for slots in columns:
+        wanted: list[float] = []
+        dummies: list[float] = []  # a dummy follows its edge only where no node asks
+        for slot in slots:
+            placed = [y_of[s] for s in feeds.get(slot.item, []) if s in y_of]
+            if placed:
+                mine = wanted if slot.item < len(net.nodes) else dummies
+                mine.append(sum(placed) / len(placed) - slot.y)
+        wanted = wanted or dummies
+        if wanted:
+            wanted.sort()
+            shift = wanted[(len(wanted) - 1) // 2]
+            for slot in slots:
+                slot.y += shift
+        for slot in slots:
+            y_of[slot.item] = slot.y
 
 
 def _op_height(e: _Element, labels: _Labels, theme: Theme) -> float:
@@ -223,11 +272,12 @@ def _connector_groups(
     connectors: list[tuple[int, int, list[tuple[float, float]]]],
     ids: list[str],
     rank: tuple[int, ...],
-    spans: list[tuple[float, float]],
+    spans_x: list[tuple[float, float]],
     theme: Theme,
 ) -> list[Item]:
     """Orthogonal connectors, each turn on a track of its own within its gap."""
     # Every vertical run: (gap index, low y, high y, connector, leg) -> a track per gap.
+    # Runs of one source (a fan-out) or into one target (a fan-in) share a track: a bus.
     runs: dict[int, list[tuple[float, float, int, int]]] = {}
     for k, (u, _, points) in enumerate(connectors):
         for leg in range(0, len(points) - 1, 2):
@@ -236,19 +286,29 @@ def _connector_groups(
                 runs.setdefault(rank[u] + leg // 2, []).append((min(y0, y1), max(y0, y1), k, leg))
     track: dict[tuple[int, int], float] = {}
     for gap, found in runs.items():
-        lanes: list[list[tuple[float, float]]] = []
+        # A track holds runs that do not meet, or runs that all leave one source (their
+        # first leg) or all enter one target (their last leg): a bus, read as one.
+        lanes: list[tuple[set[tuple[str, int]], list[tuple[float, float]]]] = []
         placed = []
         for lo, hi, k, leg in sorted(found):
+            u, v, points = connectors[k]
+            keys = {("from", u)} if leg == 0 else set()
+            if leg + 2 == len(points):
+                keys.add(("to", v))
             lane = 0
-            while lane < len(lanes) and any(
-                not (hi + _TRACK < a or lo - _TRACK > b) for a, b in lanes[lane]
-            ):
+            while lane < len(lanes):
+                shared, spans = lanes[lane]
+                meets = any(not (hi + _TRACK < a or lo - _TRACK > b) for a, b in spans)
+                if not meets or shared & keys:
+                    break
                 lane += 1
             if lane == len(lanes):
-                lanes.append([])
-            lanes[lane].append((lo, hi))
+                lanes.append((set(keys), []))
+            shared, spans = lanes[lane]
+            shared &= keys  # the keys every run of the lane has
+            spans.append((lo, hi))
             placed.append((k, leg, lane))
-        middle = (spans[gap][1] + spans[gap + 1][0]) / 2
+        middle = (spans_x[gap][1] + spans_x[gap + 1][0]) / 2
         for k, leg, lane in placed:
             track[(k, leg)] = middle + (lane - (len(lanes) - 1) / 2) * _TRACK
     sk, arrow = theme.skip, theme.arrow
