@@ -7,7 +7,7 @@ not installed are skipped; to measure them all, in a scratch venv:
 
 Graphs are the DAGs network figures make: an Inception module, a ResNet-152-like
 chain of 500 nodes (a skip every 3 nodes, projection shortcuts at the 4 stage
-starts), a DenseNet block of 6 layers (each concatenating all before), siamese
+starts), DenseNet blocks of 6 and 24 layers (each concatenating all before), siamese
 towers of 5 that join, a U-Net of 4 levels (long skips), a two-headed MLP, and
 seeded random layered DAGs of 50, 200 and 500 nodes.
 
@@ -139,6 +139,7 @@ GRAPHS: dict[str, Callable[[], tuple[int, Edges]]] = {
     "inception": inception,
     "resnet152 (500)": resnet,
     "densenet block 6": densenet,
+    "densenet block 24": lambda: densenet(24),  # DenseNet-121's third block
     "siamese 2x5": siamese,
     "unet 4 levels": unet,
     "two-headed mlp": two_heads,
