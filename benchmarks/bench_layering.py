@@ -7,7 +7,7 @@ not installed are skipped; to measure them all, in a scratch venv:
 
 Graphs are the DAGs network figures make: an Inception module, a ResNet-152-like
 chain of 500 nodes (a skip every 3 nodes, projection shortcuts at the 4 stage
-starts), a DenseNet block of 6 layers (each concatenating all before), siamese
+starts), DenseNet blocks of 6 and 24 layers (each concatenating all before), siamese
 towers of 5 that join, a U-Net of 4 levels (long skips), a two-headed MLP, and
 seeded random layered DAGs of 50, 200 and 500 nodes.
 
@@ -139,6 +139,7 @@ GRAPHS: dict[str, Callable[[], tuple[int, Edges]]] = {
     "inception": inception,
     "resnet152 (500)": resnet,
     "densenet block 6": densenet,
+    "densenet block 24": lambda: densenet(24),  # DenseNet-121's third block
     "siamese 2x5": siamese,
     "unet 4 levels": unet,
     "two-headed mlp": two_heads,
@@ -194,6 +195,12 @@ def digest(res: Result) -> str:
 
 
 # --- candidates ---------------------------------------------------------------------
+# The libraries are optional (measured where installed, skipped elsewhere): nnsvg
+# declares none of them.
+
+
+class Missing(Exception):
+    """A candidate library that is not installed."""
 
 
 def run_nnsvg(n: int, edges: Edges) -> Result:
@@ -255,7 +262,10 @@ def from_coordinates(
 
 
 def run_igraph(n: int, edges: Edges, pinned: bool = True) -> Result:
-    import igraph
+    try:
+        import igraph
+    except ImportError:
+        raise Missing("igraph") from None
 
     g = igraph.Graph(n=n, edges=edges, directed=True)
     rank = longest_path(n, edges) if pinned else None
@@ -268,8 +278,11 @@ def run_igraph(n: int, edges: Edges, pinned: bool = True) -> Result:
 
 
 def run_grandalf(n: int, edges: Edges) -> Result:
-    from grandalf.graphs import Edge, Graph, Vertex
-    from grandalf.layouts import SugiyamaLayout
+    try:
+        from grandalf.graphs import Edge, Graph, Vertex
+        from grandalf.layouts import SugiyamaLayout
+    except ImportError:
+        raise Missing("grandalf") from None
 
     class View:
         w, h = 10, 10
@@ -310,7 +323,10 @@ OGDF_OWN_COUNT: dict[tuple[int, int], int] = {}
 def run_ogdf(n: int, edges: Edges) -> Result:
     global _OGDF
     if _OGDF is None:
-        from ogdf_python import cppinclude, ogdf
+        try:
+            from ogdf_python import cppinclude, ogdf
+        except ImportError:
+            raise Missing("ogdf-python") from None
 
         cppinclude("ogdf/layered/SugiyamaLayout.h")
         _OGDF = ogdf
@@ -352,7 +368,10 @@ def id_order(n: int, rank: list[int]) -> Result:
 
 
 def run_networkx(n: int, edges: Edges) -> Result:
-    import networkx as nx
+    try:
+        import networkx as nx
+    except ImportError:
+        raise Missing("networkx") from None
 
     g = nx.DiGraph()
     g.add_nodes_from(range(n))
@@ -365,7 +384,10 @@ def run_networkx(n: int, edges: Edges) -> Result:
 
 
 def run_rustworkx(n: int, edges: Edges) -> Result:
-    import rustworkx as rx
+    try:
+        import rustworkx as rx
+    except ImportError:
+        raise Missing("rustworkx") from None
 
     g = rx.PyDiGraph()
     g.add_nodes_from(range(n))

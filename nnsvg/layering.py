@@ -18,41 +18,46 @@ between the nodes without crossing them. Coordinates are the engines' business.
 
 Why hand-written, not a library: benchmarks/bench_layering.py measured the candidates
 (this 2-core x86_64 machine, Python 3.11; crossings counted by the benchmark from each
-result's ranks and orders, dummy chains included; median ms of 7 runs):
+result's ranks and orders, dummy chains included; median ms of 7 runs; ranges are
+over two runs of the benchmark):
 
-=================  ===========  ===============  ===============  ============  ==========
-graph              this module  igraph 1.0       OGDF 2025.10     grandalf 0.8  ids only
-=================  ===========  ===============  ===============  ============  ==========
-Inception          0, 0.1 ms    0, 0.1 ms        0, 0.4 ms        0             3
-ResNet-152 (500)   0, 4.7 ms    0, 2.2 ms        0, 108 ms        0, 144 ms     4
-DenseNet block 6   19, 1.7 ms   29, 0.5 ms       19, 1.3 ms       19-21         175
-siamese, U-Net     0, 0         0, 0             0, 0             0, 0          0, 12
-random 50/200/500  75/565/1256  158/1307/2980    74/551/1249      109/840/1564  284/...
-random 500         48 ms        12 ms            78 ms            156 ms
-import             9 ms         28-30 ms (cold   1.4 s (5.7 s     116 ms
-                                45-90 ms)        first time)      (numpy)
-download           (none)       5.7 MB wheel     91 MB + 48 MB    42 kB
-                                                 cppyy + builds
-=================  ===========  ===============  ===============  ============  ==========
+=================  ============  ==============  ==============  ============  ===========
+graph              this module   igraph 1.0 [1]  OGDF [1]        grandalf 0.8  ids only [2]
+=================  ============  ==============  ==============  ============  ===========
+Inception          0             0               0               0             3
+ResNet-152 (500)   0, 4.5 ms     0, 2.2 ms       0, 111 ms       0, 146 ms     4
+DenseNet block 6   19            29              19              19-22         175
+DenseNet block 24  7150, 144 ms  7676, 40 ms     6905, 181 ms    7260, 163 ms  42550
+siamese; U-Net     0; 0          0; 0            0; 0            0; 0          0; 12
+random 50          75            158             70-74           109-117       284
+random 200         565           1307            545-551         812-840       1826
+random 500         1256, 47 ms   2980, 13 ms     1227-1249, 81   1564-1589     4440
+import             10 ms         27-32 ms [3]    1.4-1.6 s [4]   102-116 ms
+download           (none)        5.7 MB wheel    91 MB + 48 MB   42 kB
+same result in     yes           yes             no              no
+two processes
+=================  ============  ==============  ==============  ============  ===========
 
-- igraph (``Graph.layout_sugiyama`` with these ranks pinned, C core, well kept) is
-  faster, but leaves 2.1-2.4x the crossings on branching graphs and 29 against 19 on a
-  DenseNet block, which a reader sees; ``maxiter=1000`` does not help (29, 152, 2622).
-  Its import alone is as much as all of nnsvg's CLI imports (~90 ms).
-- OGDF (ogdf-python 0.3.5 + ogdf-wheel through cppyy) orders best (at most 1.1 % fewer
-  crossings than this module), but installs ~460 MB, compiles cppyy on install and
-  takes 1.4-5.7 s to import: not for a CLI whose whole 500-node run has 1 s.
-- grandalf (pure Python, last release 2023) gives a different order in each process
-  (it collects a component's edges in a set of Edge objects: memory-address order),
-  cannot be given ranks without setting its internals, and takes 144-156 ms on 500
-  nodes.
-- networkx and rustworkx give ranks (topological generations) but no order in a rank
-  ("ids only" above: every rank in id order).
+[1] with this module's ranks pinned (igraph ranking by itself: within 7 % of these).
+[2] networkx or rustworkx ``topological_generations``: ranks, but no order in a rank.
+[3] 45-90 ms from a cold cache. [4] 5.7 s the first time (cppyy compiles headers).
 
-So the ~250 lines here are kept: longest-path ranks, barycenter sweeps down and up
-(ties keep the current order, which starts as the spec's list order) each followed by
-adjacent swaps that strictly remove crossings, the best order seen kept by its crossing
-count (Barth, Juenger and Mutzel's accumulator tree). Everything is integer lists and
+- igraph (``Graph.layout_sugiyama``, C core, well kept) is faster, but leaves 2.1-2.4x
+  the crossings on branching graphs and 29 against 19 on a DenseNet block, which a
+  reader sees; ``maxiter=1000`` does not help (29, 152, 2622). Its import alone is a
+  third of all of nnsvg's CLI imports (~90 ms).
+- OGDF (ogdf-python 0.3.5 + ogdf-wheel 2025.10 through cppyy) finds 1-7 % fewer
+  crossings on random DAGs and 3 % on a DenseNet-24 block, the same elsewhere, but its
+  order differs between processes, it installs ~460 MB, compiles cppyy on install and
+  takes seconds to import: not for a CLI whose whole 500-node run has 1 s.
+- grandalf (pure Python, last release 2023) also differs between processes (it
+  collects a component's edges in a set of Edge objects: memory-address order),
+  cannot be given ranks without setting its internals, and takes ~150 ms on 500 nodes.
+
+So the ~200 lines of code here are kept: longest-path ranks, barycenter sweeps down
+and up (ties keep the current order, which starts as the spec's list order) each
+followed by adjacent swaps that strictly remove crossings, the best order seen kept by
+its crossing count (Barth, Juenger and Mutzel's accumulator tree). Everything is integer lists and
 stable sorts over ids: no set or dict order, no hash seed, no randomness.
 """
 
@@ -60,6 +65,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -133,7 +139,7 @@ def layered(
         if chain:
             chains[(u, v)] = tuple(chain)
 
-    # First order: nodes by id, a dummy of (u, v) just after node v's place, so the
+    # First order: nodes by id, a dummy of (u, v) where node v would sort, so the
     # spec's list order is where the sweeps start (and what they keep on ties).
     def natural(x: int) -> tuple[int, int, int]:
         return (x, 0, 0) if x < n else (_target(x, down, n), 1, x)
@@ -344,15 +350,17 @@ def _pair(a: int, b: int, up: list[list[int]], down: list[list[int]], pos: list[
         na, nb = nbrs[a], nbrs[b]
         if not na or not nb:
             continue
-        if len(na) == 1 and len(nb) == 1:
-            p, q = pos[na[0]], pos[nb[0]]
-            gain += (p > q) - (p < q)
-            continue
-        for x in na:
-            p = pos[x]
+        if len(nb) <= 8:
             for y in nb:
                 q = pos[y]
-                gain += (p > q) - (p < q)
+                for x in na:
+                    p = pos[x]
+                    gain += (p > q) - (p < q)
+            continue
+        qs = sorted([pos[y] for y in nb])  # a dense node: count by bisection
+        for x in na:
+            p = pos[x]
+            gain += bisect_left(qs, p) - (len(qs) - bisect_right(qs, p))
     return gain
 
 
@@ -370,7 +378,13 @@ def _transpose(
             dirty[r] = False
             for i in range(len(row) - 1):
                 a, b = row[i], row[i + 1]
-                if _pair(a, b, up, down, pos) > 0:
+                ua, ub, da, db = up[a], up[b], down[a], down[b]
+                if len(ua) == len(ub) == len(da) == len(db) == 1:  # two dummies' worth
+                    p, q, s, t = pos[ua[0]], pos[ub[0]], pos[da[0]], pos[db[0]]
+                    gain = (p > q) - (p < q) + (s > t) - (s < t)
+                else:
+                    gain = _pair(a, b, up, down, pos)
+                if gain > 0:
                     row[i], row[i + 1] = b, a
                     pos[a], pos[b] = i + 1, i
                     dirty[r] = True
