@@ -16,6 +16,7 @@ vector links) join them instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from nnsvg.engines.common import (
@@ -27,6 +28,7 @@ from nnsvg.engines.common import (
 )
 from nnsvg.engines.lenet import (
     KIND_NAMES,
+    SLANT,
     _Element,
     _elements,
     _filter_items,
@@ -59,7 +61,50 @@ class _Slot:
     body: float = 0.0
     below: float = 0.0  # caption height under the body
     width: float = 0.0  # the body's, or its captions' if wider
-    y: float = 0.0  # the body's centre
+    lift: float = 0.0  # from the body's centre down to where connectors meet it
+    y: float = 0.0  # where connectors meet the body (a stack's front map's centre)
+
+    @property
+    def top(self) -> float:
+        return self.y - self.lift - self.body / 2 - self.above
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.lift + self.body / 2 + self.below
+
+
+@dataclass(frozen=True, slots=True)
+class _Connector:
+    """An edge's route: points alternate between a turn in a gap (between column
+    ``gaps[k]`` and the next) and a straight run along the flow."""
+
+    source: int
+    target: int
+    points: list[tuple[float, float]]
+    gaps: tuple[int, ...]
+
+
+def _tracks(
+    around: list[tuple[int, int]], rank: tuple[int, ...], columns: list[list[_Slot]], gap: float
+) -> dict[tuple[int, int], float]:
+    """The y of each edge that goes round: tracks under every column, the shorter
+    spans nearer, so that routes nest (an edge's span holding an end of another gets
+    the outer track)."""
+    if not around:
+        return {}
+    bottom = max(slot.bottom for slots in columns for slot in slots) + gap
+    lanes: list[list[tuple[int, int]]] = []
+    found = {}
+    for u, v in sorted(around, key=lambda e: (rank[e[1]] - rank[e[0]], rank[e[0]], e)):
+        a, b = rank[u], rank[v]
+        lane = 0
+        while lane < len(lanes) and any(not (b <= s or a >= t) for s, t in lanes[lane]):
+            lane += 1
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append((a, b))
+        found[(u, v)] = bottom + lane * _TRACK * 1.2
+    return found
 
 
 def layout_lenet_graph(
@@ -83,9 +128,26 @@ def layout_lenet_graph(
                 e.size_label = ""  # the size of what it joins: said already
     edges = [(s, n.index) for n in net.nodes for s in n.inputs]
     lay = layered(len(elements), edges, ranks=_ranks(net))
+    gap = _lane_gap(theme)
     columns = _columns(lay.ranks, elements, labels, theme)
-    _align(columns, net, lay.chains)
+    _align(columns, net, lay.chains, gap)
+    # A long edge runs through the lanes kept for it when they line up (one straight
+    # run); any other would zig-zag, and goes round on a track under everything.
+    slot_of = {slot.item: slot for slots in columns for slot in slots}
+    around = {
+        edge
+        for edge, dummies in lay.chains.items()
+        if max(slot_of[d].y for d in dummies) - min(slot_of[d].y for d in dummies) > 0.5
+    }
+    if around:
+        kept = {d for edge, dummies in lay.chains.items() if edge not in around for d in dummies}
+        ranks = tuple(tuple(i for i in r if i < len(elements) or i in kept) for r in lay.ranks)
+        chains = {edge: d for edge, d in lay.chains.items() if edge not in around}
+        columns = _columns(ranks, elements, labels, theme)
+        _align(columns, net, chains, gap)
+        slot_of = {slot.item: slot for slots in columns for slot in slots}
     xs = _place(columns, elements, theme)
+    tracks = _tracks(sorted(around), lay.rank, columns, gap)
     reads = {n.index: len(n.inputs) for n in net.nodes}
     readers = {n.index: 0 for n in net.nodes}
     for s, _ in edges:
@@ -93,31 +155,37 @@ def layout_lenet_graph(
 
     items: list[Item] = []
     links: list[Item] = []
-    connectors: list[tuple[int, int, list[tuple[float, float]]]] = []
+    connectors: list[_Connector] = []
     for u, v in edges:
         a, b = elements[u], elements[v]
+        ru, rv = lay.rank[u], lay.rank[v]
+        start, end = _out(a, theme), _in(b, theme)
+        if (u, v) in tracks:
+            y = tracks[(u, v)]
+            points = [start, (xs[ru + 1][0], y), (xs[rv - 1][1], y), end]
+            connectors.append(_Connector(u, v, points, (ru, rv - 1)))
+            continue
         chain = lay.chains.get((u, v), ())
-        aligned = not chain and abs(_cy(a) - _cy(b)) < 0.5 and lay.rank[v] == lay.rank[u] + 1
+        aligned = not chain and abs(_cy(a) - _cy(b)) < 0.5 and rv == ru + 1
         plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
         if aligned and plain and readers[u] == 1 and reads[v] == 1:
             joined = _link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme)
             if joined:
                 links.extend(joined)
                 continue
-        points = [(a.x + a.width, _cy(a))]
-        for d in chain:
-            slot = _slot_of(columns, d)
-            left, right = xs[lay.rank[u] + 1 + chain.index(d)]
-            points += [(left, slot.y), (right, slot.y)]
-        points.append((b.x, _cy(b)))
-        connectors.append((u, v, points))
+        points = [start]
+        for k, d in enumerate(chain):
+            left, right = xs[ru + 1 + k]
+            points += [(left, slot_of[d].y), (right, slot_of[d].y)]
+        points.append(end)
+        connectors.append(_Connector(u, v, points, tuple(range(ru, ru + len(chain) + 1))))
 
     for e in elements:
         items.append(_node_group(e, net, theme, tm, labels, radius))
     if links:
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
-    items.extend(_connector_groups(connectors, ids, lay.rank, xs, theme))
+    items.extend(_connector_groups(connectors, ids, xs, theme))
     if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
@@ -140,8 +208,41 @@ def _ranks(net: Network) -> list[int]:
     return rank
 
 
+def _lift(e: _Element) -> float:
+    """How far below its box's centre connectors meet an element: a stack's front map."""
+    return 0.0 if e.is_vector or e.kind in MERGE_TYPES else (e.maps - 1) * e.offset / 2
+
+
 def _cy(e: _Element) -> float:
-    return e.y + e.height / 2
+    return e.y + e.height / 2 + _lift(e)
+
+
+def _in(e: _Element, theme: Theme) -> tuple[float, float]:
+    """Where a connector arrives: the outline's left side, level with the front map's
+    centre (a slanted vector: halfway down its bar)."""
+    y = _cy(e)
+    if e.kind in MERGE_TYPES:
+        return (e.x, y)
+    if e.is_vector:
+        return (e.x + e.length * SLANT / 2, y)
+    # The back-most map reaching down to y.
+    j = max(0, math.ceil((y - e.y - e.map_h) / e.offset)) if e.offset else 0
+    return (e.x + min(j, e.maps - 1) * e.offset, y)
+
+
+def _out(e: _Element, theme: Theme) -> tuple[float, float]:
+    """Where a connector leaves: the right side, level with the front map's centre."""
+    y = _cy(e)
+    if e.kind in MERGE_TYPES:
+        return (e.x + e.width, y)
+    if e.is_vector:
+        return (e.x + theme.vector.thickness + e.length * SLANT / 2, y)
+    return (e.x + e.width, y)
+
+
+def _lane_gap(theme: Theme) -> float:
+    """The room between two lanes of a column, captions included."""
+    return max(theme.label.min_separation * 2, 14.0)
 
 
 def _columns(
@@ -149,7 +250,7 @@ def _columns(
 ) -> list[list[_Slot]]:
     """Each rank's slots, measured, and stacked across the flow: the elements' centres
     are spread around y = 0, each slot as tall as its body and captions."""
-    gap = max(theme.label.min_separation * 2, 14.0)
+    gap = _lane_gap(theme)
     dummy = max(theme.skip.width * 4, 8.0)
     columns = []
     for rank in ranks:
@@ -162,10 +263,10 @@ def _columns(
             above = labels.top_height(e) + theme.layer.label_gap
             below = _op_height(e, labels, theme)
             width = max(e.width, labels.top_width(e), labels.op_width(e))
-            slots.append(_Slot(item, above, e.height, below, width))
+            slots.append(_Slot(item, above, e.height, below, width, _lift(e)))
         y = 0.0
         for slot in slots:
-            slot.y = y + slot.above + slot.body / 2
+            slot.y = y + slot.above + slot.body / 2 + slot.lift
             y += slot.above + slot.body + slot.below + gap
         centres = [s.y for s in slots if s.item < len(elements)] or [s.y for s in slots]
         shift = (min(centres) + max(centres)) / 2
@@ -176,7 +277,10 @@ def _columns(
 
 
 def _align(
-    columns: list[list[_Slot]], net: Network, chains: dict[tuple[int, int], tuple[int, ...]]
+    columns: list[list[_Slot]],
+    net: Network,
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    gap: float,
 ) -> None:
     """Shift each column along the cross axis, left to right, by the median of the
     shifts that would put each of its items level with what feeds it (the mean of a
@@ -187,22 +291,61 @@ def _align(
     for (u, _), dummies in chains.items():
         for before, dummy in zip((u, *dummies), dummies):
             feeds[dummy] = [before]
-    for slots in columns:
-        wanted: list[float] = []
-        dummies: list[float] = []  # a dummy follows its edge only where no node asks
+    readers: dict[int, list[int]] = {}
+    for item, sources in feeds.items():
+        for source in sources:
+            readers.setdefault(source, []).append(item)
+
+    def shift(slots: list[_Slot], toward: dict[int, list[int]]) -> None:
+        # Each slot wants to be level with the mean of what it is drawn toward; slots
+        # keep their order and at least their packed distance. The least-squares
+        # answer is an isotonic regression of (wanted - packed offset): pool adjacent
+        # violators. Dummies and slots that want nothing ask (next to) nothing.
+        first = slots[0].y
+        blocks: list[list[float]] = []  # [weight, weighted sum, count]
         for slot in slots:
-            placed = [y_of[s] for s in feeds.get(slot.item, []) if s in y_of]
+            placed = [y_of[s] for s in toward.get(slot.item, []) if s in y_of]
+            offset = slot.y - first
             if placed:
-                mine = wanted if slot.item < len(net.nodes) else dummies
-                mine.append(sum(placed) / len(placed) - slot.y)
-        wanted = wanted or dummies
-        if wanted:
-            wanted.sort()
-            shift = wanted[(len(wanted) - 1) // 2]
-            for slot in slots:
-                slot.y += shift
-        for slot in slots:
-            y_of[slot.item] = slot.y
+                weight = 1.0 if slot.item < len(net.nodes) else 1e-6
+                target = sum(placed) / len(placed) - offset
+            else:
+                weight, target = 1e-6, first
+            blocks.append([weight, weight * target, 1])
+            while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
+                w, t, n = blocks.pop()
+                blocks[-1][0] += w
+                blocks[-1][1] += t
+                blocks[-1][2] += n
+        k = 0
+        for weight, total, count in blocks:
+            z = total / weight
+            for slot in slots[k : k + int(count)]:
+                slot.y = z + (slot.y - first)
+                y_of[slot.item] = slot.y
+            k += int(count)
+
+    for slots in columns:
+        shift(slots, feeds)
+    # Right to left, a column of sources only (the inputs) centres on the layers it
+    # feeds in the next column.
+    for k in range(len(columns) - 2, -1, -1):
+        slots = columns[k]
+        if all(not feeds.get(slot.item) for slot in slots):
+            nxt = {slot.item for slot in columns[k + 1] if slot.item < len(net.nodes)}
+            near = {item: [r for r in found if r in nxt] for item, found in readers.items()}
+            shift(slots, near)
+    # A dummy moves level with the item before it on its edge, where its lane has room.
+    for slots in columns:
+        for k, slot in enumerate(slots):
+            if slot.item < len(net.nodes):
+                continue
+            low = slots[k - 1].bottom + gap + slot.body / 2 if k else -math.inf
+            high = slots[k + 1].top - gap - slot.body / 2 if k + 1 < len(slots) else math.inf
+            before = y_of[feeds[slot.item][0]]
+            if low <= high:
+                slot.y = min(max(before, low), high)
+                y_of[slot.item] = slot.y
 
 
 def _op_height(e: _Element, labels: _Labels, theme: Theme) -> float:
@@ -230,18 +373,10 @@ def _place(
             if slot.item < len(elements):
                 e = elements[slot.item]
                 e.x = x + (width - e.width) / 2
-                e.y = slot.y - e.height / 2
+                e.y = slot.y - slot.lift - e.height / 2
         spans.append((x, x + width))
         x += width
     return spans
-
-
-def _slot_of(columns: list[list[_Slot]], item: int) -> _Slot:
-    for slots in columns:
-        for slot in slots:
-            if slot.item == item:
-                return slot
-    raise KeyError(item)
 
 
 def _node_group(
@@ -269,9 +404,8 @@ def _node_group(
 
 
 def _connector_groups(
-    connectors: list[tuple[int, int, list[tuple[float, float]]]],
+    connectors: list[_Connector],
     ids: list[str],
-    rank: tuple[int, ...],
     spans_x: list[tuple[float, float]],
     theme: Theme,
 ) -> list[Item]:
@@ -279,11 +413,11 @@ def _connector_groups(
     # Every vertical run: (gap index, low y, high y, connector, leg) -> a track per gap.
     # Runs of one source (a fan-out) or into one target (a fan-in) share a track: a bus.
     runs: dict[int, list[tuple[float, float, int, int]]] = {}
-    for k, (u, _, points) in enumerate(connectors):
-        for leg in range(0, len(points) - 1, 2):
-            (_, y0), (_, y1) = points[leg], points[leg + 1]
+    for k, c in enumerate(connectors):
+        for leg in range(0, len(c.points) - 1, 2):
+            (_, y0), (_, y1) = c.points[leg], c.points[leg + 1]
             if abs(y0 - y1) > 0.5:
-                runs.setdefault(rank[u] + leg // 2, []).append((min(y0, y1), max(y0, y1), k, leg))
+                runs.setdefault(c.gaps[leg // 2], []).append((min(y0, y1), max(y0, y1), k, leg))
     track: dict[tuple[int, int], float] = {}
     for gap, found in runs.items():
         # A track holds runs that do not meet, or runs that all leave one source (their
@@ -291,10 +425,10 @@ def _connector_groups(
         lanes: list[tuple[set[tuple[str, int]], list[tuple[float, float]]]] = []
         placed = []
         for lo, hi, k, leg in sorted(found):
-            u, v, points = connectors[k]
-            keys = {("from", u)} if leg == 0 else set()
-            if leg + 2 == len(points):
-                keys.add(("to", v))
+            c = connectors[k]
+            keys = {("from", c.source)} if leg == 0 else set()
+            if leg + 2 == len(c.points):
+                keys.add(("to", c.target))
             lane = 0
             while lane < len(lanes):
                 shared, spans = lanes[lane]
@@ -314,7 +448,8 @@ def _connector_groups(
     sk, arrow = theme.skip, theme.arrow
     paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none", linejoin="round")
     groups: list[Item] = []
-    for k, (u, v, points) in enumerate(connectors):
+    for k, c in enumerate(connectors):
+        u, v, points = c.source, c.target, c.points
         tip = (points[-1][0] - arrow.gap, points[-1][1])
         commands: list[tuple[str | float, ...]] = [("M", *points[0])]
         for leg in range(0, len(points) - 1, 2):
