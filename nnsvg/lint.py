@@ -331,6 +331,8 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
     elif word == "bias":
         new.owner = id(group)
         new.bias = True
+    elif word == "mark":  # a merge mark: its symbol sits on its own circle
+        new.owner = id(group)
     elif word == "title" and top:
         new.place = "title"
     elif word == "labels" and top:

@@ -24,6 +24,7 @@ from nnsvg.engines.common import (
     TextMaker,
     arrowhead,
     finish_scene,
+    kernel_window,
     merge_mark,
 )
 from nnsvg.engines.lenet import (
@@ -75,12 +76,14 @@ class _Slot:
 
 @dataclass(frozen=True, slots=True)
 class _Connector:
-    """An edge's route: points alternate between a turn in a gap (between column
-    ``gaps[k]`` and the next) and a straight run along the flow."""
+    """An edge's route across the flow: ``ys[0]`` where it leaves its source; then per
+    gap ``gaps[k]`` (between that column and the next) a turn to ``ys[2k + 1]``,
+    followed, but for the last, by a straight run at that height (``ys[2k + 2]``)
+    through the columns up to the next gap; the last turn ends at the target."""
 
     source: int
     target: int
-    points: list[tuple[float, float]]
+    ys: list[float]
     gaps: tuple[int, ...]
 
 
@@ -146,46 +149,52 @@ def layout_lenet_graph(
         columns = _columns(ranks, elements, labels, theme)
         _align(columns, net, chains, gap)
         slot_of = {slot.item: slot for slots in columns for slot in slots}
-    xs = _place(columns, elements, theme)
     tracks = _tracks(sorted(around), lay.rank, columns, gap)
     reads = {n.index: len(n.inputs) for n in net.nodes}
     readers = {n.index: 0 for n in net.nodes}
     for s, _ in edges:
         readers[s] += 1
 
-    items: list[Item] = []
-    links: list[Item] = []
+    # Which edges are routed (and through which lanes) depends on y alone; the gaps
+    # along the flow are then made wide enough for the tracks their turns need.
+    linked: list[tuple[int, int]] = []
     connectors: list[_Connector] = []
     for u, v in edges:
         a, b = elements[u], elements[v]
         ru, rv = lay.rank[u], lay.rank[v]
-        start, end = _out(a, theme), _in(b, theme)
+        ya, yb = slot_of[u].y, slot_of[v].y  # where connectors meet them (placed below)
         if (u, v) in tracks:
             y = tracks[(u, v)]
-            points = [start, (xs[ru + 1][0], y), (xs[rv - 1][1], y), end]
-            connectors.append(_Connector(u, v, points, (ru, rv - 1)))
+            connectors.append(_Connector(u, v, [ya, y, y, yb], (ru, rv - 1)))
             continue
         chain = lay.chains.get((u, v), ())
-        aligned = not chain and abs(_cy(a) - _cy(b)) < 0.5 and rv == ru + 1
+        aligned = not chain and abs(ya - yb) < 0.5 and rv == ru + 1
         plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
-        if aligned and plain and readers[u] == 1 and reads[v] == 1:
-            joined = _link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme)
-            if joined:
-                links.extend(joined)
-                continue
-        points = [start]
-        for k, d in enumerate(chain):
-            left, right = xs[ru + 1 + k]
-            points += [(left, slot_of[d].y), (right, slot_of[d].y)]
-        points.append(end)
-        connectors.append(_Connector(u, v, points, tuple(range(ru, ru + len(chain) + 1))))
+        joins = b.is_vector or (
+            not a.is_vector and kernel_window(b.layer, a.shape, b.shape) is not None
+        )
+        if aligned and plain and readers[u] == 1 and reads[v] == 1 and joins:
+            linked.append((u, v))
+            continue
+        ys = [ya]
+        for d in chain:
+            ys += [slot_of[d].y, slot_of[d].y]
+        ys.append(yb)
+        connectors.append(_Connector(u, v, ys, tuple(range(ru, ru + len(chain) + 1))))
+    lanes, counts = _lanes(connectors)
+    xs = _place(columns, elements, theme, counts)
 
+    items: list[Item] = []
+    links: list[Item] = []
+    for u, v in linked:
+        a, b = elements[u], elements[v]
+        links.extend(_link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme))
     for e in elements:
         items.append(_node_group(e, net, theme, tm, labels, radius))
     if links:
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
-    items.extend(_connector_groups(connectors, ids, xs, theme))
+    items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme))
     if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
@@ -359,16 +368,19 @@ def _op_height(e: _Element, labels: _Labels, theme: Theme) -> float:
 
 
 def _place(
-    columns: list[list[_Slot]], elements: list[_Element], theme: Theme
+    columns: list[list[_Slot]], elements: list[_Element], theme: Theme, tracks: dict[int, int]
 ) -> list[tuple[float, float]]:
-    """Put every element in its column; each column's (left, right) along the flow."""
+    """Put every element in its column; each column's (left, right) along the flow. A
+    gap is as wide as the theme's spacing, or as the ``tracks`` its turns need."""
     arrow = theme.arrow
     x = 0.0
     spans = []
     for k, slots in enumerate(columns):
         width = max((s.width for s in slots), default=0.0)
         if k:
-            x += max(theme.maps.spacing, 2 * arrow.length + 3 * _TRACK + 8)
+            turns = tracks.get(k - 1, 0)
+            need = 2 * arrow.length + 8 + max(turns - 1, 0) * _TRACK if turns else 0.0
+            x += max(theme.maps.spacing, need)
         for slot in slots:
             if slot.item < len(elements):
                 e = elements[slot.item]
@@ -386,7 +398,8 @@ def _node_group(
     node = net.nodes[e.index]
     if e.kind in MERGE_TYPES:
         cx, cy = e.x + radius, e.y + radius
-        shapes = merge_mark(cx, cy, e.kind, theme, tm, radius=radius)
+        mark = merge_mark(cx, cy, e.kind, theme, tm, radius=radius)
+        shapes = [Group(id=f"{node.id}-mark", role=f"mark {e.kind}", children=tuple(mark))]
     elif e.is_vector:
         shapes = _vector_items(e, theme, node.id)
     else:
@@ -403,31 +416,26 @@ def _node_group(
     )
 
 
-def _connector_groups(
+def _lanes(
     connectors: list[_Connector],
-    ids: list[str],
-    spans_x: list[tuple[float, float]],
-    theme: Theme,
-) -> list[Item]:
-    """Orthogonal connectors, each turn on a track of its own within its gap."""
-    # Every vertical run: (gap index, low y, high y, connector, leg) -> a track per gap.
-    # Runs of one source (a fan-out) or into one target (a fan-in) share a track: a bus.
+) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """A track for every turn, per gap, and how many tracks each gap has. A track
+    holds turns that do not meet, or turns that all leave one source (their first
+    leg) or all enter one target (their last leg): a bus, read as one."""
     runs: dict[int, list[tuple[float, float, int, int]]] = {}
     for k, c in enumerate(connectors):
-        for leg in range(0, len(c.points) - 1, 2):
-            (_, y0), (_, y1) = c.points[leg], c.points[leg + 1]
+        for leg, gap in enumerate(c.gaps):
+            y0, y1 = c.ys[2 * leg], c.ys[2 * leg + 1]
             if abs(y0 - y1) > 0.5:
-                runs.setdefault(c.gaps[leg // 2], []).append((min(y0, y1), max(y0, y1), k, leg))
-    track: dict[tuple[int, int], float] = {}
+                runs.setdefault(gap, []).append((min(y0, y1), max(y0, y1), k, leg))
+    lane_of: dict[tuple[int, int], int] = {}
+    counts: dict[int, int] = {}
     for gap, found in runs.items():
-        # A track holds runs that do not meet, or runs that all leave one source (their
-        # first leg) or all enter one target (their last leg): a bus, read as one.
         lanes: list[tuple[set[tuple[str, int]], list[tuple[float, float]]]] = []
-        placed = []
         for lo, hi, k, leg in sorted(found):
             c = connectors[k]
             keys = {("from", c.source)} if leg == 0 else set()
-            if leg + 2 == len(c.points):
+            if leg + 1 == len(c.gaps):
                 keys.add(("to", c.target))
             lane = 0
             while lane < len(lanes):
@@ -439,32 +447,50 @@ def _connector_groups(
             if lane == len(lanes):
                 lanes.append((set(keys), []))
             shared, spans = lanes[lane]
-            shared &= keys  # the keys every run of the lane has
+            shared &= keys  # the keys every turn of the lane has
             spans.append((lo, hi))
-            placed.append((k, leg, lane))
-        middle = (spans_x[gap][1] + spans_x[gap + 1][0]) / 2
-        for k, leg, lane in placed:
-            track[(k, leg)] = middle + (lane - (len(lanes) - 1) / 2) * _TRACK
+            lane_of[(k, leg)] = lane
+        counts[gap] = len(lanes)
+    return lane_of, counts
+
+
+def _connector_groups(
+    connectors: list[_Connector],
+    lanes: dict[tuple[int, int], int],
+    counts: dict[int, int],
+    elements: list[_Element],
+    ids: list[str],
+    spans_x: list[tuple[float, float]],
+    theme: Theme,
+) -> list[Item]:
+    """The connectors as orthogonal paths, each turn on its track in its gap."""
     sk, arrow = theme.skip, theme.arrow
     paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none", linejoin="round")
     groups: list[Item] = []
     for k, c in enumerate(connectors):
-        u, v, points = c.source, c.target, c.points
-        tip = (points[-1][0] - arrow.gap, points[-1][1])
-        commands: list[tuple[str | float, ...]] = [("M", *points[0])]
-        for leg in range(0, len(points) - 1, 2):
-            (_, y0), (x1, y1) = points[leg], points[leg + 1]
+        x0, _ = _out(elements[c.source], theme)
+        x_end, _ = _in(elements[c.target], theme)
+        y = c.ys[0]
+        commands: list[tuple[str | float, ...]] = [("M", x0, y)]
+        for leg, gap in enumerate(c.gaps):
+            y0, y1 = y, c.ys[2 * leg + 1]
             if abs(y0 - y1) > 0.5:  # a turn, on this connector's track in the gap
-                x = track[(k, leg)]
+                middle = (spans_x[gap][1] + spans_x[gap + 1][0]) / 2
+                x = middle + (lanes[(k, leg)] - (counts[gap] - 1) / 2) * _TRACK
                 commands += [("L", x, y0), ("L", x, y1)]
-            last = leg + 2 == len(points)
-            commands.append(("L", tip[0] - arrow.length * 0.8, y1) if last else ("L", x1, y1))
-            if not last:  # straight through the lane kept in the next column
-                commands.append(("L", *points[leg + 2]))
+            else:  # level within rounding: stay exactly level
+                y1 = y0
+            y = y1
+            if leg + 1 == len(c.gaps):
+                commands.append(("L", x_end - arrow.gap - arrow.length * 0.8, y1))
+            else:  # into the next column, and straight through to the next gap
+                commands.append(("L", spans_x[gap + 1][0], y1))
+                commands.append(("L", spans_x[c.gaps[leg + 1]][1], y1))
+        tip = (x_end - arrow.gap, y)
         head = arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width)
         groups.append(
             Group(
-                id=f"edge-{ids[u]}-{ids[v]}",
+                id=f"edge-{ids[c.source]}-{ids[c.target]}",
                 role="connector",
                 children=(
                     Path(tuple(commands), paint, cls="connector"),

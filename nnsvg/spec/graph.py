@@ -116,7 +116,7 @@ class _Refs:
         if node < self.offset:
             item = all_inputs(self.spec)[node]
             if not self.spec.extra_inputs:
-                return "the input"
+                return "input"
             return f"inputs[{node}]" + (f" '{printable(item.name)}'" if item.name else "")
         layer = self.spec.layers[node - self.offset]
         name = layer.name or layer.label
@@ -130,10 +130,11 @@ class _Refs:
             if ref >= 0 or target < -self.offset:
                 lowest = -(layer.index + self.offset)
                 choices = "-1" if lowest == -1 else f"-1 to {lowest}"
+                if self.offset:
+                    choices += f"; {lowest} is the input"
                 raise SpecError(
                     f"{ref} is not a layer before this one: a relative index counts back "
-                    f"from it ({choices}{' reaches the input' if self.offset else ''}), or "
-                    "give a name",
+                    f"from it ({choices}), or give a name",
                     location=where,
                     field=field,
                 )
@@ -142,8 +143,8 @@ class _Refs:
             return self.names[ref]
         shown = printable(ref)
         if ref in self.labels:
-            node = self.labels[ref]
-            hint = f" ({self.describe(node)} is labelled '{shown}': give it name: {shown})"
+            index = self.labels[ref] - self.offset
+            hint = f" (layers[{index}] is labelled '{shown}': give it name: {shown})"
         else:
             hint = did_you_mean(ref, self.names)
             if not hint:
@@ -325,8 +326,8 @@ def _merged(at: _At, layer: Layer, reads: list[Shape], listing: str) -> Shape:
     others = {tuple(n for k, n in enumerate(r) if k != axis) for r in reads}
     if len(others) > 1:
         raise at.error(
-            f"{at.who} joins along axis {axis}, and its inputs differ in their other sizes: "
-            f"{listing}",
+            f"{at.who} joins along {'the channels' if axis == rank - 1 else f'axis {axis}'}, "
+            f"and its inputs differ in their other sizes: {listing}",
             "from",
         )
     joined = list(reads[0])

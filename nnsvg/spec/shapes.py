@@ -261,7 +261,7 @@ class _At:
         self.spec = spec
         self.index = index
         self.layer = layer
-        label = layer.label
+        label = layer.name or layer.label  # a name (graphs) before a label
         self.who = f"'{label}' ({layer.type})" if label else f"layer {index} ({layer.type})"
 
     # -- errors -------------------------------------------------------------
