@@ -16,7 +16,7 @@ from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
-from nnsvg.spec.graph import build_graph
+from nnsvg.spec.graph import all_inputs, build_graph, is_graph
 from nnsvg.spec.load import format_path, load_document, parse_document
 from nnsvg.spec.model import Layer, Spec, build_spec
 from nnsvg.theme import Theme, ThemeAccess, resolve_theme
@@ -228,6 +228,9 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
     engine = engine_for(spec.style, spec.where("style"))
     from_option = options.style is not None
     graph = build_graph(spec) if spec.is_cnn else None
+    if engine.draws.dense_tail_only and is_graph(spec):
+        _check_dense_graph(spec, engine.name, from_option)
+        graph = None  # drawn as it is: vectors only, sizes not capped (layers elide)
     if engine.draws.dense_tail_only and graph is not None:
         part = dense_part(spec, graph.layer_shapes, style_from_option=from_option)
         drawn = range(dense_tail(spec), len(spec.layers))
@@ -263,12 +266,49 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
     return net
 
 
+def _check_dense_graph(spec: Spec, style: str, from_option: bool) -> None:
+    """A node-edge figure of a graph: its inputs are vectors, its layers dense or
+    concat, and its weights seeded random (weight files describe a chain)."""
+    chosen = f"the {style} style" + (" (from --style)" if from_option else "")
+    for k, item in enumerate(all_inputs(spec)):
+        if len(item.shape) != 1:
+            path: tuple[str | int, ...] = ("inputs", k) if spec.extra_inputs else ("input",)
+            raise SpecError(
+                f"{chosen} draws vectors of units, and this input is a "
+                f"{len(item.shape) - 1}D map; draw the figure in the lenet style",
+                location=spec.where(*path),
+                field=format_path(path),
+            )
+    for layer in spec.layers:
+        if layer.type not in ("dense", "concat"):
+            raise SpecError(
+                f"{chosen} draws the dense layers of a graph and joins them with concat; "
+                f"a {layer.type} layer is drawn in the lenet style",
+                location=spec.where("layers", layer.index, "type"),
+                field=f"layers[{layer.index}].type",
+            )
+    if spec.weights:
+        raise SpecError(
+            "weight files hold one matrix per pair of neighbouring layers, and this network "
+            "branches; use weights: random",
+            location=spec.where("weights"),
+            field="weights",
+        )
+
+
 def _check_chain(spec: Spec, net: Network, style: str, from_option: bool) -> None:
     """An engine that draws chains only: a branch, a merge or a second input is an error."""
     node = net.first_branch()
     if node is None:
         return
-    can = " or ".join(name for name, e in ENGINES.items() if e.draws.graphs) or "no style yet"
+    dense = all(layer.type in ("dense", "concat") for layer in spec.layers) and all(
+        len(item.shape) == 1 for item in all_inputs(spec)
+    )
+    can = " or ".join(
+        name
+        for name, e in ENGINES.items()
+        if e.draws.graphs and (dense or not e.draws.dense_tail_only)
+    )
     chosen = f"the {style} style" + (" (from --style)" if from_option else "")
     if node.layer is None:
         path: tuple[str | int, ...] = ("inputs", node.index)

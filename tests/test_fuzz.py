@@ -94,8 +94,8 @@ _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|background|labels|filters|legend"
-    r"|layer-\d+(-(nodes|labels|maps|vector|mark))?|input-\d+(-(maps|vector))?"
-    r"|(edges|link|skip)-\d+-\d+|edge-(layer|input)-\d+-layer-\d+|gradient-\d+)"
+    r"|layer-\d+(-(nodes|labels|maps|vector|mark))?|input-\d+(-(nodes|labels|maps|vector))?"
+    r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+)"
     r"(-gradient)?"
 )
 CLASS_SCHEME = re.compile(r"[a-z0-9_ -]+")

@@ -3,12 +3,16 @@ error naming the layer and its inputs; the styles that draw chains only say so."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.spec.graph import build_graph
 from nnsvg.spec.shapes import format_shape
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 ERRORS = [
     (
@@ -159,12 +163,6 @@ ERRORS = [
         "t.yaml:4:5: layers[0]: layer 0 (crop) needs 'to': the layer whose size it crops to",
     ),
     (
-        "fcnn",
-        "style: fcnn\nlayers:\n  - {units: 3, name: a}\n  - {units: 4}\n  - {units: 2, from: a}\n",
-        "t.yaml:5:22: layers[2].from: the fcnn style draws chains of layers, and this is a "
-        "branch; draw the figure in the lenet style",
-    ),
-    (
         "alexnet",
         "style: alexnet\n"
         "input: {shape: [8, 8, 3], name: x}\n"
@@ -277,3 +275,54 @@ def test_concat_along_another_axis_and_crop() -> None:
     )
     shapes = build_graph(load_spec("t.yaml", text=text)).layer_shapes
     assert [format_shape(s) for s in shapes] == ["8×8×4", "16×16×4", "8×8×4", "16×8×4"]
+
+
+FCNN_GRAPH_ERRORS = [
+    (
+        "style: fcnn\ninputs:\n  - {name: a, shape: [8, 8, 1]}\n  - {name: b, shape: [4]}\n"
+        "layers:\n  - {units: 3, from: a}\n  - {units: 2, from: [-1]}\n",
+        "t.yaml:3:5: inputs[0]: the fcnn style draws vectors of units, and this input is a 2D "
+        "map; draw the figure in the lenet style",
+    ),
+    (
+        "style: fcnn\ninput: {shape: [8], name: x}\nlayers:\n  - {name: a, units: 4}\n"
+        "  - {units: 4, from: x}\n  - {type: add, from: [a, -1]}\n",
+        "t.yaml:6:12: layers[2].type: the fcnn style draws the dense layers of a graph and joins "
+        "them with concat; a add layer is drawn in the lenet style",
+    ),
+    (
+        "style: fcnn\nweights: w.npz\nlayers:\n  - {units: 3, name: a}\n  - {units: 4}\n"
+        "  - {units: 2, from: a}\n",
+        "t.yaml:2:10: weights: weight files hold one matrix per pair of neighbouring layers, "
+        "and this network branches; use weights: random",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), FCNN_GRAPH_ERRORS)
+def test_fcnn_graph_error(text: str, message: str) -> None:
+    with pytest.raises(NnsvgError) as caught:
+        build_scene(load_spec("t.yaml", text=text))
+    assert str(caught.value) == message
+
+
+def test_fcnn_heads_share_a_rank_and_a_concat_is_the_layer_fed_by_both() -> None:
+    from nnsvg.scene import Group
+
+    scene = build_scene(load_spec(SPECS / "two-tower-mlp.yaml"))
+    groups = {g.id: g for g in scene.items if isinstance(g, Group)}
+    # The concat (layers[2], layer-3) is not drawn; the joint layer reads both towers.
+    assert "layer-3" not in groups
+    assert {"edges-layer-1-layer-4", "edges-layer-2-layer-4"} <= set(groups)
+    assert groups["layer-0"].role == "layer input" and groups["input-1"].role == "layer input"
+    assert groups["layer-5"].role == "layer output"
+    heads = build_scene(load_spec(SPECS / "two-headed-mlp.yaml"))
+    roles = [g.role for g in heads.items if isinstance(g, Group) and g.role.startswith("layer")]
+    assert roles.count("layer output") == 2
+
+
+def test_fcnn_random_weights_in_a_graph_colour_every_pair() -> None:
+    text = (SPECS / "two-headed-mlp.yaml").read_text(encoding="utf-8")
+    text += "weights: random\nedges: {encode: [color]}\n"
+    scene = build_scene(load_spec("t.yaml", text=text))
+    assert scene.items  # a colour bar and four edge pairs, drawn

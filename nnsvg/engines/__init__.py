@@ -75,6 +75,7 @@ ENGINES: dict[str, Engine] = {
             ),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             dense_tail_only=True,
+            graphs=True,
         ),
     ),
     "lenet": Engine(

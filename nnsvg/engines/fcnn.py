@@ -11,13 +11,13 @@ layers grows when neighbouring labels would otherwise touch.
 
 from __future__ import annotations
 
-import itertools
 import math
 from array import array
 from dataclasses import dataclass
 
 from nnsvg.colors import diverging
 from nnsvg.engines.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
+from nnsvg.engines.fcnn_graph import Plan, place_ranks, plan_of
 from nnsvg.errors import LimitError
 from nnsvg.geometry import Vec, normalize
 from nnsvg.network import Network
@@ -86,21 +86,25 @@ class _Slot:
 
 @dataclass(slots=True)
 class _Column:
-    """One layer as placed: slots along the layer, its position along the network."""
+    """One layer as placed: slots along the layer, its position along the network
+    (``pos``) and across it (``across``: 0 but for the layers of a graph's rank)."""
 
     layer: Layer
     slots: list[_Slot]
     extent: float
     pos: float = 0.0
+    across: float = 0.0
+    id: str = ""  # the node's id in the figure
+    role: str = "hidden"  # input (reads nothing), output (read by nothing), hidden
 
     def center_of(self, slot: _Slot) -> float:
-        return slot.offset - self.extent / 2
+        return slot.offset - self.extent / 2 + self.across
 
 
-def _columns(net: Network, theme: Theme) -> list[_Column]:
+def _columns(net: Network, theme: Theme, plan: Plan) -> list[_Column]:
     pitch = 2 * theme.node.radius + theme.node.spacing
     columns = []
-    for layer in net.layers:
+    for node_id, role, layer in plan.drawn:
         limit = (layer.max_visible or net.max_visible) if net.elide else None
         units, elided = visible_units(layer.units, limit)
         # The bias unit leads the layer; a recurrent layer's loop stands at the
@@ -122,24 +126,24 @@ def _columns(net: Network, theme: Theme) -> list[_Column]:
             slots.append(_Slot(kind, unit, offset))
             offset += pitch
         extent = offset - pitch  # first slot centre to last slot centre
-        columns.append(_Column(layer, slots, extent))
+        columns.append(_Column(layer, slots, extent, id=node_id, role=role))
     return columns
 
 
-def _drawn_counts(net: Network) -> list[tuple[int, int]]:
+def _drawn_counts(net: Network, plan: Plan) -> list[tuple[int, int]]:
     """Per layer: (drawn nodes, drawn bias units), computed without building anything."""
     counts = []
-    for layer in net.layers:
+    for _, _, layer in plan.drawn:
         limit = (layer.max_visible or net.max_visible) if net.elide else None
         nodes = layer.units if limit is None else min(layer.units, limit)
         counts.append((nodes, int(layer.bias)))
     return counts
 
 
-def _check_limits(net: Network, limits: LayoutLimits) -> None:
+def _check_limits(net: Network, plan: Plan, limits: LayoutLimits) -> None:
     """Refuse a figure too large to draw before any of it is built (10**12 units is
     a quick, clear error, not a MemoryError)."""
-    counts = _drawn_counts(net)
+    counts = _drawn_counts(net, plan)
     nodes = sum(n + b for n, b in counts)
     if nodes > limits.max_nodes:
         raise LimitError(
@@ -148,7 +152,7 @@ def _check_limits(net: Network, limits: LayoutLimits) -> None:
             location=net.where("layers"),
             field="layers",
         )
-    edges = sum((n0 + b0) * n1 for (n0, b0), (n1, _b1) in itertools.pairwise(counts))
+    edges = sum((counts[a][0] + counts[a][1]) * counts[b][0] for a, b in plan.pairs)
     if edges > limits.max_edges:
         raise LimitError(
             f"the figure would draw {edges:,} edges; the limit is {limits.max_edges:,} "
@@ -158,22 +162,18 @@ def _check_limits(net: Network, limits: LayoutLimits) -> None:
         )
 
 
-def _default_title(index: int, count: int) -> str:
-    if index == 0:
-        return "Input Layer"
-    if index == count - 1:
-        return "Output Layer"
-    return "Hidden Layer"
+def _default_title(role: str) -> str:
+    return {"input": "Input Layer", "output": "Output Layer"}.get(role, "Hidden Layer")
 
 
-def _label_lines(net: Network, layer: Layer, count: int) -> list[tuple[str, str]]:
+def _label_lines(net: Network, layer: Layer, role: str) -> list[tuple[str, str]]:
     """The label lines of a layer as (role, text): title, size, activation."""
     lines: list[tuple[str, str]] = []
     # A label or size_label the spec gives replaces the line; "" leaves the line out.
     if layer.label is not None:
         lines.append(("title", layer.label))
     elif net.labels.titles:
-        lines.append(("title", _default_title(layer.index, count)))
+        lines.append(("title", _default_title(role)))
     if layer.size_label is not None:
         lines.append(("size", layer.size_label))
     elif net.labels.sizes == "math":
@@ -189,11 +189,10 @@ def _label_lines(net: Network, layer: Layer, count: int) -> list[tuple[str, str]
 class _Labels:
     """Measures and places the label block of each layer."""
 
-    def __init__(self, net: Network, theme: Theme, tm: TextMaker) -> None:
+    def __init__(self, net: Network, theme: Theme, tm: TextMaker, plan: Plan) -> None:
         self.theme = theme
         self.tm = tm
-        count = len(net.layers)
-        self.lines = [_label_lines(net, layer, count) for layer in net.layers]
+        self.lines = [_label_lines(net, layer, role) for _, role, layer in plan.drawn]
 
     def size(self, role: str) -> float:
         label = self.theme.label
@@ -280,18 +279,24 @@ def layout_fcnn(
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
-    """Lay out a node-edge figure of ``net`` in ``theme``."""
-    _check_limits(net, limits or LayoutLimits())
-    columns = _columns(net, theme)
+    """Lay out a node-edge figure of ``net`` in ``theme`` (a network that branches:
+    its layers in ranks, see :mod:`nnsvg.engines.fcnn_graph`)."""
+    plan = plan_of(net)
+    _check_limits(net, plan, limits or LayoutLimits())
+    columns = _columns(net, theme, plan)
     tm = TextMaker(metrics, theme.font.family)
-    labels = _Labels(net, theme, tm)
-    _place_layers(net, theme, columns, labels)
+    labels = _Labels(net, theme, tm, plan)
+    if plan.ranks is None:
+        _place_layers(net, theme, columns, labels)
+    else:
+        place_ranks(plan, columns, theme, labels.block_width, labels.block_height, net.direction)
     frame = _Frame(net.direction)
 
-    edge_groups, legend_range = _edges(net, theme, columns, frame, net.weights)
+    edge_groups, legend_range = _edges(net, theme, columns, frame, net.weights, plan)
     items: list[Item] = list(edge_groups)
     layer_groups = [
-        _layer_group(net, theme, tm, labels, columns, i, frame) for i in range(len(columns))
+        _layer_group(net, theme, tm, labels, columns, i, frame, _label_row(plan, columns, i))
+        for i in range(len(columns))
     ]
     items.extend(layer_groups)
 
@@ -310,17 +315,17 @@ def _layer_group(
     columns: list[_Column],
     i: int,
     frame: _Frame,
+    row: list[_Column],
 ) -> Group:
     column = columns[i]
     layer = column.layer
     r = theme.node.radius
     node = theme.node
-    count = len(columns)
     fill = layer.color or (
         node.input_fill
-        if i == 0
+        if column.role == "input"
         else node.output_fill
-        if i == count - 1 and count > 1
+        if column.role == "output"
         else node.fill
     )
     stroke = layer.stroke or node.stroke
@@ -336,7 +341,7 @@ def _layer_group(
             extras.append(_ellipsis(theme, frame, cx, cy))
     children: list[Item] = [
         Group(
-            id=f"layer-{i + 1}-nodes",
+            id=f"{column.id}-nodes",
             role="nodes",
             children=tuple(nodes),
             paint=Paint(fill=fill, stroke=stroke, stroke_width=node.stroke_width),
@@ -345,27 +350,36 @@ def _layer_group(
     ]
     if layer.recurrent:
         children.append(_recurrent_loop(theme, column, frame))
-    label_items = _layer_labels(net, theme, labels, columns, i, frame)
+    label_items = _layer_labels(theme, labels, columns[i], i, frame, row)
     if label_items:
-        children.append(
-            Group(id=f"layer-{i + 1}-labels", role="labels", children=tuple(label_items))
-        )
-    role = "layer input" if i == 0 else "layer output" if i == count - 1 else "layer hidden"
-    title = layer.label or _default_title(i, count)
-    return Group(id=f"layer-{i + 1}", role=role, children=tuple(children), title=title)
+        children.append(Group(id=f"{column.id}-labels", role="labels", children=tuple(label_items)))
+    title = layer.label or _default_title(column.role)
+    return Group(id=column.id, role=f"layer {column.role}", children=tuple(children), title=title)
+
+
+def _label_row(plan: Plan, columns: list[_Column], i: int) -> list[_Column]:
+    """The columns whose labels line up with column ``i``'s: every column of a chain,
+    as NN-SVG aligns them; in a graph, the columns alone in their rank, and a column
+    that shares its rank keeps its labels to itself."""
+    if plan.ranks is None:
+        return columns
+    count = {r: plan.ranks.count(r) for r in plan.ranks}
+    if count[plan.ranks[i]] > 1:
+        return [columns[i]]
+    return [c for k, c in enumerate(columns) if count[plan.ranks[k]] == 1]
 
 
 def _layer_labels(
-    net: Network, theme: Theme, labels: _Labels, columns: list[_Column], i: int, frame: _Frame
+    theme: Theme, labels: _Labels, column: _Column, i: int, frame: _Frame, near: list[_Column]
 ) -> list[Text]:
-    column = columns[i]
+    """A layer's label block: under its column (beside its row), lined up with those
+    of the columns ``near`` it."""
     r = theme.node.radius
     stroke = theme.node.stroke_width / 2
     if frame.right:
-        # One baseline row under the tallest column, as NN-SVG aligns them.
-        bottom = max(c.extent / 2 for c in columns) + r + stroke
+        bottom = max(c.across + c.extent / 2 for c in near) + r + stroke
         return labels.items(i, column.pos, bottom + theme.layer.label_gap, "middle")
-    left = -max(c.extent / 2 for c in columns) - r - stroke
+    left = min(c.across - c.extent / 2 for c in near) - r - stroke
     top = column.pos - labels.block_height(i) / 2
     return labels.items(i, left - theme.layer.label_gap, top, "end")
 
@@ -465,6 +479,7 @@ def _edges(
     columns: list[_Column],
     frame: _Frame,
     weights: WeightSet | None,
+    plan: Plan,
 ) -> tuple[list[Group], float | None]:
     """The edge groups, and the largest |weight| drawn (None when no weights)."""
     edge = theme.edge
@@ -479,8 +494,8 @@ def _edges(
     encode = net.edges.encode
 
     pairs = []
-    for i in range(len(columns) - 1):
-        a, b = columns[i], columns[i + 1]
+    for i, (ka, kb) in enumerate(plan.pairs):
+        a, b = columns[ka], columns[kb]
         sources = [s for s in a.slots if s.kind in ("node", "bias")]
         targets = [s for s in b.slots if s.kind == "node"]
         pairs.append((i, a, b, sources, targets))
@@ -533,7 +548,7 @@ def _edges(
                 )
         groups.append(
             Group(
-                id=f"edges-{i + 1}-{i + 2}",
+                id=f"edges-{plan.pair_ids[i]}",
                 role="edges",
                 children=tuple(bundles),
                 paint=Paint(fill="none", linecap="round", linejoin="round"),
