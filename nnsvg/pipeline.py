@@ -194,29 +194,30 @@ def dense_part(
 
 
 def spec_images(spec: Spec, allow_outside: bool = False) -> dict[int, str]:
-    """Data URIs of the images the spec shows, by drawn element (the input is 0)."""
+    """Data URIs of the images the spec shows, by network node (the inputs first)."""
     from nnsvg.images import load_image
 
-    offset = 1 if spec.input is not None else 0
-    found: dict[int, str] = {}
-    if spec.input is not None and spec.input.image:
-        found[0] = load_image(
-            spec.input.image,
-            spec.base_dir,
-            spec.where("input", "image"),
-            allow_outside=allow_outside,
-            field="input.image",
-        ).uri
+    inputs = all_inputs(spec)
+    wanted: list[tuple[int, str, tuple[str | int, ...]]] = []
+    for k, item in enumerate(inputs):
+        if item.image:
+            path: tuple[str | int, ...] = ("inputs", k) if spec.extra_inputs else ("input",)
+            wanted.append((k, item.image, (*path, "image")))
     for layer in spec.layers:
         if layer.image:
-            found[layer.index + offset] = load_image(
-                layer.image,
-                spec.base_dir,
-                spec.where("layers", layer.index, "image"),
-                allow_outside=allow_outside,
-                field=f"layers[{layer.index}].image",
-            ).uri
-    return found
+            wanted.append(
+                (len(inputs) + layer.index, layer.image, ("layers", layer.index, "image"))
+            )
+    return {
+        node: load_image(
+            name,
+            spec.base_dir,
+            spec.where(*path),
+            allow_outside=allow_outside,
+            field=format_path(path),
+        ).uri
+        for node, name, path in wanted
+    }
 
 
 def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:

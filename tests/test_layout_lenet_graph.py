@@ -173,3 +173,24 @@ def test_a_chain_with_a_shortcut_keeps_its_layers_on_one_line() -> None:
     # The second block: y1, b1, b2, y2 level (the identity shortcut goes round).
     centres = {round((boxes[f"layer-{n}"].y0 + boxes[f"layer-{n}"].y1) / 2) for n in (4, 7)}
     assert len(centres) == 1
+
+
+def test_an_image_shows_on_a_second_input(tmp_path: Path) -> None:
+    from nnsvg.scene import Image
+
+    (tmp_path / "digit-7.png").write_bytes((SPECS / "digit-7.png").read_bytes())
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "style: lenet\ninputs:\n  - {name: a, shape: [28, 28, 1]}\n"
+        "  - {name: b, shape: [28, 28, 1], image: digit-7.png}\n"
+        "layers:\n  - {name: c, type: conv, filters: 2, kernel: 3, from: a, image: digit-7.png}\n"
+        "  - {type: conv, filters: 2, kernel: 3, from: b}\n  - {type: concat, from: [c, -1]}\n",
+        encoding="utf-8",
+    )
+    scene = build_scene(load_spec(spec))
+    with_images = {
+        g.id
+        for g in scene.items
+        if isinstance(g, Group) and any(isinstance(x, Image) for x in iter_leaves(g.children))
+    }
+    assert with_images == {"input-1", "layer-1"}
