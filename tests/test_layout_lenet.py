@@ -824,3 +824,26 @@ def test_a_long_title_on_a_small_stack_clears_the_next_vector() -> None:
     )
     scene = build_scene(load_spec("t.yaml", text=text))
     assert _labels_over_other_shapes(scene) == []
+
+
+def test_consecutive_skips_stay_two_arcs() -> None:
+    # A -> B then B -> C: two lanes, and the arc leaving B does not run through the
+    # mark of the one arriving there (they read as one line through the mark before).
+    text = (
+        "style: lenet\ninput: [16, 16, 4]\nlayers:\n"
+        "  - {type: conv, filters: 4, kernel: 3, padding: same, label: A}\n"
+        "  - {type: conv, filters: 4, kernel: 3, padding: same}\n"
+        "  - {type: conv, filters: 4, kernel: 3, padding: same, skip_from: A, label: B}\n"
+        "  - {type: conv, filters: 4, kernel: 3, padding: same}\n"
+        "  - {type: conv, filters: 4, kernel: 3, padding: same, skip_from: B}\n"
+    )
+    scene = build_scene(load_spec("t.yaml", text=text))
+    skips = {g.id: g for g in scene.items if isinstance(g, Group) and g.role.startswith("skip")}
+    first, second = skips["skip-1-3"], skips["skip-3-5"]
+    arc = next(c for c in first.children if isinstance(c, PathItem))
+    leaving = next(c for c in second.children if isinstance(c, PathItem))
+    top_of = lambda p: min(float(c[2]) for c in p.commands)  # noqa: E731
+    assert abs(top_of(arc) - top_of(leaving)) > 5  # two lanes
+    mark = next(c for c in first.children if isinstance(c, Circle))
+    x_leave = float(leaving.commands[0][1])
+    assert abs(x_leave - mark.cx) > mark.r  # leaves beside the mark, not through it

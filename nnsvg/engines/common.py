@@ -232,14 +232,15 @@ D = TypeVar("D", bound=Drawn)
 
 def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D, int, str]]:
     """Every skip connection (from, to, lane, merge), shortest first: a skip whose span
-    holds an end of another gets a higher lane, so arcs nest instead of crossing.
+    holds an end of another gets a higher lane, so arcs nest instead of crossing, and
+    two that meet at a layer (A to B, then B to C) take two lanes, not one line.
     ``elements`` are the drawn nodes, by node index."""
     pairs = [(elements[s.source], elements[s.target], s.merge) for s in skips]
     lanes: list[list[tuple[int, int]]] = []
     placed = []
     for a, b, merge in sorted(pairs, key=lambda p: (p[1].index - p[0].index, p[0].index)):
         lane = 0
-        while lane < len(lanes) and any(not (b.index <= s or a.index >= t) for s, t in lanes[lane]):
+        while lane < len(lanes) and any(not (b.index < s or a.index > t) for s, t in lanes[lane]):
             lane += 1
         if lane == len(lanes):
             lanes.append([])

@@ -488,9 +488,12 @@ def _skip_items(
     # Room under the arc for the merge mark and an arrow down to the labels.
     drop = max(sk.height, 2 * mark_r + arrow.length + 10)
     items: list[Item] = []
+    targets = {b.index for _, b, _, _ in placed}
     for a, b, lane, merge in placed:
         y = top - drop - lane * sk.lane
         x0, x1 = a.center_x, b.center_x
+        if a.index in targets:  # leave beside the mark of the skip that arrives here
+            x0 += 2 * mark_r + 2
         start = _label_top(a, labels, row_bottom) - 3
         tip = (x1, _label_top(b, labels, row_bottom) - 2)
         mark_center = (x1, tip[1] - arrow.length - mark_r - 2)
