@@ -163,17 +163,6 @@ ERRORS = [
         "t.yaml:4:5: layers[0]: layer 0 (crop) needs 'to': the layer whose size it crops to",
     ),
     (
-        "alexnet",
-        "style: alexnet\n"
-        "input: {shape: [8, 8, 3], name: x}\n"
-        "layers:\n"
-        "  - {name: a, type: conv, filters: 4, kernel: 1}\n"
-        "  - {name: b, type: conv, filters: 4, kernel: 1, from: x}\n"
-        "  - {type: add, from: [a, b]}\n",
-        "t.yaml:5:56: layers[1].from: the alexnet style draws chains of layers, and this is "
-        "a branch; draw the figure in the lenet style",
-    ),
-    (
         "skipgraph",
         "style: lenet\n"
         "input: {shape: [8, 8, 3], name: x}\n"
@@ -326,3 +315,27 @@ def test_fcnn_random_weights_in_a_graph_colour_every_pair() -> None:
     text += "weights: random\nedges: {encode: [color]}\n"
     scene = build_scene(load_spec("t.yaml", text=text))
     assert scene.items  # a colour bar and four edge pairs, drawn
+
+
+def test_a_style_that_draws_chains_only_says_which_styles_draw_graphs(monkeypatch) -> None:
+    import dataclasses
+
+    from nnsvg import engines
+
+    chain_only = dataclasses.replace(
+        engines.ENGINES["alexnet"],
+        draws=dataclasses.replace(engines.ENGINES["alexnet"].draws, graphs=False),
+    )
+    monkeypatch.setitem(engines.ENGINES, "alexnet", chain_only)
+    text = (
+        "style: alexnet\ninput: {shape: [8, 8, 3], name: x}\nlayers:\n"
+        "  - {name: a, type: conv, filters: 4, kernel: 1}\n"
+        "  - {name: b, type: conv, filters: 4, kernel: 1, from: x}\n"
+        "  - {type: add, from: [a, b]}\n"
+    )
+    with pytest.raises(NnsvgError) as caught:
+        build_scene(load_spec("t.yaml", text=text))
+    assert str(caught.value) == (
+        "t.yaml:5:56: layers[1].from: the alexnet style draws chains of layers, and this is "
+        "a branch; draw the figure in the lenet style"
+    )

@@ -99,6 +99,7 @@ ENGINES: dict[str, Engine] = {
             keys=frozenset({*_LABELS, "labels.dims", "legend", *_CAMERA}),
             layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge"}),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
+            graphs=True,
         ),
     ),
 }

@@ -135,10 +135,12 @@ class _Tensor:
     d: float = 0.0
     z0: float = 0.0
     gap_after: float = 0.0
+    y: float = 0.0  # the centre's height: 0 in a chain, a lane's in a graph
 
     @property
     def box(self) -> Box3:
-        return Box3(-self.w / 2, self.w / 2, -self.h / 2, self.h / 2, self.z0, self.z0 + self.d)
+        y0, y1 = self.y - self.h / 2, self.y + self.h / 2
+        return Box3(-self.w / 2, self.w / 2, y0, y1, self.z0, self.z0 + self.d)
 
 
 def _size_text(shape: Shape) -> str:
@@ -163,7 +165,7 @@ def _tensors(net: Network, theme: Theme) -> list[_Tensor]:
         activation = (layer.activation or "").lower() if layer else ""
         if kind == "dense" and activation == "softmax":
             kind = "softmax"
-        color = d.color or (getattr(theme.kinds, kind) if by_kind else boxes.color)
+        color = d.color or (getattr(theme.kinds, kind, boxes.color) if by_kind else boxes.color)
         t = _Tensor(
             index=d.index,
             number=d.number,
@@ -690,7 +692,14 @@ def layout_alexnet(
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
-    """Lay out ``net`` as 3D boxes seen by its camera."""
+    """Lay out ``net`` as 3D boxes seen by its camera (a network that branches by
+    :mod:`nnsvg.engines.alexnet_graph`)."""
+    if net.first_branch() is not None:
+        from nnsvg.engines.alexnet_graph import layout_alexnet_graph
+
+        return layout_alexnet_graph(
+            net, theme, metrics, limits=limits, physical_width=physical_width
+        )
     tm = TextMaker(metrics, theme.font.family)
     cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)

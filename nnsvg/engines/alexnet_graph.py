@@ -1,0 +1,420 @@
+"""The AlexNet style for networks that branch: ranks along the network, branches
+stacked above one another, connectors in the planes between them.
+
+A chain keeps :mod:`nnsvg.engines.alexnet`'s layout. A network with branches, merges
+or several inputs is placed by :func:`nnsvg.layering.layered`: each rank is a slab
+along z (the network's axis), its boxes stacked along y in the order that keeps
+crossings down, each level with what feeds it where there is room (the same isotonic
+placement as the LeNet style's lanes); a long edge keeps a lane of its own through
+the ranks it passes. Connectors run in the plane of the boxes' centres: out of a box's
+far face, along the network into the gap after its rank, up or down in that gap, and
+into the next box's near face, so they never enter a box. Where one box feeds exactly
+one other on the same line, the kernel and pyramid (or the arrow) of a chain join
+them. ``add``, ``multiply`` and ``concat`` are merge marks. Boxes and connector pieces
+are drawn back to front: slab by slab along z, and within a slab by their distance
+from the eye. Each box's caption sits under it, in its own group.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nnsvg.engines.alexnet import (
+    KINDS_3D,
+    _arrow,
+    _captions,
+    _filter_and_pyramid,
+    _solid,
+    _Tensor,
+    _tensors,
+    draw_order,
+)
+from nnsvg.engines.common import (
+    LayoutLimits,
+    TextMaker,
+    arrowhead,
+    finish_scene,
+    kernel_window,
+    merge_mark,
+)
+from nnsvg.engines.lenet_graph import _ranks
+from nnsvg.geometry import Camera, Vec3
+from nnsvg.layering import layered
+from nnsvg.network import Network
+from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
+from nnsvg.spec.graph import MERGE_TYPES
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+
+__all__ = ["layout_alexnet_graph"]
+
+_MARK_SCALE = 1.5  # a merge mark's radius, against the skip mark's
+
+
+@dataclass(slots=True)
+class _Lane:
+    """An item of a rank: a box (or mark), or a dummy a long edge passes through."""
+
+    item: int
+    low: float  # room it needs below its centre along y (box and caption)
+    high: float  # and above
+    y: float = 0.0
+
+
+def layout_alexnet_graph(
+    net: Network,
+    theme: Theme,
+    metrics: TextMetrics,
+    *,
+    limits: LayoutLimits | None = None,
+    physical_width: tuple[float, str] | None = None,
+) -> Scene:
+    """Lay out a branching ``net`` as 3D boxes in ranks and lanes (module docs)."""
+    tm = TextMaker(metrics, theme.font.family)
+    cam = net.camera
+    camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
+    boxes = theme.boxes
+    tensors = _tensors(net, theme)
+    mark = theme.skip.mark_radius * _MARK_SCALE
+    for t in tensors:
+        if t.kind in MERGE_TYPES:
+            t.w = t.h = t.d = 2 * mark
+    edges = [(s, n.index) for n in net.nodes for s in n.inputs]
+    lay = layered(len(tensors), edges, ranks=_ranks(net))
+    caption_h = _caption_height(tensors, net, theme, tm)
+    lanes = _stack(lay.ranks, tensors, caption_h, theme, camera)
+    _level(lanes, net, lay.chains, tensors)
+    for slots in lanes:
+        for lane in slots:
+            if lane.item < len(tensors):
+                tensors[lane.item].y = lane.y
+    slabs = _along(lay.ranks, tensors, net, theme, tm, camera)
+    size = max(slabs[-1][1] - slabs[0][0], max(max(t.h, t.w) for t in tensors))
+    camera = camera.at((0.0, 0.0, (slabs[0][0] + slabs[-1][1]) / 2), size)
+    y_of = {lane.item: lane.y for slots in lanes for lane in slots}
+
+    reads = {n.index: len(n.inputs) for n in net.nodes}
+    readers = {n.index: 0 for n in net.nodes}
+    for s, _ in edges:
+        readers[s] += 1
+    # What each slab draws: boxes (with their outgoing stubs and what joins them to the
+    # next box in a chain) in rank slabs, connector pieces in the gaps.
+    in_slab: dict[int, list[tuple[float, list[Item]]]] = {}
+    joined: dict[int, list[Item]] = {}
+    line = Paint(stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none")
+    for u, v in edges:
+        a, b = tensors[u], tensors[v]
+        ru, rv = lay.rank[u], lay.rank[v]
+        chain = lay.chains.get((u, v), ())
+        plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
+        level = not chain and abs(a.y - b.y) < 0.5 and rv == ru + 1
+        if level and plain and readers[u] == 1 and reads[v] == 1:
+            inside, pyramid = (
+                _filter_and_pyramid(a, b, theme, camera)
+                if not a.bar and kernel_window(b.layer, a.shape, b.shape)
+                else ([], [])
+            )
+            joined.setdefault(u, []).extend([*inside, *(pyramid or _arrow(a, b, theme, camera))])
+            continue
+        path = [u, *chain, v]
+        ys = [y_of[p] for p in path]
+        # Out of a's far face to the end of its rank's slab: drawn with a.
+        stub = [(0.0, ys[0], a.z0 + a.d), (0.0, ys[0], slabs[2 * ru][1])]
+        in_slab.setdefault(2 * ru, []).append(
+            (_depth(camera, stub[0]), [_line(camera, stub, line)])
+        )
+        for k in range(len(path) - 1):
+            gap = 2 * (ru + k) + 1
+            z0, z1 = slabs[gap]
+            zm = (z0 + z1) / 2
+            y0, y1 = ys[k], ys[k + 1]
+            end_z = z1 if k + 2 < len(path) else tensors[path[-1]].z0
+            points: list[Vec3] = [(0.0, y0, z0), (0.0, y0, zm), (0.0, y1, zm), (0.0, y1, end_z)]
+            piece: list[Item] = [_line(camera, points, line, arrow=k + 2 == len(path) and theme)]
+            in_slab.setdefault(gap, []).append((_depth(camera, (0.0, (y0 + y1) / 2, zm)), piece))
+            if k + 2 < len(path):  # through the lane kept in the next rank
+                through = [(0.0, y1, slabs[gap + 1][0]), (0.0, y1, slabs[gap + 1][1])]
+                in_slab.setdefault(gap + 1, []).append(
+                    (_depth(camera, through[0]), [_line(camera, through, line)])
+                )
+
+    for t in tensors:
+        k = 2 * lay.rank[t.index]
+        if t.kind in MERGE_TYPES:
+            cx, cy = camera.project((0.0, t.y, t.z0 + mark))[:2]
+            shapes: list[Item] = [
+                Group(
+                    id=f"{net.nodes[t.index].id}-mark",
+                    role=f"mark {t.kind}",
+                    children=tuple(merge_mark(cx, cy, t.kind, theme, tm, radius=mark)),
+                )
+            ]
+        else:
+            split = t.box.z0 + t.d * (1 - boxes.band_depth) if t.band else None
+            band = _band(t, theme)
+            shapes = _solid(t.box, t.color, theme, camera, boxes.opacity, None, split, band)
+        shapes += joined.get(t.index, [])
+        in_slab.setdefault(k, []).append(
+            (_depth(camera, t.box.center), [_node_group(t, net, shapes, theme, tm, camera)])
+        )
+    items: list[Item] = []
+    for k in draw_order(slabs, camera):
+        for _, found in sorted(in_slab.get(k, []), key=lambda p: p[0]):
+            items.extend(found)
+    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
+        from nnsvg.engines.alexnet import _legend
+        from nnsvg.scene import bounds
+
+        content = bounds(items)
+        assert content is not None
+        plain_tensors = [t for t in tensors if t.kind not in MERGE_TYPES]
+        items.append(_legend(plain_tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
+    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+
+
+def _band(t: _Tensor, theme: Theme) -> str | None:
+    from nnsvg.colors import mix
+
+    if not t.band:
+        return None
+    return mix(t.color, "#000000", theme.boxes.band_shade) if t.color != "none" else "none"
+
+
+def _depth(camera: Camera, point: Vec3) -> float:
+    """Farther from the eye first: minus the distance along the eye's direction."""
+    e = camera.eye_direction()
+    return point[0] * e[0] + point[1] * e[1] + point[2] * e[2]
+
+
+def _line(camera: Camera, points: list[Vec3], paint: Paint, arrow: object = None) -> Item:
+    """A polyline through ``points``, projected; with ``arrow`` (the theme) an arrowhead
+    at its end."""
+    flat = [camera.project(p)[:2] for p in points]
+    flat = [p for k, p in enumerate(flat) if k == 0 or math.dist(p, flat[k - 1]) > 1e-6]
+    if not isinstance(arrow, Theme) or len(flat) < 2:
+        return Path((("M", *flat[0]), *(("L", *p) for p in flat[1:])), paint, cls="connector")
+    tip = flat[-1]
+    before = flat[-2]
+    direction = (tip[0] - before[0], tip[1] - before[1])
+    length = arrow.arrow.length
+    norm = math.hypot(*direction) or 1.0
+    end = (tip[0] - direction[0] / norm * length * 0.8, tip[1] - direction[1] / norm * length * 0.8)
+    head = arrowhead(tip, direction, length, arrow.arrow.width)
+    return Group(
+        id=None,
+        role="connector",
+        children=(
+            Path((("M", *flat[0]), *(("L", *p) for p in flat[1:-1]), ("L", *end)), paint),
+            Polygons((head,), Paint(fill=arrow.boxes.arrow_color, stroke="none")),
+        ),
+    )
+
+
+def _caption_lines(t: _Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
+    """A box's caption lines; a merge mark's: its label, and a concat's size."""
+    lines = _captions(t, net, theme)
+    if t.kind in ("add", "multiply"):
+        return [line for line in lines if line[0] == t.label]
+    return lines
+
+
+def _caption_height(
+    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker
+) -> list[float]:
+    out = []
+    for t in tensors:
+        lines = _caption_lines(t, net, theme)
+        out.append(sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines))
+    return out
+
+
+def _stack(
+    ranks: tuple[tuple[int, ...], ...],
+    tensors: list[_Tensor],
+    captions: list[float],
+    theme: Theme,
+    camera: Camera,
+) -> list[list[_Lane]]:
+    """Each rank's lanes stacked down y (y points up), the first at the top, with room
+    for the captions under each box (and its dimension numbers)."""
+    gap = theme.label.min_separation * 2 + theme.boxes.dims_size * 2
+    origin = camera.project((0.0, 0.0, 0.0))[1]
+    down_x = abs(camera.project((1.0, 0.0, 0.0))[1] - origin)
+    down_z = abs(camera.project((0.0, 0.0, 1.0))[1] - origin)
+    down_y = max(abs(camera.project((0.0, 1.0, 0.0))[1] - origin), 0.2)
+    out = []
+    for rank in ranks:
+        lanes = []
+        y = 0.0
+        for item in rank:
+            if item >= len(tensors):
+                lane = _Lane(item, 4.0, 4.0)
+            else:
+                t = tensors[item]
+                # Seen from above or below, a box reaches past its height on screen
+                # by the slant of its width and depth.
+                slant = (t.w / 2 * down_x + t.d / 2 * down_z) / down_y
+                low = t.h / 2 + slant + captions[item] + theme.layer.label_gap
+                lane = _Lane(item, low, t.h / 2 + slant)
+            y -= lane.high
+            lane.y = y
+            y -= lane.low + gap
+            lanes.append(lane)
+        out.append(lanes)
+    return out
+
+
+def _level(
+    columns: list[list[_Lane]],
+    net: Network,
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    tensors: list[_Tensor],
+) -> None:
+    """Each lane toward the mean of what feeds it, order and room kept (an isotonic
+    regression, pool-adjacent-violators); dummies follow where they have room."""
+    feeds: dict[int, list[int]] = {n.index: list(n.inputs) for n in net.nodes}
+    for (u, _), dummies in chains.items():
+        for before, dummy in zip((u, *dummies), dummies, strict=False):
+            feeds[dummy] = [before]
+    y_of: dict[int, float] = {}
+    for lanes in columns:
+        # Lanes run down y: in -y they keep order and room as the LeNet style's do.
+        for lane in lanes:
+            lane.y = -lane.y
+        y_of = {k: -v for k, v in y_of.items()}
+        first = lanes[0].y
+        blocks: list[list[float]] = []
+        for lane in lanes:
+            placed = [y_of[s] for s in feeds.get(lane.item, []) if s in y_of]
+            offset = lane.y - first
+            if placed and lane.item < len(tensors):
+                weight, target = 1.0, sum(placed) / len(placed) - offset
+            else:
+                weight, target = 1e-6, first
+            blocks.append([weight, weight * target, 1])
+            while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
+                w, s, n = blocks.pop()
+                blocks[-1][0] += w
+                blocks[-1][1] += s
+                blocks[-1][2] += n
+        k = 0
+        for weight, total, count in blocks:
+            z = total / weight
+            for lane in lanes[k : k + int(count)]:
+                lane.y = z + (lane.y - first)
+                y_of[lane.item] = lane.y
+            k += int(count)
+        # A dummy moves level with the item before it on its edge, where it has room.
+        for j, lane in enumerate(lanes):
+            if lane.item < len(tensors):
+                continue
+            low = lanes[j - 1].y + lanes[j - 1].low + 8 + lane.high if j else -math.inf
+            high = (
+                lanes[j + 1].y - lanes[j + 1].high - 8 - lane.low
+                if j + 1 < len(lanes)
+                else math.inf
+            )
+            if low <= high:
+                lane.y = min(max(y_of[feeds[lane.item][0]], low), high)
+                y_of[lane.item] = lane.y
+        for lane in lanes:
+            lane.y = -lane.y
+        y_of = {k: -v for k, v in y_of.items()}
+
+
+def _along(
+    ranks: tuple[tuple[int, ...], ...],
+    tensors: list[_Tensor],
+    net: Network,
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
+) -> list[tuple[float, float]]:
+    """Each rank's slab along z and the gap after it, alternating (rank 0, gap 0,
+    rank 1, ...); a gap widens when neighbouring captions would touch on screen."""
+    boxes = theme.boxes
+    origin = camera.project((0.0, 0.0, 0.0))[0]
+    right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - origin)
+    right_x = abs(camera.project((1.0, 0.0, 0.0))[0] - origin)
+    sep = theme.label.min_separation
+    widths = [
+        max(
+            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, net, theme)),
+            default=0.0,
+        )
+        for t in tensors
+    ]
+    slabs: list[tuple[float, float]] = []
+    z = 0.0
+    before: list[int] = []
+    for rank in ranks:
+        shown = [i for i in rank if i < len(tensors)]
+        depth = max((tensors[i].d for i in shown), default=4.0)
+        if before:
+            gap = max(boxes.spacing, theme.arrow.length * 3)
+            # Room on screen for a box's side (its x extent, seen askew) and a turn.
+            wide = max(tensors[i].w for i in [*before, *shown]) * right_x
+            if right_z > 0.05:
+                gap = max(gap, (wide + 3 * theme.arrow.length) / right_z)
+            if right_z > 0.25:
+                need = max(widths[i] for i in before) + max((widths[i] for i in shown), default=0)
+                have = (gap + depth / 2 + max(tensors[i].d for i in before) / 2) * right_z
+                # The captions apart, and the turn between them clear of both.
+                need = need / 2 + max(sep, 3 * theme.arrow.length)
+                if have < need:
+                    gap += (need - have) / right_z
+            slabs.append((z, z + gap))
+            z += gap
+        for i in shown:
+            tensors[i].z0 = z
+        slabs.append((z, z + depth))
+        z += depth
+        before = shown
+    return slabs
+
+
+def _node_group(
+    t: _Tensor, net: Network, shapes: list[Item], theme: Theme, tm: TextMaker, camera: Camera
+) -> Group:
+    """A box (or mark) and its caption lines under it."""
+    from nnsvg.scene import bounds
+
+    box = bounds(shapes)
+    captions: list[Item] = []
+    lines = _caption_lines(t, net, theme)
+    if box is not None and lines:
+        cx = camera.project(t.box.center)[0]
+        y = box.y1 + theme.layer.label_gap
+        for text, size, weight, style in lines:
+            y += tm.ascent(size)
+            captions.append(
+                tm.text(
+                    cx,
+                    y,
+                    text,
+                    size,
+                    weight=weight,
+                    style=style,
+                    color=None if text == t.label else theme.label.secondary_color,
+                    cls="caption",
+                )
+            )
+            y += tm.descent(size) + theme.label.line_gap
+    node = net.nodes[t.index]
+    body: Item = (
+        shapes[0]  # a merge mark: its own group, its own paints
+        if t.kind in MERGE_TYPES
+        else Group(
+            id=None,
+            role="faces",
+            children=tuple(shapes),
+            paint=Paint(stroke=t.stroke, stroke_width=theme.boxes.stroke_width, linejoin="round"),
+        )
+    )
+    return Group(
+        id=node.id,
+        role=f"layer {t.kind}",
+        children=(body, *captions),
+        title=t.label or KINDS_3D.get(t.kind, t.kind),
+    )
