@@ -121,6 +121,7 @@ from nnsvg.scene import (
     Text,
     bbox_of,
     bounds,
+    iter_leaves,
     points_box,
 )
 from nnsvg.spec.model import Spec
@@ -1011,7 +1012,7 @@ class _Linter:
         swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))
         if swatch is not None:
             return swatch, "box"
-        polygons = [c for c in group.children if isinstance(c, Polygon)]
+        polygons = [c for c in iter_leaves(group.children) if isinstance(c, Polygon)]
         return _box_fill(polygons, self.network_direction(group)), "box"
 
     def own_colour(self, number: int) -> str | None:
@@ -1046,7 +1047,9 @@ class _Linter:
             for item in self.scene.items:
                 match = _LAYER_ID.fullmatch(item.id or "") if isinstance(item, Group) else None
                 box = (
-                    bounds([c for c in item.children if isinstance(c, Polygon)]) if match else None
+                    bounds([c for c in iter_leaves(item.children) if isinstance(c, Polygon)])
+                    if match
+                    else None
                 )  # type: ignore[union-attr]
                 if match and box is not None:
                     self.centres[int(match.group(1))] = (

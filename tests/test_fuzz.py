@@ -94,7 +94,7 @@ _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|background|labels|filters|legend"
-    r"|layer-\d+(-(nodes|labels|maps|vector))?|(edges|link|skip)-\d+-\d+|gradient-\d+)"
+    r"|layer-\d+(-(nodes|labels|maps|vector|box))?|(edges|link|skip)-\d+-\d+|gradient-\d+)"
     r"(-gradient)?"
 )
 CLASS_SCHEME = re.compile(r"[a-z0-9_ -]+")
