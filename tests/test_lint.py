@@ -158,6 +158,9 @@ def _scene(*items: object, engine: str = "fcnn") -> Scene:
         items=tuple(items),  # type: ignore[arg-type]
         font=TextStyle(size=12),
         meta={"engine": engine},
+        # What the pipeline would name the layers of SPEC_2 (the lint reads the names
+        # off the scene, not the spec).
+        names={"layer-1": "layers[0]", "layer-2": "layers[1]"},
     )
 
 
