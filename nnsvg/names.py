@@ -51,15 +51,17 @@ def node_names(spec: Spec, net: Network) -> dict[str, str]:
     """Node id -> the name of what the node draws in ``spec`` (the spec drawn, its
     ``--style`` applied; ``net`` its network).
 
-    A style that draws only the dense layers a CNN ends with (``--style fcnn``, see
-    :func:`nnsvg.pipeline.dense_part`) numbers its nodes from that tail, fed by the
+    A style that draws only the dense layers a CNN chain ends with (``--style fcnn``,
+    see :func:`nnsvg.pipeline.dense_part`) numbers its nodes from that tail, fed by the
     flattened tensor before it: they are named as the spec's own layers (the tensor
-    as the layer that makes it, or the input)."""
+    as the layer that makes it, or the input). The test is build_network's: keep
+    the two alike."""
     from nnsvg.engines import ENGINES
-    from nnsvg.spec.graph import all_inputs
+    from nnsvg.spec.graph import all_inputs, is_graph
 
     engine = ENGINES.get(spec.style)
-    if spec.is_cnn and engine is not None and engine.draws.dense_tail_only:
+    dense_only = engine is not None and engine.draws.dense_tail_only
+    if dense_only and spec.is_cnn and not is_graph(spec):
         from nnsvg.pipeline import dense_tail
 
         start = dense_tail(spec)
