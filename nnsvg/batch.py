@@ -95,6 +95,8 @@ class Job:
     font: str | None = None  # a CSS font family over the theme's font.family (see with_font)
     # Real paths no output may be (every input of the run's jobs; see write_outputs).
     protected: frozenset[str] = frozenset()
+    # Also lint the figure drawn, with these nnsvg.lint.LintOptions (render --check).
+    lint: Any = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ class JobResult:
     ``outputs`` are the files written (``rendered``, or the part written before a
     failure) or found current (``up-to-date``). ``errors`` are one line each,
     ``file:line:col: field: message`` when the place is known; ``internal`` marks
-    a bug in nnsvg rather than a problem with the spec.
+    a bug in nnsvg rather than a problem with the spec. ``findings`` are the lint's
+    (:class:`nnsvg.lint.Finding`) when the job asked for them.
     """
 
     spec: Path
@@ -115,6 +118,7 @@ class JobResult:
     traceback: str | None = None
     seconds: float = 0.0
     digests: dict[str, str] = field(default_factory=dict, repr=False)  # output -> sha256
+    findings: tuple[Any, ...] = ()
 
 
 Report = Callable[[JobResult], None]
@@ -142,12 +146,14 @@ def with_font(spec: Any, font: str) -> Any:
 
 
 def render_job(job: Job) -> JobResult:
-    """Render one job here and now; every error becomes part of the result."""
+    """Render one job here and now, and lint the scene drawn when it asks (the figure
+    is not drawn again for the lint); every error becomes part of the result."""
     from nnsvg.errors import Location, NnsvgError, display_path, message_lines, printable
 
     start = time.perf_counter()
     digests: dict[str, str] = {}
     written: list[Path] = []
+    findings: tuple[Any, ...] = ()
 
     def failed(lines: list[str], err: BaseException, internal: bool = False) -> JobResult:
         import traceback
@@ -171,7 +177,7 @@ def render_job(job: Job) -> JobResult:
         if job.font:
             spec = with_font(spec, job.font)
         scene = build_scene(spec, job.options)
-        svg = render_svg(scene, id_prefix=job.options.id_prefix)
+        svg = render_svg(scene, id_prefix=job.options.id_prefix) if job.outputs else ""
         for path, data in write_outputs(
             scene,
             svg,
@@ -183,6 +189,10 @@ def render_job(job: Job) -> JobResult:
         ):
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()
+        if job.lint is not None:
+            from nnsvg.lint import lint_drawn
+
+            findings = tuple(lint_drawn(spec, scene, job.options, job.lint))
     except NnsvgError as err:
         if err.location is None and err.field is None:
             err.location = Location(str(job.spec))  # say which spec of a batch failed
@@ -198,6 +208,7 @@ def render_job(job: Job) -> JobResult:
         outputs=tuple(written),
         seconds=time.perf_counter() - start,
         digests=digests,
+        findings=findings,
     )
 
 
@@ -311,6 +322,7 @@ def run_jobs(
     results: list[JobResult | None] = [None] * len(jobs)
     keys: list[dict[Path, str] | None] = []
     todo: list[tuple[int, Job]] = []
+    current: dict[int, tuple[Path, ...]] = {}  # up to date, drawn again for the lint only
     protected: set[str] = set()  # no output may be any job's input
     for i, job in enumerate(jobs):
         start = time.perf_counter()
@@ -327,6 +339,11 @@ def run_jobs(
         if stale or not job.outputs:
             # Only the stale outputs are written: a new --dpi leaves the SVG alone.
             todo.append((i, dataclasses.replace(job, outputs=stale) if stale else job))
+        elif job.lint is not None:
+            # Up to date, and to be linted: drawn again in a worker, nothing written. The
+            # findings are not cached: they follow the lint's options, not the outputs'.
+            todo.append((i, dataclasses.replace(job, outputs=())))
+            current[i] = tuple(path for path, _ in job.outputs)
         else:
             result = JobResult(
                 job.spec,
@@ -342,6 +359,8 @@ def run_jobs(
     _remove_stale_temps(jobs)
 
     def finish(i: int, result: JobResult) -> None:
+        if i in current and result.status == RENDERED:
+            result = dataclasses.replace(result, status=UP_TO_DATE, outputs=current[i])
         results[i] = result
         job_keys = keys[i]
         for path, _fmt in planned[i].outputs:

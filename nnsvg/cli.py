@@ -13,8 +13,9 @@ import functools
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -303,12 +304,13 @@ class _Plan:
         self.workers = workers
         self.check = False  # render --check by default (the project file's check)
 
-    def jobs(self, spec_paths: list[Path]) -> list:
+    def jobs(self, spec_paths: list[Path], lint: Any = None) -> list:
+        """A job per spec; ``lint`` (LintOptions) lints each figure drawn as well."""
         from nnsvg.batch import Job
 
         plans = _outputs(spec_paths, self.output, self.out_dir, self.formats)
         return [
-            Job(spec, tuple(plan), self.options, self.dpi, self.scale, self.font)
+            Job(spec, tuple(plan), self.options, self.dpi, self.scale, self.font, lint=lint)
             for spec, plan in zip(spec_paths, plans)
         ]
 
@@ -605,13 +607,17 @@ def render(
         id_prefix=id_prefix,
     )
     spec_paths = _collect_specs(specs)
-    batch = plan.jobs(spec_paths)
-    report = _Reporter(debug=debug, quiet=quiet)
-    plan.make_out_dir()
-    _run_batch(batch, plan.workers, force, report)
     if check is None:
         check = plan.check
-    findings = _lint(spec_paths, plan, report, LintSettings()) if check else 0
+    # The workers lint the scenes they draw (an up-to-date figure is drawn, not written).
+    batch = plan.jobs(spec_paths, _lint_options(plan, LintSettings()) if check else None)
+    report = _Reporter(debug=debug, quiet=quiet)
+    plan.make_out_dir()
+    results = _run_batch(batch, plan.workers, force, report)
+    findings = 0
+    for result in results:
+        findings += _print_findings(report, result.spec, result.findings)
+    _findings_total(report, findings)
     if report.failures:
         report.err.print(f"{report.failures} of {len(spec_paths)} spec(s) failed", markup=False)
     if report.failures or findings:
@@ -626,33 +632,49 @@ class LintSettings:
         self.max_width = max_width
 
 
-def _lint(spec_paths: list[Path], plan: _Plan, report: _Reporter, settings: LintSettings) -> int:
-    """Lint each spec's figure; print one line per finding; return how many there were.
-    A spec that cannot be drawn is a failure (reported once)."""
-    from nnsvg.errors import NnsvgError
-    from nnsvg.lint import LintOptions, format_finding, lint_file
+def _lint_options(plan: _Plan, settings: LintSettings) -> Any:
+    from nnsvg.lint import LintOptions
 
-    options = LintOptions(
+    return LintOptions(
         min_text_pt=settings.min_pt,
         target_width=plan.options.width,
         max_width=settings.max_width,
     )
+
+
+def _print_findings(report: _Reporter, path: Path, findings: Sequence[Any]) -> int:
+    """One line per finding of the spec at ``path``; how many there were."""
+    from nnsvg.lint import format_finding
+
+    for finding in findings:
+        report.err.print(printable(format_finding(display_path(path), finding)), markup=False)
+    return len(findings)
+
+
+def _findings_total(report: _Reporter, count: int) -> None:
+    if count:
+        report.err.print(f"{count} finding(s): figures a reviewer would send back", markup=False)
+
+
+def _lint(spec_paths: list[Path], plan: _Plan, report: _Reporter, settings: LintSettings) -> int:
+    """Lint each spec's figure; print one line per finding; return how many there were.
+    A spec that cannot be drawn is a failure."""
+    from nnsvg.errors import NnsvgError
+    from nnsvg.lint import lint_file
+
+    options = _lint_options(plan, settings)
     count = 0
     for path in spec_paths:
         try:
             findings = lint_file(path, options, plan.options)
         except NnsvgError as err:
-            if report.failures == 0 or str(path) not in str(err):
-                report.error(err)
+            report.error(err)
             continue
         except Exception as err:  # a bug: one line, never a traceback
             report.error(err)
             continue
-        for finding in findings:
-            report.err.print(printable(format_finding(display_path(path), finding)), markup=False)
-        count += len(findings)
-    if count:
-        report.err.print(f"{count} finding(s): figures a reviewer would send back", markup=False)
+        count += _print_findings(report, path, findings)
+    _findings_total(report, count)
     return count
 
 

@@ -44,12 +44,12 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     main fills differ as colours (some sRGB channel by more than 10%: closer
     fills are one colour with a nuance, and greyscale loses nothing) but whose
     relative luminances differ by less than ``min_grey_difference``. Equal fills
-    are never a finding: a uniform theme is a choice. The main fill: FCNN, the
-    fill of the layer's nodes group; LeNet, the fill of the front map (the last
-    filled rectangle of the maps group) or of the vector; AlexNet, the colour the
-    box is shaded from (its front tone: the "most common fill" of a box is not,
-    its shaded top and side faces are drawn as often). That colour is the
-    layer's ``color`` in the spec when it has one, else the swatch of its kind in
+    are never a finding: a uniform theme is a choice. The main fill, read off the
+    layer's group: the fill of its ``nodes`` group (FCNN); of its front map, the last
+    filled rectangle of its ``maps`` group, or of its ``vector`` (LeNet); the colour
+    its ``box`` group is shaded from (AlexNet: its front tone; the "most common
+    fill" of a box is not, its shaded top and side faces are drawn as often). That
+    colour is the layer's ``color`` in the spec when it has one, else the swatch of its kind in
     the legend when there is one, else read off the faces: the box's own faces
     are those joined by shared corners to the last face drawn (a kernel box drawn
     inside it shares none), its end faces those with no edge along the network
@@ -68,23 +68,14 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     printed width) is wider than it, or, when the figure has no target width, its
     natural size (1 unit = 1 px) is.
 
-Which layer a text belongs to: a text inside a ``layer-N`` group (FCNN labels,
-bias units) belongs to layer N; a merge mark to the layer its skip ends in
-(``skip-A-B``: B); a legend text to ``legend``; the figure title to ``figure
-title``. LeNet and AlexNet put every label in one top-level ``labels`` group, and
-the lint does not rely on the order the layouts emit them in (a layer may have
-no label at all): each is attributed by where it stands against each layer's
-filled shapes, whose bounds' centre (the "anchor") is the x the layouts centre a
-layer's labels on. An operation label (class ``label-op``, centred under the gap
-before the layer it names) goes to the first layer right of it. A number on a
-box edge (class ``dim``) goes to a layer whose shape holds that number (from
-shape inference), and among those to the one it sits on an edge of: beyond the
-midpoint of one of its box's edges, on the line from the box's centre (the
-layout's rule; a band-split edge counts whole), then the nearest; the box under
-the number is often a neighbour's. Any other label goes to the layer whose
-anchor is nearest in x (ties: the earlier layer). Looking along the network
-(azimuth near 0 or 180) the boxes overlap on screen and a number may go to a
-neighbour.
+Which layer a text or shape belongs to is what the scene says: the node group it
+is drawn in (``layer-N``, the input being ``layer-0``, or ``input-K``: every engine
+draws a layer's captions, numbers and bias units in that layer's group), the skip
+for a merge mark (``skip-A-B``: the layer B it ends in), ``legend`` for a legend's
+texts, ``figure title`` for the title. A layer is called what the scene's ``names``
+call its group (the pipeline fills them from the spec, :mod:`nnsvg.names`; drawn
+with ``--style fcnn``, a CNN's dense tail is named by the spec's own layers), else
+by its group's id.
 
 Findings are sorted by layer (figure-wide, then the input, then layers in spec
 order, then the legend and the title), rule and message, so a run prints the
@@ -94,7 +85,6 @@ figure of thousands of nodes lints in milliseconds.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import math
 import re
@@ -107,6 +97,7 @@ from typing import TYPE_CHECKING
 from nnsvg.checker import printable
 from nnsvg.colors import luminance, parse_color, to_rgb
 from nnsvg.geometry import convex_hull, convex_overlap
+from nnsvg.names import describe_layer
 from nnsvg.scene import (
     BBox,
     Circle,
@@ -121,6 +112,7 @@ from nnsvg.scene import (
     Text,
     bbox_of,
     bounds,
+    iter_leaves,
     points_box,
 )
 from nnsvg.spec.model import Spec
@@ -156,8 +148,6 @@ SAME_COLOUR_CHANNEL = 25.5
 PT_PER_PX = 0.75
 #: Theme keys that size a text through a factor: the key's value per unit of size.
 _KEY_PER_SIZE = {"node.radius": 1 / 0.95, "skip.mark_radius": 1 / 1.6}
-#: How many layers either side (in x) a label's layer is looked for among.
-_WINDOW = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,48 +211,29 @@ def lint_drawn(
     return lint_scene(scene, spec, options or LintOptions())
 
 
-# --- layer names ---------------------------------------------------------------------
-_LAYER_ID = re.compile(r"layer-(\d+)")
+# --- places -------------------------------------------------------------------------
+_NODE_ID = re.compile(r"(layer|input)-(\d+)")
 _SKIP_ID = re.compile(r"skip-(\d+)-(\d+)")
-# Sort ranks of the non-layer places (layers rank by number, the input as 0 - 1).
+# Sort ranks of the non-layer places (layer-N ranks N - 1: the input first, as -1).
 _RANK_FIGURE = -2.0
 _RANK_LEGEND = 1e9
 _RANK_TITLE = 1e9 + 1
 _RANK_OTHER = 1e9 + 2
 
 
-def _describe_layer(spec: Spec, index: int) -> str:
-    layer = spec.layers[index]
-    # Escaped like every spec text a message quotes: a line break must not start a line.
-    return f"layers[{index}] '{printable(layer.label)}'" if layer.label else f"layers[{index}]"
+def _number(node: str | None) -> int | None:
+    """N of a ``layer-N`` node id, None for any other."""
+    match = _NODE_ID.fullmatch(node or "")
+    return int(match[2]) if match and match[1] == "layer" else None
 
 
-def _layer_names(scene: Scene, spec: Spec) -> dict[int, str]:
-    """Group number N (``layer-N``) -> the layer's name in the spec."""
-    names: dict[int, str] = {}
-    engine = scene.meta.get("engine", spec.style)
-    if engine == "fcnn" and spec.is_cnn:
-        # --style fcnn on a CNN draws its trailing dense layers, fed by the
-        # flattened tensor before them (pipeline.dense_part): map back to the spec.
-        start = len(spec.layers)
-        while start > 0 and spec.layers[start - 1].type == "dense":
-            start -= 1
-        number = 1
-        if start > 0:
-            names[number] = _describe_layer(spec, start - 1)
-            number += 1
-        elif spec.input is not None:
-            names[number] = "input"
-            number += 1
-        for index in range(start, len(spec.layers)):
-            names[number] = _describe_layer(spec, index)
-            number += 1
-        return names
-    offset = 1  # layer-N is spec.layers[N - 1] in every engine; layer-0 the input
-    for index in range(len(spec.layers)):
-        names[index + offset] = _describe_layer(spec, index)
-    names[0] = "input"
-    return names
+def _node_rank(node: str) -> float:
+    """``layer-N``: N - 1 (the input, layer-0, first); ``input-K`` right after it."""
+    match = _NODE_ID.fullmatch(node)
+    if match is None:
+        return _RANK_OTHER
+    n = int(match[2])
+    return float(n) - 1 if match[1] == "layer" else -1.0 + n / (n + 1)
 
 
 # --- walking the scene -----------------------------------------------------------------
@@ -271,26 +242,30 @@ class _TextInfo:
     item: Text
     box: BBox
     size: float
-    layer: int | None  # the layer-N number, when it belongs to a layer
-    place: str  # layer | labels | legend | title | skip | other
+    node: str | None  # the node it belongs to (layer-N, input-K)
+    place: str  # layer | legend | title | skip | other
     owner: int | None  # the bias/skip/legend group it sits in (exemptions)
     bias: bool
     order: int
+
+    @property
+    def layer(self) -> int | None:
+        return _number(self.node)
 
 
 @dataclass(slots=True)
 class _ShapeInfo:
     item: Circle | Rect | Polygon | Image | GradientRect
     box: BBox
-    layer: int | None
-    role: str  # the innermost group role: nodes, bias, maps, filters, legend ...
+    node: str | None
+    role: str  # the innermost group role: nodes, bias, maps, box, filters, legend ...
     owner: int | None
     hull: tuple[tuple[float, float], ...] | None  # polygons: the convex hull
 
 
 @dataclass(slots=True)
 class _Context:
-    layer: int | None = None
+    node: str | None = None
     place: str = "other"
     owner: int | None = None
     bias: bool = False
@@ -315,17 +290,16 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
             new.fill_opacity = group.paint.fill_opacity
     if group.text_style is not None and group.text_style.size is not None:
         new.size = group.text_style.size
-    match = _LAYER_ID.fullmatch(group.id or "")
-    if match and word == "layer":
-        new.layer = int(match.group(1))
+    if word == "layer" and _NODE_ID.fullmatch(group.id or ""):
+        new.node = group.id
         new.place = "layer"
     elif word == "skip":
         skip = _SKIP_ID.fullmatch(group.id or "")
-        new.layer = int(skip.group(2)) if skip else None
+        new.node = f"layer-{skip[2]}" if skip else None
         new.place = "skip"
         new.owner = id(group)
     elif word == "legend":
-        new.layer = None
+        new.node = None
         new.place = "legend"
         new.owner = id(group)
     elif word == "bias":
@@ -335,8 +309,6 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
         new.owner = id(group)
     elif word == "title" and top:
         new.place = "title"
-    elif word == "labels" and top:
-        new.place = "labels"
     return new
 
 
@@ -376,7 +348,7 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
                     item=item,
                     box=box,
                     size=size or ctx.size or 16.0,  # 16 px: the SVG default
-                    layer=ctx.layer,
+                    node=ctx.node,
                     place=ctx.place,
                     owner=ctx.owner,
                     bias=ctx.bias,
@@ -398,7 +370,7 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
             box = points_box(hull) if hull is not None else _fill_box(item)  # type: ignore[arg-type]
             if box.width <= 0 or box.height <= 0:
                 continue
-            shapes.append(_ShapeInfo(item, box, ctx.layer, ctx.role, ctx.owner, hull))
+            shapes.append(_ShapeInfo(item, box, ctx.node, ctx.role, ctx.owner, hull))
     return texts, shapes
 
 
@@ -413,176 +385,6 @@ def _area(points: tuple[tuple[float, float], ...]) -> float:
     for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1]):
         total += x0 * y1 - x1 * y0
     return abs(total) / 2
-
-
-# --- attributing the labels of LeNet and AlexNet -------------------------------------
-@dataclass(slots=True)
-class _Anchor:
-    number: int
-    x: float
-    box: BBox
-    polygons: list[tuple[tuple[float, float], ...]]
-    _edges: list[tuple[tuple[float, float], tuple[float, float]]] | None = None
-
-    @property
-    def edges(self) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-        if self._edges is None:
-            self._edges = _merged_edges(self.polygons)
-        return self._edges
-
-
-def _anchors(shapes: list[_ShapeInfo]) -> list[_Anchor]:
-    boxes: dict[int, BBox] = {}
-    polys: dict[int, list[tuple[tuple[float, float], ...]]] = defaultdict(list)
-    for shape in shapes:
-        if shape.layer is None or shape.role in ("skip", "legend"):
-            continue
-        old = boxes.get(shape.layer)
-        boxes[shape.layer] = shape.box if old is None else old.union(shape.box)
-        if shape.hull is not None:
-            polys[shape.layer].append(shape.hull)
-        else:
-            b = shape.box
-            polys[shape.layer].append(((b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1)))
-    anchors = [
-        _Anchor(number, (box.x0 + box.x1) / 2, box, polys[number]) for number, box in boxes.items()
-    ]
-    anchors.sort(key=lambda a: (a.x, a.number))
-    return anchors
-
-
-def _point_polygon_distance(p: tuple[float, float], poly: tuple[tuple[float, float], ...]) -> float:
-    """Distance from ``p`` to a convex polygon (0 inside)."""
-    inside = True
-    best = math.inf
-    n = len(poly)
-    orientation = 0.0
-    for k in range(n):
-        a, b = poly[k], poly[(k + 1) % n]
-        c = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
-        if c != 0:
-            if orientation == 0:
-                orientation = c
-            elif (c > 0) != (orientation > 0):
-                inside = False
-        dx, dy = b[0] - a[0], b[1] - a[1]
-        seg = dx * dx + dy * dy
-        t = 0.0 if seg == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / seg))
-        best = min(best, math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy))
-    return 0.0 if inside else best
-
-
-def _attribute_labels(
-    texts: list[_TextInfo], shapes: list[_ShapeInfo], sizes: dict[int, set[int]]
-) -> None:
-    """Give each text of a top-level ``labels`` group its layer (module docs)."""
-    pending = [t for t in texts if t.place == "labels" and t.layer is None]
-    anchors = _anchors(shapes) if pending else []
-    if not anchors:
-        return
-    xs = [a.x for a in anchors]
-    for info in pending:
-        cx = (info.box.x0 + info.box.x1) / 2
-        if info.item.cls == "label-op":
-            after = bisect.bisect_right(xs, cx)
-            if after < len(anchors):
-                info.layer = anchors[after].number
-                continue
-        k = bisect.bisect_left(xs, cx)
-        window = anchors[max(0, k - _WINDOW) : k + _WINDOW]
-        if info.item.cls == "dim":
-            named = [a for a in window if info.item.text.strip() in _as_text(sizes.get(a.number))]
-            best = min(named or window, key=lambda a: (*_edge_fit(info, a), a.number))
-        else:
-            best = min(window, key=lambda a: (abs(a.x - cx), a.number))
-        info.layer = best.number
-
-
-def _edge_fit(info: _TextInfo, anchor: _Anchor) -> tuple[float, float, float]:
-    """How well a number sits on an edge of the layer's box: the layouts put it just
-    beyond the midpoint of the edge, on the line from the box's centre through that
-    midpoint. Returns (0 when an edge fits else 1, distance from that line, distance
-    to the box) for the best edge; an edge fits when the number's centre is beyond
-    its midpoint by at most its own size and width."""
-    px, py = (info.box.x0 + info.box.x1) / 2, (info.box.y0 + info.box.y1) / 2
-    box = anchor.box
-    ox, oy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
-    reach = 1.2 * info.size + info.box.width
-    best = math.inf
-    for (ax, ay), (bx, by) in anchor.edges:
-        mx, my = (ax + bx) / 2, (ay + by) / 2
-        ux, uy = mx - ox, my - oy
-        n = math.hypot(ux, uy)
-        if n == 0:
-            continue
-        ux, uy = ux / n, uy / n
-        along = (px - mx) * ux + (py - my) * uy
-        if 0 < along <= reach:
-            best = min(best, abs((px - mx) * uy - (py - my) * ux))
-    near = min(_point_polygon_distance((px, py), poly) for poly in anchor.polygons)
-    return (0.0 if best < math.inf else 1.0, best if best < math.inf else 0.0, near)
-
-
-def _merged_edges(
-    polygons: list[tuple[tuple[float, float], ...]],
-) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """The polygons' edges, collinear touching pieces merged: a box edge cut in two
-    by a ReLU band is one edge again."""
-    lines: dict[tuple[float, float, float], list[list[float]]] = defaultdict(list)
-    for poly in polygons:
-        for k in range(len(poly)):
-            a, b = poly[k], poly[(k + 1) % len(poly)]
-            dx, dy = b[0] - a[0], b[1] - a[1]
-            n = math.hypot(dx, dy)
-            if n < 1e-9:
-                continue
-            dx, dy = dx / n, dy / n
-            if dx < -1e-12 or (abs(dx) <= 1e-12 and dy < 0):
-                dx, dy = -dx, -dy
-            offset = a[0] * dy - a[1] * dx  # signed distance of the line from the origin
-            key = (round(dx, 6), round(dy, 6), round(offset, 4))
-            ta, tb = sorted((a[0] * dx + a[1] * dy, b[0] * dx + b[1] * dy))
-            lines[key].append([ta, tb])
-    edges = []
-    for (dx, dy, offset), spans in lines.items():
-        spans.sort()
-        merged = [spans[0][:]]
-        for t0, t1 in spans[1:]:
-            if t0 <= merged[-1][1] + 1e-6:
-                merged[-1][1] = max(merged[-1][1], t1)
-            else:
-                merged.append([t0, t1])
-        for t0, t1 in merged:
-            # Back from (t along the line, offset across it) to x, y.
-            edges.append(
-                (
-                    (t0 * dx + offset * dy, t0 * dy - offset * dx),
-                    (t1 * dx + offset * dy, t1 * dy - offset * dx),
-                )
-            )
-    edges.sort()
-    return edges
-
-
-def _as_text(numbers: set[int] | None) -> set[str]:
-    return {str(n) for n in numbers} if numbers else set()
-
-
-def _shape_numbers(spec: Spec, engine: str) -> dict[int, set[int]]:
-    """Layer number -> the sizes in its shape (the numbers a box edge may show)."""
-    if engine == "fcnn" or not spec.is_cnn:
-        return {}
-    from nnsvg.errors import NnsvgError
-    from nnsvg.spec.shapes import infer_shapes
-
-    try:
-        shapes = infer_shapes(spec)
-    except NnsvgError:  # a scene made by hand from a spec that does not draw
-        return {}
-    out = {n + 1: set(shape) for n, shape in enumerate(shapes)}
-    if spec.input is not None:
-        out[0] = set(spec.input.shape)
-    return out
 
 
 # --- a uniform grid ------------------------------------------------------------------
@@ -661,31 +463,28 @@ class _Linter:
         self.scene = scene
         self.spec = spec
         self.options = options
-        self.engine = scene.meta.get("engine", spec.style)
-        self.names = _layer_names(scene, spec)
+        self.engine = scene.meta.get("engine", spec.style)  # for the advice only
         self.texts, self.shapes = _collect(scene)
-        _attribute_labels(self.texts, self.shapes, _shape_numbers(spec, self.engine))
         self.found: list[tuple[tuple, Finding]] = []
         self.centres: dict[int, tuple[float, float]] | None = None
         self.swatches: dict[str, str] | None = None
 
     # names and ranks
-    def place_name(self, layer: int | None, place: str) -> str | None:
-        if layer is not None:
-            return self.names.get(layer, f"layer-{layer}")
+    def place_name(self, node: str | None, place: str = "") -> str | None:
+        if node is not None:
+            return self.scene.names.get(node, node)
         return {"legend": "legend", "title": "figure title"}.get(place)
 
-    def rank(self, layer: int | None, place: str) -> float:
-        if layer is not None:
-            # The input (layer-0) first; an fcnn figure numbers from 1.
-            return float(layer) - 1 if layer else -1.0
+    def rank(self, node: str | None, place: str = "") -> float:
+        if node is not None:
+            return _node_rank(node)
         return {"legend": _RANK_LEGEND, "title": _RANK_TITLE}.get(place, _RANK_OTHER)
 
     def text_name(self, info: _TextInfo) -> str | None:
-        return self.place_name(info.layer, info.place)
+        return self.place_name(info.node, info.place)
 
     def text_rank(self, info: _TextInfo) -> float:
-        return self.rank(info.layer, info.place)
+        return self.rank(info.node, info.place)
 
     def add(self, rule: str, rank: float, layer: str | None, message: str) -> None:
         finding = Finding(rule, layer, message)
@@ -731,8 +530,8 @@ class _Linter:
 
     def overlap_fix(self, a: _TextInfo, b: _TextInfo) -> str:
         if a.place == "legend" and b.place == "legend":
-            if self.engine == "fcnn":  # the colour bar's ticks
-                return "lower legend.font_size or raise legend.bar_length"
+            if any(isinstance(sh.item, GradientRect) and sh.owner == a.owner for sh in self.shapes):
+                return "lower legend.font_size or raise legend.bar_length"  # a colour bar's ticks
             return "lower legend.font_size"
         if "dim" in (a.item.cls, b.item.cls):
             return "turn the numbers off (labels: {dims: false}) or lower boxes.dims_size"
@@ -772,7 +571,7 @@ class _Linter:
             )
 
     def describe_shape(self, shape: _ShapeInfo) -> str:
-        owner = self.place_name(shape.layer, "")
+        owner = self.place_name(shape.node)
         of = f" of {owner}" if owner else ""
         item = shape.item
         if shape.role == "legend":
@@ -793,9 +592,9 @@ class _Linter:
             return f"a node{of}"
         if shape.role == "maps":
             return f"a map{of}"
-        if self.engine == "alexnet":
+        if shape.role == "box":
             return f"the box{of}"
-        if self.engine == "lenet" and isinstance(item, Polygon):
+        if item.cls == "vector":
             return f"the vector{of}"
         return f"a shape{of}"
 
@@ -952,10 +751,10 @@ class _Linter:
             keys = " or ".join(dict.fromkeys((b_key, a_key)))
             self.add(
                 "greyscale-contrast",
-                self.rank(number + 1, ""),
-                self.place_name(number + 1, ""),
+                self.rank(f"layer-{number + 1}"),
+                self.place_name(f"layer-{number + 1}"),
                 f"its fill {b} (luminance {_num(lb, 3)}) and the fill {a} of "
-                f"{self.place_name(number, '')} (luminance {_num(la, 3)}) differ by "
+                f"{self.place_name(f'layer-{number}')} (luminance {_num(la, 3)}) differ by "
                 f"{_num(abs(la - lb), 3)}, under {_num(limit, 3)}: they print as one grey; "
                 f"make one lighter or darker ({keys})",
             )
@@ -968,61 +767,65 @@ class _Linter:
         )
         out: dict[int, tuple[str, str]] = {}
         for item in self.scene.items:
-            match = _LAYER_ID.fullmatch(item.id or "") if isinstance(item, Group) else None
-            if match is None or _first_word(item.role) != "layer":  # type: ignore[union-attr]
+            if not isinstance(item, Group) or _first_word(item.role) != "layer":
                 continue
-            assert isinstance(item, Group)
-            number = int(match.group(1))
-            fill, what = self.main_fill(item)
+            number = _number(item.id)
+            if number is None:
+                continue
+            fill, what = self.main_fill(item, number)
             fill = parse_color(fill) if fill else None
             if fill and fill != "none":
                 out[number] = (fill, self.colour_key(number, item.role, what, by_kind))
         return out
 
-    def main_fill(self, group: Group) -> tuple[str | None, str]:
-        """The fill the reader tells a layer by, and what holds it (nodes, maps,
-        vector, box)."""
-        if self.engine == "fcnn":
-            for child in group.children:
-                if isinstance(child, Group) and child.role == "nodes" and child.paint:
-                    return child.paint.fill, "nodes"
-            return None, "nodes"
-        if self.engine == "lenet":
-            for child in group.children:
-                if isinstance(child, Group) and child.role == "maps":
-                    fills = [
-                        r.paint.fill
-                        for r in child.children
-                        if isinstance(r, Rect) and r.paint and r.paint.fill not in (None, "none")
-                    ]
-                    return (fills[-1] if fills else None), "maps"
-            for child in group.children:
-                if isinstance(child, Polygon) and child.paint and child.paint.fill:
-                    return child.paint.fill, "vector"
-            return None, "vector"
-        # AlexNet: the colour the box is shaded from. A spec colour or a legend swatch
-        # names it exactly; else the near end face shows it.
-        match = _LAYER_ID.fullmatch(group.id or "")
-        number = int(match.group(1)) if match else -1
+    def main_fill(self, group: Group, number: int) -> tuple[str | None, str]:
+        """The fill the reader tells a layer by, and what holds it: its ``nodes``
+        group's fill, its front map's (the last filled rectangle of its ``maps``), its
+        ``vector``'s, or the colour its ``box`` is shaded from."""
+        for child in group.children:
+            if isinstance(child, Group) and child.role == "nodes":
+                return (child.paint.fill if child.paint else None), "nodes"
+            if isinstance(child, Group) and child.role == "maps":
+                fills = [
+                    r.paint.fill
+                    for r in child.children
+                    if isinstance(r, Rect) and r.paint and r.paint.fill not in (None, "none")
+                ]
+                return (fills[-1] if fills else None), "maps"
+            if isinstance(child, Polygon) and child.cls == "vector":
+                return (child.paint.fill if child.paint else None), "vector"
+            if isinstance(child, Group) and child.role == "box":
+                return self.box_colour(number, group.role, child), "box"
+        return None, ""
+
+    def box_colour(self, number: int, role: str, box: Group) -> str | None:
+        """The colour an AlexNet box is shaded from: a spec colour or a legend swatch
+        names it exactly; else the near end face shows it."""
         own = self.own_colour(number)
         if own is not None:
-            return own, "box"
+            return own
         from nnsvg.engines.alexnet import KINDS_3D
 
-        words = group.role.split()
+        words = role.split()
         swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))
         if swatch is not None:
-            return swatch, "box"
-        polygons = [c for c in group.children if isinstance(c, Polygon)]
-        return _box_fill(polygons, self.network_direction(group)), "box"
+            return swatch
+        polygons = [c for c in box.children if isinstance(c, Polygon)]
+        return _box_fill(polygons, self.network_direction(number))
 
     def own_colour(self, number: int) -> str | None:
-        """The ``color`` the spec gives the layer drawn as ``layer-N``."""
-        name = self.names.get(number, "")
+        """The ``color`` the spec gives the node drawn as ``layer-N``."""
+        name = self.place_name(f"layer-{number}") or ""
         if name == "input":
             return self.spec.input.color if self.spec.input is not None else None
-        index = re.match(r"layers\[(\d+)\]", name)
-        return self.spec.layers[int(index.group(1))].color if index else None
+        index = re.match(r"(layers|inputs)\[(\d+)\]", name)
+        if index is None:
+            return None
+        if index[1] == "inputs":
+            from nnsvg.spec.graph import all_inputs
+
+            return all_inputs(self.spec)[int(index[2])].color
+        return self.spec.layers[int(index[2])].color
 
     def legend_swatches(self) -> dict[str, str]:
         """A legend's swatches: the name written beside each -> its fill."""
@@ -1040,25 +843,19 @@ class _Linter:
                         fill = None
         return self.swatches
 
-    def network_direction(self, group: Group) -> tuple[float, float] | None:
-        """Which way the network runs on screen at a layer: from the centre of the
+    def network_direction(self, n: int) -> tuple[float, float] | None:
+        """Which way the network runs on screen at layer ``n``: from the centre of the
         layer before it to the centre of the one after it (a unit vector)."""
         if self.centres is None:
             self.centres = {}
             for item in self.scene.items:
-                match = _LAYER_ID.fullmatch(item.id or "") if isinstance(item, Group) else None
-                box = (
-                    bounds([c for c in item.children if isinstance(c, Polygon)]) if match else None
-                )  # type: ignore[union-attr]
-                if match and box is not None:
-                    self.centres[int(match.group(1))] = (
-                        (box.x0 + box.x1) / 2,
-                        (box.y0 + box.y1) / 2,
-                    )
-        match = _LAYER_ID.fullmatch(group.id or "")
-        if match is None:
-            return None
-        n = int(match.group(1))
+                number = _number(item.id) if isinstance(item, Group) else None
+                if number is None:
+                    continue
+                assert isinstance(item, Group)
+                box = bounds([c for c in iter_leaves(item.children) if isinstance(c, Polygon)])
+                if box is not None:
+                    self.centres[number] = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
         a = self.centres.get(n - 1, self.centres.get(n))
         b = self.centres.get(n + 1, self.centres.get(n))
         if a is None or b is None:
@@ -1070,13 +867,13 @@ class _Linter:
     def colour_key(self, number: int, role: str, what: str, by_kind: bool) -> str:
         """Where a layer's fill comes from: its own ``color``, else the theme."""
         if self.own_colour(number) is not None:
-            name = self.names.get(number, "")
+            name = self.place_name(f"layer-{number}") or ""
             return "input.color" if name == "input" else name.split(" ")[0] + ".color"
         words = role.split()
         kind = words[1] if len(words) > 1 else ""
-        if self.engine == "fcnn":
+        if what == "nodes":  # FCNN
             return {"input": "node.input_fill", "output": "node.output_fill"}.get(kind, "node.fill")
-        if by_kind or self.engine == "alexnet":
+        if by_kind or what == "box":
             # A legend means colours by kind; AlexNet boxes differ only by kind (the
             # one other theme colour, boxes.color, is every box's).
             return f"kinds.{kind}"
@@ -1102,11 +899,11 @@ class _Linter:
         for number, field, name in stated:
             if number in drawn:
                 continue
-            layer = "input" if number == 0 else _describe_layer(spec, number - 1)
+            # Named as the spec's field is (the layer may not be drawn at all).
             self.add(
                 "image-not-drawn",
-                float(number) - 1 if number else -1.0,
-                layer,
+                _node_rank(f"layer-{number}"),
+                "input" if number == 0 else describe_layer(spec, number - 1),
                 f"{field} {_quote(name)} is not in the figure: {why}",
             )
 
@@ -1146,8 +943,8 @@ def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[in
         if isinstance(item, Image) and layer is not None:
             yield layer
         elif isinstance(item, Group):
-            match = _LAYER_ID.fullmatch(item.id or "")
-            yield from _layers_with_images(item.children, int(match[1]) if match else layer)
+            number = _number(item.id)
+            yield from _layers_with_images(item.children, layer if number is None else number)
 
 
 def _box_fill(polygons: list[Polygon], along: tuple[float, float] | None) -> str | None:

@@ -342,7 +342,10 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             width = physical_width(spec.width)
         except NnsvgError as err:
             raise SpecError(err.message, location=spec.where("width"), field="width") from None
-    return layout(net, theme, limits=limits, physical_width=width)
+    scene = layout(net, theme, limits=limits, physical_width=width)
+    from nnsvg.names import node_names  # what the lint calls each node
+
+    return dataclasses.replace(scene, names=node_names(_apply_options(spec, options), net))
 
 
 def render_spec(source: str | Path, options: RenderOptions | None = None) -> str:

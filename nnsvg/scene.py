@@ -246,7 +246,11 @@ class Scene:
     """A finished drawing: ``viewbox`` is (x, y, width, height) in user units.
 
     ``physical_width`` is an optional CSS length (e.g. "3.5in") for the figure's
-    printed width; the height follows the aspect ratio."""
+    printed width; the height follows the aspect ratio. ``meta`` is written on the
+    root element (``data-nnsvg-engine``). ``names`` maps the id of each node's group
+    (``layer-N``, ``input-K``) to the name messages give that node, from the spec
+    (``layers[2] 'C1'``, ``input``: see :mod:`nnsvg.names`); it is for the lint, and
+    never written."""
 
     viewbox: tuple[float, float, float, float]
     items: tuple[Item, ...]
@@ -256,6 +260,7 @@ class Scene:
     physical_width: tuple[float, str] | None = None
     font: TextStyle | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def iter_leaves(items: tuple[Item, ...] | list[Item]) -> Iterator[Item]:

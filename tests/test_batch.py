@@ -563,3 +563,51 @@ def test_a_worker_that_dies_fails_only_its_own_spec(
     (crashed,) = [r for r in results if r.status == FAILED]
     assert "stopped unexpectedly" in crashed.errors[0]
     assert multiprocessing.active_children() == []
+
+
+# --- render --check: the workers lint what they draw ----------------------------------------
+SMALL_TEXT = "layers: [2, 3]\ntheme: {label: {size_size: 7}}\n"
+
+
+def test_a_job_lints_the_scene_it_drew(work: Path) -> None:
+    from nnsvg.lint import LintOptions, format_finding
+
+    spec = work / "specs" / "small.yaml"
+    spec.write_text(SMALL_TEXT)
+    out = work / "small.svg"
+    (result,) = run_jobs([Job(spec, ((out, "svg"),), lint=LintOptions())])
+    assert result.status == RENDERED and out.is_file()
+    assert [format_finding("s", f) for f in result.findings] == [
+        "s: layers[0]: text-too-small: 'ℝ²' and 1 other text of size 7 print at 5.25 pt at "
+        "the figure's natural size (2.78in), under 6 pt: print the figure at least 3.18in "
+        "wide, or raise label.size_size to 8"
+    ]
+    # Up to date: drawn again to be linted (in a worker, like the rest), never written.
+    before = mtimes(work)
+    (again,) = run_jobs([Job(spec, ((out, "svg"),), lint=LintOptions())])
+    assert again.status == UP_TO_DATE and again.outputs == (out,)
+    assert again.findings == result.findings
+    assert mtimes(work) == before
+    # Without a lint, an up-to-date job is not drawn at all, and has no findings.
+    (plain,) = run_jobs([Job(spec, ((out, "svg"),))])
+    assert plain.status == UP_TO_DATE and plain.findings == ()
+
+
+def test_render_check_lints_in_the_workers_not_again_in_the_parent(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nnsvg.lint
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("render --check parsed and laid out a spec again to lint it")
+
+    monkeypatch.setattr(nnsvg.lint, "lint_file", refuse)
+    (work / "specs" / "small.yaml").write_text(SMALL_TEXT)
+    for _ in range(2):  # rendered, then up to date
+        result = run("render", "specs", "--out-dir", "out", "--check", "-j", "1")
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
+        assert [line.split(":")[:3] for line in lines[:-1]] == [
+            ["specs/small.yaml", " layers[0]", " text-too-small"]
+        ]
+        assert lines[-1] == "1 finding(s): figures a reviewer would send back"

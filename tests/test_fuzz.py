@@ -94,7 +94,7 @@ _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|background|labels|filters|legend"
-    r"|layer-\d+(-(nodes|labels|maps|vector|mark))?|input-\d+(-(nodes|labels|maps|vector))?"
+    r"|layer-\d+(-(nodes|labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
     r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+)"
     r"(-gradient)?"
 )

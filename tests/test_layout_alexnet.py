@@ -9,6 +9,7 @@ its 3D corners and the 3D object it belongs to (a tensor box, a kernel box, a py
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from nnsvg.scene import BBox, Group, Polygon, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.shapes import infer_shapes
 from nnsvg.theme import load_theme
-from tests.scenes import assert_inside_viewbox_and_finite, checked_spec, scene_id
+from tests.scenes import assert_inside_viewbox_and_finite, checked_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -551,7 +552,9 @@ def test_every_box_has_a_minimum_thickness(min_depth: float, depth_scale: str) -
     assert_inside_viewbox_and_finite(scene)
     # Seen from the side (+z to screen right), the 1-channel input is as wide as it is thick.
     side = scene_of({**data, "camera": {"azimuth": 90, "elevation": 0}})
-    box = bbox_of(top_groups(side, "layer")[0])
+    (faces,) = [g for g in top_groups(side, "layer")[0].children if isinstance(g, Group)]
+    assert faces.role == "box"  # the box's faces: the layer's group holds its texts too
+    box = bbox_of(faces)
     stroke = load_theme("default").boxes.stroke_width
     assert box.x1 - box.x0 - stroke == pytest.approx(boxes[0].z1 - boxes[0].z0)
     assert box.x1 - box.x0 - stroke >= min_depth - 1e-9
@@ -632,10 +635,14 @@ def test_dims_are_real_text_and_can_be_turned_off() -> None:
     dims = [t.text for t in texts_of(scene, "dim")]
     # Numbers that would land on a box or pyramid are left out; the rest are shown.
     assert dims and set(dims) <= {"64", "48", "3", "30", "22", "16", "11", "8"}
+    # Each box's numbers and captions sit in its own group, after its faces.
+    for group in top_groups(scene, "layer"):
+        kinds = [type(c).__name__ for c in group.children]
+        assert kinds[0] == "Group" and set(kinds[1:]) <= {"Text"}, group.id
+        assert all(t.cls in ("dim", "caption") for t in group.children[1:])
+    assert not [g for g in scene.items if isinstance(g, Group) and g.role == "labels"]
     svg = render_svg(scene)
     root = ElementTree.fromstring(svg)
-    labels = next(g for g in root.iter(f"{SVG}g") if scene_id(g) == "labels")
-    assert {el.tag for el in labels.iter()} <= {f"{SVG}g", f"{SVG}text", f"{SVG}tspan"}
     svg_texts = ["".join(el.itertext()) for el in root.iter(f"{SVG}text")]
     for text in dims:
         assert text in svg_texts
@@ -837,3 +844,53 @@ def test_unknown_camera_key() -> None:
         "t.yaml:5:10: camera.zoom: unknown key 'zoom'; allowed keys: 'azimuth', "
         "'elevation', 'projection', 'distance'"
     )
+
+
+def _drawn_pieces(item, pad: float = 0.0):
+    """Every convex piece ``item`` draws (faces, triangles, line segments, arrowheads,
+    a merge mark's bounds) with the half stroke around it, in drawing order."""
+    paint = getattr(item, "paint", None)
+    if paint is not None and paint.stroke == "none":
+        pad = 0.0
+    elif paint is not None and paint.stroke_width is not None:
+        pad = paint.stroke_width / 2
+    if isinstance(item, Group):
+        for child in item.children:
+            yield from _drawn_pieces(child, pad)
+    elif isinstance(item, Polygon):
+        yield list(item.points), pad
+    elif isinstance(item, PathItem):
+        ends = [cmd[-2:] for cmd in item.commands]
+        for a, b in itertools.pairwise(ends):
+            yield [a, b], pad
+    elif not isinstance(item, Text) and hasattr(item, "polygons"):
+        for poly in item.polygons:
+            yield list(poly), pad
+    else:
+        box = bbox_of(item)
+        yield [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)], pad
+
+
+@given(alexnet_specs(skips=True))
+def test_no_number_is_drawn_over_by_a_later_shape(data: dict) -> None:
+    # Each box's numbers are drawn in its group, right after its faces: nothing drawn
+    # after that group (nearer boxes, pyramids, arrows, skips) overlaps one by more than
+    # 0.5 units, its stroke counted.
+    from nnsvg.geometry import convex_overlap
+
+    scene = build_scene(checked_spec(data))
+    for k, group in enumerate(scene.items):
+        if not (isinstance(group, Group) and group.role.startswith("layer ")):
+            continue
+        numbers = [t for t in group.children if isinstance(t, Text) and t.cls == "dim"]
+        later = [p for item in scene.items[k + 1 :] for p in _drawn_pieces(item)]
+        for text in numbers:
+            b = bbox_of(text)
+            for piece, pad in later:
+                grown = [
+                    (b.x0 - pad, b.y0 - pad),
+                    (b.x1 + pad, b.y0 - pad),
+                    (b.x1 + pad, b.y1 + pad),
+                    (b.x0 - pad, b.y1 + pad),
+                ]
+                assert not convex_overlap(grown, piece, 0.5), (group.id, text.text, piece)

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnsvg.pipeline import build_scene, load_spec
+from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import BBox, Group, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
@@ -194,3 +194,67 @@ def test_an_image_shows_on_a_second_input(tmp_path: Path) -> None:
         if isinstance(g, Group) and any(isinstance(x, Image) for x in iter_leaves(g.children))
     }
     assert with_images == {"input-1", "layer-1"}
+
+
+# --- the AlexNet style on graphs ------------------------------------------------------
+def box_hulls(scene: Scene) -> dict[str, list[tuple[float, float]]]:
+    from nnsvg.geometry import convex_hull
+    from nnsvg.scene import Polygon
+
+    found = {}
+    for g in scene.items:
+        if isinstance(g, Group) and g.role.startswith("layer"):
+            box = next((c for c in g.children if isinstance(c, Group) and c.role == "box"), None)
+            if box is not None:
+                points = [
+                    p for x in iter_leaves(box.children) if isinstance(x, Polygon) for p in x.points
+                ]
+                found[g.id or ""] = convex_hull(points)
+    return found
+
+
+def check_alexnet_graph(scene: Scene) -> None:
+    from nnsvg.geometry import convex_overlap
+
+    assert_inside_viewbox_and_finite(scene)
+    hulls = box_hulls(scene)
+    ids = sorted(hulls)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            assert not convex_overlap(hulls[a], hulls[b], 0.5), (a, b)
+    texts = [
+        b
+        for g in scene.items
+        if isinstance(g, Group) and g.role.startswith("layer")
+        for leaf in iter_leaves(g.children)
+        if isinstance(leaf, Text) and leaf.cls == "caption" and (b := bbox_of(leaf)) is not None
+    ]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            assert not overlap(shrunk(a, 0.5), shrunk(b, 0.5))
+        corners = [(a.x0, a.y0), (a.x1, a.y0), (a.x1, a.y1), (a.x0, a.y1)]
+        for node, hull in hulls.items():
+            assert not convex_overlap(corners, hull, 0.5), node
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs())
+def test_random_graphs_draw_cleanly_as_boxes(data: dict) -> None:
+    from hypothesis import assume
+
+    from nnsvg.pipeline import build_network
+
+    data = {**data, "style": "alexnet"}
+    # A chain is the chain engine's, whose boxes overlap on screen by design (3D).
+    assume(build_network(load_spec("g.json", text=json.dumps(data))).first_branch() is not None)
+    scene = scene_of(data)
+    check_alexnet_graph(scene)
+    assert render_svg(scene_of(data)) == render_svg(scene)
+
+
+def test_the_gallery_graphs_draw_cleanly_as_boxes() -> None:
+    for name in ("inception-module-alexnet",):
+        check_alexnet_graph(build_scene(load_spec(SPECS / f"{name}.yaml")))
+    for name in ("resnet-projection", "siamese"):
+        scene = build_scene(load_spec(SPECS / f"{name}.yaml"), RenderOptions(style="alexnet"))
+        check_alexnet_graph(scene)

@@ -14,6 +14,7 @@ from nnsvg.lint import RULES, Finding, LintOptions, format_finding, lint_file, l
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import Circle, Group, Paint, Polygon, Rect, Scene, Text, TextStyle
 from nnsvg.scene import Path as PathItem
+from nnsvg.spec.graph import is_graph
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -158,6 +159,9 @@ def _scene(*items: object, engine: str = "fcnn") -> Scene:
         items=tuple(items),  # type: ignore[arg-type]
         font=TextStyle(size=12),
         meta={"engine": engine},
+        # What the pipeline would name the layers of SPEC_2 (the lint reads the names
+        # off the scene, not the spec).
+        names={"layer-1": "layers[0]", "layer-2": "layers[1]"},
     )
 
 
@@ -551,3 +555,26 @@ def test_an_image_in_a_style_without_images_is_an_error(tmp_path: Path, style: s
     assert [line.replace(str(path), "s.yaml") for line in str(caught.value).splitlines()] == (
         expected
     )
+
+
+@pytest.mark.parametrize("path", _gallery())
+@pytest.mark.parametrize("style", [None, "lenet", "alexnet", "fcnn"])
+def test_the_scene_names_every_node_it_draws(path: Path, style: str | None) -> None:
+    # The lint names layers from Scene.names (nnsvg.names): every node group drawn has
+    # a name, the further inputs are named as inputs, and a layer by its spec index.
+    spec = load_spec(path)
+    try:
+        scene = build_scene(spec, RenderOptions(style=style))
+    except NnsvgError:
+        return  # a style that cannot draw this spec
+    drawn = {g.id for g in scene.items if isinstance(g, Group) and g.role.split()[0] == "layer"}
+    assert drawn <= set(scene.names), drawn - set(scene.names)
+    dense_part = scene.meta["engine"] == "fcnn" and spec.is_cnn and not is_graph(spec)
+    for node, name in scene.names.items():
+        kind, number = node.split("-")
+        if kind == "input":
+            assert name.startswith(f"inputs[{number}]"), (node, name)
+        elif number == "0":
+            assert name in ("input", "inputs[0]") or name.startswith("inputs[0] "), name
+        elif not dense_part:
+            assert name.startswith(f"layers[{int(number) - 1}]"), (node, name)

@@ -17,17 +17,19 @@ from the eye. Each box's caption sits under it, in its own group.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 from nnsvg.engines.alexnet import (
     KINDS_3D,
-    _arrow,
     _captions,
+    _dims,
     _filter_and_pyramid,
     _solid,
     _Tensor,
     _tensors,
+    _text_quad,
     draw_order,
 )
 from nnsvg.engines.common import (
@@ -39,10 +41,10 @@ from nnsvg.engines.common import (
     merge_mark,
 )
 from nnsvg.engines.lenet_graph import _ranks
-from nnsvg.geometry import Camera, Vec3
+from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
 from nnsvg.layering import layered
 from nnsvg.network import Network
-from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
+from nnsvg.scene import Group, Item, Paint, Path, Polygon, Polygons, Scene, iter_leaves
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -101,7 +103,8 @@ def layout_alexnet_graph(
     # What each slab draws: boxes (with their outgoing stubs and what joins them to the
     # next box in a chain) in rank slabs, connector pieces in the gaps.
     in_slab: dict[int, list[tuple[float, list[Item]]]] = {}
-    joined: dict[int, list[Item]] = {}
+    kernels: dict[int, list[Item]] = {}  # inside a box, between its back and front faces
+    links: dict[int, list[Item]] = {}  # the pyramid (or arrow) after it
     line = Paint(stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none")
     for u, v in edges:
         a, b = tensors[u], tensors[v]
@@ -115,7 +118,19 @@ def layout_alexnet_graph(
                 if not a.bar and kernel_window(b.layer, a.shape, b.shape)
                 else ([], [])
             )
-            joined.setdefault(u, []).extend([*inside, *(pyramid or _arrow(a, b, theme, camera))])
+            kernels[u] = inside
+            links[u] = [
+                Group(
+                    id=f"link-{a.number}-{b.number}",
+                    role="pyramid" if pyramid else "arrow",
+                    children=tuple(pyramid or _arrow_between(a, b, theme, camera)),
+                    paint=Paint(
+                        stroke=boxes.stroke, stroke_width=boxes.stroke_width * 0.6, linejoin="round"
+                    )
+                    if pyramid
+                    else None,
+                )
+            ]
             continue
         path = [u, *chain, v]
         ys = [y_of[p] for p in path]
@@ -139,6 +154,17 @@ def layout_alexnet_graph(
                     (_depth(camera, through[0]), [_line(camera, through, line)])
                 )
 
+    faces: dict[int, list[Item]] = {}
+    for t in tensors:
+        if t.kind not in MERGE_TYPES:
+            split = t.box.z0 + t.d * (1 - boxes.band_depth) if t.band else None
+            inside = kernels.get(t.index, [])
+            band = _band(t, theme)
+            faces[t.index] = _solid(
+                t.box, t.color, theme, camera, boxes.opacity, inside, split, band
+            )
+    routes = [item for pieces in in_slab.values() for _, found in pieces for item in found]
+    numbers = _numbers(tensors, faces, links, routes, theme, tm, camera) if net.labels.dims else {}
     for t in tensors:
         k = 2 * lay.rank[t.index]
         if t.kind in MERGE_TYPES:
@@ -151,13 +177,10 @@ def layout_alexnet_graph(
                 )
             ]
         else:
-            split = t.box.z0 + t.d * (1 - boxes.band_depth) if t.band else None
-            band = _band(t, theme)
-            shapes = _solid(t.box, t.color, theme, camera, boxes.opacity, None, split, band)
-        shapes += joined.get(t.index, [])
-        in_slab.setdefault(k, []).append(
-            (_depth(camera, t.box.center), [_node_group(t, net, shapes, theme, tm, camera)])
-        )
+            shapes = faces[t.index]
+        link = [*links.get(t.index, []), *numbers.get(t.index, [])]
+        group = _node_group(t, net, shapes, link, theme, tm, camera)
+        in_slab.setdefault(k, []).append((_depth(camera, t.box.center), [group]))
     items: list[Item] = []
     for k in draw_order(slabs, camera):
         for _, found in sorted(in_slab.get(k, []), key=lambda p: p[0]):
@@ -171,6 +194,91 @@ def layout_alexnet_graph(
         plain_tensors = [t for t in tensors if t.kind not in MERGE_TYPES]
         items.append(_legend(plain_tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
     return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+
+
+def _numbers(
+    tensors: list[_Tensor],
+    faces: dict[int, list[Item]],
+    links: dict[int, list[Item]],
+    routes: list[Item],
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
+) -> dict[int, list[Item]]:
+    """Each box's edge numbers that fall on no box (its own included), pyramid,
+    connector or number kept before: one that would touch anything is left out."""
+    hulls = []
+    for items in [*faces.values(), *links.values()]:
+        points = [
+            p for item in iter_leaves(items) if isinstance(item, Polygon) for p in item.points
+        ]
+        hull = convex_hull(points)
+        if len(hull) >= 3:
+            hulls.append(hull)
+    segments = []
+    for item in iter_leaves(routes):
+        if isinstance(item, Path):
+            corners = [(float(c[1]), float(c[2])) for c in item.commands]
+            segments += list(itertools.pairwise(corners))
+    kept: dict[int, list[Item]] = {}
+    quads: list[list[tuple[float, float]]] = []
+    for t in tensors:
+        if t.kind in MERGE_TYPES:
+            continue
+        for text in _dims(t, theme, tm, camera):
+            quad = _text_quad(text)
+            if any(convex_overlap(quad, h, 0.5) for h in [*hulls, *quads]):
+                continue
+            if any(_crosses(quad, a, b) for a, b in segments):
+                continue
+            quads.append(quad)
+            kept.setdefault(t.index, []).append(text)
+    return kept
+
+
+def _crosses(
+    quad: list[tuple[float, float]], a: tuple[float, float], b: tuple[float, float]
+) -> bool:
+    """Whether segment ab meets the axis-aligned rectangle ``quad`` (Liang-Barsky)."""
+    x0, y0 = quad[0]
+    x1, y1 = quad[2]
+    lo, hi = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _arrow_between(a: _Tensor, b: _Tensor, theme: Theme, camera: Camera) -> list[Item]:
+    """The chain's arrow from ``a``'s far face to ``b``'s near face, at their height."""
+    start = camera.project((0.0, a.y, a.z0 + a.d))[:2]
+    tip = camera.project((0.0, b.y, b.z0))[:2]
+    boxes, length = theme.boxes, theme.arrow.length
+    direction = (tip[0] - start[0], tip[1] - start[1])
+    norm = math.hypot(*direction)
+    if norm < length * 1.5:
+        return []
+    end = (tip[0] - direction[0] / norm * length * 0.8, tip[1] - direction[1] / norm * length * 0.8)
+    return [
+        Path(
+            (("M", *start), ("L", *end)),
+            Paint(stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none"),
+        ),
+        Polygons(
+            (arrowhead(tip, direction, length, theme.arrow.width),),
+            Paint(fill=boxes.arrow_color, stroke="none"),
+        ),
+    ]
 
 
 def _band(t: _Tensor, theme: Theme) -> str | None:
@@ -272,42 +380,55 @@ def _level(
     tensors: list[_Tensor],
 ) -> None:
     """Each lane toward the mean of what feeds it, order and room kept (an isotonic
-    regression, pool-adjacent-violators); dummies follow where they have room."""
+    regression, pool-adjacent-violators); then a column of inputs toward the layers
+    it feeds; then dummies level with their edge where they have room. Worked in -y,
+    where the lanes run in order as the LeNet style's do."""
+    count = len(tensors)
     feeds: dict[int, list[int]] = {n.index: list(n.inputs) for n in net.nodes}
     for (u, _), dummies in chains.items():
         for before, dummy in zip((u, *dummies), dummies, strict=False):
             feeds[dummy] = [before]
-    y_of: dict[int, float] = {}
+    readers: dict[int, list[int]] = {}
+    for item, sources in feeds.items():
+        for source in sources:
+            readers.setdefault(source, []).append(item)
     for lanes in columns:
-        # Lanes run down y: in -y they keep order and room as the LeNet style's do.
         for lane in lanes:
             lane.y = -lane.y
-        y_of = {k: -v for k, v in y_of.items()}
+    y_of: dict[int, float] = {}
+
+    def toward(lanes: list[_Lane], wants: dict[int, list[int]]) -> None:
         first = lanes[0].y
         blocks: list[list[float]] = []
         for lane in lanes:
-            placed = [y_of[s] for s in feeds.get(lane.item, []) if s in y_of]
-            offset = lane.y - first
-            if placed and lane.item < len(tensors):
-                weight, target = 1.0, sum(placed) / len(placed) - offset
+            placed = [y_of[s] for s in wants.get(lane.item, []) if s in y_of]
+            if placed and lane.item < count:
+                weight, target = 1.0, sum(placed) / len(placed) - (lane.y - first)
             else:
                 weight, target = 1e-6, first
             blocks.append([weight, weight * target, 1])
             while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
-                w, s, n = blocks.pop()
+                w, total, n = blocks.pop()
                 blocks[-1][0] += w
-                blocks[-1][1] += s
+                blocks[-1][1] += total
                 blocks[-1][2] += n
         k = 0
-        for weight, total, count in blocks:
+        for weight, total, n in blocks:
             z = total / weight
-            for lane in lanes[k : k + int(count)]:
+            for lane in lanes[k : k + int(n)]:
                 lane.y = z + (lane.y - first)
                 y_of[lane.item] = lane.y
-            k += int(count)
-        # A dummy moves level with the item before it on its edge, where it has room.
+            k += int(n)
+
+    for lanes in columns:
+        toward(lanes, feeds)
+    for k in range(len(columns) - 2, -1, -1):
+        if all(not feeds.get(lane.item) for lane in columns[k]):
+            nxt = {lane.item for lane in columns[k + 1] if lane.item < count}
+            toward(columns[k], {i: [r for r in found if r in nxt] for i, found in readers.items()})
+    for lanes in columns:
         for j, lane in enumerate(lanes):
-            if lane.item < len(tensors):
+            if lane.item < count:
                 continue
             low = lanes[j - 1].y + lanes[j - 1].low + 8 + lane.high if j else -math.inf
             high = (
@@ -318,9 +439,9 @@ def _level(
             if low <= high:
                 lane.y = min(max(y_of[feeds[lane.item][0]], low), high)
                 y_of[lane.item] = lane.y
+    for lanes in columns:
         for lane in lanes:
             lane.y = -lane.y
-        y_of = {k: -v for k, v in y_of.items()}
 
 
 def _along(
@@ -375,9 +496,16 @@ def _along(
 
 
 def _node_group(
-    t: _Tensor, net: Network, shapes: list[Item], theme: Theme, tm: TextMaker, camera: Camera
+    t: _Tensor,
+    net: Network,
+    shapes: list[Item],
+    link: list[Item],
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
 ) -> Group:
-    """A box (or mark) and its caption lines under it."""
+    """A box (or mark), the pyramid or arrow to the box it feeds in line, and its
+    caption lines under it."""
     from nnsvg.scene import bounds
 
     box = bounds(shapes)
@@ -406,8 +534,8 @@ def _node_group(
         shapes[0]  # a merge mark: its own group, its own paints
         if t.kind in MERGE_TYPES
         else Group(
-            id=None,
-            role="faces",
+            id=f"{node.id}-box",
+            role="box",
             children=tuple(shapes),
             paint=Paint(stroke=t.stroke, stroke_width=theme.boxes.stroke_width, linejoin="round"),
         )
@@ -415,6 +543,6 @@ def _node_group(
     return Group(
         id=node.id,
         role=f"layer {t.kind}",
-        children=(body, *captions),
+        children=(body, *link, *captions),
         title=t.label or KINDS_3D.get(t.kind, t.kind),
     )
