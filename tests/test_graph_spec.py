@@ -339,3 +339,25 @@ def test_a_style_that_draws_chains_only_says_which_styles_draw_graphs(monkeypatc
         "t.yaml:5:56: layers[1].from: the alexnet style draws chains of layers, and this is "
         "a branch; draw the figure in the lenet style"
     )
+
+
+@pytest.mark.parametrize("direction", ["right", "down"])
+def test_fcnn_graph_labels_touch_no_node(direction: str) -> None:
+    from nnsvg.scene import Circle, Text, bbox_of, iter_leaves
+
+    text = (SPECS / "two-headed-mlp.yaml").read_text(encoding="utf-8")
+    text += f"direction: {direction}\n"
+    scene = build_scene(load_spec("t.yaml", text=text))
+    leaves = list(iter_leaves(scene.items))
+    nodes = [bbox_of(c) for c in leaves if isinstance(c, Circle)]
+    labels = [bbox_of(t) for t in leaves if isinstance(t, Text)]
+    for label in labels:
+        for node in nodes:
+            assert label is not None and node is not None
+            apart = (
+                label.x1 <= node.x0
+                or node.x1 <= label.x0
+                or label.y1 <= node.y0
+                or node.y1 <= label.y0
+            )
+            assert apart, (label, node)

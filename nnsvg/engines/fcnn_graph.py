@@ -134,16 +134,18 @@ def place_ranks(
                     + max(map(label_height, shown), default=0)
                 ) / 2 + sep
             pos += max(theme.layer.spacing, need, 2 * r + sep)
-        # Across: each layer's extent plus its label block (under it, or beside it).
+        # Across: each layer's extent and its label block, under a column (after it
+        # across the flow) or left of a row (before it).
         sizes = []
         for m in shown:
             c = columns[m]
-            label = label_height(m) + theme.layer.label_gap if right else 0.0
-            sizes.append((c.extent + 2 * r + stroke, label))
+            size = label_height(m) if right else label_width(m)
+            sizes.append((c.extent + 2 * r + stroke, size + theme.layer.label_gap))
         total = sum(a + b for a, b in sizes) + gap * (len(sizes) - 1)
         at = -total / 2
         for m, (body, label) in zip(shown, sizes):
             c = columns[m]
             c.pos = pos
+            at += 0.0 if right else label
             c.across = at + body / 2
-            at += body + label + gap
+            at += body + (label if right else 0.0) + gap
