@@ -391,8 +391,8 @@ def _triangle_normal(tri: tuple[Vec3, Vec3, Vec3], base: tuple[Vec3, ...]) -> Ve
 def _arrow(prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera) -> list[Item]:
     """An arrow from the centre of ``prev``'s far face to ``t``'s near face."""
     a, b = prev.box, t.box
-    start = camera.project((0.0, 0.0, a.z1))[:2]
-    tip = camera.project((0.0, 0.0, b.z0))[:2]
+    start = camera.project((0.0, prev.y, a.z1))[:2]
+    tip = camera.project((0.0, t.y, b.z0))[:2]
     boxes = theme.boxes
     length = theme.arrow.length
     direction = (tip[0] - start[0], tip[1] - start[1])

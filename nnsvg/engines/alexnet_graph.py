@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from nnsvg.engines.alexnet import (
     KINDS_3D,
+    _arrow,
     _captions,
     _dims,
     _filter_and_pyramid,
@@ -38,6 +39,7 @@ from nnsvg.engines.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    level,
     merge_mark,
 )
 from nnsvg.engines.lenet_graph import _ranks
@@ -123,7 +125,7 @@ def layout_alexnet_graph(
                 Group(
                     id=f"link-{a.number}-{b.number}",
                     role="pyramid" if pyramid else "arrow",
-                    children=tuple(pyramid or _arrow_between(a, b, theme, camera)),
+                    children=tuple(pyramid or _arrow(a, b, theme, camera)),
                     paint=Paint(
                         stroke=boxes.stroke, stroke_width=boxes.stroke_width * 0.6, linejoin="round"
                     )
@@ -259,28 +261,6 @@ def _crosses(
     return True
 
 
-def _arrow_between(a: _Tensor, b: _Tensor, theme: Theme, camera: Camera) -> list[Item]:
-    """The chain's arrow from ``a``'s far face to ``b``'s near face, at their height."""
-    start = camera.project((0.0, a.y, a.z0 + a.d))[:2]
-    tip = camera.project((0.0, b.y, b.z0))[:2]
-    boxes, length = theme.boxes, theme.arrow.length
-    direction = (tip[0] - start[0], tip[1] - start[1])
-    norm = math.hypot(*direction)
-    if norm < length * 1.5:
-        return []
-    end = (tip[0] - direction[0] / norm * length * 0.8, tip[1] - direction[1] / norm * length * 0.8)
-    return [
-        Path(
-            (("M", *start), ("L", *end)),
-            Paint(stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none"),
-        ),
-        Polygons(
-            (arrowhead(tip, direction, length, theme.arrow.width),),
-            Paint(fill=boxes.arrow_color, stroke="none"),
-        ),
-    ]
-
-
 def _band(t: _Tensor, theme: Theme) -> str | None:
     from nnsvg.colors import mix
 
@@ -398,27 +378,12 @@ def _level(
     y_of: dict[int, float] = {}
 
     def toward(lanes: list[_Lane], wants: dict[int, list[int]]) -> None:
-        first = lanes[0].y
-        blocks: list[list[float]] = []
+        means: list[float | None] = []
         for lane in lanes:
             placed = [y_of[s] for s in wants.get(lane.item, []) if s in y_of]
-            if placed and lane.item < count:
-                weight, target = 1.0, sum(placed) / len(placed) - (lane.y - first)
-            else:
-                weight, target = 1e-6, first
-            blocks.append([weight, weight * target, 1])
-            while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
-                w, total, n = blocks.pop()
-                blocks[-1][0] += w
-                blocks[-1][1] += total
-                blocks[-1][2] += n
-        k = 0
-        for weight, total, n in blocks:
-            z = total / weight
-            for lane in lanes[k : k + int(n)]:
-                lane.y = z + (lane.y - first)
-                y_of[lane.item] = lane.y
-            k += int(n)
+            means.append(sum(placed) / len(placed) if placed and lane.item < count else None)
+        for lane, y in zip(lanes, level([lane.y for lane in lanes], means), strict=True):
+            lane.y = y_of[lane.item] = y
 
     for lanes in columns:
         toward(lanes, feeds)

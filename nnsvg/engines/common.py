@@ -30,6 +30,7 @@ __all__ = [
     "fit_scene",
     "format_count",
     "kernel_window",
+    "level",
     "merge_mark",
     "scaled_size",
     "skip_lanes",
@@ -247,6 +248,37 @@ def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D,
         lanes[lane].append((a.index, b.index))
         placed.append((a, b, lane, merge))
     return placed
+
+
+def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[float]:
+    """Items packed in order along a line (``positions``, increasing) moved as near as
+    they can come to where they want to be (``wanted``; None: anywhere), keeping their
+    order and at least their packed distances: the least-squares answer, an isotonic
+    regression of (wanted - packed offset) by pool-adjacent-violators. An item that
+    wants nothing follows its neighbours.
+
+    >>> level([0, 10, 20], [5, None, 100])
+    [5.0, 15.0, 100.0]
+    >>> level([0, 10], [8, 2])  # both cannot have their way: they share the difference
+    [0.0, 10.0]
+    """
+    if not positions:
+        return []
+    first = positions[0]
+    blocks: list[list[float]] = []  # [weight, weighted sum of targets, count]
+    for p, want in zip(positions, wanted):
+        weight, target = (1.0, want - (p - first)) if want is not None else (1e-6, first)
+        blocks.append([weight, weight * target, 1])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
+            w, total, n = blocks.pop()
+            blocks[-1][0] += w
+            blocks[-1][1] += total
+            blocks[-1][2] += n
+    out: list[float] = []
+    for weight, total, n in blocks:
+        z = total / weight
+        out.extend(z + (p - first) for p in positions[len(out) : len(out) + int(n)])
+    return out
 
 
 def merge_mark(

@@ -25,6 +25,7 @@ from nnsvg.engines.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    level,
     merge_mark,
 )
 from nnsvg.engines.lenet import (
@@ -306,33 +307,15 @@ def _align(
             readers.setdefault(source, []).append(item)
 
     def shift(slots: list[_Slot], toward: dict[int, list[int]]) -> None:
-        # Each slot wants to be level with the mean of what it is drawn toward; slots
-        # keep their order and at least their packed distance. The least-squares
-        # answer is an isotonic regression of (wanted - packed offset): pool adjacent
-        # violators. Dummies and slots that want nothing ask (next to) nothing.
-        first = slots[0].y
-        blocks: list[list[float]] = []  # [weight, weighted sum, count]
+        # Each node toward the mean of what it is drawn toward, order and room kept;
+        # dummies and nodes that want nothing follow.
+        means: list[float | None] = []
         for slot in slots:
             placed = [y_of[s] for s in toward.get(slot.item, []) if s in y_of]
-            offset = slot.y - first
-            if placed:
-                weight = 1.0 if slot.item < len(net.nodes) else 1e-6
-                target = sum(placed) / len(placed) - offset
-            else:
-                weight, target = 1e-6, first
-            blocks.append([weight, weight * target, 1])
-            while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
-                w, t, n = blocks.pop()
-                blocks[-1][0] += w
-                blocks[-1][1] += t
-                blocks[-1][2] += n
-        k = 0
-        for weight, total, count in blocks:
-            z = total / weight
-            for slot in slots[k : k + int(count)]:
-                slot.y = z + (slot.y - first)
-                y_of[slot.item] = slot.y
-            k += int(count)
+            is_node = slot.item < len(net.nodes)
+            means.append(sum(placed) / len(placed) if placed and is_node else None)
+        for slot, y in zip(slots, level([slot.y for slot in slots], means), strict=True):
+            slot.y = y_of[slot.item] = y
 
     for slots in columns:
         shift(slots, feeds)
