@@ -627,22 +627,30 @@ def _caption_rows(
         if row == len(rows):
             rows.append(SpanRow())
         rows[row].add(*span)
-        y = top + row * row_height
-        for text, size, weight, style in lines:
-            y += tm.ascent(size)
-            out.setdefault(t.number, []).append(
-                tm.text(
-                    x,
-                    y,
-                    text,
-                    size,
-                    weight=weight,
-                    style=style,
-                    color=None if text == t.label else theme.label.secondary_color,
-                    cls="caption",
-                )
-            )
-            y += tm.descent(size) + theme.label.line_gap
+        texts = caption_texts(t, lines, x, top + row * row_height, theme, tm)
+        out.setdefault(t.number, []).extend(texts)
+    return out
+
+
+def caption_texts(
+    t: _Tensor,
+    lines: list[tuple[str, float, str, str]],
+    x: float,
+    top: float,
+    theme: Theme,
+    tm: TextMaker,
+) -> list[Item]:
+    """A box's caption lines centred on ``x``, the first line's top at ``top``: its
+    label, then in the secondary colour its size and activation."""
+    out: list[Item] = []
+    y = top
+    for text, size, weight, style in lines:
+        y += tm.ascent(size)
+        color = None if text == t.label else theme.label.secondary_color
+        out.append(
+            tm.text(x, y, text, size, weight=weight, style=style, color=color, cls="caption")
+        )
+        y += tm.descent(size) + theme.label.line_gap
     return out
 
 

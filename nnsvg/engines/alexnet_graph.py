@@ -31,6 +31,7 @@ from nnsvg.engines.alexnet import (
     _Tensor,
     _tensors,
     _text_quad,
+    caption_texts,
     draw_order,
 )
 from nnsvg.engines.common import (
@@ -478,22 +479,8 @@ def _node_group(
     lines = _caption_lines(t, net, theme)
     if box is not None and lines:
         cx = camera.project(t.box.center)[0]
-        y = box.y1 + theme.layer.label_gap
-        for text, size, weight, style in lines:
-            y += tm.ascent(size)
-            captions.append(
-                tm.text(
-                    cx,
-                    y,
-                    text,
-                    size,
-                    weight=weight,
-                    style=style,
-                    color=None if text == t.label else theme.label.secondary_color,
-                    cls="caption",
-                )
-            )
-            y += tm.descent(size) + theme.label.line_gap
+        top = box.y1 + theme.layer.label_gap
+        captions = caption_texts(t, lines, cx, top, theme, tm)
     node = net.nodes[t.index]
     body: Item = (
         shapes[0]  # a merge mark: its own group, its own paints
