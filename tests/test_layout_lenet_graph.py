@@ -258,3 +258,37 @@ def test_the_gallery_graphs_draw_cleanly_as_boxes() -> None:
     for name in ("resnet-projection", "siamese"):
         scene = build_scene(load_spec(SPECS / f"{name}.yaml"), RenderOptions(style="alexnet"))
         check_alexnet_graph(scene)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 50, allow_nan=False),
+            st.one_of(st.none(), st.floats(-200, 200, allow_nan=False)),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_level_keeps_order_and_room_and_never_does_worse(items: list) -> None:
+    from nnsvg.engines.common import level
+
+    positions, wanted = [], []
+    at = 0.0
+    for gap, want in items:
+        at += gap
+        positions.append(at)
+        wanted.append(want)
+    placed = level(positions, wanted)
+    for k in range(1, len(placed)):  # order and the packed distances kept
+        assert placed[k] - placed[k - 1] >= positions[k] - positions[k - 1] - 1e-6
+
+    def cost(ys: list[float]) -> float:
+        return sum((y - w) ** 2 for y, w in zip(ys, wanted) if w is not None)
+
+    # No worse than leaving the packing where it is, or moving it as one block.
+    assert cost(placed) <= cost(positions) + 1e-6
+    wants = [w - p for p, w in zip(positions, wanted) if w is not None]
+    if wants:
+        shift = sum(wants) / len(wants)
+        assert cost(placed) <= cost([p + shift for p in positions]) + 1e-6

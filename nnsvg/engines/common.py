@@ -255,7 +255,8 @@ def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[fl
     they can come to where they want to be (``wanted``; None: anywhere), keeping their
     order and at least their packed distances: the least-squares answer, an isotonic
     regression of (wanted - packed offset) by pool-adjacent-violators. An item that
-    wants nothing follows its neighbours.
+    wants nothing keeps its distance to the one before it (the first ones, to the one
+    after them); with no wishes at all nothing moves.
 
     >>> level([0, 10, 20], [5, None, 100])
     [5.0, 15.0, 100.0]
@@ -266,14 +267,23 @@ def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[fl
         return []
     first = positions[0]
     blocks: list[list[float]] = []  # [weight, weighted sum of targets, count]
+    waiting = 0  # items that want nothing before the first block: they join it
     for p, want in zip(positions, wanted):
-        weight, target = (1.0, want - (p - first)) if want is not None else (1e-6, first)
-        blocks.append([weight, weight * target, 1])
+        if want is None:
+            if blocks:
+                blocks[-1][2] += 1
+            else:
+                waiting += 1
+            continue
+        blocks.append([1.0, want - (p - first), waiting + 1])
+        waiting = 0
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][0] > blocks[-1][1] / blocks[-1][0]:
             w, total, n = blocks.pop()
             blocks[-1][0] += w
             blocks[-1][1] += total
             blocks[-1][2] += n
+    if not blocks:
+        return [float(p) for p in positions]
     out: list[float] = []
     for weight, total, n in blocks:
         z = total / weight
