@@ -342,7 +342,26 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             width = physical_width(spec.width)
         except NnsvgError as err:
             raise SpecError(err.message, location=spec.where("width"), field="width") from None
-    scene = layout(net, theme, limits=limits, physical_width=width)
+    if spec.font_size is None:
+        scene = layout(net, theme, limits=limits, physical_width=width)
+    elif width is None:
+        raise SpecError(
+            "sets the printed size of the text, so the figure needs a printed width: "
+            "give width (e.g. width: 3.5in) or --width",
+            location=spec.where("font_size"),
+            field="font_size",
+        )
+    else:
+        from nnsvg.print_size import fit_text_size
+
+        def draw(sized: Theme) -> Scene:
+            return layout(net, sized, limits=limits, physical_width=width)
+
+        try:
+            theme, scene = fit_text_size(theme, spec.font_size, width, draw)
+        except NnsvgError as err:
+            where = spec.where("font_size")
+            raise SpecError(err.message, location=where, field="font_size") from None
     from nnsvg.names import node_names  # what the lint calls each node
 
     return dataclasses.replace(scene, names=node_names(_apply_options(spec, options), net))

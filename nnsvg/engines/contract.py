@@ -28,7 +28,7 @@ __all__ = [
 
 COMMON_KEYS = frozenset(
     {"style", "title", "description", "show_title", "theme", "layers", "width", "input"}
-    | {"inputs"}
+    | {"inputs", "font_size"}
 )
 """Top-level keys every engine draws (or that choose the engine, theme or size)."""
 COMMON_LAYER_KEYS = frozenset(

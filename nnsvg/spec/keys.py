@@ -29,10 +29,12 @@ __all__ = [
     "LABELS",
     "LAYER",
     "LAYER_TYPES",
+    "MAX_FONT_PT",
     "MAX_INPUTS",
     "MAX_LAYERS",
     "MAX_SIDE",
     "MAX_UNITS",
+    "MIN_FONT_PT",
     "SIMPLE_KINDS",
     "SPECIAL_KINDS",
     "TOP",
@@ -51,6 +53,8 @@ PADDINGS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 MERGES = ("add", "concat")
 MAX_LAYERS = 1000
+MIN_FONT_PT = 4.0
+MAX_FONT_PT = 72.0
 MAX_INPUTS = 100
 MAX_UNITS = 10**12
 MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
@@ -76,6 +80,7 @@ SPECIAL_KINDS = (
     "source",  # one name or relative index
     "inputs",  # a list of input mappings
     "length",  # a printed width: a number and a unit (nnsvg.units)
+    "points",  # a printed text size: 8pt, or a bare number of points
     "legend",  # auto, true or false
     "theme",  # a theme name or file, or a mapping of theme keys
     "weights",  # random, none, a file or a list of files
@@ -475,6 +480,14 @@ TOP = _table(
         "input",
         "The input tensor of a CNN: a shape, or a mapping with shape.",
         keys=tuple(INPUT.values()),
+    ),
+    Key(
+        "font_size",
+        "points",
+        "Printed size of the theme's base text (font.size), e.g. 8pt: every text size "
+        "scales with it and the layout makes room; needs width.",
+        minimum=MIN_FONT_PT,
+        maximum=MAX_FONT_PT,
     ),
     Key(
         "inputs",

@@ -171,6 +171,7 @@ class Spec:
     width: str | None = None
     input: InputSpec | None = None
     extra_inputs: tuple[InputSpec, ...] = ()  # `inputs:` after the first
+    font_size: float | None = None  # the base text's printed size in pt (with width)
     camera: CameraOptions = CameraOptions()
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -208,6 +209,7 @@ def build_spec(doc: Document) -> Spec:
     max_visible = read("max_visible")
     elide = read("elide")
     width = _physical_width(check, get("width", MISSING))
+    font_size = _points(check, get("font_size", MISSING))
     legend_raw = get("legend", MISSING)
     legend = None
     if legend_raw not in (MISSING, None, "auto"):
@@ -252,6 +254,7 @@ def build_spec(doc: Document) -> Spec:
         max_visible=max_visible,
         elide=elide,
         width=width,
+        font_size=font_size,
         input=input_spec,
         extra_inputs=extra_inputs,
         camera=camera,
@@ -265,6 +268,35 @@ def _misspelt(data: dict[str, Any], key: str, known: tuple[str, ...] = ()) -> bo
     "did you mean"."""
     others = islice((k for k in data if k != key and k not in known), MAX_REPORTED)
     return any(did_you_mean(str(k), [key]) for k in others)
+
+
+def _points(check: Checker, value: Any) -> float | None:
+    """``font_size``: ``8pt`` or a bare number of points, within the table's range."""
+    if value is MISSING or value is None:
+        return None
+    key = TOP["font_size"]
+    number: Any = value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        number = text[:-2].strip() if text.endswith("pt") else text
+        try:
+            number = float(number)
+        except ValueError:
+            number = None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or not (
+            key.minimum <= number <= key.maximum  # type: ignore[operator]
+        )
+    ):
+        check.error(
+            ("font_size",),
+            f"must be a text size in points from {key.minimum:g}pt to {key.maximum:g}pt, "
+            f"such as 8pt, got {describe(value)}",
+        )
+        return None
+    return float(number)
 
 
 def _physical_width(check: Checker, value: Any) -> str | None:

@@ -143,6 +143,12 @@ def _kind(key: Key) -> dict[str, Any]:
     if kind == "inputs":
         item = {**_mapping(key.keys), "type": "object", "required": ["shape"]}
         return {"type": "array", "minItems": 1, "maxItems": MAX_INPUTS, "items": item}
+    if kind == "points":
+        return {
+            "type": ["string", "number"],
+            "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*([pP][tT])?\s*$",
+            **_bounds(key),
+        }
     if kind == "length":
         return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
     if kind == "legend":
