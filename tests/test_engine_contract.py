@@ -239,7 +239,11 @@ def test_input_keys(style: str, key: str) -> None:
 def test_weights_in_a_cnn_style_is_an_error() -> None:
     spec = base("lenet")
     spec["weights"] = "random"
-    assert error_fields(spec) == [("weights", expected_message("lenet", "top", "weights"))]
+    spec["edges"] = {"encode": ["color"]}
+    assert error_fields(spec) == [
+        ("weights", expected_message("lenet", "top", "weights")),
+        ("edges.encode", expected_message("lenet", "top", "edges.encode")),
+    ]
 
 
 def test_keys_of_layers_the_fcnn_style_sums_up_are_not_checked() -> None:

@@ -101,7 +101,9 @@ def test_theme_names_and_paths_in_messages(work: Path) -> None:
 
 
 def test_weight_paths_and_member_names_in_messages(work: Path) -> None:
-    (work / "w.yaml").write_text("layers: [2, 1]\nweights: ['missing\\nerror: forged.npz']\n")
+    (work / "w.yaml").write_text(
+        "layers: [2, 1]\nedges: {encode: [width]}\nweights: ['missing\\nerror: forged.npz']\n"
+    )
     result = run("render", "w.yaml")
     assert result.exit_code == 1
     assert len(clean(result.stderr)) == 1
@@ -112,7 +114,7 @@ def test_weight_paths_and_member_names_in_messages(work: Path) -> None:
     ):
         np.lib.format.write_array(member, np.zeros((5, 5)))
     (work / "m.npz").write_bytes(buffer.getvalue())
-    (work / "m.yaml").write_text("layers: [2, 1]\nweights: [m.npz]\n")
+    (work / "m.yaml").write_text("layers: [2, 1]\nedges: {encode: [width]}\nweights: [m.npz]\n")
     result = run("render", "m.yaml")
     assert result.exit_code == 1
     errors = clean(result.stderr)

@@ -280,8 +280,8 @@ FCNN_GRAPH_ERRORS = [
         "them with concat; a add layer is drawn in the lenet style",
     ),
     (
-        "style: fcnn\nweights: w.npz\nlayers:\n  - {units: 3, name: a}\n  - {units: 4}\n"
-        "  - {units: 2, from: a}\n",
+        "style: fcnn\nweights: w.npz\nedges: {encode: [color]}\nlayers:\n  - {units: 3, name: a}\n"
+        "  - {units: 4}\n  - {units: 2, from: a}\n",
         "t.yaml:2:10: weights: weight files hold one matrix per pair of neighbouring layers, "
         "and this network branches; use weights: random",
     ),

@@ -252,7 +252,7 @@ VALID: list[tuple[str, Any]] = [
     ("encode-one", {"layers": [3, 2], "edges": {"encode": "width"}}),
     ("encode-repeated", {"layers": [3, 2], "edges": {"encode": ["width", "width", None]}}),
     ("legend-auto", {"layers": [3], "legend": "auto"}),
-    ("weights-random", {"layers": [3, 2], "weights": "random"}),
+    ("weights-random", {"layers": [3, 2], "weights": "random", "edges": {"encode": "width"}}),
     ("skip-by-label", {"layers": [{"units": 3, "label": "a"}, {"units": 3, "skip_from": "a"}]}),
     ("skip-merge", {"layers": [3, {"units": 3, "skip_from": 0, "merge": "concat"}]}),
     ("merge-null", {"layers": [{"units": 3, "merge": None}]}),

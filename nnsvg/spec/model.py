@@ -232,6 +232,12 @@ def build_spec(doc: Document) -> Spec:
         listed = _inputs(check, doc, get("inputs"))
         input_spec, extra_inputs = (listed[0] if listed else None), listed[1:]
     camera = _camera(check, get("camera", MISSING))
+    if (weights or random_weights) and not edges.encode:
+        check.error(
+            ("weights",),
+            "nothing in the figure shows the weights: say what they set with "
+            "edges: {encode: [color]} (or width, opacity)",
+        )
     check.raise_if_errors()
 
     if edges.encode and weights is None:
