@@ -44,8 +44,8 @@ def base(style: str) -> dict[str, Any]:
 def target_layer(style: str, key: str) -> int:
     """The layer a layer key is tried on: a dense one (not the last) for dense keys."""
     if style == "fcnn":
-        return 1
-    return 3 if key in ("units", "bias", "recurrent", "max_visible") else 2
+        return 0 if key == "node_labels" else 1  # node names go on an input or output layer
+    return 3 if key in ("units", "bias", "recurrent", "max_visible", "node_labels") else 2
 
 
 # key -> (value, context): the value asks for something to be drawn; the context is
@@ -100,6 +100,7 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "merge": ("concat", {"skip_from": 0}),
     "bias": (True, {}),
     "recurrent": (True, {}),
+    "node_labels": (["a", "b"], {}),
 }
 INPUT_SAMPLES: dict[str, Any] = {
     "label": "In",

@@ -93,8 +93,8 @@ _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 # The ids nnsvg gives groups (README, "Output"); nothing from a spec is ever an id.
 ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
-    r"(figure(-title)?|background|labels|filters|legend"
-    r"|layer-\d+(-(nodes|labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
+    r"(figure(-title)?|title|desc|background|labels|filters|legend"
+    r"|layer-\d+(-(nodes|labels|node-labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
     r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+)"
     r"(-gradient)?"
 )

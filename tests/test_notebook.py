@@ -3,6 +3,8 @@ the figure's SVG is in the cell's output, as Jupyter would display it."""
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 from nbclient import NotebookClient
 
@@ -30,6 +32,7 @@ def test_a_notebook_cell_displays_the_figure_as_svg() -> None:
     ]
     assert len(shown) == 2
     first, second = (data["image/svg+xml"] for data in shown)
-    assert "<title>XOR</title>" in first and 'data-nnsvg-engine="fcnn"' in first
+    assert re.search(r'<title id="n[0-9a-f]{8}-title">XOR</title>', first)
+    assert 'data-nnsvg-engine="fcnn"' in first
     assert 'id="second-figure"' in second and "url(#second-" in second
     assert "<nnsvg.Figure <dict>: fcnn, 3 layers>" in shown[0]["text/plain"]

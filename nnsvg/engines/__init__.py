@@ -71,7 +71,7 @@ ENGINES: dict[str, Engine] = {
             ),
             layer_keys=frozenset(
                 {"units", "label", "size_label", "activation", "color", "stroke"}
-                | {"bias", "recurrent", "max_visible"}
+                | {"bias", "recurrent", "max_visible", "node_labels"}
             ),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             dense_tail_only=True,

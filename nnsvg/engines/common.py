@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from nnsvg.describe import describe
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, LayoutLimits
 from nnsvg.geometry import Vec, normalize
 from nnsvg.network import Network, Skip
@@ -176,7 +177,7 @@ def finish_scene(
         items,
         theme,
         title=net.title,
-        desc=net.description,
+        desc=net.description if net.description is not None else describe(net),
         physical_width=physical_width,
         meta={"engine": engine},
     )

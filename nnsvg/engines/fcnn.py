@@ -11,14 +11,16 @@ layers grows when neighbouring labels would otherwise touch.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from dataclasses import dataclass
+from typing import Any
 
 from nnsvg.colors import diverging
 from nnsvg.engines.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
 from nnsvg.engines.fcnn_graph import Plan, place_ranks, plan_of
-from nnsvg.errors import LimitError
+from nnsvg.errors import LimitError, SpecError
 from nnsvg.geometry import Vec, normalize
 from nnsvg.network import Network
 from nnsvg.scene import (
@@ -193,6 +195,7 @@ class _Labels:
         self.theme = theme
         self.tm = tm
         self.lines = [_label_lines(net, layer, role) for _, role, layer in plan.drawn]
+        self.names = [layer.node_labels or () for _, _, layer in plan.drawn]
 
     def size(self, role: str) -> float:
         label = self.theme.label
@@ -210,6 +213,10 @@ class _Labels:
             (self.tm.width(t, self.size(r), self.weight(r)) for r, t in self.lines[i]),
             default=0.0,
         )
+
+    def node_label_width(self, i: int, unit: int) -> float:
+        """The width of the name of unit ``unit`` of layer ``i``."""
+        return self.tm.width(self.names[i][unit], self.theme.label.size_size)
 
     def line_step(self, role: str) -> float:
         size = self.size(role)
@@ -291,6 +298,7 @@ def layout_fcnn(
     else:
         place_ranks(plan, columns, theme, labels.block_width, labels.block_height, net.direction)
     frame = _Frame(net.direction)
+    _check_node_labels(net, columns, plan, labels)
 
     edge_groups, legend_range = _edges(net, theme, columns, frame, net.weights, plan)
     items: list[Item] = list(edge_groups)
@@ -353,6 +361,11 @@ def _layer_group(
     label_items = _layer_labels(theme, labels, columns[i], i, frame, row)
     if label_items:
         children.append(Group(id=f"{column.id}-labels", role="labels", children=tuple(label_items)))
+    node_labels = _node_labels(theme, labels, column, i, frame)
+    if node_labels:
+        children.append(
+            Group(id=f"{column.id}-node-labels", role="node-labels", children=tuple(node_labels))
+        )
     title = layer.label or _default_title(column.role)
     return Group(id=column.id, role=f"layer {column.role}", children=tuple(children), title=title)
 
@@ -382,6 +395,113 @@ def _layer_labels(
     left = min(c.across - c.extent / 2 for c in near) - r - stroke
     top = column.pos - labels.block_height(i) / 2
     return labels.items(i, left - theme.layer.label_gap, top, "end")
+
+
+def _node_label_field(layer: Layer) -> tuple[str, Any]:
+    return f"layers[{layer.index}].node_labels", ("layers", layer.index, "node_labels")
+
+
+def _check_node_labels(net: Network, columns: list[_Column], plan: Plan, labels: _Labels) -> None:
+    """node_labels stand beside their nodes on the side no edge leaves from: an input
+    layer's before it, an output layer's after it. A hidden layer has edges on both
+    sides (every node of a dense layer joins every node of its neighbours, so the
+    edges fill the whole gap on either side): a label there would lie across them,
+    which is an error, as is a layer inside a graph's figure (another layer's edges
+    pass beside it) and, across a row (direction: down), names too wide to stand
+    side by side over their nodes."""
+    last = max(plan.ranks) if plan.ranks else 0
+    for k, column in enumerate(columns):
+        layer = column.layer
+        if not layer.node_labels:
+            continue
+        field, path = _node_label_field(layer)
+        where = net.where(*path)
+        if column.role == "hidden":
+            raise SpecError(
+                "node_labels go on an input layer (before its nodes) or an output layer "
+                "(after them); this hidden layer has edges on both sides, where the "
+                "labels would lie across them: name the layer with label instead",
+                location=where,
+                field=field,
+            )
+        if layer.units is not None and len(layer.node_labels) > layer.units:
+            raise SpecError(
+                f"names {len(layer.node_labels)} nodes, but the layer has {layer.units} units",
+                location=where,
+                field=field,
+            )
+        if plan.ranks is not None:
+            rank = plan.ranks[k]
+            if (column.role == "input" and rank != 0) or (column.role == "output" and rank != last):
+                raise SpecError(
+                    f"this {column.role} layer stands inside the figure (other layers' edges "
+                    "pass beside it), where its node_labels would lie across them; "
+                    "node_labels go on layers at the figure's start or end",
+                    location=where,
+                    field=field,
+                )
+        if net.direction == "down":
+            _check_row_fits(labels, column, k, field, where)
+
+
+def _check_row_fits(labels: _Labels, column: _Column, k: int, field: str, where: Any) -> None:
+    """Across a row the names stand side by side over (under) their nodes: each must
+    leave the least label separation to the next."""
+    sep = labels.theme.label.min_separation / 2
+    placed = [(column.center_of(s), labels.node_label_width(k, s.unit)) for s in _labelled(column)]
+    for (a, wa), (b, wb) in itertools.pairwise(placed):
+        if (wa + wb) / 2 + sep > b - a:
+            pitch = 2 * labels.theme.node.radius + labels.theme.node.spacing
+            raise SpecError(
+                "the node_labels are too wide to stand side by side over a row "
+                f"(direction: down leaves about {pitch - sep:.0f} units per name): "
+                "shorten them, or draw the figure with direction: right",
+                location=where,
+                field=field,
+            )
+
+
+def _labelled(column: _Column) -> list[_Slot]:
+    """The drawn nodes that have a name (an elided node's name goes with it)."""
+    names = column.layer.node_labels or ()
+    return [s for s in column.slots if s.kind == "node" and s.unit < len(names) and names[s.unit]]
+
+
+def _node_labels(
+    theme: Theme, labels: _Labels, column: _Column, i: int, frame: _Frame
+) -> list[Text]:
+    """The names of a layer's drawn nodes, each beside its node on the side away from
+    the edges: left of an input column (above an input row), right of an output
+    column (under an output row). Across a row they clear the layer's label block,
+    which stands left of the row."""
+    names = column.layer.node_labels
+    if not names:
+        return []
+    r = theme.node.radius + theme.node.stroke_width / 2
+    gap = theme.layer.label_gap / 2
+    size = theme.label.size_size
+    before = column.role == "input"
+    sign = -1.0 if before else 1.0
+    out = []
+    for slot in _labelled(column):
+        across = column.center_of(slot)
+        text = names[slot.unit]
+        if frame.right:
+            x, y = column.pos + sign * (r + gap), across
+            anchor = "end" if before else "start"
+            out.append(
+                labels.tm.text(
+                    x, y, text, size, anchor=anchor, baseline="central", cls="node-label"
+                )
+            )
+        else:
+            clear = max(r, labels.block_height(i) / 2) + gap
+            if before:
+                y = column.pos - clear - labels.tm.descent(size)
+            else:
+                y = column.pos + clear + labels.tm.ascent(size)
+            out.append(labels.tm.text(across, y, text, size, anchor="middle", cls="node-label"))
+    return out
 
 
 def _bias_node(theme: Theme, tm: TextMaker, cx: float, cy: float) -> Group:

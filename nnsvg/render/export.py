@@ -76,7 +76,7 @@ def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None
     if fmt == "pdf":
         from nnsvg.render.pdf import pdf_from_svg
 
-        return pdf_from_svg(svg)
+        return pdf_from_svg(svg)  # its Title: the SVG's own <title>
     from nnsvg.errors import ExportError
 
     raise ExportError(f"{fmt} output needs a Scene (nnsvg.render.writers.write)")

@@ -9,7 +9,9 @@ byte-identical PDFs on every run: see :func:`pin_pdf_dates`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
+import html
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ from nnsvg.units import PX_PER_INCH
 if TYPE_CHECKING:
     from nnsvg.render.writers import WriteOptions
 
-__all__ = ["cost", "pdf_from_svg", "pin_pdf_dates", "write"]
+__all__ = ["cost", "pdf_from_svg", "pin_pdf_dates", "svg_title", "write"]
 
 # Creation date written into every PDF instead of the clock time. cairo is
 # given the ISO form; pin_pdf_dates then writes the PDF form below.
@@ -30,10 +32,16 @@ _PDF_DATE_ISO = "2000-01-01T00:00:00+00:00"
 _PDF_DATE = b"(D:20000101000000Z)"
 _PDF_DATE_ENTRY = re.compile(rb"/(?:CreationDate|ModDate)\s*(\([^()\\]*\))")
 
+# The title the surface being made writes into the PDF's info dictionary (read by
+# _pinned_surface_class's surface, which cairosvg makes inside convert).
+_TITLE: contextvars.ContextVar[str | None] = contextvars.ContextVar("_TITLE", default=None)
+# The root's own <title>, its first child (as render_svg writes it).
+_SVG_TITLE = re.compile(r"<svg\b[^>]*>\s*<title\b[^>]*>([^<]*)</title>")
+
 
 def write(scene: Scene, options: WriteOptions) -> bytes:
     """The PDF file of ``scene``."""
-    return pdf_from_svg(options.svg_of(scene))
+    return pdf_from_svg(options.svg_of(scene), title=scene.title)
 
 
 def cost(scene: Scene) -> float:
@@ -43,10 +51,30 @@ def cost(scene: Scene) -> float:
     return edge_cost(scene, straight=1.0, curved=4.0)
 
 
-def pdf_from_svg(svg: str) -> bytes:
+def svg_title(svg: str) -> str | None:
+    """The title of an SVG figure: the text of its root's first child, when that is a
+    ``<title>`` (where :func:`~nnsvg.render.svg.render_svg` writes it).
+
+    >>> svg_title('<svg role="img">\\n<title id="t">A &amp; B</title><g/></svg>')
+    'A & B'
+    >>> svg_title("<svg><g><title>a node</title></g></svg>") is None
+    True
+    """
+    match = _SVG_TITLE.search(svg)
+    return None if match is None else html.unescape(match[1])
+
+
+_FROM_SVG = object()
+
+
+def pdf_from_svg(svg: str, *, title: str | object | None = _FROM_SVG) -> bytes:
     """The PDF of SVG text, its dates pinned (1 PDF unit per CSS px, as cairosvg sizes
-    it)."""
+    it). ``title`` is the PDF's Title (its document properties): by default the SVG's
+    own (:func:`svg_title`); None writes none."""
+    if title is _FROM_SVG:
+        title = svg_title(svg)
     surface = _pdf_surface_class()
+    token = _TITLE.set(title if isinstance(title, str) and title.strip() else None)
     try:
         with interrupts_kept():
             # dpi=96 keeps in/mm/pt inside the figure at their CSS size.
@@ -61,6 +89,8 @@ def pdf_from_svg(svg: str) -> bytes:
         raise
     except Exception as exc:  # cairosvg and cairo raise many unrelated kinds
         raise ExportError(f"cannot convert the SVG to PDF: {reason(exc)}") from exc
+    finally:
+        _TITLE.reset(token)
     return pin_pdf_dates(bytes(result))
 
 
@@ -71,7 +101,8 @@ def _pdf_surface_class() -> Any:
 
 @functools.cache
 def _pinned_surface_class() -> Any:
-    """cairosvg's PDF surface, with a fixed creation date instead of the clock."""
+    """cairosvg's PDF surface, with a fixed creation date instead of the clock, and the
+    figure's title (:data:`_TITLE`)."""
     import cairocffi
     from cairosvg.surface import PDFSurface
 
@@ -81,6 +112,10 @@ def _pinned_surface_class() -> Any:
             # cairo >= 1.16; with an older cairo pin_pdf_dates still fixes it.
             with contextlib.suppress(AttributeError, cairocffi.CairoError):
                 surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, _PDF_DATE_ISO)
+            title = _TITLE.get()
+            if title is not None:
+                with contextlib.suppress(AttributeError, cairocffi.CairoError):
+                    surface.set_metadata(cairocffi.PDF_METADATA_TITLE, title)
             return surface, width, height
 
     return PinnedDatePDFSurface

@@ -446,12 +446,8 @@ def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
     dwg.attribs["viewBox"] = f"{fmt(vx)} {fmt(vy)} {fmt(vw)} {fmt(vh)}"
     for key, value in sorted(scene.meta.items()):
         dwg.attribs[f"data-nnsvg-{key}"] = _xml(value)
-    if scene.title is not None or scene.desc is not None:
-        dwg.set_desc(
-            title=None if scene.title is None else _xml(scene.title),
-            desc=None if scene.desc is None else _xml(scene.desc),
-        )
     writer = _Writer(dwg, prefix)
+    _accessible(dwg, scene, prefix)
     root_attrs = _text_attrs(scene.font) if scene.font else {}
     root = writer.element("g", root_attrs, "figure", "figure")
     if scene.background:
@@ -485,6 +481,26 @@ def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
     if derive:
         text = text.replace(_ID_MARK, _derived_prefix(text))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
+
+
+def _accessible(dwg: svgwrite.Drawing, scene: Scene, prefix: str) -> None:
+    """The figure's ``<title>`` and ``<desc>`` (ids ``title`` and ``desc``, prefixed),
+    and, on the root, ``role="img"`` and ``aria-labelledby`` naming them: a screen
+    reader reads the figure as one image with that name and description."""
+    labelled = []
+    for name, text, element in (
+        ("desc", scene.desc, svgwrite.base.Desc),
+        ("title", scene.title, svgwrite.base.Title),
+    ):
+        if text is None:
+            continue
+        el = element(_xml(text))
+        el.xml.set("id", prefix + name)
+        dwg.elements.insert(0, el)
+        labelled.insert(0, prefix + name)
+    dwg.attribs["role"] = "img"
+    if labelled:
+        dwg.attribs["aria-labelledby"] = " ".join(labelled)
 
 
 def root_size(scene: Scene) -> tuple[float, float, str]:

@@ -32,6 +32,7 @@ __all__ = [
     "MAX_FONT_PT",
     "MAX_INPUTS",
     "MAX_LAYERS",
+    "MAX_NODE_LABELS",
     "MAX_SIDE",
     "MAX_UNITS",
     "MIN_FONT_PT",
@@ -59,6 +60,7 @@ MAX_INPUTS = 100
 MAX_UNITS = 10**12
 MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 DEFAULT_MAX_VISIBLE = 16
+MAX_NODE_LABELS = 100_000  # node_labels: at most this many (and at most the layer's units)
 
 # How a key's value is read. The first kinds Key.read reads; the others are read by
 # their own code in nnsvg.spec.model, and the schema writes each its own way.
@@ -72,6 +74,7 @@ SIMPLE_KINDS = (
     "ints",  # an int or a list of 1 to ``dims`` ints
     "shape",  # a list of 1 to 3 ints
     "padding",  # a choice or ints
+    "strings",  # a list of strings (at most ``maximum`` of them, each ``max_length``)
 )
 SPECIAL_KINDS = (
     "type",  # a layer type or one of its aliases (case-insensitive)
@@ -150,6 +153,8 @@ class Key:
             return self._ints(check, value, path)
         if kind == "shape":
             return self._shape(check, value, path)
+        if kind == "strings":
+            return self._strings(check, value, path)
         if kind == "padding":
             if isinstance(value, str):
                 return check.choice(value, path, self.choices)
@@ -173,6 +178,24 @@ class Key:
             if number is None:
                 return None
             out.append(number)
+        return tuple(out)
+
+    def _strings(self, check: Checker, value: Any, path: Path_) -> tuple[str, ...] | None:
+        """A list of at most ``maximum`` strings, each as a ``string`` key reads it."""
+        if value is MISSING or value is None:
+            return None
+        if not isinstance(value, list):
+            check.error(path, f"must be a list of strings, got {describe(value)}")
+            return None
+        if self.maximum is not None and len(value) > self.maximum:
+            check.error(path, f"has {len(value)} items; at most {int(self.maximum)} are allowed")
+            return None
+        out = []
+        for k, item in enumerate(value):
+            text = check.string(item, (*path, k), max_length=self.max_length)
+            if text is None:
+                return None
+            out.append(text)
         return tuple(out)
 
     def _shape(self, check: Checker, value: Any, path: Path_) -> tuple[int, ...] | None:
@@ -248,6 +271,14 @@ LAYER_TYPES: tuple[LayerType, ...] = (
             Key("units", "integer", "Number of nodes.", minimum=1, maximum=MAX_UNITS),
             Key("bias", "boolean", "Draw a bias unit (+1) feeding the next layer.", default=False),
             Key("recurrent", "boolean", "Draw a loop arrow: the layer feeds back into itself."),
+            Key(
+                "node_labels",
+                "strings",
+                "Names of the nodes, first to last, beside them (the features of an input "
+                "layer, the classes of an output layer); at most units, the rest unlabelled.",
+                maximum=MAX_NODE_LABELS,
+                max_length=100,
+            ),
         ),
         aliases=("linear", "fc"),
         needs=("units",),

@@ -82,6 +82,7 @@ class Layer:
     bias: bool = False
     recurrent: str | None = None
     max_visible: int | None = None
+    node_labels: tuple[str, ...] | None = None  # dense: names of its first nodes
     color: str | None = None
     stroke: str | None = None
     op_label: str | None = None
@@ -554,6 +555,13 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     for need in TYPES[kind].needs if kind != "dense" and layer.shape is None else ():
         if need not in data:
             check.error(path, f"a {kind} layer needs '{need}' (or an explicit 'shape')")
+    names = layer.node_labels
+    if names is not None and layer.units is not None and len(names) > layer.units:
+        check.error(
+            (*path, "node_labels"),
+            f"names {len(names)} nodes, but the layer has {layer.units} "
+            f"unit{'s' if layer.units != 1 else ''}",
+        )
     if layer.merge is not None and layer.skip_from is None:
         check.error((*path, "merge"), "'merge' goes with 'skip_from' (the layer to merge in)")
     if check.count > errors_before:

@@ -117,6 +117,12 @@ def _kind(key: Key) -> dict[str, Any]:
         return {"type": ["integer", "array"], **_bounds(key), **_ints(key, key.dims)}
     if kind == "shape":
         return {"type": "array", **_ints(key, 3)}
+    if kind == "strings":
+        return {
+            "type": "array",
+            "maxItems": int(key.maximum or 0),
+            "items": _string(key.max_length),
+        }
     if kind == "padding":
         return {
             "type": ["string", "integer", "array"],
