@@ -92,8 +92,8 @@ _SPECIAL = {
     "%": r"\%",
     "&": r"\&",
     "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "~": r"\~{}",  # not \textasciitilde: a TS1 glyph, so a bitmap font in pdfLaTeX
+    "^": r"\^{}",
     # Ligatures and specials of T1/OT1 fonts that are not what the label says.
     "<": r"\textless{}",
     ">": r"\textgreater{}",
@@ -101,7 +101,7 @@ _SPECIAL = {
     "-": "-{}",
     "'": "'{}",
     "`": "`{}",
-    '"': r"\textquotedbl{}",
+    '"': "''",  # OT1 has no straight double quote
     "\u00a0": "~",
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", "0123456789+-=()ni"))
