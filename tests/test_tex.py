@@ -23,7 +23,6 @@ from nnsvg.scene import (
     Group,
     Image,
     Paint,
-    Path as PathItem,
     Polygon,
     Polygons,
     Rect,
@@ -31,6 +30,7 @@ from nnsvg.scene import (
     Text,
     TextStyle,
 )
+from nnsvg.scene import Path as PathItem
 
 from .conftest import SPECS_DIR
 
