@@ -286,6 +286,7 @@ class _Tikz:
         self.shadings: dict[str, str] = {}
         self.lines: list[str] = []
         self.images = 0
+        self.sizes: set[str] = set()
 
     # coordinates
     def pt(self, x: float, y: float) -> str:
@@ -477,6 +478,7 @@ class _Tikz:
     def text(self, item: Text, style: _Style) -> None:
         text_style = _merge(style.text, item.style)
         size = (text_style.size if text_style.size is not None else 16.0) * self.sy * PT_PER_BP
+        self.sizes.add(num(size))
         font = f"\\fontsize{{{num(size)}}}{{{num(size * 1.2)}}}\\selectfont"
         weight = text_style.weight or ""
         if weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600):
@@ -616,6 +618,10 @@ def render_tikz(scene: Scene) -> str:
         "% has \\usepackage{tikz} (and amssymb for a blackboard-bold R, if a label has one).",
         "% Labels are set in the document's font; define \\nnsvgfont to change them all.",
     ]
+    size = f"% Printed {num(tikz.width_bp)}bp wide and {num(tikz.height_bp)}bp high"
+    sizes = sorted(tikz.sizes, key=float)
+    size += f"; a font size of 10 prints at {num(10 * tikz.sy * PT_PER_BP)}pt"
+    head.append(size + (f", its labels at {', '.join(sizes)}pt." if sizes else "."))
     if scene.title:
         head.append(f"% Title: {_comment(scene.title)}")
     if scene.desc:
