@@ -268,3 +268,12 @@ def test_any_label_compiles(tmp_path: Path) -> None:
     assert "R784" in plain.replace(" ", "") and "ℝ" not in plain
     ams = compile_tex(tmp_path, "labels", source, extra="\\usepackage{amssymb}")
     assert "ℝ" in ams or "R784" in ams.replace(" ", "")
+
+
+def test_module_doctests() -> None:
+    import doctest
+
+    import nnsvg.render.tex
+
+    result = doctest.testmod(nnsvg.render.tex)
+    assert result.attempted and not result.failed

@@ -200,7 +200,7 @@ def escape(text: str) -> str:
     LuaLaTeX and no package beyond the kernel (see the module's notes).
 
     >>> print(escape("50% of $x_1$ & {y} #2 ~ ^ \\\\"))
-    50\\% of \\$x\\_1\\$ \\& \\{y\\} \\#2 \\textasciitilde{} \\textasciicircum{} \\textbackslash{}
+    50\\% of \\$x\\_1\\$ \\& \\{y\\} \\#2 \\~{} \\^{} \\textbackslash{}
     >>> print(escape("ℝ⁷×α"))
     \\ifdefined\\mathbb\\ensuremath{\\mathbb{R}}\\else\\textbf{R}\\fi\\textsuperscript{7}\
 \\ensuremath{\\times}\\ensuremath{\\alpha}
