@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from nnsvg.errors import ExportError
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.render.tex import escape, render_tikz
 from nnsvg.render.writers import infer_format, write
@@ -66,6 +67,12 @@ def test_the_picture_is_the_printed_size_and_y_grows_up() -> None:
     # A viewbox that does not start at 0 is moved to the origin.
     text = tikz(Circle(10, 20, 5), viewbox=(10, 20, 200, 100))
     assert "(0,75) circle" in text
+
+
+def test_a_picture_larger_than_tex_can_measure_is_refused() -> None:
+    with pytest.raises(ExportError, match="at most 16000bp"):
+        tikz(Circle(10, 20, 5), viewbox=(0, 0, 100, 30000))
+    tikz(Circle(10, 20, 5), viewbox=(0, 0, 100, 21000))  # 15750bp: TeX can
 
 
 def test_every_primitive_is_written() -> None:

@@ -36,6 +36,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from nnsvg.errors import ExportError
 from nnsvg.render.sizing import scene_size
 from nnsvg.scene import (
     Circle,
@@ -61,6 +62,9 @@ __all__ = ["SEGMENTS_PER_PATH", "cost", "escape", "render_tikz", "write"]
 
 #: At most this many edges in one ``\\path``: TeX's memory holds one path at a time.
 SEGMENTS_PER_PATH = 100
+
+#: TeX's largest length is 16383.99pt; a picture's coordinates must stay under it.
+MAX_SIDE_BP = 16000.0
 
 BP_PER_PX = 0.75  # 96 CSS px and 72 bp to the inch
 PT_PER_BP = 72.27 / 72
@@ -605,6 +609,12 @@ def _arc_curves(start, rx, ry, rot, large, sweep, x, y):
 def render_tikz(scene: Scene) -> str:
     """The ``tikzpicture`` of ``scene``, as text (see the module's notes)."""
     tikz = _Tikz(scene)
+    if max(tikz.width_bp, tikz.height_bp) > MAX_SIDE_BP:
+        raise ExportError(
+            f"a TikZ picture can be at most {MAX_SIDE_BP:.0f}bp (5.7 m, TeX's largest length)"
+            f" on a side; this one would be {num(tikz.width_bp)}bp by {num(tikz.height_bp)}bp:"
+            " give a smaller --width"
+        )
     root = _Style(Paint(), _merge(TextStyle(), scene.font))
     if scene.background and scene.background != "none":
         tikz.lines.append(
