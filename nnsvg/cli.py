@@ -240,7 +240,9 @@ OutDirOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="svg, png or pdf; a comma list for several (svg,png)."),
+    typer.Option(
+        "--format", "-f", help="svg, png, pdf or tex (TikZ); a comma list for several (svg,png)."
+    ),
 ]
 ThemeOpt = Annotated[
     str | None, typer.Option("--theme", "-t", help="Built-in theme name or theme file.")

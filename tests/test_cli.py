@@ -192,8 +192,8 @@ def test_output_with_unknown_suffix_is_a_usage_error(net: Path) -> None:
     result = run("render", net, "-o", "fig.jpg")
     assert result.exit_code == 2
     assert err_lines(result) == [
-        "usage error: cannot tell the output format of 'fig.jpg': use a .svg, .png or .pdf "
-        "suffix or --format svg|png|pdf"
+        "usage error: cannot tell the output format of 'fig.jpg': use a .svg, .png, .pdf or .tex "
+        "suffix or --format svg|png|pdf|tex"
     ]
     assert not Path("fig.jpg").exists()
 
@@ -202,7 +202,7 @@ def test_unknown_format_is_a_usage_error(net: Path) -> None:
     result = run("render", net, "--format", "gif")
     assert result.exit_code == 2
     assert err_lines(result) == [
-        "usage error: --format: unknown format 'gif' (must be one of svg, png, pdf)"
+        "usage error: --format: unknown format 'gif' (must be one of svg, png, pdf, tex)"
     ]
 
 

@@ -127,13 +127,13 @@ def test_infer_format_unknown_suffix(path: str) -> None:
         infer_format(path)
     assert str(info.value) == (
         f"cannot tell the output format of {path!r}: "
-        "use a .svg, .png or .pdf suffix or --format svg|png|pdf"
+        "use a .svg, .png, .pdf or .tex suffix or --format svg|png|pdf|tex"
     )
 
 
 @pytest.mark.parametrize("fmt", ["jpg", "", "eps", "svgz"])
 def test_infer_format_unknown_explicit_format(fmt: str) -> None:
-    with pytest.raises(ExportError, match="use svg, png or pdf"):
+    with pytest.raises(ExportError, match="use svg, png, pdf or tex"):
         infer_format("fig.png", fmt)
 
 

@@ -212,7 +212,7 @@ def test_bad_project_file_is_a_usage_error(paper: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"usage error: {(paper / 'nnsvg.toml').resolve()}:1:11: formats: unknown format 'gif' "
-        "(must be one of svg, png, pdf)"
+        "(must be one of svg, png, pdf, tex)"
     ]
     assert not (paper / "figs" / "net.svg").exists()
 

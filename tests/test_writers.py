@@ -53,9 +53,9 @@ def test_dpi_and_scale_are_checked_for_every_format() -> None:
 
 
 def test_the_error_lists_the_registered_formats() -> None:
-    with pytest.raises(ExportError, match=r"use a \.svg, \.png or \.pdf suffix"):
+    with pytest.raises(ExportError, match=r"use a \.svg, \.png, \.pdf or \.tex suffix"):
         infer_format("fig.tiff")
-    with pytest.raises(ExportError, match="use svg, png or pdf"):
+    with pytest.raises(ExportError, match="use svg, png, pdf or tex"):
         write(build_scene(load_spec("t.yaml", text="layers: [2, 2]\n")), "gif")
 
 
@@ -71,7 +71,7 @@ def test_a_new_format_is_one_module_and_one_line(monkeypatch: pytest.MonkeyPatch
     assert write(scene, "txt") == f"{scene.viewbox[2]:g}x{scene.viewbox[3]:g}".encode()
     writers.check_output_cost(scene, "txt", 0)
     with pytest.raises(ValueError, match="taken"):
-        writers.register(writers.Writer("tex", (".png",), module.__name__, "a clash"))
+        writers.register(writers.Writer("jpeg", (".png",), module.__name__, "a clash"))
 
 
 def test_writing_svg_loads_no_cairo() -> None:

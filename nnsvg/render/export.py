@@ -56,7 +56,7 @@ FORMATS = formats()
 
 
 def convert(svg: str, fmt: str, *, dpi: float | None = None, scale: float | None = None) -> bytes:
-    """Return the file content of ``svg`` in format ``fmt`` (svg, png or pdf).
+    """Return the file content of ``svg`` in format ``fmt`` (svg, png or pdf; tex needs the Scene).
 
     ``svg`` output is the text encoded as UTF-8, unchanged. ``dpi`` and
     ``scale`` size a PNG as :mod:`nnsvg.render.sizing` describes; they are checked

@@ -15,7 +15,7 @@ never decide geometry: sizes and positions come from the Scene (see
 :mod:`nnsvg.render.sizing`), options only choose the pixel density of a raster.
 
 >>> sorted(WRITERS)
-['pdf', 'png', 'svg']
+['pdf', 'png', 'svg', 'tex']
 >>> WRITERS["png"].suffixes
 ('.png',)
 """
@@ -106,6 +106,7 @@ def register(writer: Writer) -> None:
 register(Writer("svg", (".svg",), "nnsvg.render.svg", "SVG, written by svgwrite"))
 register(Writer("png", (".png",), "nnsvg.render.png", "PNG, drawn by cairo"))
 register(Writer("pdf", (".pdf",), "nnsvg.render.pdf", "PDF, drawn by cairo"))
+register(Writer("tex", (".tex",), "nnsvg.render.tex", "TikZ picture for LaTeX's \\input"))
 
 
 def formats() -> tuple[str, ...]:
@@ -125,7 +126,7 @@ def check_format(fmt: str) -> str:
     >>> check_format("jpeg")
     Traceback (most recent call last):
     ...
-    nnsvg.errors.ExportError: unknown output format 'jpeg': use svg, png or pdf
+    nnsvg.errors.ExportError: unknown output format 'jpeg': use svg, png, pdf or tex
     """
     chosen = fmt.strip().lower() if isinstance(fmt, str) else ""
     if chosen not in WRITERS:
@@ -145,7 +146,7 @@ def infer_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     Traceback (most recent call last):
     ...
     nnsvg.errors.ExportError: cannot tell the output format of 'fig.jpg': \
-use a .svg, .png or .pdf suffix or --format svg|png|pdf
+use a .svg, .png, .pdf or .tex suffix or --format svg|png|pdf|tex
     """
     if fmt is not None:
         return check_format(fmt)
