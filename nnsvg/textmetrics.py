@@ -211,6 +211,13 @@ def _build_table(face: str) -> _WidthTable:
 _TABLES: dict[str, _WidthTable] = {face: _build_table(face) for face in _data.FACES}
 
 
+def family_groups() -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
+    """The family names recognised, lower case: per face group ("sans", "serif",
+    "mono") the exact names, and the (prefix, group) pairs, longest prefix first
+    (nnsvg.fonts maps the same names to the shipped fonts)."""
+    return {"sans": _SANS_NAMES, "serif": _SERIF_NAMES, "mono": _MONO_NAMES}, _PREFIX_ORDER
+
+
 @dataclass(frozen=True, slots=True)
 class TextMetrics:
     """Measures text for layout; pure and deterministic.
