@@ -125,3 +125,17 @@ def test_a_character_the_font_lacks_is_a_lint_finding(tmp_path: Path) -> None:
 
     paper = lint_file(spec, render_options=RenderOptions(theme="paper"))
     assert any("U+22EE" in f.message and "DejaVu Serif" in f.message for f in paper)
+
+
+def test_cairo_draws_a_family_list_in_the_face_it_was_measured_with() -> None:
+    # cairosvg passes cairo the first family only: "Inferno, serif" (measured as
+    # serif) must print in DejaVu Serif, not in the default sans.
+    from nnsvg.render.cairo_svg import for_cairo
+    from nnsvg.render.png import png_from_svg
+
+    text = '<text x="4" y="30" font-size="20" font-family="{}">Rx ℝ⁴</text>'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">{}</svg>'
+    unknown = svg.format(text.format("Inferno, serif"))
+    assert 'font-family="DejaVu Serif"' in for_cairo(unknown)
+    assert png_from_svg(unknown) == png_from_svg(svg.format(text.format("DejaVu Serif")))
+    assert png_from_svg(unknown) != png_from_svg(svg.format(text.format("DejaVu Sans")))
