@@ -65,7 +65,8 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
 
 ``glyph-missing``
     A character of a text that the font nnsvg draws it with (the shipped face its
-    family and weight map to, :mod:`nnsvg.fonts`: DejaVu Sans, Serif or Sans Mono)
+    family, weight and style map to, :mod:`nnsvg.fonts`: DejaVu Sans, Serif or Sans
+    Mono, their bold, DejaVu Sans Oblique and Serif Italic for italic text)
     has no glyph for: PNG and PDF would show an empty box or nothing. One finding
     per text and code point (control and invisible format characters aside), naming
     the text and the code point.
@@ -261,6 +262,7 @@ class _TextInfo:
     order: int
     family: str = "sans-serif"
     weight: str = "normal"
+    italic: bool = False
 
     @property
     def layer(self) -> int | None:
@@ -289,6 +291,7 @@ class _Context:
     size: float | None = None
     family: str | None = None
     weight: str | None = None
+    slant: str | None = None
 
 
 def _first_word(role: str) -> str:
@@ -311,6 +314,8 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
             new.family = group.text_style.family
         if group.text_style.weight is not None:
             new.weight = group.text_style.weight
+        if group.text_style.style is not None:
+            new.slant = group.text_style.style
     if word == "layer" and _NODE_ID.fullmatch(group.id or ""):
         new.node = group.id
         new.place = "layer"
@@ -363,6 +368,7 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
         size=font.size if font is not None else None,
         family=font.family if font is not None else None,
         weight=font.weight if font is not None else None,
+        slant=font.style if font is not None else None,
     )
     for item, ctx in _walk(scene.items, base):
         if isinstance(item, Text):
@@ -372,6 +378,7 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
             size = style.size if style is not None and style.size else None
             family = style.family if style is not None and style.family else ctx.family
             weight = style.weight if style is not None and style.weight else ctx.weight
+            slant = style.style if style is not None and style.style else ctx.slant
             texts.append(
                 _TextInfo(
                     item=item,
@@ -384,6 +391,7 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
                     order=len(texts),
                     family=family or "sans-serif",
                     weight=weight or "normal",
+                    italic=slant in ("italic", "oblique"),
                 )
             )
         elif isinstance(item, (Circle, Rect, Polygon, Image, GradientRect)):
@@ -945,6 +953,8 @@ class _Linter:
         seen: set[tuple[str | None, str, int]] = set()
         for info in self.texts:
             face = DEFAULT_METRICS.face(info.family, info.weight)
+            if info.italic and face in ("sans", "serif"):
+                face += "-italic"  # drawn in the shipped oblique / italic face
             have = read_face(font_path(face)).advances
             name = self.text_name(info)
             for ch in info.item.text:

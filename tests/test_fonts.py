@@ -139,3 +139,13 @@ def test_cairo_draws_a_family_list_in_the_face_it_was_measured_with() -> None:
     assert 'font-family="DejaVu Serif"' in for_cairo(unknown)
     assert png_from_svg(unknown) == png_from_svg(svg.format(text.format("DejaVu Serif")))
     assert png_from_svg(unknown) != png_from_svg(svg.format(text.format("DejaVu Sans")))
+
+
+def test_italic_text_is_drawn_in_the_shipped_oblique() -> None:
+    from nnsvg.render.png import png_from_svg
+
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="4" y="30" '
+        'font-size="20" font-family="DejaVu Sans" font-style="{}">ReLU</text></svg>'
+    )
+    assert png_from_svg(svg.format("italic")) != png_from_svg(svg.format("normal"))

@@ -13,7 +13,8 @@ PNG or PDF, makes a fontconfig configuration of its own the current one
 (:func:`activate`): it knows only these files, maps every family name nnsvg's layout
 recognises (:mod:`nnsvg.textmetrics`) to the shipped face of the same kind (serif
 names to DejaVu Serif, monospace names to DejaVu Sans Mono, anything else to DejaVu
-Sans) and fixes the rendering options (antialiasing, no hinting), so what the system's
+Sans; italic text is drawn in DejaVu Sans Oblique or DejaVu Serif Italic, which ship
+too) and fixes the rendering options (antialiasing, no hinting), so what the system's
 fontconfig files say no longer matters. Nothing is written to disk and nothing of the
 user's system changes.
 
@@ -57,6 +58,8 @@ FACE_FILES = {
     "serif": "DejaVuSerif.ttf",
     "serif-bold": "DejaVuSerif-Bold.ttf",
     "mono": "DejaVuSansMono.ttf",
+    "sans-italic": "DejaVuSans-Oblique.ttf",  # drawn, never measured (same ASCII widths)
+    "serif-italic": "DejaVuSerif-Italic.ttf",
 }
 # Face key -> the shipped face's name, for messages.
 FACE_NAMES = {
@@ -65,6 +68,8 @@ FACE_NAMES = {
     "serif": "DejaVu Serif",
     "serif-bold": "DejaVu Serif Bold",
     "mono": "DejaVu Sans Mono",
+    "sans-italic": "DejaVu Sans Oblique",
+    "serif-italic": "DejaVu Serif Italic",
 }
 # Face group -> the shipped family's name.
 FAMILIES = {"sans": "DejaVu Sans", "serif": "DejaVu Serif", "mono": "DejaVu Sans Mono"}
@@ -131,6 +136,13 @@ def fonts_conf() -> str:
         '<edit name="lcdfilter" mode="assign"><const>lcdnone</const></edit>'
         '<edit name="embeddedbitmap" mode="assign"><bool>false</bool></edit>'
         "</match>\n"
+    )
+    # Bold mono: DejaVu Sans Mono emboldened (as fontconfig's 90-synthetic.conf does).
+    lines.append(
+        '  <match target="font"><test name="weight" compare="less_eq"><const>medium</const>'
+        '</test><test target="pattern" name="weight" compare="more_eq"><const>bold</const>'
+        '</test><edit name="embolden" mode="assign"><bool>true</bool></edit>'
+        '<edit name="weight" mode="assign"><const>bold</const></edit></match>\n'
     )
     lines.append("</fontconfig>\n")
     return "".join(lines)
