@@ -63,6 +63,14 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     show: LeNet draws them on feature maps only (not on a layer drawn as a vector);
     the other styles draw none, and an image there is an error.
 
+``glyph-missing``
+    A character of a text that the font nnsvg draws it with (the shipped face its
+    family, weight and style map to, :mod:`nnsvg.fonts`: DejaVu Sans, Serif or Sans
+    Mono, their bold, DejaVu Sans Oblique and Serif Italic for italic text)
+    has no glyph for: PNG and PDF would show an empty box or nothing. One finding
+    per text and code point (control and invisible format characters aside), naming
+    the text and the code point.
+
 ``too-wide``
     With ``max_width``: the target width (``target_width``, else the scene's
     printed width) is wider than it, or, when the figure has no target width, its
@@ -88,6 +96,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -96,6 +105,8 @@ from typing import TYPE_CHECKING
 
 from nnsvg.checker import printable
 from nnsvg.colors import luminance, parse_color, to_rgb
+from nnsvg.fonts import FACE_NAMES, font_path
+from nnsvg.fonts.sfnt import read_face
 from nnsvg.geometry import convex_hull, convex_overlap
 from nnsvg.names import describe_layer
 from nnsvg.scene import (
@@ -116,6 +127,7 @@ from nnsvg.scene import (
     points_box,
 )
 from nnsvg.spec.model import Spec
+from nnsvg.textmetrics import DEFAULT_METRICS
 from nnsvg.units import PX_PER_UNIT, parse_length, split_length
 
 if TYPE_CHECKING:
@@ -138,6 +150,7 @@ RULES = (
     "text-too-small",
     "greyscale-contrast",
     "image-not-drawn",
+    "glyph-missing",
     "too-wide",
 )
 
@@ -247,6 +260,9 @@ class _TextInfo:
     owner: int | None  # the bias/skip/legend group it sits in (exemptions)
     bias: bool
     order: int
+    family: str = "sans-serif"
+    weight: str = "normal"
+    italic: bool = False
 
     @property
     def layer(self) -> int | None:
@@ -273,6 +289,9 @@ class _Context:
     fill: str | None = None
     fill_opacity: float | None = None
     size: float | None = None
+    family: str | None = None
+    weight: str | None = None
+    slant: str | None = None
 
 
 def _first_word(role: str) -> str:
@@ -288,8 +307,15 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
             new.fill = group.paint.fill
         if group.paint.fill_opacity is not None:
             new.fill_opacity = group.paint.fill_opacity
-    if group.text_style is not None and group.text_style.size is not None:
-        new.size = group.text_style.size
+    if group.text_style is not None:
+        if group.text_style.size is not None:
+            new.size = group.text_style.size
+        if group.text_style.family is not None:
+            new.family = group.text_style.family
+        if group.text_style.weight is not None:
+            new.weight = group.text_style.weight
+        if group.text_style.style is not None:
+            new.slant = group.text_style.style
     if word == "layer" and _NODE_ID.fullmatch(group.id or ""):
         new.node = group.id
         new.place = "layer"
@@ -337,12 +363,22 @@ def _is_filled(paint: Paint | None, ctx: _Context) -> bool:
 def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
     texts: list[_TextInfo] = []
     shapes: list[_ShapeInfo] = []
-    base = _Context(size=scene.font.size if scene.font is not None else None)
+    font = scene.font
+    base = _Context(
+        size=font.size if font is not None else None,
+        family=font.family if font is not None else None,
+        weight=font.weight if font is not None else None,
+        slant=font.style if font is not None else None,
+    )
     for item, ctx in _walk(scene.items, base):
         if isinstance(item, Text):
             box = bbox_of(item)
             assert box is not None
-            size = item.style.size if item.style is not None and item.style.size else None
+            style = item.style
+            size = style.size if style is not None and style.size else None
+            family = style.family if style is not None and style.family else ctx.family
+            weight = style.weight if style is not None and style.weight else ctx.weight
+            slant = style.style if style is not None and style.style else ctx.slant
             texts.append(
                 _TextInfo(
                     item=item,
@@ -353,6 +389,9 @@ def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
                     owner=ctx.owner,
                     bias=ctx.bias,
                     order=len(texts),
+                    family=family or "sans-serif",
+                    weight=weight or "normal",
+                    italic=slant in ("italic", "oblique"),
                 )
             )
         elif isinstance(item, (Circle, Rect, Polygon, Image, GradientRect)):
@@ -497,6 +536,7 @@ class _Linter:
         self.text_too_small()
         self.greyscale_contrast()
         self.image_not_drawn()
+        self.glyph_missing()
         self.too_wide()
         self.found.sort(key=lambda pair: pair[0])
         return [finding for _, finding in self.found]
@@ -908,6 +948,33 @@ class _Linter:
             )
 
     # -- too-wide --
+    # -- glyph-missing --
+    def glyph_missing(self) -> None:
+        seen: set[tuple[str | None, str, int]] = set()
+        for info in self.texts:
+            face = DEFAULT_METRICS.face(info.family, info.weight)
+            if info.italic and face in ("sans", "serif"):
+                face += "-italic"  # drawn in the shipped oblique / italic face
+            have = read_face(font_path(face)).advances
+            name = self.text_name(info)
+            for ch in info.item.text:
+                cp = ord(ch)
+                if cp in have or unicodedata.category(ch) in ("Cc", "Cf"):
+                    continue
+                if (name, info.item.text, cp) in seen:
+                    continue
+                seen.add((name, info.item.text, cp))
+                char = unicodedata.name(ch, "")
+                char = f"U+{cp:04X} {char}" if char else f"U+{cp:04X}"
+                self.add(
+                    "glyph-missing",
+                    self.text_rank(info),
+                    name,
+                    f"{_quote(info.item.text)} at {_at(info)} has {char}, which "
+                    f"{FACE_NAMES[face]} (the font nnsvg draws it with) cannot draw: "
+                    "PNG and PDF show an empty box; write the label without it",
+                )
+
     def too_wide(self) -> None:
         if self.options.max_width is None:
             return

@@ -177,10 +177,21 @@ def test_missing_glyphs_are_borrowed_from_dejavu_sans() -> None:
     assert table_width("serif", "⋮") == table_width("sans", "⋮")
 
 
-@pytest.mark.parametrize("ch", ["☃", "ж", "\u0100", "\n", "\u03a2", "\U0001d400"])
+@pytest.mark.parametrize("ch", ["\u0c85", "\u0f40", "\n", "\u03a2"])
 def test_unknown_character_fallback(ch: str) -> None:
+    # Characters no shipped DejaVu face has (Kannada, Tibetan, unassigned).
     assert M.width(ch, 10) == pytest.approx(6.0)
     assert M.width(ch, 10, "serif", "bold") == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("ch", ["☃", "ж", "\u0100"])
+def test_characters_outside_the_old_table_are_measured_from_the_font(ch: str) -> None:
+    # Widths come from the shipped files' cmap/hmtx: every character DejaVu Sans has.
+    from nnsvg.fonts import font_path
+    from nnsvg.fonts.sfnt import read_face
+
+    advance = read_face(font_path("sans")).advances[ord(ch)]
+    assert M.width(ch, 1000) == (2000 * advance + 2048) // 4096  # half up
 
 
 @pytest.mark.parametrize("ch", ["中", "文", "あ", "한", "Ａ", "。", "\U0002fffd"])

@@ -106,7 +106,8 @@ def import_cairo() -> None:
     (20 ms at every PNG/PDF start, and a relative PATH entry would let a repository put
     its own ``gcc`` there and have nnsvg run it). With PATH empty for the import only,
     ldconfig (an absolute path) still answers for ``cairo``, or cairocffi opens
-    ``libcairo.so.2`` by its soname as its own fallback does; no other program runs."""
+    ``libcairo.so.2`` by its soname as its own fallback does; no other program runs.
+    Then nnsvg's private font configuration is made current (:func:`nnsvg.fonts.activate`)."""
     install()
     if "cairocffi" not in sys.modules:
         saved = os.environ.get("PATH")
@@ -119,6 +120,10 @@ def import_cairo() -> None:
             else:
                 os.environ["PATH"] = saved
     import cairosvg.surface  # noqa: F401
+
+    from nnsvg.fonts import activate
+
+    activate()  # cairo draws with nnsvg's shipped fonts (nnsvg/fonts/__init__.py)
 
 
 class _Declarations(types.ModuleType):

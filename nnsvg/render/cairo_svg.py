@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +24,31 @@ from urllib.parse import unquote_to_bytes
 from nnsvg.errors import ExportError, NnsvgError
 from nnsvg.units import PX_PER_INCH
 
-__all__ = ["fetch_resource", "import_cairo", "interrupts_kept", "reason", "svg_surface"]
+__all__ = [
+    "fetch_resource",
+    "for_cairo",
+    "import_cairo",
+    "interrupts_kept",
+    "reason",
+    "svg_surface",
+]
+
+_FAMILY_ATTR = re.compile(r'font-family="([^"]*)"')
+
+
+def for_cairo(svg: str) -> str:
+    """``svg`` with every ``font-family`` list replaced by the one shipped family nnsvg
+    measured it with (:mod:`nnsvg.fonts`): cairosvg hands cairo only the first family
+    of a list, so a list starting with a family nnsvg does not know ("Inferno, serif")
+    would be drawn in another font than the layout measured."""
+    from nnsvg.fonts import FAMILIES
+    from nnsvg.textmetrics import DEFAULT_METRICS
+
+    def shipped(match: re.Match[str]) -> str:
+        face = DEFAULT_METRICS.face(html.unescape(match[1]))
+        return f'font-family="{FAMILIES[face.split("-")[0]]}"'
+
+    return _FAMILY_ATTR.sub(shipped, svg)
 
 
 def import_cairo(fmt: str = "PNG") -> None:
@@ -68,7 +94,9 @@ def svg_surface(svg: str, scale: float) -> Any:
     from cairosvg.surface import PNGSurface
 
     try:
-        tree = Tree(bytestring=svg.encode("utf-8"), unsafe=False, url_fetcher=fetch_resource)
+        tree = Tree(
+            bytestring=for_cairo(svg).encode("utf-8"), unsafe=False, url_fetcher=fetch_resource
+        )
         drawing = PNGSurface(tree, None, PX_PER_INCH, scale=scale)
         drawing.cairo.flush()
         return drawing.cairo

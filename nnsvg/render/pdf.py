@@ -79,7 +79,7 @@ def pdf_from_svg(svg: str, *, title: str | object | None = _FROM_SVG) -> bytes:
         with interrupts_kept():
             # dpi=96 keeps in/mm/pt inside the figure at their CSS size.
             result = surface.convert(
-                bytestring=svg.encode("utf-8"),
+                bytestring=cairo_svg.for_cairo(svg).encode("utf-8"),
                 dpi=PX_PER_INCH,
                 scale=1.0,
                 unsafe=False,
