@@ -42,6 +42,7 @@ from nnsvg.engines.common import (
     kernel_window,
     level,
     merge_mark,
+    one_to_one,
 )
 from nnsvg.engines.lenet_graph import _ranks
 from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
@@ -99,10 +100,7 @@ def layout_alexnet_graph(
     camera = camera.at((0.0, 0.0, (slabs[0][0] + slabs[-1][1]) / 2), size)
     y_of = {lane.item: lane.y for slots in lanes for lane in slots}
 
-    reads = {n.index: len(n.inputs) for n in net.nodes}
-    readers = {n.index: 0 for n in net.nodes}
-    for s, _ in edges:
-        readers[s] += 1
+    in_line = one_to_one(net)
     # What each slab draws: boxes (with their outgoing stubs and what joins them to the
     # next box in a chain) in rank slabs, connector pieces in the gaps.
     in_slab: dict[int, list[tuple[float, list[Item]]]] = {}
@@ -113,9 +111,8 @@ def layout_alexnet_graph(
         a, b = tensors[u], tensors[v]
         ru, rv = lay.rank[u], lay.rank[v]
         chain = lay.chains.get((u, v), ())
-        plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
         level = not chain and abs(a.y - b.y) < 0.5 and rv == ru + 1
-        if level and plain and readers[u] == 1 and reads[v] == 1:
+        if level and (u, v) in in_line:
             inside, pyramid = (
                 _filter_and_pyramid(a, b, theme, camera)
                 if not a.bar and kernel_window(b.layer, a.shape, b.shape)

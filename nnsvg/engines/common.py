@@ -16,6 +16,7 @@ from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, LayoutLim
 from nnsvg.geometry import Vec, normalize
 from nnsvg.network import Network, Skip
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
+from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
@@ -33,6 +34,7 @@ __all__ = [
     "kernel_window",
     "level",
     "merge_mark",
+    "one_to_one",
     "scaled_size",
     "skip_lanes",
     "superscript",
@@ -290,6 +292,24 @@ def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[fl
         z = total / weight
         out.extend(z + (p - first) for p in positions[len(out) : len(out) + int(n)])
     return out
+
+
+def one_to_one(net: Network) -> set[tuple[int, int]]:
+    """The edges (u, v) of a network where u feeds v alone and v reads u alone, neither
+    a merge: where a graph engine may join two tensors as a chain does (a kernel and
+    its projection, a pyramid, an arrow) rather than with a connector."""
+    readers = [0] * len(net.nodes)
+    for node in net.nodes:
+        for source in node.inputs:
+            readers[source] += 1
+    return {
+        (node.inputs[0], node.index)
+        for node in net.nodes
+        if len(node.inputs) == 1
+        and readers[node.inputs[0]] == 1
+        and node.kind not in MERGE_TYPES
+        and net.nodes[node.inputs[0]].kind not in MERGE_TYPES
+    }
 
 
 def merge_mark(

@@ -27,6 +27,7 @@ from nnsvg.engines.common import (
     kernel_window,
     level,
     merge_mark,
+    one_to_one,
 )
 from nnsvg.engines.lenet import (
     KIND_NAMES,
@@ -151,10 +152,7 @@ def layout_lenet_graph(
         _align(columns, net, chains, gap)
         slot_of = {slot.item: slot for slots in columns for slot in slots}
     tracks = _tracks(sorted(around), lay.rank, columns, gap)
-    reads = {n.index: len(n.inputs) for n in net.nodes}
-    readers = {n.index: 0 for n in net.nodes}
-    for s, _ in edges:
-        readers[s] += 1
+    in_line = one_to_one(net)
 
     # Which edges are routed (and through which lanes) depends on y alone; the gaps
     # along the flow are then made wide enough for the tracks their turns need.
@@ -170,11 +168,10 @@ def layout_lenet_graph(
             continue
         chain = lay.chains.get((u, v), ())
         aligned = not chain and abs(ya - yb) < 0.5 and rv == ru + 1
-        plain = a.kind not in MERGE_TYPES and b.kind not in MERGE_TYPES
         joins = b.is_vector or (
             not a.is_vector and kernel_window(b.layer, a.shape, b.shape) is not None
         )
-        if aligned and plain and readers[u] == 1 and reads[v] == 1 and joins:
+        if aligned and (u, v) in in_line and joins:
             linked.append((u, v))
             continue
         ys = [ya]
