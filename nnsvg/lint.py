@@ -952,9 +952,9 @@ class _Linter:
     def glyph_missing(self) -> None:
         seen: set[tuple[str | None, str, int]] = set()
         for info in self.texts:
-            face = DEFAULT_METRICS.face(info.family, info.weight)
-            if info.italic and face in ("sans", "serif"):
-                face += "-italic"  # drawn in the shipped oblique / italic face
+            face = DEFAULT_METRICS.face(
+                info.family, info.weight, "italic" if info.italic else "normal"
+            )
             have = read_face(font_path(face)).advances
             name = self.text_name(info)
             for ch in info.item.text:

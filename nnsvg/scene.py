@@ -32,6 +32,7 @@ __all__ = [
     "Rect",
     "Scene",
     "Text",
+    "TextRun",
     "TextStyle",
     "bbox_of",
     "bounds",
@@ -111,11 +112,36 @@ class Path:
 
 
 @dataclass(frozen=True, slots=True)
+class TextRun:
+    """A piece of a :class:`Text` set in its own font, size or baseline: a sub- or
+    superscript, a math italic letter, a character the text's font lacks drawn in a
+    fallback font.
+
+    ``x`` is where the run starts, measured from the start of the whole text (so a
+    writer places every run where the layout measured it, whatever the viewer's
+    text-anchor support); ``rise`` lifts its baseline (px, up is positive). ``None``
+    inherits the text's value."""
+
+    x: float
+    text: str
+    rise: float = 0.0
+    size: float | None = None
+    family: str | None = None
+    weight: str | None = None
+    style: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Text:
     """One line of text; ``anchor`` is start | middle | end, ``y`` the baseline.
 
     ``width``, ``ascent`` and ``descent`` are the measured extents the layout used,
-    kept so that bounds (and later lints) need no font access."""
+    kept so that bounds (and later lints) need no font access.
+
+    ``runs``, when not empty, is how the text is drawn: pieces in other fonts, sizes
+    or baselines (math, fallback fonts); ``text`` is then their characters in order,
+    the plain text a reader or ``pdftotext`` finds. ``source`` is the label as the
+    spec wrote it (with its ``$...$`` math), for writers that hand math to LaTeX."""
 
     x: float
     y: float
@@ -127,6 +153,8 @@ class Text:
     style: TextStyle | None = None
     id: str | None = None
     cls: str | None = None
+    runs: tuple[TextRun, ...] = ()
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,9 +160,18 @@ def _is_bold(weight: str | int) -> bool:
         return False
 
 
+def _is_italic(style: str | None) -> bool:
+    """CSS font-style: "italic" or "oblique" (any angle)."""
+    return str(style or "").strip().lower().split(" ")[0] in ("italic", "oblique")
+
+
 @lru_cache(maxsize=512)
-def _face_key(family: str, weight: str | int) -> str:
-    """Face key for a CSS family list and weight (cached: layouts repeat them)."""
+def _face_key(family: str, weight: str | int, style: str | None = "normal") -> str:
+    """Face key for a CSS family list, weight and style (cached: layouts repeat them).
+
+    The ideal key is the group, then "-bold", then "-italic"; where nnsvg ships no
+    such face the nearest one that it ships is taken: the slant before the weight
+    (bold italic is drawn italic), and mono has a single face."""
     group = "sans"
     for token in _FAMILY_RE.findall(family):
         name = " ".join(token.strip().strip("\"'").split()).lower()
@@ -170,8 +179,14 @@ def _face_key(family: str, weight: str | int) -> str:
         if found is not None:
             group = found
             break
-    if group != "mono" and _is_bold(weight):
-        return group + "-bold"  # DejaVu Sans Mono is measured alike in every weight
+    bold, italic = _is_bold(weight), _is_italic(style)
+    for key in (
+        group + "-bold" * bold + "-italic" * italic,
+        group + "-italic" * italic,
+        group + "-bold" * bold,
+    ):
+        if key in FACE_FILES:
+            return key
     return group
 
 
@@ -201,14 +216,10 @@ class _WidthTable(dict[str, int]):
         return _fallback_width(ch)
 
 
-# Where a face borrows a missing character's width from (DejaVu Sans, same weight).
-_BORROW_FROM = {
-    "sans": "sans",
-    "sans-bold": "sans-bold",
-    "serif": "sans",
-    "serif-bold": "sans-bold",
-    "mono": "sans",
-}
+def _borrow_from(face: str) -> str:
+    """Where a face borrows a missing character's width from: DejaVu Sans of the
+    same weight."""
+    return "sans-bold" if "-bold" in face else "sans"
 
 
 def _widths(face: str) -> dict[str, int]:
@@ -226,7 +237,7 @@ class _Tables(dict[str, _WidthTable]):
     def __missing__(self, face: str) -> _WidthTable:
         if face not in FACE_FILES:
             raise KeyError(face)
-        table = _WidthTable(_widths(_BORROW_FROM[face]))
+        table = _WidthTable(_widths(_borrow_from(face)))
         table.update(_widths(face))
         for ch in _ZERO_WIDTH:
             table[ch] = 0
@@ -253,16 +264,18 @@ class TextMetrics:
     over-estimate text set in Helvetica, Arial or Times.
     """
 
-    def face(self, family: str, weight: str | int = "normal") -> str:
-        """The face key used for a CSS family list and weight.
+    def face(self, family: str, weight: str | int = "normal", style: str | None = "normal") -> str:
+        """The face key used for a CSS family list, weight and style: the shipped face
+        (:data:`nnsvg.fonts.FACE_FILES`) that draws and measures such text.
 
-        Keys are "sans", "sans-bold", "serif", "serif-bold" and "mono".  The list
+        Keys are "sans", "sans-bold", "serif", "serif-bold", "mono", and with a
+        style of "italic" or "oblique" "sans-italic", "serif-italic".  The list
         is scanned left to right (comma separated, quotes stripped, case
         insensitive); the first recognised family decides, unknown ones are
         skipped, and a list with none recognised is "sans".  A weight of "bold",
         "bolder" or >= 600 selects the bold face; mono has a single face.
         """
-        return _face_key(family, weight)
+        return _face_key(family, weight, style)
 
     def width(
         self,
@@ -270,6 +283,7 @@ class TextMetrics:
         size: float,
         family: str = "sans-serif",
         weight: str | int = "normal",
+        style: str | None = "normal",
     ) -> float:
         """Advance width of one line of ``text`` at font size ``size``.
 
@@ -280,7 +294,7 @@ class TextMetrics:
         """
         if not text:
             return 0.0
-        table = _TABLES[_face_key(family, weight)]
+        table = _TABLES[_face_key(family, weight, style)]
         return sum(map(table.__getitem__, text)) * size / 1000
 
     def ascent(

@@ -58,7 +58,7 @@ FACE_FILES = {
     "serif": "DejaVuSerif.ttf",
     "serif-bold": "DejaVuSerif-Bold.ttf",
     "mono": "DejaVuSansMono.ttf",
-    "sans-italic": "DejaVuSans-Oblique.ttf",  # drawn, never measured (same ASCII widths)
+    "sans-italic": "DejaVuSans-Oblique.ttf",
     "serif-italic": "DejaVuSerif-Italic.ttf",
 }
 # Face key -> the shipped face's name, for messages.
