@@ -14,12 +14,14 @@ from typing import Protocol, TypeVar
 from nnsvg.describe import describe
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, LayoutLimits
 from nnsvg.geometry import Vec, normalize
+from nnsvg.mathtext import has_math
 from nnsvg.network import Network, Skip
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
+from nnsvg.textset import set_text
 from nnsvg.theme import Theme
 
 __all__ = [
@@ -63,22 +65,23 @@ class TextMaker:
         cls: str | None = None,
         baseline: str = "alphabetic",
     ) -> Text:
-        """A text item; ``baseline`` "central" puts its visual centre at ``y``."""
+        """A text item; ``baseline`` "central" puts its visual centre at ``y``.
+
+        ``content`` may hold math (``$x_t$``) and characters the family's font lacks:
+        it is then set into runs (:mod:`nnsvg.textset`)."""
+        setting = set_text(self.metrics, content, size, self.family, weight, style)
         ascent = self.metrics.ascent(size, self.family)
         descent = self.metrics.descent(size, self.family)
         if baseline == "central":
             y += (ascent - descent) / 2 * 0.85
-        width = self.metrics.width(content, size, self.family, weight)
-        if style == "italic":
-            width += size * 0.1  # a slant reaches a little past the upright advance
         return Text(
             x=x,
             y=y,
-            text=content,
+            text=setting.text,
             anchor=anchor,
-            width=width,
-            ascent=ascent,
-            descent=descent,
+            width=setting.width,
+            ascent=setting.ascent,
+            descent=setting.descent,
             style=TextStyle(
                 size=size,
                 weight=None if weight == "normal" else weight,
@@ -86,10 +89,12 @@ class TextMaker:
                 color=color,
             ),
             cls=cls,
+            runs=setting.runs,
+            source=content if has_math(content) else None,
         )
 
     def width(self, content: str, size: float, weight: str = "normal") -> float:
-        return self.metrics.width(content, size, self.family, weight)
+        return set_text(self.metrics, content, size, self.family, weight, "normal").width
 
     def ascent(self, size: float) -> float:
         return self.metrics.ascent(size, self.family)

@@ -285,11 +285,24 @@ class _Writer:
         parent.add(g)
 
     def text(self, parent, item: Text) -> None:
-        attrs = {"x": fmt(item.x), "y": fmt(item.y)}
-        if item.anchor != "start":
-            attrs["text-anchor"] = item.anchor
+        if item.runs:
+            # Each run at the x the layout measured it at: viewers differ in how they
+            # anchor a text of several tspans (cairosvg anchors only the first).
+            start = item.x - {"start": 0.0, "middle": 0.5, "end": 1.0}[item.anchor] * item.width
+            attrs = {"x": fmt(start), "y": fmt(item.y)}
+            el = self.dwg.text("", debug=False)
+            for run in item.runs:
+                span = {"x": fmt(start + run.x), "y": fmt(item.y - run.rise)}
+                span.update(_text_attrs(TextStyle(run.family, run.size, run.weight, run.style)))
+                tspan = self.dwg.tspan(_xml(run.text), debug=False)
+                tspan.attribs.update({k: _xml(v) for k, v in span.items()})
+                el.add(tspan)
+        else:
+            attrs = {"x": fmt(item.x), "y": fmt(item.y)}
+            if item.anchor != "start":
+                attrs["text-anchor"] = item.anchor
+            el = self.dwg.text(_xml(item.text), debug=False)
         attrs.update(_text_attrs(item.style))
-        el = self.dwg.text(_xml(item.text), debug=False)
         el.attribs.update({k: _xml(v) for k, v in attrs.items()})
         if item.cls:
             el.attribs["class"] = item.cls
