@@ -18,6 +18,7 @@ a chain (several inputs or outputs, merges, skip connections).
 
 from __future__ import annotations
 
+from nnsvg.mathtext import plain
 from nnsvg.network import Network, Node
 from nnsvg.spec.shapes import format_shape
 
@@ -72,8 +73,9 @@ def node_text(node: Node) -> str:
             kind = _KINDS.get(node.kind, node.kind)
         size = _size(node.shape)
     text = f"{kind} {size}"
-    if node.label and node.label.strip().lower() != kind:
-        text += f" ({' '.join(node.label.split())})"
+    label = plain(node.label) if node.label else None
+    if label and label.strip().lower() != kind:
+        text += f" ({' '.join(label.split())})"
     return text
 
 

@@ -952,28 +952,42 @@ class _Linter:
     def glyph_missing(self) -> None:
         seen: set[tuple[str | None, str, int]] = set()
         for info in self.texts:
-            face = DEFAULT_METRICS.face(
-                info.family, info.weight, "italic" if info.italic else "normal"
-            )
-            have = read_face(font_path(face)).advances
+            style = "italic" if info.italic else "normal"
             name = self.text_name(info)
-            for ch in info.item.text:
-                cp = ord(ch)
-                if cp in have or unicodedata.category(ch) in ("Cc", "Cf"):
-                    continue
-                if (name, info.item.text, cp) in seen:
-                    continue
-                seen.add((name, info.item.text, cp))
-                char = unicodedata.name(ch, "")
-                char = f"U+{cp:04X} {char}" if char else f"U+{cp:04X}"
-                self.add(
-                    "glyph-missing",
-                    self.text_rank(info),
-                    name,
-                    f"{_quote(info.item.text)} at {_at(info)} has {char}, which "
-                    f"{FACE_NAMES[face]} (the font nnsvg draws it with) cannot draw: "
-                    "PNG and PDF show an empty box; write the label without it",
-                )
+            pieces = [
+                (r.text, r.family or info.family, r.weight or info.weight, r.style or style)
+                for r in info.item.runs
+            ] or [(info.item.text, info.family, info.weight, style)]
+            for text, family, weight, slant in pieces:
+                self.glyphs_of(info, name, text, DEFAULT_METRICS.face(family, weight, slant), seen)
+
+    def glyphs_of(
+        self,
+        info: _TextInfo,
+        name: str | None,
+        text: str,
+        face: str,
+        seen: set[tuple[str | None, str, int]],
+    ) -> None:
+        """A glyph-missing finding per character of ``text`` that ``face`` lacks."""
+        have = read_face(font_path(face)).advances
+        for ch in text:
+            cp = ord(ch)
+            if cp in have or unicodedata.category(ch) in ("Cc", "Cf"):
+                continue
+            if (name, info.item.text, cp) in seen:
+                continue
+            seen.add((name, info.item.text, cp))
+            char = unicodedata.name(ch, "")
+            char = f"U+{cp:04X} {char}" if char else f"U+{cp:04X}"
+            self.add(
+                "glyph-missing",
+                self.text_rank(info),
+                name,
+                f"{_quote(info.item.text)} at {_at(info)} has {char}, which "
+                f"{FACE_NAMES[face]} (the font nnsvg draws it with) cannot draw: "
+                "PNG and PDF show an empty box; write the label without it",
+            )
 
     def too_wide(self) -> None:
         if self.options.max_width is None:

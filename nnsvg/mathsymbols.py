@@ -187,12 +187,12 @@ PUNCTUATION = ",;"
 OPENERS = "([⟨"
 CLOSERS = ")]⟩!?"
 
-# Upright operator names (\tanh -> "tanh").
+# Upright operator names (\tanh -> "tanh"); only LaTeX's own, so that a label means
+# the same in the TikZ output (write \operatorname{argmax} for others).
 OPERATOR_NAMES = frozenset(
     {
         "sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "ln", "lg", "max",
         "min", "arg", "sup", "inf", "lim", "det", "dim", "ker", "deg", "Pr", "gcd",
-        "argmax", "argmin",
     }
 )  # fmt: skip
 
@@ -203,11 +203,9 @@ SPACES |= {"quad": 1.0, "qquad": 2.0, "thinspace": 3 / 18}
 # Font commands -> (italic, bold): None keeps the surrounding choice.
 FONT_COMMANDS: dict[str, tuple[bool | None, bool | None]] = {
     "mathrm": (False, None),
-    "mathup": (False, None),
     "mathit": (True, None),
     "mathbf": (False, True),
     "boldsymbol": (True, True),
-    "bm": (True, True),
     "mathbb": (False, None),
     "mathcal": (False, None),
     "mathfrak": (False, None),

@@ -502,8 +502,13 @@ def layout(label: str, measure: Measure) -> tuple[list[Placed], float]:
 
 
 def plain(label: str) -> str:
-    """A one-line plain reading of a label: math written out with ^( ) and _( )
-    where a script is longer than one character (``h^(1)``, ``W_hh``)."""
+    """A one-line plain reading of a label, for descriptions and titles: math
+    written out with ^ and _, a script in parentheses unless it is letters and
+    digits (``h^(1)``, ``W_hh``, ``ℝ^784``, ``x^(i+1)``).
+
+    >>> plain(r"$h^{(1)} = \\tanh(W_{hh} h)$, cost \\$5")
+    'h^(1) = tanh(W_hh h), cost $5'
+    """
     if not has_math(label):
         return label
     out: list[str] = []
@@ -513,7 +518,13 @@ def plain(label: str) -> str:
 
 
 def _plain_list(atoms: list[Atom]) -> str:
-    return "".join(_plain_atom(atom) for atom in atoms)
+    out = []
+    for k, atom in enumerate(atoms):
+        out.append(_plain_atom(atom))
+        after = atoms[k + 1].cls if k + 1 < len(atoms) else None
+        if after == "ord" and (atom.cls == "op" or atom.sup or atom.sub):
+            out.append(" ")  # "tanh z", "W_hh h"
+    return "".join(out)
 
 
 def _plain_atom(atom: Atom) -> str:
@@ -527,7 +538,8 @@ def _plain_atom(atom: Atom) -> str:
     for mark, script in (("_", atom.sub), ("^", atom.sup)):
         if script is not None:
             inner = _plain_list(script).strip()
-            text += mark + (inner if len(inner) == 1 else f"({inner})")
+            bare = inner.isalnum() or (inner[:1] == "(" and inner[-1:] == ")")
+            text += mark + (inner if bare else f"({inner})")
     return text
 
 

@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 from nnsvg.describe import describe
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, LayoutLimits
 from nnsvg.geometry import Vec, normalize
-from nnsvg.mathtext import has_math
+from nnsvg.mathtext import has_math, plain
 from nnsvg.network import Network, Skip
 from nnsvg.scene import BBox, Circle, Group, Item, Paint, Scene, Text, TextStyle, bounds
 from nnsvg.spec.graph import MERGE_TYPES
@@ -183,7 +183,7 @@ def finish_scene(
     return fit_scene(
         items,
         theme,
-        title=net.title,
+        title=plain(net.title) if net.title else net.title,
         desc=net.description if net.description is not None else describe(net),
         physical_width=physical_width,
         meta={"engine": engine},

@@ -17,7 +17,8 @@ node set in the document's own font (its family is ignored, its weight and style
   ``ℝ ℕ ℤ ℚ ℂ`` ``\\mathbb`` when the document loads amssymb (bold letters otherwise);
   Latin-1 letters are left to LaTeX's UTF-8 input; any other character is typeset as
   itself by LuaLaTeX or XeLaTeX and as ``?`` by pdfLaTeX. Control characters are dropped.
-* Preamble: ``\\usepackage{tikz}``, nothing else (amssymb only improves ``ℝ``).
+* Preamble: ``\\usepackage{tikz}``, nothing else (amssymb only improves ``ℝ``); a
+  label with ``$...$`` math keeps it as written, for LaTeX to set: amsmath and amssymb then.
 * An :class:`Image` cannot be embedded in a single ``.tex`` file: it is drawn as a
   framed, crossed placeholder, with a comment and a ``\\typeout`` saying so (write the
   figure as PDF to keep it).
@@ -37,6 +38,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 from nnsvg.errors import ExportError
+from nnsvg.mathtext import to_latex
 from nnsvg.render.sizing import scene_size
 from nnsvg.scene import (
     Circle,
@@ -291,6 +293,7 @@ class _Tikz:
         self.lines: list[str] = []
         self.images = 0
         self.sizes: set[str] = set()
+        self.math = False  # a label has $...$ math (amsmath, amssymb)
 
     # coordinates
     def pt(self, x: float, y: float) -> str:
@@ -497,7 +500,11 @@ class _Tikz:
         alpha = style.opacity
         if alpha < 1:
             opts.append("text opacity=" + _ratio(alpha))
-        body = escape(item.text)
+        if item.source is not None:
+            self.math = True
+            body = to_latex(item.source, escape)
+        else:
+            body = escape(item.text)
         self.lines.append(
             f"\\node[{','.join(opts)}] at {self.pt(item.x, item.y)} {{{font}\\nnsvgfont {body}}};"
         )
@@ -628,6 +635,10 @@ def render_tikz(scene: Scene) -> str:
         "% has \\usepackage{tikz} (and amssymb for a blackboard-bold R, if a label has one).",
         "% Labels are set in the document's font; define \\nnsvgfont to change them all.",
     ]
+    if tikz.math:
+        head.append(
+            "% Its labels have math ($...$, as the spec wrote it): load amsmath and amssymb."
+        )
     size = f"% Printed {num(tikz.width_bp)}bp wide and {num(tikz.height_bp)}bp high"
     sizes = sorted(tikz.sizes, key=float)
     size += f"; a font size of 10 prints at {num(10 * tikz.sy * PT_PER_BP)}pt"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nnsvg import mathtext
 from nnsvg.checker import MISSING, Checker, describe
 from nnsvg.engines import STYLES as ENGINE_STYLES
 from nnsvg.geometry import PROJECTIONS
@@ -117,19 +118,21 @@ class Key:
     nullable: bool = True
     keys: tuple[Key, ...] = ()  # a mapping's own keys
     requires: str | None = None  # another key this one goes with (merge: skip_from)
+    drawn: bool = False  # a string drawn as a label: its $...$ math is checked
 
     def read(self, check: Checker, value: Any, path: Path_) -> Any:
         """The value checked (errors recorded on ``check``): the default when it is
         missing or null, None when it is wrong."""
         kind = self.kind
         if kind == "string":
-            return check.string(
+            text = check.string(
                 value,
                 path,
                 default=self.default,
                 max_length=self.max_length,
                 allow_empty=self.allow_empty,
             )
+            return _math_checked(check, text, path) if self.drawn else text
         if kind == "integer":
             return check.integer(
                 value,
@@ -193,6 +196,8 @@ class Key:
         out = []
         for k, item in enumerate(value):
             text = check.string(item, (*path, k), max_length=self.max_length)
+            if self.drawn:
+                text = _math_checked(check, text, (*path, k))
             if text is None:
                 return None
             out.append(text)
@@ -233,8 +238,21 @@ def _table(*keys: Key) -> dict[str, Key]:
     return {key.name: key for key in keys}
 
 
+def _math_checked(check: Checker, text: str | None, path: Path_) -> str | None:
+    """A drawn label whose math (:mod:`nnsvg.mathtext`) can be set, or None after
+    an error naming what is wrong and where in the label."""
+    if not text or "$" not in text:
+        return text
+    try:
+        mathtext.parse(text)
+    except mathtext.MathError as exc:
+        check.error(path, f"{exc.message} (character {exc.index + 1} of the label)")
+        return None
+    return text
+
+
 def _label(name: str, description: str, max_length: int = 200) -> Key:
-    return Key(name, "string", description, max_length=max_length)
+    return Key(name, "string", description, max_length=max_length, drawn=True)
 
 
 def _ints(name: str, description: str, what: str, minimum: int = 1) -> Key:
@@ -278,6 +296,7 @@ LAYER_TYPES: tuple[LayerType, ...] = (
                 "layer, the classes of an output layer); at most units, the rest unlabelled.",
                 maximum=MAX_NODE_LABELS,
                 max_length=100,
+                drawn=True,
             ),
         ),
         aliases=("linear", "fc"),
@@ -450,7 +469,7 @@ CAMERA = _table(
 )
 TOP = _table(
     Key("style", "choice", "Layout engine.", choices=STYLES, default="fcnn"),
-    Key("title", "string", "Figure title (SVG <title>).", max_length=500),
+    Key("title", "string", "Figure title (SVG <title>).", max_length=500, drawn=True),
     Key("description", "string", "Figure description (SVG <desc>).", max_length=5000),
     Key("show_title", "boolean", "Draw the title above the figure.", default=False),
     Key(
