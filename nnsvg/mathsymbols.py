@@ -209,7 +209,6 @@ FONT_COMMANDS: dict[str, tuple[bool | None, bool | None]] = {
     "mathbb": (False, None),
     "mathcal": (False, None),
     "mathfrak": (False, None),
-    "mathsf": (False, None),
     "textbf": (False, True),
     "textit": (True, None),
 }

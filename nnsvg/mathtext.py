@@ -519,21 +519,22 @@ def plain(label: str) -> str:
 
 def _plain_list(atoms: list[Atom]) -> str:
     out = []
-    for k, atom in enumerate(atoms):
-        out.append(_plain_atom(atom))
+    for k, (atom, cls) in enumerate(zip(atoms, _classes(atoms), strict=True)):
+        out.append(_plain_atom(atom, cls))
         after = atoms[k + 1].cls if k + 1 < len(atoms) else None
         if after == "ord" and (atom.cls == "op" or atom.sup or atom.sub):
             out.append(" ")  # "tanh z", "W_hh h"
     return "".join(out)
 
 
-def _plain_atom(atom: Atom) -> str:
+def _plain_atom(atom: Atom, cls: str) -> str:
     if atom.space:
         return " " if atom.space >= THICK else ""
     text = "".join(
-        item.text if isinstance(item, Frag) else _plain_atom(item) for item in atom.nucleus
+        item.text if isinstance(item, Frag) else _plain_atom(item, item.cls)
+        for item in atom.nucleus
     )
-    if atom.cls in ("bin", "rel") and text:
+    if cls in ("bin", "rel") and text:
         text = f" {text} "
     for mark, script in (("_", atom.sub), ("^", atom.sup)):
         if script is not None:

@@ -485,8 +485,10 @@ def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
     if not dwg.defs.elements:
         text = text.replace("<defs />", "", 1)
     # One element per line: readable diffs. Whitespace between elements is
-    # insignificant in SVG; a <text> holds only character data, never "><".
+    # insignificant in SVG; a <text> holds only character data, never "><", or
+    # tspans, which stay on its line (a newline between them is a space in SVG 2).
     text = text.replace("><", ">\n<")
+    text = text.replace(">\n<tspan", "><tspan").replace("</tspan>\n</text>", "</tspan></text>")
     if writer.bulk:
         parts = _BULK_MARK.split(text)  # text, key, text, key, ..., text
         parts[1::2] = [writer.bulk[int(key)] for key in parts[1::2]]
