@@ -16,7 +16,6 @@ from nnsvg import mathsymbols
 from nnsvg.mathtext import MathError, layout, parse, plain, to_latex
 from nnsvg.textmetrics import DEFAULT_METRICS
 from nnsvg.textset import set_text
-
 from tests.cli_run import run
 
 SANS = "sans-serif"
