@@ -157,9 +157,9 @@ def test_commands_become_their_characters(label: str, text: str) -> None:
 def test_upright_and_italic_follow_tex() -> None:
     setting = runs(r"$x \, \alpha \, \Gamma \, 2 \tanh \mathrm{d} \mathbf{W}$")
     look = {}
-    for run in setting.runs:
-        for ch in run.text:
-            look[ch] = (run.style, run.weight)
+    for piece in setting.runs:
+        for ch in piece.text:
+            look[ch] = (piece.style, piece.weight)
     assert look["x"][0] == "italic"
     assert look["α"][0] == "italic"  # lower-case Greek is italic, as in TeX
     upright = (None, "normal")  # None: the label's own style, here normal
