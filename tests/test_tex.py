@@ -277,6 +277,18 @@ def test_any_label_compiles(tmp_path: Path) -> None:
     assert "ℝ" in ams or "R784" in ams.replace(" ", "")
 
 
+@needs_tex
+def test_math_labels_compile_as_latex_math(tmp_path: Path) -> None:
+    scene = build_scene(load_spec(SPECS_DIR / "elman-rnn.yaml"), RenderOptions(width="7in"))
+    source = write(scene, "tex")
+    assert b"Hidden $h_t = \\tanh(W_{xh} x_t + W_{hh} h_{t-1})$" in source
+    assert b"load amsmath and amssymb" in source
+    text = compile_tex(tmp_path, "rnn", source, extra="\\usepackage{amsmath,amssymb}")
+    flat = text.replace(" ", "")
+    for piece in ["Inputxt", "Hiddenht=tanh(Wxhxt+Whhht−1)", "Output"]:
+        assert piece in flat, (piece, text)
+
+
 def test_module_doctests() -> None:
     import doctest
 
