@@ -95,7 +95,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -104,27 +103,33 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING
 
 from nnsvg.checker import printable
-from nnsvg.colors import luminance, parse_color, to_rgb
 from nnsvg.fonts import FACE_NAMES, font_path
 from nnsvg.fonts.sfnt import read_face
-from nnsvg.geometry import convex_hull, convex_overlap
+from nnsvg.lint_colour import GreyscaleRule
+from nnsvg.lint_walk import (
+    RANK_FIGURE,
+    RANK_LEGEND,
+    RANK_OTHER,
+    RANK_TITLE,
+    Grid,
+    ShapeInfo,
+    TextInfo,
+    cell_size,
+    collect,
+    meets,
+    node_rank,
+    num,
+    number_of,
+    shrunk,
+)
 from nnsvg.names import describe_layer
 from nnsvg.scene import (
-    BBox,
     Circle,
     GradientRect,
     Group,
     Image,
     Item,
-    Paint,
-    Polygon,
-    Rect,
     Scene,
-    Text,
-    bbox_of,
-    bounds,
-    iter_leaves,
-    points_box,
 )
 from nnsvg.spec.model import Spec
 from nnsvg.textmetrics import DEFAULT_METRICS
@@ -224,286 +229,14 @@ def lint_drawn(
     return lint_scene(scene, spec, options or LintOptions())
 
 
-# --- places -------------------------------------------------------------------------
-_NODE_ID = re.compile(r"(layer|input)-(\d+)")
-_SKIP_ID = re.compile(r"skip-(\d+)-(\d+)")
-# Sort ranks of the non-layer places (layer-N ranks N - 1: the input first, as -1).
-_RANK_FIGURE = -2.0
-_RANK_LEGEND = 1e9
-_RANK_TITLE = 1e9 + 1
-_RANK_OTHER = 1e9 + 2
-
-
-def _number(node: str | None) -> int | None:
-    """N of a ``layer-N`` node id, None for any other."""
-    match = _NODE_ID.fullmatch(node or "")
-    return int(match[2]) if match and match[1] == "layer" else None
-
-
-def _node_rank(node: str) -> float:
-    """``layer-N``: N - 1 (the input, layer-0, first); ``input-K`` right after it."""
-    match = _NODE_ID.fullmatch(node)
-    if match is None:
-        return _RANK_OTHER
-    n = int(match[2])
-    return float(n) - 1 if match[1] == "layer" else -1.0 + n / (n + 1)
-
-
-# --- walking the scene -----------------------------------------------------------------
-@dataclass(slots=True)
-class _TextInfo:
-    item: Text
-    box: BBox
-    size: float
-    node: str | None  # the node it belongs to (layer-N, input-K)
-    place: str  # layer | legend | title | skip | other
-    owner: int | None  # the bias/skip/legend group it sits in (exemptions)
-    bias: bool
-    order: int
-    family: str = "sans-serif"
-    weight: str = "normal"
-    italic: bool = False
-
-    @property
-    def layer(self) -> int | None:
-        return _number(self.node)
-
-
-@dataclass(slots=True)
-class _ShapeInfo:
-    item: Circle | Rect | Polygon | Image | GradientRect
-    box: BBox
-    node: str | None
-    role: str  # the innermost group role: nodes, bias, maps, box, filters, legend ...
-    owner: int | None
-    hull: tuple[tuple[float, float], ...] | None  # polygons: the convex hull
-
-
-@dataclass(slots=True)
-class _Context:
-    node: str | None = None
-    place: str = "other"
-    owner: int | None = None
-    bias: bool = False
-    role: str = ""
-    fill: str | None = None
-    fill_opacity: float | None = None
-    size: float | None = None
-    family: str | None = None
-    weight: str | None = None
-    slant: str | None = None
-
-
-def _first_word(role: str) -> str:
-    return role.split()[0] if role else ""
-
-
-def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
-    new = dataclasses.replace(ctx)
-    word = _first_word(group.role)
-    new.role = word
-    if group.paint is not None:
-        if group.paint.fill is not None:
-            new.fill = group.paint.fill
-        if group.paint.fill_opacity is not None:
-            new.fill_opacity = group.paint.fill_opacity
-    if group.text_style is not None:
-        if group.text_style.size is not None:
-            new.size = group.text_style.size
-        if group.text_style.family is not None:
-            new.family = group.text_style.family
-        if group.text_style.weight is not None:
-            new.weight = group.text_style.weight
-        if group.text_style.style is not None:
-            new.slant = group.text_style.style
-    if word == "layer" and _NODE_ID.fullmatch(group.id or ""):
-        new.node = group.id
-        new.place = "layer"
-    elif word == "skip":
-        skip = _SKIP_ID.fullmatch(group.id or "")
-        new.node = f"layer-{skip[2]}" if skip else None
-        new.place = "skip"
-        new.owner = id(group)
-    elif word == "legend":
-        new.node = None
-        new.place = "legend"
-        new.owner = id(group)
-    elif word == "bias":
-        new.owner = id(group)
-        new.bias = True
-    elif word == "mark":  # a merge mark: its symbol sits on its own circle
-        new.owner = id(group)
-    elif word == "title" and top:
-        new.place = "title"
-    return new
-
-
-def _walk(
-    items: Iterable[Item], ctx: _Context, top: bool = True
-) -> Iterator[tuple[Item, _Context]]:
-    for item in items:
-        if isinstance(item, Group):
-            yield from _walk(item.children, _child_context(item, ctx, top), False)
-        else:
-            yield item, ctx
-
-
-def _is_filled(paint: Paint | None, ctx: _Context) -> bool:
-    fill = paint.fill if paint is not None and paint.fill is not None else ctx.fill
-    if fill is not None and fill.strip().lower() in ("none", "transparent"):
-        return False
-    opacity = paint.fill_opacity if paint is not None and paint.fill_opacity is not None else None
-    if opacity is None:
-        opacity = ctx.fill_opacity
-    if opacity is not None and opacity <= 0:
-        return False
-    return not (paint is not None and paint.opacity is not None and paint.opacity <= 0)
-
-
-def _collect(scene: Scene) -> tuple[list[_TextInfo], list[_ShapeInfo]]:
-    texts: list[_TextInfo] = []
-    shapes: list[_ShapeInfo] = []
-    font = scene.font
-    base = _Context(
-        size=font.size if font is not None else None,
-        family=font.family if font is not None else None,
-        weight=font.weight if font is not None else None,
-        slant=font.style if font is not None else None,
-    )
-    for item, ctx in _walk(scene.items, base):
-        if isinstance(item, Text):
-            box = bbox_of(item)
-            assert box is not None
-            style = item.style
-            size = style.size if style is not None and style.size else None
-            family = style.family if style is not None and style.family else ctx.family
-            weight = style.weight if style is not None and style.weight else ctx.weight
-            slant = style.style if style is not None and style.style else ctx.slant
-            texts.append(
-                _TextInfo(
-                    item=item,
-                    box=box,
-                    size=size or ctx.size or 16.0,  # 16 px: the SVG default
-                    node=ctx.node,
-                    place=ctx.place,
-                    owner=ctx.owner,
-                    bias=ctx.bias,
-                    order=len(texts),
-                    family=family or "sans-serif",
-                    weight=weight or "normal",
-                    italic=slant in ("italic", "oblique"),
-                )
-            )
-        elif isinstance(item, (Circle, Rect, Polygon, Image, GradientRect)):
-            paint = None if isinstance(item, Image) else item.paint
-            if isinstance(item, Image):
-                if item.opacity <= 0:
-                    continue
-            elif not _is_filled(paint, ctx):
-                continue
-            hull = None
-            if isinstance(item, Polygon):
-                hull = tuple(convex_hull(list(item.points)))
-                if len(hull) < 3 or _area(hull) <= 1e-9:
-                    continue  # no area: nothing is filled
-            box = points_box(hull) if hull is not None else _fill_box(item)  # type: ignore[arg-type]
-            if box.width <= 0 or box.height <= 0:
-                continue
-            shapes.append(_ShapeInfo(item, box, ctx.node, ctx.role, ctx.owner, hull))
-    return texts, shapes
-
-
-def _fill_box(item: Circle | Rect | Image | GradientRect) -> BBox:
-    if isinstance(item, Circle):
-        return BBox(item.cx - item.r, item.cy - item.r, item.cx + item.r, item.cy + item.r)
-    return BBox(item.x, item.y, item.x + item.w, item.y + item.h)
-
-
-def _area(points: tuple[tuple[float, float], ...]) -> float:
-    total = 0.0
-    for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1]):
-        total += x0 * y1 - x1 * y0
-    return abs(total) / 2
-
-
-# --- a uniform grid ------------------------------------------------------------------
-class _Grid:
-    """Boxes binned into square cells; a box covering too many cells is kept aside
-    and offered to every query."""
-
-    MAX_CELLS = 4096
-
-    def __init__(self, cell: float) -> None:
-        self.cell = cell
-        self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self.big: list[int] = []
-
-    def _range(self, box: BBox) -> tuple[int, int, int, int]:
-        c = self.cell
-        return (
-            math.floor(box.x0 / c),
-            math.floor(box.y0 / c),
-            math.floor(box.x1 / c),
-            math.floor(box.y1 / c),
-        )
-
-    def insert(self, box: BBox, index: int) -> None:
-        i0, j0, i1, j1 = self._range(box)
-        if (i1 - i0 + 1) * (j1 - j0 + 1) > self.MAX_CELLS:
-            self.big.append(index)
-            return
-        for i in range(i0, i1 + 1):
-            for j in range(j0, j1 + 1):
-                self.cells[(i, j)].append(index)
-
-    def query(self, box: BBox) -> list[int]:
-        i0, j0, i1, j1 = self._range(box)
-        found: set[int] = set(self.big)
-        if (i1 - i0 + 1) * (j1 - j0 + 1) > self.MAX_CELLS:
-            for indices in self.cells.values():
-                found.update(indices)
-        else:
-            for i in range(i0, i1 + 1):
-                for j in range(j0, j1 + 1):
-                    found.update(self.cells.get((i, j), ()))
-        return sorted(found)
-
-
-def _cell_size(texts: list[_TextInfo]) -> float:
-    heights = sorted(t.box.height for t in texts)
-    median = heights[len(heights) // 2] if heights else 16.0
-    return max(4.0, 3 * median)
-
-
-# --- geometry tests ------------------------------------------------------------------
-def _shrunk(box: BBox, by: float) -> BBox | None:
-    out = BBox(box.x0 + by, box.y0 + by, box.x1 - by, box.y1 - by)
-    return out if out.x0 < out.x1 and out.y0 < out.y1 else None
-
-
-def _meets(box: BBox, shape: _ShapeInfo) -> bool:
-    """Whether ``box`` (the shrunk text box) meets the shape's filled area."""
-    if not box.overlaps(shape.box):
-        return False
-    item = shape.item
-    if isinstance(item, Circle):
-        nx = min(max(item.cx, box.x0), box.x1)
-        ny = min(max(item.cy, box.y0), box.y1)
-        return (nx - item.cx) ** 2 + (ny - item.cy) ** 2 < item.r * item.r
-    if shape.hull is not None:
-        corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
-        return convex_overlap(list(shape.hull), corners)
-    return True  # rectangles: the bounds are the shape
-
-
 # --- the rules -----------------------------------------------------------------------
-class _Linter:
+class _Linter(GreyscaleRule):
     def __init__(self, scene: Scene, spec: Spec, options: LintOptions) -> None:
         self.scene = scene
         self.spec = spec
         self.options = options
         self.engine = scene.meta.get("engine", spec.style)  # for the advice only
-        self.texts, self.shapes = _collect(scene)
+        self.texts, self.shapes = collect(scene)
         self.found: list[tuple[tuple, Finding]] = []
         self.centres: dict[int, tuple[float, float]] | None = None
         self.swatches: dict[str, str] | None = None
@@ -516,13 +249,13 @@ class _Linter:
 
     def rank(self, node: str | None, place: str = "") -> float:
         if node is not None:
-            return _node_rank(node)
-        return {"legend": _RANK_LEGEND, "title": _RANK_TITLE}.get(place, _RANK_OTHER)
+            return node_rank(node)
+        return {"legend": RANK_LEGEND, "title": RANK_TITLE}.get(place, RANK_OTHER)
 
-    def text_name(self, info: _TextInfo) -> str | None:
+    def text_name(self, info: TextInfo) -> str | None:
         return self.place_name(info.node, info.place)
 
-    def text_rank(self, info: _TextInfo) -> float:
+    def text_rank(self, info: TextInfo) -> float:
         return self.rank(info.node, info.place)
 
     def add(self, rule: str, rank: float, layer: str | None, message: str) -> None:
@@ -544,7 +277,7 @@ class _Linter:
     # -- label-overlap --
     def label_overlap(self) -> None:
         texts = self.texts
-        grid = _Grid(_cell_size(texts))
+        grid = Grid(cell_size(texts))
         for k, info in enumerate(texts):
             grid.insert(info.box, k)
         for i, a in enumerate(texts):
@@ -564,11 +297,11 @@ class _Linter:
                     self.text_rank(first),
                     self.text_name(first),
                     f"{_quote(first.item.text)} at {_at(first)} overlaps "
-                    f"{_quote(second.item.text)}{whose} by {_num(dx)}×{_num(dy)} units: "
+                    f"{_quote(second.item.text)}{whose} by {num(dx)}×{num(dy)} units: "
                     f"{self.overlap_fix(first, second)}",
                 )
 
-    def overlap_fix(self, a: _TextInfo, b: _TextInfo) -> str:
+    def overlap_fix(self, a: TextInfo, b: TextInfo) -> str:
         if a.place == "legend" and b.place == "legend":
             if any(isinstance(sh.item, GradientRect) and sh.owner == a.owner for sh in self.shapes):
                 return "lower legend.font_size or raise legend.bar_length"  # a colour bar's ticks
@@ -586,18 +319,18 @@ class _Linter:
     def label_over_shape(self) -> None:
         if not self.texts or not self.shapes:
             return
-        grid = _Grid(_cell_size(self.texts))
+        grid = Grid(cell_size(self.texts))
         for k, shape in enumerate(self.shapes):
             grid.insert(shape.box, k)
         for info in self.texts:
-            box = _shrunk(info.box, TOLERANCE)
+            box = shrunk(info.box, TOLERANCE)
             if box is None:
                 continue
             hits = [
                 self.shapes[k]
                 for k in grid.query(box)
                 if not (info.owner is not None and self.shapes[k].owner == info.owner)
-                and _meets(box, self.shapes[k])
+                and meets(box, self.shapes[k])
             ]
             if not hits:
                 continue
@@ -610,7 +343,7 @@ class _Linter:
                 f"{_quote(info.item.text)} at {_at(info)} lies over {over}: {self.shape_fix(info)}",
             )
 
-    def describe_shape(self, shape: _ShapeInfo) -> str:
+    def describe_shape(self, shape: ShapeInfo) -> str:
         owner = self.place_name(shape.node)
         of = f" of {owner}" if owner else ""
         item = shape.item
@@ -638,7 +371,7 @@ class _Linter:
             return f"the vector{of}"
         return f"a shape{of}"
 
-    def shape_fix(self, info: _TextInfo) -> str:
+    def shape_fix(self, info: TextInfo) -> str:
         if info.bias:
             return "raise node.radius (the +1 is sized from it) or node.spacing"
         if info.item.cls == "merge":
@@ -673,7 +406,7 @@ class _Linter:
                 "text-outside",
                 self.text_rank(info),
                 self.text_name(info),
-                f"{_quote(info.item.text)} at {_at(info)} reaches {_num(out)} units past the "
+                f"{_quote(info.item.text)} at {_at(info)} reaches {num(out)} units past the "
                 f"{' and '.join(sides)} edge of the canvas, where it is cut off: "
                 "raise canvas.margin",
             )
@@ -699,7 +432,7 @@ class _Linter:
             return
         target_px, unit, how = self.target()
         scale = target_px / self.natural_width()
-        by_size: dict[float, list[_TextInfo]] = defaultdict(list)
+        by_size: dict[float, list[TextInfo]] = defaultdict(list)
         for info in self.texts:
             by_size[info.size].append(info)
         minimum = self.options.min_text_pt
@@ -717,25 +450,25 @@ class _Linter:
             need_px = target_px * minimum / pt
             need = size * minimum / pt
             raise_keys = " and ".join(
-                f"{key} to {_num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}"
+                f"{key} to {num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}"
                 for key in sorted({self.size_key(t) for t in group})
             )
             others = len(group) - 1
             subject = (
                 f"{_quote(first.item.text)} and {others} other text{'s' if others > 1 else ''} "
-                f"of size {_num(size, 2)} print"
+                f"of size {num(size, 2)} print"
                 if others
-                else f"{_quote(first.item.text)} of size {_num(size, 2)} prints"
+                else f"{_quote(first.item.text)} of size {num(size, 2)} prints"
             )
             self.add(
                 "text-too-small",
                 self.text_rank(first),
                 self.text_name(first),
-                f"{subject} at {_num(pt, 2)} pt {at}, under {_num(minimum, 2)} pt: print the "
+                f"{subject} at {num(pt, 2)} pt {at}, under {num(minimum, 2)} pt: print the "
                 f"figure at least {_length(need_px, unit, up=True)} wide, or raise {raise_keys}",
             )
 
-    def size_key(self, info: _TextInfo) -> str:
+    def size_key(self, info: TextInfo) -> str:
         item = info.item
         cls = item.cls or ""
         italic = item.style is not None and item.style.style == "italic"
@@ -773,155 +506,6 @@ class _Linter:
             return "label.size_size"
         return "font.size"
 
-    # -- greyscale-contrast --
-    def greyscale_contrast(self) -> None:
-        fills = self.main_fills()
-        limit = self.options.min_grey_difference
-        for number in sorted(fills):
-            if number + 1 not in fills:
-                continue
-            (a, a_key), (b, b_key) = fills[number], fills[number + 1]
-            if a == b:
-                continue  # one colour on purpose
-            if max(abs(x - y) for x, y in zip(to_rgb(a), to_rgb(b))) <= SAME_COLOUR_CHANNEL:
-                continue  # one colour with a nuance: greyscale loses nothing
-            la, lb = luminance(a), luminance(b)
-            if abs(la - lb) >= limit:
-                continue
-            keys = " or ".join(dict.fromkeys((b_key, a_key)))
-            self.add(
-                "greyscale-contrast",
-                self.rank(f"layer-{number + 1}"),
-                self.place_name(f"layer-{number + 1}"),
-                f"its fill {b} (luminance {_num(lb, 3)}) and the fill {a} of "
-                f"{self.place_name(f'layer-{number}')} (luminance {_num(la, 3)}) differ by "
-                f"{_num(abs(la - lb), 3)}, under {_num(limit, 3)}: they print as one grey; "
-                f"make one lighter or darker ({keys})",
-            )
-
-    def main_fills(self) -> dict[int, tuple[str, str]]:
-        """Layer number -> (its main fill, the spec or theme key that sets it)."""
-        by_kind = any(
-            isinstance(item, Group) and _first_word(item.role) == "legend"
-            for item in self.scene.items
-        )
-        out: dict[int, tuple[str, str]] = {}
-        for item in self.scene.items:
-            if not isinstance(item, Group) or _first_word(item.role) != "layer":
-                continue
-            number = _number(item.id)
-            if number is None:
-                continue
-            fill, what = self.main_fill(item, number)
-            fill = parse_color(fill) if fill else None
-            if fill and fill != "none":
-                out[number] = (fill, self.colour_key(number, item.role, what, by_kind))
-        return out
-
-    def main_fill(self, group: Group, number: int) -> tuple[str | None, str]:
-        """The fill the reader tells a layer by, and what holds it: its ``nodes``
-        group's fill, its front map's (the last filled rectangle of its ``maps``), its
-        ``vector``'s, or the colour its ``box`` is shaded from."""
-        for child in group.children:
-            if isinstance(child, Group) and child.role == "nodes":
-                return (child.paint.fill if child.paint else None), "nodes"
-            if isinstance(child, Group) and child.role == "maps":
-                fills = [
-                    r.paint.fill
-                    for r in child.children
-                    if isinstance(r, Rect) and r.paint and r.paint.fill not in (None, "none")
-                ]
-                return (fills[-1] if fills else None), "maps"
-            if isinstance(child, Polygon) and child.cls == "vector":
-                return (child.paint.fill if child.paint else None), "vector"
-            if isinstance(child, Group) and child.role == "box":
-                return self.box_colour(number, group.role, child), "box"
-        return None, ""
-
-    def box_colour(self, number: int, role: str, box: Group) -> str | None:
-        """The colour an AlexNet box is shaded from: a spec colour or a legend swatch
-        names it exactly; else the near end face shows it."""
-        own = self.own_colour(number)
-        if own is not None:
-            return own
-        from nnsvg.engines.alexnet import KINDS_3D
-
-        words = role.split()
-        swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))
-        if swatch is not None:
-            return swatch
-        polygons = [c for c in box.children if isinstance(c, Polygon)]
-        return _box_fill(polygons, self.network_direction(number))
-
-    def own_colour(self, number: int) -> str | None:
-        """The ``color`` the spec gives the node drawn as ``layer-N``."""
-        name = self.place_name(f"layer-{number}") or ""
-        if name == "input":
-            return self.spec.input.color if self.spec.input is not None else None
-        index = re.match(r"(layers|inputs)\[(\d+)\]", name)
-        if index is None:
-            return None
-        if index[1] == "inputs":
-            from nnsvg.spec.graph import all_inputs
-
-            return all_inputs(self.spec)[int(index[2])].color
-        return self.spec.layers[int(index[2])].color
-
-    def legend_swatches(self) -> dict[str, str]:
-        """A legend's swatches: the name written beside each -> its fill."""
-        if self.swatches is None:
-            self.swatches = {}
-            for item in self.scene.items:
-                if not isinstance(item, Group) or _first_word(item.role) != "legend":
-                    continue
-                fill = None
-                for child in item.children:
-                    if isinstance(child, Rect) and child.paint is not None:
-                        fill = child.paint.fill
-                    elif isinstance(child, Text) and fill is not None:
-                        self.swatches.setdefault(child.text, fill)
-                        fill = None
-        return self.swatches
-
-    def network_direction(self, n: int) -> tuple[float, float] | None:
-        """Which way the network runs on screen at layer ``n``: from the centre of the
-        layer before it to the centre of the one after it (a unit vector)."""
-        if self.centres is None:
-            self.centres = {}
-            for item in self.scene.items:
-                number = _number(item.id) if isinstance(item, Group) else None
-                if number is None:
-                    continue
-                assert isinstance(item, Group)
-                box = bounds([c for c in iter_leaves(item.children) if isinstance(c, Polygon)])
-                if box is not None:
-                    self.centres[number] = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
-        a = self.centres.get(n - 1, self.centres.get(n))
-        b = self.centres.get(n + 1, self.centres.get(n))
-        if a is None or b is None:
-            return None
-        dx, dy = b[0] - a[0], b[1] - a[1]
-        length = math.hypot(dx, dy)
-        return (dx / length, dy / length) if length > 1e-6 else None
-
-    def colour_key(self, number: int, role: str, what: str, by_kind: bool) -> str:
-        """Where a layer's fill comes from: its own ``color``, else the theme."""
-        if self.own_colour(number) is not None:
-            name = self.place_name(f"layer-{number}") or ""
-            return "input.color" if name == "input" else name.split(" ")[0] + ".color"
-        words = role.split()
-        kind = words[1] if len(words) > 1 else ""
-        if what == "nodes":  # FCNN
-            return {"input": "node.input_fill", "output": "node.output_fill"}.get(kind, "node.fill")
-        if by_kind or what == "box":
-            # A legend means colours by kind; AlexNet boxes differ only by kind (the
-            # one other theme colour, boxes.color, is every box's).
-            return f"kinds.{kind}"
-        # LeNet: stacks take maps.colors and vectors vector.fill, unless the theme
-        # colours by kind with the legend off.
-        plain = {"maps": "maps.colors", "vector": "vector.fill"}.get(what, "maps.colors")
-        return f"{plain} or kinds.{kind}"
-
     # -- image-not-drawn --
     def image_not_drawn(self) -> None:
         spec = self.spec
@@ -942,7 +526,7 @@ class _Linter:
             # Named as the spec's field is (the layer may not be drawn at all).
             self.add(
                 "image-not-drawn",
-                _node_rank(f"layer-{number}"),
+                node_rank(f"layer-{number}"),
                 "input" if number == 0 else describe_layer(spec, number - 1),
                 f"{field} {_quote(name)} is not in the figure: {why}",
             )
@@ -963,7 +547,7 @@ class _Linter:
 
     def glyphs_of(
         self,
-        info: _TextInfo,
+        info: TextInfo,
         name: str | None,
         text: str,
         face: str,
@@ -1008,10 +592,10 @@ class _Linter:
         then = ""
         if smallest is not None:
             pt = smallest * max_px / self.natural_width() * PT_PER_PX
-            then = f" (its smallest text then prints at {_num(pt, 2)} pt)"
+            then = f" (its smallest text then prints at {num(pt, 2)} pt)"
         self.add(
             "too-wide",
-            _RANK_FIGURE,
+            RANK_FIGURE,
             None,
             f"{what} is wider than the {allowed} allowed: set width: {allowed} in the spec "
             f"or --width {allowed}{then}",
@@ -1024,87 +608,21 @@ def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[in
         if isinstance(item, Image) and layer is not None:
             yield layer
         elif isinstance(item, Group):
-            number = _number(item.id)
+            number = number_of(item.id)
             yield from _layers_with_images(item.children, layer if number is None else number)
 
 
-def _box_fill(polygons: list[Polygon], along: tuple[float, float] | None) -> str | None:
-    """The base colour of an AlexNet box: the fill of its near end face (module docs).
-
-    ``along`` is the direction the network runs on screen (None: unknown)."""
-    filled = [p for p in polygons if p.paint is not None and p.paint.fill not in (None, "none")]
-    if not filled:
-        return None
-
-    def key(p: tuple[float, float]) -> tuple[float, float]:
-        return (round(p[0], 6), round(p[1], 6))
-
-    # The box: the faces joined by shared corners to the last face drawn (a kernel
-    # box inside it shares no corner with it).
-    by_corner: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for k, poly in enumerate(filled):
-        for p in poly.points:
-            by_corner[key(p)].append(k)
-    seen = {len(filled) - 1}
-    todo = [len(filled) - 1]
-    while todo:
-        k = todo.pop()
-        for p in filled[k].points:
-            for other in by_corner[key(p)]:
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-    box = [poly for k, poly in enumerate(filled) if k in seen]
-    first = box[0].paint.fill  # type: ignore[union-attr]
-    if along is None:
-        return first
-    ux, uy = along
-    # End faces: the faces with no edge along the network (every top and side face,
-    # and every piece of one, has an edge running along it).
-    scores = [_across(poly.points, ux, uy) for poly in box]
-    best = max(scores)
-    ends = [poly for poly, score in zip(box, scores) if score >= best - 0.02]
-    xs = [x for poly in box for x, _ in poly.points]
-    ys = [y for poly in box for _, y in poly.points]
-    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    for poly in ends:
-        mx = sum(x for x, _ in poly.points) / len(poly.points)
-        my = sum(y for _, y in poly.points) / len(poly.points)
-        if (mx - cx) * ux + (my - cy) * uy < 0:  # the near end: always the base colour
-            return poly.paint.fill  # type: ignore[union-attr]
-    return first
-
-
-def _across(points: tuple[tuple[float, float], ...], ux: float, uy: float) -> float:
-    """The smallest |sin| of the angle between an edge of a polygon and (ux, uy)."""
-    low = 1.0
-    for k in range(len(points)):
-        (ax, ay), (bx, by) = points[k], points[(k + 1) % len(points)]
-        n = math.hypot(bx - ax, by - ay)
-        if n > 1e-9:
-            low = min(low, abs((bx - ax) * uy - (by - ay) * ux) / n)
-    return low
-
-
 # --- formatting ----------------------------------------------------------------------
-def _at(info: _TextInfo) -> str:
+def _at(info: TextInfo) -> str:
     """Where a text is, in scene units (the SVG's user units): its box's centre."""
     box = info.box
-    return f"({_num((box.x0 + box.x1) / 2, 0)}, {_num((box.y0 + box.y1) / 2, 0)})"
+    return f"({num((box.x0 + box.x1) / 2, 0)}, {num((box.y0 + box.y1) / 2, 0)})"
 
 
 def _quote(text: str) -> str:
     """A figure text in a message: at most 40 characters, on one line, no control codes."""
     shown = text if len(text) <= 40 else text[:37] + "..."
     return "'" + printable(shown.replace("'", "\\'")) + "'"
-
-
-def _num(value: float, digits: int = 1) -> str:
-    """``value`` to at most ``digits`` decimals, without trailing zeros."""
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _ceil(value: float, digits: int) -> float:
@@ -1121,7 +639,7 @@ def _length(px: float, unit: str, *, up: bool = False) -> str:
     value = px / PX_PER_UNIT[unit]
     if up:
         value = _ceil(value, 2)
-    return _num(value, 2) + unit
+    return num(value, 2) + unit
 
 
 def lint_scene(scene: Scene, spec: Spec, options: LintOptions | None = None) -> list[Finding]:
