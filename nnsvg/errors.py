@@ -100,6 +100,22 @@ class SpecError(NnsvgError):
     """The spec file cannot be read or does not describe a valid network."""
 
 
+class TextDoesNotFit(SpecError):
+    """``font_size`` asks for text larger than the printed width can hold; ``best`` is
+    about the largest size (pt) that it can."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        best: float,
+        location: Location | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, location=location, field=field)
+        self.best = best
+
+
 class ThemeError(NnsvgError):
     """A theme file or theme override is invalid."""
 

@@ -37,7 +37,13 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     first text of that size (in layer order), with the width the figure needs for
     it and the theme keys that set it (``label.size_size`` ...) and their value.
     The target width is ``target_width``, else the scene's printed width (spec
-    ``width:`` or ``--width``), else its natural size.
+    ``width:``, ``--width`` or the project file's), else ``default_width`` (a 7 in
+    page), and the message says which. The fix it offers converges: besides the
+    width the figure needs, the ``font_size`` that keeps every text at or above the
+    minimum at that width (the layout then makes room, :mod:`nnsvg.print_size`);
+    one value for the whole figure, so applying it clears every such finding.
+    Texts whose size ``font_size`` does not set (the ``+1`` of a bias unit, sized
+    by ``node.radius``) name their theme key instead.
 
 ``greyscale-contrast``
     Two adjacent layers (``layer-N`` and ``layer-N+1``, the input being 0) whose
@@ -166,6 +172,20 @@ SAME_COLOUR_CHANNEL = 25.5
 PT_PER_PX = 0.75
 #: Theme keys that size a text through a factor: the key's value per unit of size.
 _KEY_PER_SIZE = {"node.radius": 1 / 0.95, "skip.mark_radius": 1 / 1.6}
+#: Theme keys whose texts ``font_size`` scales (nnsvg.print_size.TEXT_SIZES).
+_FONT_SIZE_KEYS = frozenset(
+    {
+        "font.size",
+        "label.title_size",
+        "label.size_size",
+        "label.activation_size",
+        "label.figure_title_size",
+        "legend.font_size",
+        "boxes.dims_size",
+        "skip.mark_radius",
+    }
+)
+_FIT_MARGIN = 0.005  # above print_size's tolerance (0.2 %)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +204,13 @@ class LintOptions:
     """What the lint checks against.
 
     ``target_width``: the width the figure will be printed at (a CSS length,
-    ``3.5in``); None takes the scene's printed width, else its natural size.
+    ``3.5in``); None takes the scene's printed width, else ``default_width``.
     ``max_width``: the widest the figure may be printed (the page's text width).
     ``min_grey_difference``: in relative luminance, 0 to 1."""
 
     min_text_pt: float = 6.0
     target_width: str | None = None
+    default_width: str = "7in"
     max_width: str | None = None
     min_grey_difference: float = 0.08
 
@@ -226,7 +247,37 @@ def lint_drawn(
     stands for the spec's own)."""
     if render_options.style is not None:
         spec = dataclasses.replace(spec, style=render_options.style)
-    return lint_scene(scene, spec, options or LintOptions())
+    linter = _Linter(scene, spec, options or LintOptions())
+    findings = linter.run()
+    if linter.advice is not None:
+        findings = _advice_checked(findings, linter.advice, spec, render_options)
+    return findings
+
+
+def _advice_checked(
+    findings: list[Finding],
+    advice: tuple[float, str, str],
+    spec: Spec,
+    render_options: RenderOptions,
+) -> list[Finding]:
+    """The findings, with text-too-small's ``font_size`` advice tried: when no layout
+    at that width can print the text so large, the advice says so instead."""
+    from nnsvg.errors import TextDoesNotFit
+    from nnsvg.pipeline import build_scene
+
+    points, width, clause = advice
+    trial = dataclasses.replace(render_options, width=width)
+    try:
+        build_scene(dataclasses.replace(spec, font_size=points), trial)
+    except TextDoesNotFit as exc:
+        instead = (
+            f"shorten its labels (no font_size fits at {width}: there its text prints at "
+            f"{num(exc.best, 1)} pt at most)"
+        )
+        return [
+            dataclasses.replace(f, message=f.message.replace(clause, instead)) for f in findings
+        ]
+    return findings
 
 
 # --- the rules -----------------------------------------------------------------------
@@ -240,6 +291,8 @@ class _Linter(GreyscaleRule):
         self.found: list[tuple[tuple, Finding]] = []
         self.centres: dict[int, tuple[float, float]] | None = None
         self.swatches: dict[str, str] | None = None
+        # text-too-small's font_size advice: (points, the width string, its clause)
+        self.advice: tuple[float, str, str] | None = None
 
     # names and ranks
     def place_name(self, node: str | None, place: str = "") -> str | None:
@@ -424,7 +477,8 @@ class _Linter(GreyscaleRule):
         if self.scene.physical_width is not None:
             value, unit = self.scene.physical_width
             return value * PX_PER_UNIT.get(unit, 1.0), unit, "width"
-        return self.natural_width(), "in", "natural"
+        default = self.options.default_width
+        return parse_length(default, field="default_width"), _unit_of(default), "default"
 
     # -- text-too-small --
     def text_too_small(self) -> None:
@@ -439,8 +493,9 @@ class _Linter(GreyscaleRule):
         at = {
             "target": f"at {_length(target_px, unit)} wide",
             "width": f"at the figure's width of {_length(target_px, unit)}",
-            "natural": f"at the figure's natural size ({_length(target_px, unit)})",
+            "default": f"at a page's {_length(target_px, unit)} (no width given)",
         }[how]
+        font_size = self.font_size_needed(by_size, scale)
         for size in sorted(by_size):
             pt = size * scale * PT_PER_PX
             if pt >= minimum - 1e-9:
@@ -449,10 +504,15 @@ class _Linter(GreyscaleRule):
             first = group[0]
             need_px = target_px * minimum / pt
             need = size * minimum / pt
-            raise_keys = " and ".join(
-                f"{key} to {num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}"
-                for key in sorted({self.size_key(t) for t in group})
-            )
+            keys = sorted({self.size_key(t) for t in group})
+            if font_size is not None and all(k in _FONT_SIZE_KEYS for k in keys):
+                width = "" if how == "width" else f" with width: {_length(target_px, unit)}"
+                raise_keys = f"give font_size: {num(font_size, 1)}pt{width} in the spec"
+                self.advice = (font_size, _length(target_px, unit), raise_keys)
+            else:
+                raise_keys = "raise " + " and ".join(
+                    f"{key} to {num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}" for key in keys
+                )
             others = len(group) - 1
             subject = (
                 f"{_quote(first.item.text)} and {others} other text{'s' if others > 1 else ''} "
@@ -465,8 +525,22 @@ class _Linter(GreyscaleRule):
                 self.text_rank(first),
                 self.text_name(first),
                 f"{subject} at {num(pt, 2)} pt {at}, under {num(minimum, 2)} pt: print the "
-                f"figure at least {_length(need_px, unit, up=True)} wide, or raise {raise_keys}",
+                f"figure at least {_length(need_px, unit, up=True)} wide, or {raise_keys}",
             )
+
+    def font_size_needed(self, by_size: dict[float, list[TextInfo]], scale: float) -> float | None:
+        """The ``font_size`` (pt) that prints every text ``font_size`` sets at or above
+        the minimum, rounded up (with the fitting's tolerance); None without a base."""
+        base = self.scene.font.size if self.scene.font is not None else None
+        sizes = [
+            size
+            for size, group in by_size.items()
+            if any(self.size_key(t) in _FONT_SIZE_KEYS for t in group)
+        ]
+        if not base or not sizes:
+            return None
+        need = self.options.min_text_pt * base / min(sizes) * (1 + _FIT_MARGIN)
+        return _ceil(need, 1)
 
     def size_key(self, info: TextInfo) -> str:
         item = info.item
@@ -579,6 +653,8 @@ class _Linter(GreyscaleRule):
         max_px = parse_length(self.options.max_width, field="max_width")
         unit = _unit_of(self.options.max_width)
         target_px, _unit, how = self.target()
+        if how == "default":  # no width given: the figure prints at its natural size
+            target_px, how = self.natural_width(), "natural"
         if target_px <= max_px * (1 + 1e-9):
             return
         width = _length(target_px, unit)

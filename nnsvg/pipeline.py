@@ -13,7 +13,7 @@ from pathlib import Path
 from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
 from nnsvg.engines.contract import check_drawable
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
-from nnsvg.errors import NnsvgError, SpecError
+from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
 from nnsvg.spec.graph import all_inputs, build_graph, is_graph
@@ -359,9 +359,11 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
 
         try:
             theme, scene = fit_text_size(theme, spec.font_size, width, draw)
-        except NnsvgError as err:
+        except TextDoesNotFit as err:
             where = spec.where("font_size")
-            raise SpecError(err.message, location=where, field="font_size") from None
+            raise TextDoesNotFit(
+                err.message, best=err.best, location=where, field="font_size"
+            ) from None
     from nnsvg.names import node_names  # what the lint calls each node
 
     return dataclasses.replace(scene, names=node_names(_apply_options(spec, options), net))

@@ -19,7 +19,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-from nnsvg.errors import NnsvgError
+from nnsvg.errors import TextDoesNotFit
 from nnsvg.scene import Scene
 from nnsvg.theme import Theme
 from nnsvg.units import PX_PER_INCH, PX_PER_UNIT
@@ -35,6 +35,7 @@ TEXT_SIZES = (
     ("label", "figure_title_size"),
     ("legend", "font_size"),
     ("boxes", "dims_size"),
+    ("skip", "mark_radius"),  # the merge mark's sign is sized by its radius
 )
 _TOLERANCE = 0.002  # of the size asked
 _ROUNDS = 12
@@ -97,9 +98,10 @@ def fit_text_size(
         current = scaled_text(theme, math.exp(log_factor))
         scene = draw(current)
     number, unit = width
-    raise NnsvgError(
+    raise TextDoesNotFit(
         f"text of {points:g}pt does not fit a figure {number:g}{unit} wide: its labels "
         f"take the room themselves, and at this width its text prints at about "
         f"{best:.1f}pt at most (give a wider width, shorter labels, or a smaller font_size)",
+        best=best,
         field="font_size",
     )

@@ -14,6 +14,16 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def unsized(path: Path):
+    """A gallery spec without the width and font_size it declares, for tests that draw
+    it at other widths or in other styles (its font_size holds at its own width only)."""
+    import dataclasses
+
+    from nnsvg.pipeline import load_spec
+
+    return dataclasses.replace(load_spec(path), width=None, font_size=None)
+
+
 def readme_blocks(lang: str) -> list[str]:
     """The README's fenced code blocks in ``lang`` (```` ```yaml ````), in order."""
     return [text for tag, text in re.findall(r"```(\w+)\n(.*?)```", README, re.S) if tag == lang]

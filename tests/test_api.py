@@ -17,7 +17,7 @@ from nnsvg.lint import Finding
 from nnsvg.scene import Scene
 from nnsvg.theme import load_theme
 
-from .conftest import ROOT, SPECS_DIR
+from .conftest import ROOT, SPECS_DIR, unsized
 
 STYLES = {"fcnn": "mnist-mlp", "lenet": "lenet5", "alexnet": "alexnet"}
 
@@ -36,7 +36,7 @@ def _references(svg: str) -> set[str]:
 
 @pytest.mark.parametrize("style", sorted(STYLES))
 def test_the_staged_functions_work_in_every_style(style: str, tmp_path: Path) -> None:
-    spec = nnsvg.load_spec(SPECS_DIR / f"{STYLES[style]}.yaml")
+    spec = unsized(SPECS_DIR / f"{STYLES[style]}.yaml")
     for theme in (None, "paper", load_theme("dark")):
         scene = nnsvg.layout(spec, theme)
         assert isinstance(scene, Scene) and scene.meta["engine"] == style
@@ -151,7 +151,7 @@ def test_bad_sources_and_options_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_save_writes_every_format_atomically(tmp_path: Path) -> None:
-    fig = nnsvg.Figure(SPECS_DIR / "lenet5.yaml", theme="paper")
+    fig = nnsvg.Figure(SPECS_DIR / "mnist-mlp.yaml", theme="paper")
     assert fig.save(tmp_path / "a.svg") == tmp_path / "a.svg"
     assert (tmp_path / "a.svg").read_text() == fig.svg
     fig.save(tmp_path / "a.pdf")
@@ -182,7 +182,7 @@ def test_save_never_overwrites_an_input_or_writes_through_a_link(tmp_path: Path)
 
 
 def test_check_returns_findings_as_data() -> None:
-    fig = nnsvg.Figure(SPECS_DIR / "lenet5.yaml")
+    fig = nnsvg.Figure(SPECS_DIR / "resnet-stage.yaml")  # declares 7in, no font_size
     assert fig.check() == []
     small = fig.check(width="3.5in")
     assert small and all(isinstance(f, Finding) for f in small)

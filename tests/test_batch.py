@@ -301,7 +301,7 @@ def test_a_new_nnsvg_version_renders_again(work: Path, monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize(
     "options",
-    [("--width", "3.5in"), ("--theme", "paper"), ("--seed", "3"), ("--font", "serif")],
+    [("--width", "10in"), ("--theme", "paper"), ("--seed", "3"), ("--font", "serif")],
     ids=["width", "theme", "seed", "font"],
 )
 def test_changed_render_options_render_again(work: Path, options: tuple[str, str]) -> None:
@@ -566,7 +566,7 @@ def test_a_worker_that_dies_fails_only_its_own_spec(
 
 
 # --- render --check: the workers lint what they draw ----------------------------------------
-SMALL_TEXT = "layers: [2, 3]\ntheme: {label: {size_size: 7}}\n"
+SMALL_TEXT = "layers: [2, 3]\nwidth: 2in\ntheme: {label: {size_size: 7}}\n"
 
 
 def test_a_job_lints_the_scene_it_drew(work: Path) -> None:
@@ -578,9 +578,9 @@ def test_a_job_lints_the_scene_it_drew(work: Path) -> None:
     (result,) = run_jobs([Job(spec, ((out, "svg"),), lint=LintOptions())])
     assert result.status == RENDERED and out.is_file()
     assert [format_finding("s", f) for f in result.findings] == [
-        "s: layers[0]: text-too-small: 'ℝ²' and 1 other text of size 7 print at 5.25 pt at "
-        "the figure's natural size (2.78in), under 6 pt: print the figure at least 3.18in "
-        "wide, or raise label.size_size to 8"
+        "s: layers[0]: text-too-small: 'ℝ²' and 1 other text of size 7 print at 3.78 pt at "
+        "the figure's width of 2in, under 6 pt: print the figure at least 3.18in wide, or "
+        "give font_size: 10.4pt in the spec"
     ]
     # Up to date: drawn again to be linted (in a worker, like the rest), never written.
     before = mtimes(work)

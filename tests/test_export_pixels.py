@@ -11,7 +11,7 @@ from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import Circle, Group
 
-from .conftest import SPECS_DIR
+from .conftest import SPECS_DIR, unsized
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -29,7 +29,7 @@ def _first_node(items) -> Circle:
 
 @pytest.mark.parametrize("scale", [1.0, 3.0])
 def test_png_has_a_node_where_the_layout_put_it(scale: float) -> None:
-    scene = build_scene(load_spec(SPECS_DIR / "nnsvg-default.yaml"))
+    scene = build_scene(unsized(SPECS_DIR / "nnsvg-default.yaml"))
     png = convert(render_svg(scene), "png", scale=scale)
     image = Image.open(io.BytesIO(png)).convert("L")
     vx, vy, vw, vh = scene.viewbox

@@ -4,6 +4,7 @@ made to break it, with the exact line ``nnsvg check`` prints."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -15,19 +16,25 @@ from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import Circle, Group, Paint, Polygon, Rect, Scene, Text, TextStyle
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.graph import is_graph
+from tests.conftest import unsized
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 # Gallery figures the lint finds real problems in (reported; the fix is elsewhere).
 # Gallery figures with known problems (none now: the box numbers that landed on boxes
 # and the kind colours that printed as one grey were fixed).
-GALLERY_PROBLEMS: dict[str, str] = {}
+GALLERY_PROBLEMS: dict[str, str] = {
+    # Eleven stacks in one row: at 7 in no font_size can print its text at 6 pt (6.7 pt
+    # at most for the base text, its size lines and legend being smaller). It needs the
+    # rows of issue #17 (wrap).
+    "vgg-blocks.yaml": "too long for a 7 in page in one row (#17: wrap)",
+}
 
 
-def _gallery() -> list:
+def _gallery(known_problems: bool = True) -> list:
     params = []
     for path in sorted(SPECS.glob("*.yaml")):
-        reason = GALLERY_PROBLEMS.get(path.name)
+        reason = GALLERY_PROBLEMS.get(path.name) if known_problems else None
         marks = (
             [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if reason else []
         )
@@ -44,6 +51,13 @@ def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def bare(tmp_path: Path, name: str) -> Path:
+    """A copy of gallery spec ``name`` without the width and font_size it declares."""
+    text = (SPECS / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in text if not line.startswith(("width:", "font_size:"))]
+    return write(tmp_path, "".join(kept), name)
 
 
 # --- the gallery --------------------------------------------------------------------
@@ -126,15 +140,15 @@ def test_label_over_shape_bias_text_on_the_next_node(tmp_path: Path) -> None:
     # Tiny nodes packed tight: the +1 (never under 6 units) spills onto the next node.
     spec = write(
         tmp_path,
-        "direction: down\nlayers:\n  - {units: 3, bias: true}\n  - 2\n"
+        "direction: down\nlayers:\n  - {units: 3, bias: true}\n  - 2\nwidth: 1.57in\n"
         "theme: {node: {radius: 3, spacing: 0}, bias: {gap: 0}}\n",
     )
     assert lines(spec, "spec.yaml") == [
         "spec.yaml: layers[0]: label-over-shape: '+1' at (-9, 0) lies over a node of "
         "layers[0]: raise node.radius (the +1 is sized from it) or node.spacing",
-        "spec.yaml: layers[0]: text-too-small: '+1' of size 6 prints at 4.5 pt at the "
-        "figure's natural size (1.57in), under 6 pt: print the figure at least 2.1in wide, "
-        "or raise node.radius to 8.5",
+        "spec.yaml: layers[0]: text-too-small: '+1' of size 6 prints at 4.49 pt at the "
+        "figure's width of 1.57in, under 6 pt: print the figure at least 2.1in wide, or "
+        "raise node.radius to 8.5",
     ]
 
 
@@ -237,10 +251,10 @@ def test_label_over_shape_text_on_its_own_mark_is_meant(role: str) -> None:
 
 
 # --- text-outside -------------------------------------------------------------------
-def test_text_outside_a_shrunk_canvas() -> None:
+def test_text_outside_a_shrunk_canvas(tmp_path: Path) -> None:
     # The layouts fit the canvas to every text and refuse a negative canvas.margin,
     # so only a scene changed afterwards (or another engine) puts text outside.
-    spec = load_spec(SPECS / "mnist-mlp.yaml")
+    spec = load_spec(bare(tmp_path, "mnist-mlp.yaml"))
     scene = build_scene(spec)
     x, y, w, h = scene.viewbox
     shrunk = dataclasses.replace(scene, viewbox=(x + 20, y, w - 20, h - 30))
@@ -268,21 +282,22 @@ def test_negative_margin_is_refused_by_the_theme(tmp_path: Path) -> None:
 # --- text-too-small -----------------------------------------------------------------
 MNIST_AT_1IN = [
     "{f}: layers[0] 'Input': text-too-small: 'Input' and 3 other texts of size 12 print at "
-    "1.57 pt {at}, under 6 pt: print the figure at least 3.83in wide, or raise "
-    "label.title_size to 46",
+    "1.57 pt {at}, under 6 pt: print the figure at least 3.83in wide, or shorten its labels "
+    "(no font_size fits at 1in: there its text prints at 4.4 pt at most)",
     "{f}: layers[0] 'Input': text-too-small: 'ℝ⁷⁸⁴' and 6 other texts of size 11 print at "
-    "1.44 pt {at}, under 6 pt: print the figure at least 4.18in wide, or raise "
-    "label.activation_size to 46 and label.size_size to 46",
+    "1.44 pt {at}, under 6 pt: print the figure at least 4.18in wide, or shorten its labels "
+    "(no font_size fits at 1in: there its text prints at 4.4 pt at most)",
 ]
 
 
-def test_text_too_small_at_the_target_width() -> None:
-    found = lines(SPECS / "mnist-mlp.yaml", "mnist-mlp.yaml", LintOptions(target_width="1in"))
+def test_text_too_small_at_the_target_width(tmp_path: Path) -> None:
+    mnist = bare(tmp_path, "mnist-mlp.yaml")
+    found = lines(mnist, "mnist-mlp.yaml", LintOptions(target_width="1in"))
     assert found == [line.format(f="mnist-mlp.yaml", at="at 1in wide") for line in MNIST_AT_1IN]
 
 
 def test_text_too_small_at_the_spec_width(tmp_path: Path) -> None:
-    spec = write(tmp_path, (SPECS / "mnist-mlp.yaml").read_text() + "width: 1in\n")
+    spec = write(tmp_path, bare(tmp_path, "mnist-mlp.yaml").read_text() + "width: 1in\n")
     at = "at the figure's width of 1in"
     assert lines(spec, "spec.yaml") == [line.format(f="spec.yaml", at=at) for line in MNIST_AT_1IN]
     # --width overrides the spec's width, and target_width both.
@@ -290,14 +305,27 @@ def test_text_too_small_at_the_spec_width(tmp_path: Path) -> None:
     assert lines(spec, "spec.yaml", LintOptions(target_width="5in")) == []
 
 
-def test_text_too_small_at_the_natural_size(tmp_path: Path) -> None:
-    spec = write(tmp_path, "layers: [2, 3]\ntheme: {label: {size_size: 7}}\n")
+def test_text_too_small_at_a_pages_width_when_no_width_is_given(tmp_path: Path) -> None:
+    # No width: the figure is checked as printed on a 7 in page (scaled up here).
+    spec = write(tmp_path, "layers: [2, 3]\ntheme: {label: {size_size: 2}}\n")
     assert lines(spec, "spec.yaml") == [
-        "spec.yaml: layers[0]: text-too-small: 'ℝ²' and 1 other text of size 7 print at "
-        "5.25 pt at the figure's natural size (2.78in), under 6 pt: print the figure at least "
-        "3.18in wide, or raise label.size_size to 8",
+        "spec.yaml: layers[0]: text-too-small: 'ℝ²' and 1 other text of size 2 print at "
+        "3.78 pt at a page's 7in (no width given), under 6 pt: print the figure at least "
+        "11.13in wide, or give font_size: 36.2pt with width: 7in in the spec",
     ]
-    assert lines(spec, "spec.yaml", LintOptions(min_text_pt=5)) == []
+    assert lines(spec, "spec.yaml", LintOptions(min_text_pt=3)) == []
+    assert lines(spec, "spec.yaml", LintOptions(default_width="14in")) == []
+
+
+def test_the_font_size_advice_clears_the_finding(tmp_path: Path) -> None:
+    # Applying the advice passes: font_size keeps the base text at that size whatever
+    # the layout does, and every other text in proportion.
+    for name in ("lenet5.yaml", "alexnet.yaml", "vgg16.yaml", "resnet-skip.yaml"):
+        spec = bare(tmp_path, name)
+        (found,) = {re.search(r"give font_size: \S+pt", m)[0] for m in lines(spec, name)}
+        advice = found.removeprefix("give ")
+        spec.write_text(spec.read_text() + f"width: 7in\n{advice}\n")
+        assert lines(spec, name) == [], (name, advice)
 
 
 # --- greyscale-contrast -------------------------------------------------------------
@@ -403,8 +431,8 @@ def test_layer_names_follow_the_spec_when_fcnn_draws_a_cnn(tmp_path: Path) -> No
 
 
 # --- too-wide -----------------------------------------------------------------------
-def test_too_wide_natural_size() -> None:
-    found = lines(SPECS / "nnsvg-default.yaml", "n.yaml", LintOptions(max_width="2in"))
+def test_too_wide_natural_size(tmp_path: Path) -> None:
+    found = lines(bare(tmp_path, "nnsvg-default.yaml"), "n.yaml", LintOptions(max_width="2in"))
     assert found == [
         "n.yaml: too-wide: the figure's natural size, 6.11in (1 unit = 1 px), is wider than "
         "the 2in allowed: set width: 2in in the spec or --width 2in (its smallest text then "
@@ -412,17 +440,17 @@ def test_too_wide_natural_size() -> None:
     ]
 
 
-def test_too_wide_target_width() -> None:
+def test_too_wide_target_width(tmp_path: Path) -> None:
     options = LintOptions(max_width="2in", target_width="3in")
-    assert lines(SPECS / "nnsvg-default.yaml", "n.yaml", options) == [
+    assert lines(bare(tmp_path, "nnsvg-default.yaml"), "n.yaml", options) == [
         "n.yaml: too-wide: the target width 3in is wider than the 2in allowed: set width: 2in "
         "in the spec or --width 2in (its smallest text then prints at 2.7 pt)",
         "n.yaml: layers[0]: text-too-small: 'Input Layer' and 3 other texts of size 12 print "
-        "at 4.42 pt at 3in wide, under 6 pt: print the figure at least 4.08in wide, or raise "
-        "label.title_size to 16.4",
+        "at 4.42 pt at 3in wide, under 6 pt: print the figure at least 4.08in wide, or give "
+        "font_size: 6.6pt with width: 3in in the spec",
         "n.yaml: layers[0]: text-too-small: 'ℝ¹⁶' and 3 other texts of size 11 print at "
-        "4.05 pt at 3in wide, under 6 pt: print the figure at least 4.45in wide, or raise "
-        "label.size_size to 16.4",
+        "4.05 pt at 3in wide, under 6 pt: print the figure at least 4.45in wide, or give "
+        "font_size: 6.6pt with width: 3in in the spec",
     ]
 
 
@@ -481,10 +509,10 @@ def test_labels_belong_to_their_layers() -> None:
     assert tops["INPUT"] == 0 and tops["C3"] == 3 and tops["1×10"] == 7
 
 
-def test_box_numbers_belong_to_their_boxes() -> None:
+def test_box_numbers_belong_to_their_boxes(tmp_path: Path) -> None:
     from nnsvg.lint import _Linter
 
-    spec = load_spec(SPECS / "alexnet.yaml")
+    spec = load_spec(bare(tmp_path, "alexnet.yaml"))
     texts = _Linter(build_scene(spec), spec, LintOptions()).texts
     dims = [t.layer for t in texts if t.item.cls == "dim"]
     # Up to three numbers (height, channels, width) per box, in drawing order (those
@@ -557,12 +585,12 @@ def test_an_image_in_a_style_without_images_is_an_error(tmp_path: Path, style: s
     )
 
 
-@pytest.mark.parametrize("path", _gallery())
+@pytest.mark.parametrize("path", _gallery(known_problems=False))
 @pytest.mark.parametrize("style", [None, "lenet", "alexnet", "fcnn"])
 def test_the_scene_names_every_node_it_draws(path: Path, style: str | None) -> None:
     # The lint names layers from Scene.names (nnsvg.names): every node group drawn has
     # a name, the further inputs are named as inputs, and a layer by its spec index.
-    spec = load_spec(path)
+    spec = unsized(path)  # its font_size holds in its own style only
     try:
         scene = build_scene(spec, RenderOptions(style=style))
     except NnsvgError:

@@ -15,7 +15,7 @@ from nnsvg.render.export import convert  # noqa: E402
 from nnsvg.render.png import surface_png, with_density  # noqa: E402
 from nnsvg.render.svg import render_svg  # noqa: E402
 
-from .conftest import SPECS_DIR  # noqa: E402
+from .conftest import SPECS_DIR, unsized  # noqa: E402
 
 
 def _cairo_png(surface) -> bytes:
@@ -34,7 +34,7 @@ def _pixels(data: bytes) -> tuple[str, bytes]:
 def test_a_png_is_cairos_own_with_the_density_added(name: str) -> None:
     """cairo's writer encodes the pixels (a hand-written encoder saved no time a user
     would notice: benchmarks/bench_png_encoder.py); nnsvg adds only the pHYs chunk."""
-    svg = render_svg(build_scene(load_spec(SPECS_DIR / f"{name}.yaml")))
+    svg = render_svg(build_scene(unsized(SPECS_DIR / f"{name}.yaml")))
     ours = convert(svg, "png")
     theirs = _cairo_png(svg_surface(svg, 2.0))
     assert ours == with_density(theirs, 192)

@@ -15,18 +15,18 @@ from nnsvg.render.export import convert
 from nnsvg.render.svg import render_svg
 from nnsvg.render.writers import WriteOptions, infer_format, write
 
-from .conftest import SPECS_DIR
+from .conftest import SPECS_DIR, unsized
 
 
 @pytest.mark.parametrize("width", [None, "3.5in", "89mm", "12.7cm", "250pt", "30pc", "640px"])
 def test_the_scene_size_is_the_size_written_on_the_svg(width: str | None) -> None:
     for spec in sorted(SPECS_DIR.glob("*.yaml")):
-        scene = build_scene(load_spec(spec), RenderOptions(width=width))
+        scene = build_scene(unsized(spec), RenderOptions(width=width))
         assert sizing.scene_size(scene) == sizing.svg_size(render_svg(scene)), spec.name
 
 
 def test_a_png_from_the_scene_reads_no_svg_size_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    scene = build_scene(load_spec(SPECS_DIR / "lenet5.yaml"), RenderOptions(width="3.5in"))
+    scene = build_scene(unsized(SPECS_DIR / "lenet5.yaml"), RenderOptions(width="3.5in"))
     svg = render_svg(scene)
     expected = convert(svg, "png", dpi=150)
 
