@@ -169,6 +169,16 @@ def test_a_font_list_is_led_by_the_shipped_family_it_is_drawn_in() -> None:
     assert [r["family"] for r in rules(svg)] == ["DejaVu Serif"]
     # A list that starts with it is left as it is.
     assert f'font-family="{SANS}"' in render_svg(scene(text(0, "a")), embed_fonts=True)
+    # Text that merely reads like the attribute is text: left as it is.
+    words = 'font-family="Comic"'
+    titled = Scene(
+        viewbox=(0, 0, 200, 40),
+        items=(text(0, words),),
+        font=TextStyle(family="Georgia, serif"),
+        title=words,
+    )
+    svg = render_svg(titled, embed_fonts=True)
+    assert svg.count(words) == 2 and svg.count("'DejaVu Serif', Georgia, serif") == 1
 
 
 def test_cff_fonts_are_embedded_as_otf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

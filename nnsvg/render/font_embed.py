@@ -51,7 +51,10 @@ NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 DROP_TABLES = ("FFTM", "MATH")
 
 _MIME = {".ttf": "font/ttf", ".otf": "font/otf"}
-_FAMILY_ATTR = re.compile(r'font-family="([^"]*)"')
+# A font-family attribute: inside a start tag, since text content and attribute values
+# hold no raw "<" or ">" (the SVG writer escapes them), so a title that reads
+# 'font-family="x"' is left alone.
+_FAMILY_ATTR = re.compile(r'(<[^<>]*?\sfont-family=")([^"]*)"')
 # What XML 1.0 cannot hold: the SVG writer writes these as U+FFFD (see render.svg._xml).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SVG_SPACE = str.maketrans("\t\n\r", "   ")  # SVG's default xml:space turns them into spaces
@@ -197,12 +200,12 @@ def _lead_with_shipped(svg: str, families: set[str]) -> str:
     family it is drawn in (one of ``families``, those embedded) led by that family."""
 
     def lead(match: re.Match[str]) -> str:
-        listed = html.unescape(match[1])
+        listed = html.unescape(match[2])
         family = _family(DEFAULT_METRICS.face(listed))
         first = listed.split(",")[0].strip().strip("\"'").strip()
         if family not in families or first.lower() == family.lower():
             return match[0]
-        return f'font-family="{_attribute(_css_string(family))}, {match[1]}"'
+        return f'{match[1]}{_attribute(_css_string(family))}, {match[2]}"'
 
     return _FAMILY_ATTR.sub(lead, svg)
 
