@@ -352,3 +352,10 @@ def test_batch_cache_renders_the_svg_again_when_the_option_changes(work: Path) -
     assert rendered("--embed-fonts") == []
     assert rendered() == embedded
     assert "<style" not in (work / svg).read_text()
+
+
+def test_the_family_names_agree_with_the_font_files() -> None:
+    from nnsvg.fonts import FACE_FILES, FAMILIES
+
+    for face in FACE_FILES:
+        assert font_embed._file_family(face) == FAMILIES[face.split("-")[0]], face

@@ -136,8 +136,23 @@ def _subset(face: str, chars: str) -> tuple[bytes, tuple[int, ...]]:
 
 
 def _family(face: str) -> str:
-    """The family name a face is drawn under: the shipped family of its group."""
-    return FAMILIES[face.split("-")[0]]
+    """The family name a face is drawn under: the shipped family of its group
+    (:data:`~nnsvg.fonts.FAMILIES`, as the SVG's font lists name it), else the family
+    its font file names."""
+    family = FAMILIES.get(_group(face))
+    return family if family is not None else _file_family(face)
+
+
+def _group(face: str) -> str:
+    return face.split("-")[0]
+
+
+@lru_cache(maxsize=16)
+def _file_family(face: str) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font_path(face), lazy=True) as font:
+        return font["name"].getBestFamilyName() or face
 
 
 def _css_string(text: str) -> str:
@@ -195,15 +210,16 @@ def _attribute(text: str) -> str:
     )
 
 
-def _lead_with_shipped(svg: str, families: set[str]) -> str:
+def _lead_with_shipped(svg: str, families: dict[str, str]) -> str:
     """``svg`` with each ``font-family`` list whose first family is not the shipped
-    family it is drawn in (one of ``families``, those embedded) led by that family."""
+    family it is drawn in (``families``: face group -> family, those embedded) led by
+    that family."""
 
     def lead(match: re.Match[str]) -> str:
         listed = html.unescape(match[2])
-        family = _family(DEFAULT_METRICS.face(listed))
+        family = families.get(_group(DEFAULT_METRICS.face(listed)))
         first = listed.split(",")[0].strip().strip("\"'").strip()
-        if family not in families or first.lower() == family.lower():
+        if family is None or first.lower() == family.lower():
             return match[0]
         return f'{match[1]}{_attribute(_css_string(family))}, {match[2]}"'
 
@@ -215,12 +231,12 @@ def embed_fonts(svg: str, scene: Scene) -> str:
     the fonts its texts use embedded (see the module's text); a figure without text is
     returned as it is."""
     rules: list[str] = []
-    families: set[str] = set()
+    families: dict[str, str] = {}
     for face, chars in used_faces(scene).items():
         rule = font_face_rule(face, chars)
         if rule is not None:
             rules.append(rule)
-            families.add(_family(face))
+            families[_group(face)] = _family(face)
     if not rules:
         return svg
     svg = _lead_with_shipped(svg, families)
