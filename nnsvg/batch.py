@@ -21,7 +21,7 @@ An output is rendered again only when something it is made from changed. Its
   folder, as rendering does);
 * nnsvg's version and a cache format number;
 * the render options (style, width, elide, seed, limits, font...), the output
-  format, and for a PNG its dpi and scale.
+  format, for a PNG its dpi and scale, and for an SVG whether it embeds its fonts.
 
 A missing file counts as a distinct "missing" value, so creating it later
 changes the key. When the spec itself does not load, its inputs are unknown:
@@ -186,6 +186,7 @@ def render_job(job: Job) -> JobResult:
             max_edges=job.options.max_edges,
             dpi=job.dpi,
             scale=job.scale,
+            embed_fonts=job.options.embed_fonts,
         ):
             written.append(path)
             digests[str(path)] = hashlib.sha256(data).hexdigest()
@@ -272,6 +273,8 @@ def output_keys(
             h.update(data)
 
     settings = {**dataclasses.asdict(job.options), "font": job.font}
+    # Embedding fonts changes an SVG only (see below): a PNG or PDF is not drawn again.
+    embed_fonts = settings.pop("embed_fonts")
     add("nnsvg-cache", str(CACHE_VERSION), _version.__version__)
     add("options", json.dumps(settings, sort_keys=True, default=str))
     for item in inputs:
@@ -280,8 +283,11 @@ def output_keys(
     base = h.hexdigest()
     keys: dict[Path, str] = {}
     for path, fmt in job.outputs:
-        # dpi and scale size a PNG only; an SVG or PDF does not change with them.
+        # dpi and scale size a PNG only; an SVG or PDF does not change with them. An SVG
+        # with embedded fonts has a key of its own (one without keeps the key it had).
         extra = [repr(job.dpi), repr(job.scale)] if fmt == "png" else []
+        if fmt == "svg" and embed_fonts:
+            extra = ["embed-fonts"]
         text = "\0".join([base, fmt, *extra])
         keys[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return keys

@@ -288,6 +288,14 @@ NoProjectOpt = Annotated[
     bool,
     typer.Option("--no-project", help="Ignore nnsvg.toml and tool.nnsvg in pyproject.toml."),
 ]
+EmbedFontsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--embed-fonts/--no-embed-fonts",
+        help="Embed the glyphs of the fonts the texts use in SVG outputs, so that every "
+        "viewer shows the fonts nnsvg measured; default: the project's embed_fonts.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 
@@ -296,6 +304,7 @@ class _Plan:
     """Everything but the spec list: how each spec becomes a batch job."""
 
     def __init__(self, output, out_dir, formats, options, dpi, scale, font, workers) -> None:
+        self.embed_fonts_given = False  # --embed-fonts on the command line: SVG outputs needed
         self.output = output
         self.out_dir = out_dir
         self.formats = formats
@@ -311,6 +320,14 @@ class _Plan:
         from nnsvg.batch import Job
 
         plans = _outputs(spec_paths, self.output, self.out_dir, self.formats)
+        if self.embed_fonts_given and plans:
+            written = list(dict.fromkeys(fmt for plan in plans for _path, fmt in plan))
+            if "svg" not in written:
+                _usage(
+                    "--embed-fonts applies to SVG output only, and this command writes "
+                    f"{' and '.join(f.upper() for f in written)} only; add svg to --format "
+                    f"(e.g. --format svg,{written[0]}) or leave --embed-fonts out"
+                )
         return [
             Job(spec, tuple(plan), self.options, self.dpi, self.scale, self.font, lint=lint)
             for spec, plan in zip(spec_paths, plans)
@@ -361,6 +378,7 @@ def _plan(
     jobs: int | None,
     no_project: bool,
     id_prefix: str | None = None,
+    embed_fonts: bool | None = None,
 ) -> _Plan:
     """Check the options (usage errors exit 2) and merge them over the project file's."""
     formats = _parse_formats(fmt)
@@ -394,6 +412,7 @@ def _plan(
         except NnsvgError as err:
             _usage(str(err))
 
+    embed_fonts_given = bool(embed_fonts)
     project = _project(no_project)
     if project is not None:
         # Like command-line options, and overridden by them. With -o the output's
@@ -404,6 +423,7 @@ def _plan(
         scale = scale if scale is not None else project.scale
         font = font if font is not None else project.font
         jobs = jobs if jobs is not None else project.jobs
+        embed_fonts = embed_fonts if embed_fonts is not None else project.embed_fonts
         if output is None:
             if formats is None and project.formats:
                 formats = list(project.formats)
@@ -422,11 +442,13 @@ def _plan(
         max_nodes=max_nodes,
         allow_outside=allow_outside,
         id_prefix=id_prefix,
+        embed_fonts=bool(embed_fonts),
         project_dir=project.path.resolve().parent if project is not None else None,
     )
     workers = jobs if jobs is not None else _cpu_count()
     plan = _Plan(output, out_dir, formats, options, dpi, scale, font and font.strip(), workers)
     plan.check = bool(project is not None and project.check)
+    plan.embed_fonts_given = embed_fonts_given
     return plan
 
 
@@ -578,6 +600,7 @@ def render(
     jobs: JobsOpt = None,
     force: ForceOpt = False,
     no_project: NoProjectOpt = False,
+    embed_fonts: EmbedFontsOpt = None,
     check: Annotated[
         bool | None,
         typer.Option(
@@ -607,6 +630,7 @@ def render(
         jobs=jobs,
         no_project=no_project,
         id_prefix=id_prefix,
+        embed_fonts=embed_fonts,
     )
     spec_paths = _collect_specs(specs)
     if check is None:
@@ -766,6 +790,7 @@ def watch(
     jobs: JobsOpt = None,
     force: ForceOpt = False,
     no_project: NoProjectOpt = False,
+    embed_fonts: EmbedFontsOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
     interval: Annotated[
@@ -794,6 +819,7 @@ def watch(
         jobs=jobs,
         no_project=no_project,
         id_prefix=id_prefix,
+        embed_fonts=embed_fonts,
     )
     if not 0 < interval <= 3600:
         _usage(f"--interval: must be above 0 and at most 3600 seconds, got {interval:.12g}")

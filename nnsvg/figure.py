@@ -70,6 +70,13 @@ def _names_a_file(text: str) -> bool:
     return ":" not in text and "{" not in text and "[" not in text
 
 
+def _check_bool(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise NnsvgError(
+            f"must be true or false, got a value of type {type(value).__name__}", field=name
+        )
+
+
 def _with_font(spec: Spec, font: str | None) -> Spec:
     """``spec`` with ``font`` as its theme's family (as ``--font`` does), or as it is."""
     if not font or not font.strip():
@@ -87,6 +94,9 @@ class Figure:
     of layer sizes (an FCNN). The keyword options are the command line's; ``theme`` may
     also be a :class:`~nnsvg.theme.Theme` object. ``id_prefix`` starts every SVG id
     (default: derived from the figure, so figures on one page never share ids).
+    ``embed_fonts`` embeds the glyphs its texts use in its SVG (:attr:`svg`, and any
+    ``.svg`` it saves; see :mod:`nnsvg.render.font_embed`), so that every viewer shows
+    the fonts it was measured with.
     """
 
     def __init__(
@@ -103,11 +113,13 @@ class Figure:
         max_edges: int = DEFAULT_MAX_EDGES,
         max_nodes: int = DEFAULT_MAX_NODES,
         allow_outside: bool = False,
+        embed_fonts: bool = False,
     ) -> None:
         from nnsvg.render.svg import check_id_prefix
 
         if id_prefix is not None:
             check_id_prefix(id_prefix)
+        _check_bool("embed_fonts", embed_fonts)
         if theme is not None and not isinstance(theme, (str, Theme)):
             raise NnsvgError(
                 "must be a theme name, a theme file's path or a Theme, got a value of type "
@@ -127,6 +139,7 @@ class Figure:
             max_nodes=max_nodes,
             allow_outside=allow_outside,
             id_prefix=id_prefix,
+            embed_fonts=embed_fonts,
         )
 
     # -- what it holds
@@ -153,7 +166,17 @@ class Figure:
 
     @functools.cached_property
     def svg(self) -> str:
-        """The SVG document, as text; the same bytes on every run."""
+        """The SVG document, as text (with its fonts when ``embed_fonts``); the same
+        bytes on every run."""
+        if not self._options.embed_fonts:
+            return self._plain_svg
+        from nnsvg.render.font_embed import embed_fonts
+
+        return embed_fonts(self._plain_svg, self.scene)
+
+    @functools.cached_property
+    def _plain_svg(self) -> str:
+        """The SVG without embedded fonts: what the PNG and PDF are drawn from."""
         from nnsvg.render.svg import render_svg
 
         return render_svg(self.scene, id_prefix=self._options.id_prefix)
@@ -171,6 +194,8 @@ class Figure:
             from nnsvg.render.svg import check_id_prefix
 
             check_id_prefix(changes["id_prefix"])
+        if "embed_fonts" in changes:
+            _check_bool("embed_fonts", changes["embed_fonts"])
         copy._options = dataclasses.replace(self._options, **changes)
         return copy
 
@@ -197,12 +222,13 @@ class Figure:
         target = Path(path)
         for _written in write_outputs(
             figure.scene,
-            figure.svg,
+            figure._plain_svg,
             [(target, infer_format(target, format))],
             protected=input_paths(figure_inputs(figure._spec, figure._path, figure._options)),
             max_edges=figure._options.max_edges,
             dpi=dpi,
             scale=scale,
+            embed_fonts=figure._options.embed_fonts,
         ):
             pass
         return target

@@ -196,10 +196,12 @@ def write_outputs(
     max_edges: int,
     dpi: float | None = None,
     scale: float | None = None,
+    embed_fonts: bool = False,
 ) -> Iterator[tuple[Path, bytes]]:
-    """Write ``scene`` (whose SVG is ``svg``) to each (path, format) of ``outputs``,
-    atomically, yielding (path, bytes) as each is written. Every output is checked
-    first, before any is written: none may be a link or one of ``protected`` (see
+    """Write ``scene`` (whose SVG is ``svg``, without embedded fonts) to each (path,
+    format) of ``outputs``, atomically, yielding (path, bytes) as each is written; an
+    SVG output embeds its fonts when ``embed_fonts``. Every output is checked first,
+    before any is written: none may be a link or one of ``protected`` (see
     :func:`check_output`), and none may cost more than ``max_edges`` to draw (see
     :func:`nnsvg.render.writers.check_output_cost`)."""
     from nnsvg.atomic import write_atomic
@@ -209,7 +211,7 @@ def write_outputs(
     for path, fmt in outputs:
         check_output(path, protected)
         check_output_cost(scene, fmt, max_edges)
-    options = WriteOptions(dpi=dpi, scale=scale, svg=svg)
+    options = WriteOptions(dpi=dpi, scale=scale, svg=svg, embed_fonts=embed_fonts)
     for path, fmt in outputs:
         data = write(scene, fmt, options)
         write_atomic(path, data)

@@ -48,6 +48,9 @@ class RenderOptions:
     max_nodes: int = DEFAULT_MAX_NODES
     allow_outside: bool = False
     id_prefix: str | None = None  # see nnsvg.render.svg.render_svg
+    # Embed the fonts the texts use in SVG outputs (nnsvg.render.font_embed); the other
+    # formats draw with those fonts anyway, so it changes SVGs only.
+    embed_fonts: bool = False
     # The folder of the project file in force (nnsvg.toml, pyproject's [tool.nnsvg]): files
     # a spec names may be read from it as well as from the spec's own folder.
     project_dir: Path | None = None
@@ -370,9 +373,12 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
 
 
 def render_spec(source: str | Path, options: RenderOptions | None = None) -> str:
-    """A spec file's SVG text."""
+    """A spec file's SVG text (with its fonts embedded when ``options.embed_fonts``)."""
     from nnsvg.render.svg import render_svg
 
+    options = options or RenderOptions()
     return render_svg(
-        build_scene(load_spec(source), options), id_prefix=options.id_prefix if options else None
+        build_scene(load_spec(source), options),
+        id_prefix=options.id_prefix,
+        embed_fonts=options.embed_fonts,
     )

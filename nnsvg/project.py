@@ -40,7 +40,18 @@ __all__ = [
 ]
 
 PROJECT_FILE = "nnsvg.toml"
-PROJECT_KEYS = ("theme", "formats", "width", "dpi", "scale", "out_dir", "jobs", "font", "check")
+PROJECT_KEYS = (
+    "theme",
+    "formats",
+    "width",
+    "dpi",
+    "scale",
+    "out_dir",
+    "jobs",
+    "font",
+    "check",
+    "embed_fonts",
+)
 _TABLE = ("tool", "nnsvg")  # where the keys live in pyproject.toml
 _TOOL_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*nnsvg\s*\]", re.M)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -70,6 +81,7 @@ class Project:
     jobs: int | None = None
     font: str | None = None
     check: bool | None = None
+    embed_fonts: bool | None = None  # in SVG outputs; a project rendering no SVG ignores it
     locations: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, key: str) -> Location:
@@ -178,6 +190,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         "jobs": checker.jobs(table),
         "font": checker.font(table),
         "check": checker.boolean(table, "check"),
+        "embed_fonts": checker.boolean(table, "embed_fonts"),
     }
     if checker.errors:
         raise ProjectError(checker.errors, more=checker.more)

@@ -445,12 +445,23 @@ def _path_data(commands: Iterable[tuple]) -> str:
     return "".join(out)
 
 
-def render_svg(scene: Scene, *, id_prefix: str | None = None) -> str:
+def render_svg(scene: Scene, *, id_prefix: str | None = None, embed_fonts: bool = False) -> str:
     """The SVG document for ``scene``, as text (one element per line).
 
     ``id_prefix`` starts every id: None (the default) derives one from the figure
     (``n`` and 8 hex digits, see :func:`_derived_prefix`), ``""`` writes the scene's ids
-    as they are, any other text (see :func:`check_id_prefix`) is used as given."""
+    as they are, any other text (see :func:`check_id_prefix`) is used as given.
+    ``embed_fonts`` embeds the glyphs of the shipped fonts its texts use (see
+    :mod:`nnsvg.render.font_embed`); the ids are the same either way."""
+    text = _render_svg(scene, id_prefix)
+    if embed_fonts:
+        from nnsvg.render.font_embed import embed_fonts as embed
+
+        text = embed(text, scene)
+    return text
+
+
+def _render_svg(scene: Scene, id_prefix: str | None) -> str:
     derive = id_prefix is None
     prefix = _ID_MARK if derive else check_id_prefix(id_prefix)
     vx, vy, vw, vh = scene.viewbox
@@ -546,8 +557,14 @@ def _length(value: float) -> str:
 
 
 def write(scene: Scene, options: WriteOptions) -> bytes:
-    """The SVG file of ``scene``: :func:`render_svg`'s text as UTF-8."""
-    return options.svg_of(scene).encode("utf-8")
+    """The SVG file of ``scene``: :func:`render_svg`'s text as UTF-8, with the fonts
+    embedded when ``options.embed_fonts`` says so."""
+    text = options.svg_of(scene)
+    if options.embed_fonts:
+        from nnsvg.render.font_embed import embed_fonts
+
+        text = embed_fonts(text, scene)
+    return text.encode("utf-8")
 
 
 def cost(scene: Scene) -> float:

@@ -12,7 +12,8 @@ It is registered under its format name with the file suffixes it owns
 (:data:`WRITERS`, the model being matplotlib's ``backend_bases`` registry of savefig
 formats): adding a format is one module and one :func:`register` line below. Writers
 never decide geometry: sizes and positions come from the Scene (see
-:mod:`nnsvg.render.sizing`), options only choose the pixel density of a raster.
+:mod:`nnsvg.render.sizing`), options only choose the pixel density of a raster
+(and whether an SVG embeds its fonts).
 
 >>> sorted(WRITERS)
 ['pdf', 'png', 'svg', 'tex']
@@ -55,12 +56,15 @@ class WriteOptions:
     every format but change only rasters. ``id_prefix`` starts the SVG's ids (see
     :func:`nnsvg.render.svg.render_svg`). ``svg`` is the scene's SVG text (with that
     ``id_prefix``) when the caller has it already, so that the writers that draw through
-    cairosvg do not write it again; it must be the SVG of the very scene written."""
+    cairosvg do not write it again; it must be the SVG of the very scene written, without
+    embedded fonts. ``embed_fonts`` embeds the fonts an SVG's texts use (see
+    :mod:`nnsvg.render.font_embed`); the other formats draw with those fonts anyway."""
 
     dpi: float | None = None
     scale: float | None = None
     id_prefix: str | None = None
     svg: str | None = None
+    embed_fonts: bool = False
 
     def checked(self) -> WriteOptions:
         """These options, ``dpi`` and ``scale`` checked positive and finite."""
