@@ -1,4 +1,7 @@
-"""What nnsvg reads from its shipped TrueType files: a minimal, dependency-free reader.
+"""What nnsvg reads from its shipped font files: a minimal, dependency-free reader.
+
+TrueType (``.ttf``) and CFF-based OpenType (``.otf``, Latin Modern) files share the
+tables read here; only the glyph outlines, which nnsvg never reads, differ.
 
 Only the tables text layout and the glyph lint need: ``head`` (units per em), ``hhea``
 (ascender, descender, number of advance widths), ``hmtx`` (advance widths) and ``cmap``
@@ -88,9 +91,9 @@ def _cmap4(data: bytes, at: int) -> dict[int, int]:
     return out
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def read_face(path: Path) -> FaceMetrics:
-    """The metrics of the TrueType file at ``path`` (cached per path)."""
+    """The metrics of the TrueType or OpenType file at ``path`` (cached per path)."""
     data = path.read_bytes()
     tables = _tables(data)
     head = tables[b"head"][0]
