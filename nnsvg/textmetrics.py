@@ -265,6 +265,22 @@ class _Tables(dict[str, _WidthTable]):
 _TABLES = _Tables()
 
 
+@lru_cache(maxsize=32)
+def _vertical(face: str) -> tuple[int, int, int]:
+    """A face's ascender, descender (negative) and units per em: the hhea values, unless
+    they span more than the line height (1.2 em) and the face has OS/2 typographic ones.
+
+    hhea is what DejaVu's layout always used (1.16 em at most); Latin Modern's hhea
+    holds its tallest glyphs (1.42 em), its typographic values TeX's 1 em body, which a
+    1.2 em line height of labels fits as a LaTeX document's lines do."""
+    metrics = read_face(font_path(face))
+    upm = metrics.units_per_em
+    ascender, descender = metrics.ascender, metrics.descender
+    if ascender - descender > _LINE_HEIGHT * upm and metrics.typo_ascender > 0:
+        ascender, descender = metrics.typo_ascender, metrics.typo_descender
+    return ascender, descender, upm
+
+
 def family_groups() -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
     """The family names recognised, lower case: per face group ("sans", "serif",
     "mono", "roman", "math") the exact names, and the (prefix, group) pairs, longest
@@ -325,16 +341,17 @@ class TextMetrics:
     def ascent(
         self, size: float, family: str = "sans-serif", weight: str | int = "normal"
     ) -> float:
-        """Height above the baseline (hhea ascender), in the unit of ``size``."""
-        metrics = read_face(font_path(_face_key(family, weight)))
-        return metrics.ascender * size / metrics.units_per_em
+        """Height above the baseline (see :func:`_vertical`), in the unit of ``size``."""
+        ascender, _, units_per_em = _vertical(_face_key(family, weight))
+        return ascender * size / units_per_em
 
     def descent(
         self, size: float, family: str = "sans-serif", weight: str | int = "normal"
     ) -> float:
-        """Depth below the baseline (hhea descender, positive), in the unit of ``size``."""
-        metrics = read_face(font_path(_face_key(family, weight)))
-        return -metrics.descender * size / metrics.units_per_em
+        """Depth below the baseline (positive; see :func:`_vertical`), in the unit of
+        ``size``."""
+        _, descender, units_per_em = _vertical(_face_key(family, weight))
+        return -descender * size / units_per_em
 
     def line_height(self, size: float) -> float:
         """Baseline-to-baseline distance: 1.2 × ``size``."""

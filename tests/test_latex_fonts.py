@@ -90,7 +90,29 @@ def test_widths_come_from_the_latin_modern_files() -> None:
         assert M.width("M", 1000, LM, weight, style) == advance
     # LM Roman is narrower than DejaVu Serif, which the serif names keep.
     assert M.width("Hidden Layer", 10, LM) < M.width("Hidden Layer", 10, "serif")
-    assert M.ascent(1000, LM) == 1127 and M.descent(1000, LM) == 290  # hhea
+
+
+def test_latin_modern_lines_use_its_typographic_extent() -> None:
+    # LM Roman's hhea spans its tallest glyphs (1.127 + 0.290 em), more than a 1.2 em
+    # line: labels use its OS/2 typographic 0.806 + 0.194 em, TeX's body; DejaVu keeps hhea.
+    regular = read_face(fonts.font_path("roman"))
+    assert (regular.ascender, regular.descender) == (1127, -290)
+    assert (regular.typo_ascender, regular.typo_descender) == (806, -194)
+    for weight in ("normal", "bold"):
+        assert M.ascent(1000, LM, weight) == 806 and M.descent(1000, LM, weight) == 194
+    assert M.ascent(12, LM) + M.descent(12, LM) <= M.line_height(12)
+    assert M.ascent(2048, "serif") == 1901 and M.descent(2048, "serif") == 483
+
+
+def test_the_reader_agrees_with_fonttools_on_os2() -> None:
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    for face in fonts.FACE_FILES:
+        ours = read_face(fonts.font_path(face))
+        os2 = ttlib.TTFont(str(fonts.font_path(face)))["OS/2"]
+        assert (ours.typo_ascender, ours.typo_descender) == (
+            os2.sTypoAscender,
+            os2.sTypoDescender,
+        )
 
 
 def test_bold_italic_is_measured_in_its_own_face() -> None:
