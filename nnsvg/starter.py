@@ -8,7 +8,7 @@ STARTER_SPEC = """\
 style: fcnn                 # node-edge diagram (NN-SVG's FCNN)
 title: A small MLP          # goes into the SVG <title>; show_title: true draws it
 direction: right            # right | down
-theme: default              # default | paper | colorblind | dark | path/to/theme.yaml
+theme: default              # default | paper | latex | colorblind | dark | path/to/theme.yaml
 
 layers:
   - {units: 8, label: Input}

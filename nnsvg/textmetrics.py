@@ -1,8 +1,9 @@
 """Text measurement for layout, without a font renderer.
 
 The layout has to know how wide a label will be before any SVG is written, and
-it must not depend on which fonts the viewer has.  Widths come from the DejaVu
-font files nnsvg ships and draws PNGs and PDFs with (:mod:`nnsvg.fonts`), read by
+it must not depend on which fonts the viewer has.  Widths come from the font
+files (DejaVu, Latin Modern) nnsvg ships and draws PNGs and PDFs with
+(:mod:`nnsvg.fonts`), read by
 :mod:`nnsvg.fonts.sfnt` the first time a face is measured: the ``hmtx`` advance of
 every character in the face's ``cmap``, in 1/1000 em rounded half up.  A character
 a face lacks takes its width from DejaVu Sans of the same weight (mono: DejaVu
@@ -10,9 +11,9 @@ Sans).  DejaVu is wider than Helvetica, Arial and Times, so these widths are a
 safe, slightly generous measure for whichever font of a CSS family list a viewer
 ends up using.
 
-A CSS ``font-family`` list is mapped to one of five faces -- ``"sans"``,
-``"sans-bold"``, ``"serif"``, ``"serif-bold"``, ``"mono"`` -- by the first family
-in it that is recognised (see :meth:`TextMetrics.face`).
+A CSS ``font-family`` list is mapped to one of the shipped faces -- ``"sans"``,
+``"serif-bold"``, ``"roman-italic"``, ``"mono"``, ``"math"``, ... -- by the first
+family in it that is recognised (see :meth:`TextMetrics.face`).
 
 Characters outside the table are measured by a fallback: 0 for combining marks
 and invisible format characters (zero-width space/joiners, BOM, soft hyphen,
@@ -73,7 +74,6 @@ _SERIF_NAMES = (
     "times",
     "times new roman",
     "georgia",
-    "computer modern",
     "garamond",
     "palatino",
     "palatino linotype",
@@ -110,15 +110,28 @@ _SANS_NAMES = (
     "tahoma",
     "calibri",
 )
+# Computer Modern and its OpenType version Latin Modern: LM Roman 10, shipped.
+_ROMAN_NAMES = (
+    "latin modern roman",
+    "lmroman10",
+    "lm roman 10",
+    "computer modern",
+    "computer modern serif",
+    "cmu serif",
+)
+_MATH_NAMES = ("latin modern math",)
 # Prefixes ("cmu*"); the longest matching prefix wins, after the exact names.
 _PREFIXES = (
     ("cmu typewriter", "mono"),
     ("cmu sans", "sans"),
     ("cmu bright", "sans"),
-    ("cmu", "serif"),
+    ("cmu", "roman"),
     ("latin modern mono", "mono"),
     ("latin modern sans", "sans"),
-    ("latin modern", "serif"),
+    ("latin modern math", "math"),
+    ("latin modern", "roman"),
+    ("lm roman", "roman"),
+    ("lmroman", "roman"),
     ("stix", "serif"),
     ("source sans", "sans"),
     ("source serif", "serif"),
@@ -131,13 +144,16 @@ _EXACT: dict[str, str] = {
     **{name: "sans" for name in _SANS_NAMES},
     **{name: "serif" for name in _SERIF_NAMES},
     **{name: "mono" for name in _MONO_NAMES},
+    **{name: "roman" for name in _ROMAN_NAMES},
+    **{name: "math" for name in _MATH_NAMES},
 }
 _PREFIX_ORDER = tuple(sorted(_PREFIXES, key=lambda p: -len(p[0])))
 _FAMILY_RE = re.compile(r"\"[^\"]*\"|'[^']*'|[^,]+")
 
 
 def _group_of(name: str) -> str | None:
-    """The face group ("sans", "serif", "mono") of one family name, or None."""
+    """The face group ("sans", "serif", "mono", "roman", "math") of one family name,
+    or None."""
     group = _EXACT.get(name)
     if group is not None:
         return group
@@ -170,8 +186,8 @@ def _face_key(family: str, weight: str | int, style: str | None = "normal") -> s
     """Face key for a CSS family list, weight and style (cached: layouts repeat them).
 
     The ideal key is the group, then "-bold", then "-italic"; where nnsvg ships no
-    such face the nearest one that it ships is taken: the slant before the weight
-    (bold italic is drawn italic), and mono has a single face."""
+    such face the nearest one that it ships is taken: the slant before the weight, and
+    mono and math have a single face."""
     group = "sans"
     for token in _FAMILY_RE.findall(family):
         name = " ".join(token.strip().strip("\"'").split()).lower()
@@ -249,11 +265,34 @@ class _Tables(dict[str, _WidthTable]):
 _TABLES = _Tables()
 
 
+@lru_cache(maxsize=32)
+def _vertical(face: str) -> tuple[int, int, int]:
+    """A face's ascender, descender (negative) and units per em: the hhea values, unless
+    they span more than the line height (1.2 em) and the face has OS/2 typographic ones.
+
+    hhea is what DejaVu's layout always used (1.16 em at most); Latin Modern's hhea
+    holds its tallest glyphs (1.42 em), its typographic values TeX's 1 em body, which a
+    1.2 em line height of labels fits as a LaTeX document's lines do."""
+    metrics = read_face(font_path(face))
+    upm = metrics.units_per_em
+    ascender, descender = metrics.ascender, metrics.descender
+    if ascender - descender > _LINE_HEIGHT * upm and metrics.typo_ascender > 0:
+        ascender, descender = metrics.typo_ascender, metrics.typo_descender
+    return ascender, descender, upm
+
+
 def family_groups() -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
     """The family names recognised, lower case: per face group ("sans", "serif",
-    "mono") the exact names, and the (prefix, group) pairs, longest prefix first
-    (nnsvg.fonts maps the same names to the shipped fonts)."""
-    return {"sans": _SANS_NAMES, "serif": _SERIF_NAMES, "mono": _MONO_NAMES}, _PREFIX_ORDER
+    "mono", "roman", "math") the exact names, and the (prefix, group) pairs, longest
+    prefix first (nnsvg.fonts maps the same names to the shipped fonts)."""
+    groups = {
+        "sans": _SANS_NAMES,
+        "serif": _SERIF_NAMES,
+        "mono": _MONO_NAMES,
+        "roman": _ROMAN_NAMES,
+        "math": _MATH_NAMES,
+    }
+    return groups, _PREFIX_ORDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,12 +307,14 @@ class TextMetrics:
         """The face key used for a CSS family list, weight and style: the shipped face
         (:data:`nnsvg.fonts.FACE_FILES`) that draws and measures such text.
 
-        Keys are "sans", "sans-bold", "serif", "serif-bold", "mono", and with a
-        style of "italic" or "oblique" "sans-italic", "serif-italic".  The list
-        is scanned left to right (comma separated, quotes stripped, case
-        insensitive); the first recognised family decides, unknown ones are
-        skipped, and a list with none recognised is "sans".  A weight of "bold",
-        "bolder" or >= 600 selects the bold face; mono has a single face.
+        Keys are a group -- "sans", "serif" (DejaVu), "roman" (LM Roman 10, for
+        Computer/Latin Modern names), "mono", "math" (Latin Modern Math) -- with
+        "-bold" for a weight of "bold", "bolder" or >= 600 and "-italic" for a
+        style of "italic" or "oblique": "sans-bold-italic", "roman-italic", ...;
+        mono and math have a single face.  The list is scanned left to right
+        (comma separated, quotes stripped, case insensitive); the first
+        recognised family decides, unknown ones are skipped, and a list with
+        none recognised is "sans".
         """
         return _face_key(family, weight, style)
 
@@ -300,16 +341,17 @@ class TextMetrics:
     def ascent(
         self, size: float, family: str = "sans-serif", weight: str | int = "normal"
     ) -> float:
-        """Height above the baseline (hhea ascender), in the unit of ``size``."""
-        metrics = read_face(font_path(_face_key(family, weight)))
-        return metrics.ascender * size / metrics.units_per_em
+        """Height above the baseline (see :func:`_vertical`), in the unit of ``size``."""
+        ascender, _, units_per_em = _vertical(_face_key(family, weight))
+        return ascender * size / units_per_em
 
     def descent(
         self, size: float, family: str = "sans-serif", weight: str | int = "normal"
     ) -> float:
-        """Depth below the baseline (hhea descender, positive), in the unit of ``size``."""
-        metrics = read_face(font_path(_face_key(family, weight)))
-        return -metrics.descender * size / metrics.units_per_em
+        """Depth below the baseline (positive; see :func:`_vertical`), in the unit of
+        ``size``."""
+        _, descender, units_per_em = _vertical(_face_key(family, weight))
+        return -descender * size / units_per_em
 
     def line_height(self, size: float) -> float:
         """Baseline-to-baseline distance: 1.2 × ``size``."""

@@ -601,7 +601,7 @@ def test_unknown_theme_option_lists_themes(net: Path) -> None:
     assert result.exit_code == 2  # checked once, before any spec
     assert err_lines(result) == [
         "usage error: --theme: unknown theme 'nosuch'; built-in themes: colorblind, dark, "
-        "default, paper (or give a path to a .yaml theme file)",
+        "default, latex, paper (or give a path to a .yaml theme file)",
     ]
     assert not Path("out.svg").exists()
 
@@ -776,7 +776,7 @@ def test_themes_show_unknown() -> None:
     no_traceback(result)
     assert result.exit_code == 1
     assert err_lines(result) == [
-        "error: unknown theme 'nosuch'; built-in themes: colorblind, dark, default, paper "
+        "error: unknown theme 'nosuch'; built-in themes: colorblind, dark, default, latex, paper "
         "(or give a path to a .yaml theme file)"
     ]
 

@@ -45,7 +45,7 @@ def _render(conf: Path, out: Path, spec: Path, theme: str | None = None) -> None
     subprocess.run(args, check=True, capture_output=True, env=env, cwd=out.parent)
 
 
-@pytest.mark.parametrize("theme", [None, "paper"])
+@pytest.mark.parametrize("theme", [None, "paper", "latex"])
 def test_png_and_pdf_are_the_same_under_any_system_fonts(tmp_path: Path, theme: str | None) -> None:
     # One figure with ℝ and superscripts (the size lines), drawn in two processes whose
     # system fonts differ: ghostscript's (or none at all) and DejaVu only.

@@ -40,9 +40,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_the_themes_and_the_entry_point(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     themes = {Path(n).name for n in names if n.startswith("nnsvg/styles/")}
-    assert {"default.yaml", "paper.yaml", "colorblind.yaml", "dark.yaml"} <= themes
+    assert {"default.yaml", "paper.yaml", "colorblind.yaml", "dark.yaml", "latex.yaml"} <= themes
     shipped = {Path(n).name for n in names if n.startswith("nnsvg/fonts/")}
     assert {"DejaVuSans.ttf", "DejaVuSerif.ttf", "LICENSE-DejaVu.txt"} <= shipped
+    assert {"lmroman10-regular.otf", "latinmodern-math.otf", "LICENSE-LatinModern.txt"} <= shipped
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "nnsvg = nnsvg.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

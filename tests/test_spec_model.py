@@ -765,7 +765,7 @@ def test_theme_section_not_a_mapping() -> None:
 def test_unknown_builtin_theme_in_spec_did_you_mean() -> None:
     assert theme_error_of("theme: papr\nlayers: [3]\n") == (
         "spec.yaml:1:8: unknown theme 'papr' (did you mean 'paper'?); built-in themes: "
-        "colorblind, dark, default, paper (or give a path to a .yaml theme file)"
+        "colorblind, dark, default, latex, paper (or give a path to a .yaml theme file)"
     )
 
 
@@ -774,7 +774,7 @@ def test_unknown_builtin_theme_did_you_mean() -> None:
         resolve_theme("drak")
     assert str(info.value) == (
         "unknown theme 'drak' (did you mean 'dark'?); built-in themes: "
-        "colorblind, dark, default, paper (or give a path to a .yaml theme file)"
+        "colorblind, dark, default, latex, paper (or give a path to a .yaml theme file)"
     )
 
 
@@ -782,7 +782,7 @@ def test_unknown_theme_without_close_match_lists_themes() -> None:
     with pytest.raises(ThemeError) as info:
         load_theme("zzz")
     assert str(info.value) == (
-        "unknown theme 'zzz'; built-in themes: colorblind, dark, default, paper "
+        "unknown theme 'zzz'; built-in themes: colorblind, dark, default, latex, paper "
         "(or give a path to a .yaml theme file)"
     )
 

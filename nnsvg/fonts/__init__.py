@@ -6,17 +6,19 @@ lacks. With the system's fonts that made characters vanish from PNGs and PDFs (`
 printed as ``4`` under ghostscript's Nimbus Sans) and made the PNGs differ from machine
 to machine.
 
-So nnsvg ships the DejaVu fonts it measures text with (``DejaVuSans*.ttf``,
-``DejaVuSerif*.ttf``, ``DejaVuSansMono.ttf`` beside this file, Bitstream Vera licence
-and public domain changes, see ``LICENSE-DejaVu.txt``) and, before it draws its first
-PNG or PDF, makes a fontconfig configuration of its own the current one
+So nnsvg ships the fonts it measures text with, beside this file: DejaVu
+(``DejaVuSans*.ttf``, ``DejaVuSerif*.ttf``, ``DejaVuSansMono.ttf``; Bitstream Vera
+licence and public domain changes, see ``LICENSE-DejaVu.txt``) and, for a LaTeX look,
+Latin Modern, the OpenType Computer Modern (``lmroman10-*.otf``, ``latinmodern-math.otf``,
+unmodified, GUST Font License, see ``LICENSE-LatinModern.txt``). Before it draws its
+first PNG or PDF it makes a fontconfig configuration of its own the current one
 (:func:`activate`): it knows only these files, maps every family name nnsvg's layout
 recognises (:mod:`nnsvg.textmetrics`) to the shipped face of the same kind (serif
-names to DejaVu Serif, monospace names to DejaVu Sans Mono, anything else to DejaVu
-Sans; italic text is drawn in DejaVu Sans Oblique or DejaVu Serif Italic, which ship
-too) and fixes the rendering options (antialiasing, no hinting), so what the system's
-fontconfig files say no longer matters. Nothing is written to disk and nothing of the
-user's system changes.
+names to DejaVu Serif, Computer/Latin Modern names to LM Roman 10, "Latin Modern Math"
+to itself, monospace names to DejaVu Sans Mono, anything else to DejaVu Sans; italic
+and bold italic faces ship too) and fixes the rendering options (antialiasing, no
+hinting), so what the system's fontconfig files say no longer matters. Nothing is
+written to disk and nothing of the user's system changes.
 
 The configuration is made current in nnsvg's process, through libfontconfig's own API
 (``FcConfigSetCurrent``), not through the ``FONTCONFIG_FILE`` environment variable:
@@ -60,6 +62,13 @@ FACE_FILES = {
     "mono": "DejaVuSansMono.ttf",
     "sans-italic": "DejaVuSans-Oblique.ttf",
     "serif-italic": "DejaVuSerif-Italic.ttf",
+    "sans-bold-italic": "DejaVuSans-BoldOblique.ttf",
+    "serif-bold-italic": "DejaVuSerif-BoldItalic.ttf",
+    "roman": "lmroman10-regular.otf",
+    "roman-bold": "lmroman10-bold.otf",
+    "roman-italic": "lmroman10-italic.otf",
+    "roman-bold-italic": "lmroman10-bolditalic.otf",
+    "math": "latinmodern-math.otf",
 }
 # Face key -> the shipped face's name, for messages.
 FACE_NAMES = {
@@ -70,9 +79,23 @@ FACE_NAMES = {
     "mono": "DejaVu Sans Mono",
     "sans-italic": "DejaVu Sans Oblique",
     "serif-italic": "DejaVu Serif Italic",
+    "sans-bold-italic": "DejaVu Sans Bold Oblique",
+    "serif-bold-italic": "DejaVu Serif Bold Italic",
+    "roman": "LM Roman 10",
+    "roman-bold": "LM Roman 10 Bold",
+    "roman-italic": "LM Roman 10 Italic",
+    "roman-bold-italic": "LM Roman 10 Bold Italic",
+    "math": "Latin Modern Math",
 }
-# Face group -> the shipped family's name.
-FAMILIES = {"sans": "DejaVu Sans", "serif": "DejaVu Serif", "mono": "DejaVu Sans Mono"}
+# Face group -> the shipped family's name, as fontconfig reports it (fc-scan: the LM
+# Roman 10 files name the families "Latin Modern Roman" and "LM Roman 10").
+FAMILIES = {
+    "sans": "DejaVu Sans",
+    "serif": "DejaVu Serif",
+    "mono": "DejaVu Sans Mono",
+    "roman": "Latin Modern Roman",
+    "math": "Latin Modern Math",
+}
 
 _SONAMES = (
     "libfontconfig.so.1",
@@ -83,7 +106,7 @@ _SONAMES = (
 
 
 def font_path(face: str) -> Path:
-    """The shipped file of a face key ("sans", "sans-bold", "serif", "serif-bold", "mono")."""
+    """The shipped file of a face key ("sans", "sans-bold", "roman-italic", ...)."""
     return FONT_DIR / FACE_FILES[face]
 
 
@@ -93,10 +116,19 @@ def escape(text: str) -> str:
 
 
 def _alias(name: str, family: str, compare: str = "eq") -> str:
+    """A rule drawing a pattern whose first family is ``name`` (or contains it) in the
+    shipped ``family``: it puts ``family`` in front. It does not fire once the first
+    family is a shipped one, so the first rule that fires decides, and a shipped name
+    that contains a shorter prefix ("DejaVu Sans Mono", "Latin Modern Math") keeps
+    its own face."""
+    shipped = "".join(
+        f'<test qual="first" name="family" compare="not_eq"><string>{other}</string></test>'
+        for other in FAMILIES.values()
+    )
     return (
-        f'  <match target="pattern"><test name="family" compare="{compare}" ignore-blanks="true">'
-        f"<string>{escape(name)}</string></test>"
-        f'<edit name="family" mode="prepend" binding="strong"><string>{family}</string>'
+        f'  <match target="pattern"><test qual="first" name="family" compare="{compare}" '
+        f'ignore-blanks="true"><string>{escape(name)}</string></test>{shipped}'
+        f'<edit name="family" mode="prepend_first" binding="strong"><string>{family}</string>'
         "</edit></match>\n"
     )
 
@@ -114,16 +146,17 @@ def fonts_conf() -> str:
     for group, names in exact.items():
         for name in names:
             lines.append(_alias(name, FAMILIES[group]))
-    for prefix, group in prefixes:  # longest first: the longest one ends up in front
+    for prefix, group in prefixes:  # longest first: the longest one decides
         lines.append(_alias(prefix, FAMILIES[group], "contains"))
     # Any other family: the default sans (fontconfig's 49-sansserif.conf does the same
     # with "sans-serif", which the aliases above then name).
     lines.append(
         '  <match target="pattern">'
-        '<test qual="all" name="family" compare="not_eq"><string>DejaVu Sans</string></test>'
-        '<test qual="all" name="family" compare="not_eq"><string>DejaVu Serif</string></test>'
-        '<test qual="all" name="family" compare="not_eq"><string>DejaVu Sans Mono</string>'
-        '</test><edit name="family" mode="append_last"><string>DejaVu Sans</string></edit>'
+        + "".join(
+            f'<test qual="all" name="family" compare="not_eq"><string>{family}</string></test>'
+            for family in FAMILIES.values()
+        )
+        + '<edit name="family" mode="append_last"><string>DejaVu Sans</string></edit>'
         "</match>\n"
     )
     lines.append(

@@ -1,8 +1,12 @@
-"""What nnsvg reads from its shipped TrueType files: a minimal, dependency-free reader.
+"""What nnsvg reads from its shipped font files: a minimal, dependency-free reader.
+
+TrueType (``.ttf``) and CFF-based OpenType (``.otf``, Latin Modern) files share the
+tables read here; only the glyph outlines, which nnsvg never reads, differ.
 
 Only the tables text layout and the glyph lint need: ``head`` (units per em), ``hhea``
-(ascender, descender, number of advance widths), ``hmtx`` (advance widths) and ``cmap``
-(character -> glyph; the Unicode subtable, format 12 or 4). fontTools reads the same
+(ascender, descender, number of advance widths), ``OS/2`` (typographic ascender and
+descender), ``hmtx`` (advance widths) and ``cmap`` (character -> glyph; the Unicode
+subtable, format 12 or 4). fontTools reads the same
 (tests/test_fonts.py compares the two) but costs 0.17 s to import, paid by every
 command that lays text out; this reads a face in a few milliseconds.
 """
@@ -19,13 +23,16 @@ __all__ = ["FaceMetrics", "read_face"]
 
 @dataclass(frozen=True, slots=True)
 class FaceMetrics:
-    """One face: units per em, hhea ascender/descender (descender negative), and the
-    advance width in font units of every character it has a glyph for."""
+    """One face: units per em, hhea ascender/descender (descender negative), the
+    advance width in font units of every character it has a glyph for, and the OS/2
+    typographic ascender/descender (0 without an OS/2 table)."""
 
     units_per_em: int
     ascender: int
     descender: int
     advances: dict[int, int]
+    typo_ascender: int = 0
+    typo_descender: int = 0
 
 
 def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
@@ -88,9 +95,9 @@ def _cmap4(data: bytes, at: int) -> dict[int, int]:
     return out
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def read_face(path: Path) -> FaceMetrics:
-    """The metrics of the TrueType file at ``path`` (cached per path)."""
+    """The metrics of the TrueType or OpenType file at ``path`` (cached per path)."""
     data = path.read_bytes()
     tables = _tables(data)
     head = tables[b"head"][0]
@@ -105,4 +112,7 @@ def read_face(path: Path) -> FaceMetrics:
         cp: widths[glyph] if glyph < metrics else last
         for cp, glyph in _cmap(data, tables[b"cmap"][0]).items()
     }
-    return FaceMetrics(units_per_em, ascender, descender, advances)
+    typo = (0, 0)
+    if b"OS/2" in tables:
+        typo = struct.unpack_from(">hh", data, tables[b"OS/2"][0] + 68)
+    return FaceMetrics(units_per_em, ascender, descender, advances, *typo)
