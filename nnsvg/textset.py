@@ -5,7 +5,9 @@ A label drawn in one font, every character of which that font has, is a plain
 :class:`~nnsvg.scene.TextRun` s: its math as italic letters, scripts on shifted
 baselines and symbols, and every character its font lacks in the first shipped
 font that has it (Latin Modern Math, then DejaVu Sans, then DejaVu Serif; for a
-roman label the math font comes first, for any other DejaVu Sans). So no glyph is
+roman label the math font comes first, for any other DejaVu Sans), except that
+superscript and subscript digits the font lacks (``ℝ¹⁶`` in Latin Modern) are set
+as raised or lowered digits of the label's own font, as LaTeX sets them. So no glyph is
 dropped that any shipped font can draw, and every run is measured in the font it is
 drawn with. cairo never falls back to another font by itself (see
 :mod:`nnsvg.fonts`): this is where the fallback happens, for SVG, PNG and PDF alike.
@@ -30,8 +32,8 @@ ITALIC_OVERHANG = 0.1  # em: a slanted last letter reaches past its advance
 
 @dataclass(frozen=True, slots=True)
 class SetText:
-    """A label set: its runs (empty when it is plain text in one font), its plain
-    characters, and its extents in the unit of the size."""
+    """A label set: its runs (empty when it is plain text in one font), the plain text
+    it stands for, and its extents in the unit of the size."""
 
     runs: tuple[TextRun, ...]
     text: str
@@ -99,6 +101,36 @@ def _look(base: _Look, italic: bool | None, bold: bool | None) -> _Look:
     )
 
 
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾", "0123456789+-=()", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "0123456789+-=()", strict=True))
+
+
+def _scripts_as_math(content: str, have: frozenset[int]) -> str | None:
+    """``content`` with its runs of superscript and subscript characters written as math
+    scripts (``ℝ¹⁶`` -> ``ℝ$^{16}$``) when the face lacks one of them, so that they are
+    set as raised digits of the label's own font rather than glyphs of two fonts mixed;
+    None when there is nothing to do (or the label has math of its own)."""
+    if has_math(content) or "\\" in content:
+        return None
+    if not any((c in _SUPERSCRIPTS or c in _SUBSCRIPTS) and ord(c) not in have for c in content):
+        return None
+    out: list[str] = []
+    k = 0
+    while k < len(content):
+        table = _SUPERSCRIPTS if content[k] in _SUPERSCRIPTS else _SUBSCRIPTS
+        if content[k] not in table:
+            out.append(content[k])
+            k += 1
+            continue
+        end = k
+        while end < len(content) and content[end] in table:
+            end += 1
+        mark = "^" if table is _SUPERSCRIPTS else "_"
+        out.append(f"${mark}{{{''.join(table[c] for c in content[k:end])}}}$")
+        k = end
+    return "".join(out)
+
+
 @lru_cache(maxsize=4096)
 def set_text(
     metrics: TextMetrics, content: str, size: float, family: str, weight: str, style: str
@@ -114,6 +146,10 @@ def set_text(
         if style in ("italic", "oblique") and content:
             width += size * ITALIC_OVERHANG
         return SetText((), content, width, ascent, descent)
+    scripted = _scripts_as_math(content, have)
+    if scripted is not None:
+        setting = set_text(metrics, scripted, size, family, weight, style)
+        return SetText(setting.runs, content, setting.width, setting.ascent, setting.descent)
 
     def width_em(text: str, scale: float, italic: bool | None, bold: bool | None) -> float:
         look = _look(base, italic, bold)

@@ -299,3 +299,17 @@ def test_the_readme_lists_every_command() -> None:
     }
     missing = sorted(n for n in names if n.isalpha() and f"\\{n}" not in section)
     assert missing == []
+
+
+def test_superscripts_the_font_lacks_are_raised_digits_of_its_own() -> None:
+    roman = "'Latin Modern Roman', serif"  # LM Roman has ¹ but not ⁶
+    setting = runs("ℝ¹⁶ units", family=roman)
+    assert setting.text == "ℝ¹⁶ units"  # what it stands for (TikZ sets it as \textsuperscript)
+    assert [(r.text, r.family, r.size) for r in setting.runs] == [
+        ("ℝ", "'Latin Modern Math'", None),
+        ("16", None, pytest.approx(7.0)),
+        (" units", None, None),
+    ]
+    assert setting.runs[1].rise > 0
+    assert runs("ℝ¹⁶").runs == ()  # DejaVu Sans has them all: left as they are
+    assert [r.rise < 0 for r in runs("x₁₂", family=roman).runs] == [False, True]
