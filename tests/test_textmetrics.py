@@ -1,45 +1,49 @@
-"""Tests for nnsvg.textmetrics and its generated table nnsvg._metrics_data."""
+"""Tests for nnsvg.textmetrics: widths read from the shipped font files, checked against
+fontTools reading the same files."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import subprocess
 import sys
 import time
-import unicodedata
+from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from fontTools.ttLib import TTFont
 
-from nnsvg import _metrics_data as data
+from nnsvg.fonts import FACE_FILES, font_path
 from nnsvg.textmetrics import DEFAULT_METRICS, TextMetrics
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "tools" / "gen_metrics.py"
-DATA_FILE = ROOT / "nnsvg" / "_metrics_data.py"
 
 M = DEFAULT_METRICS
 UI_FONTS = "Helvetica, Arial, 'DejaVu Sans', sans-serif"
 
 
+@lru_cache(maxsize=None)
+def _advances(face: str) -> tuple[dict[int, int], int]:
+    """fontTools' reading of a shipped face: code point -> advance, units per em."""
+    with TTFont(str(font_path(face)), lazy=True) as font:
+        hmtx = font["hmtx"]
+        advances = {cp: hmtx[glyph][0] for cp, glyph in font.getBestCmap().items()}
+        return advances, font["head"].unitsPerEm
+
+
+def has(face: str, ch: str) -> bool:
+    return ord(ch) in _advances(face)[0]
+
+
 def table_width(face: str, ch: str) -> int | None:
-    """The advance of ``ch`` in 1/1000 em as written in _metrics_data, or None."""
-    cp = ord(ch)
-    for start, csv in data.WIDTHS[face]:
-        values = csv.split(",")
-        if start <= cp < start + len(values):
-            return int(values[cp - start])
-    return None
-
-
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_metrics", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The advance of ``ch`` in 1/1000 em (half up) in the shipped face, as fontTools
+    reads it; a character the face lacks borrows DejaVu Sans' of the same weight."""
+    advances, upm = _advances(face)
+    if ord(ch) not in advances:
+        if face.startswith("sans"):
+            return None
+        return table_width("sans-bold" if "-bold" in face else "sans", ch)
+    return (2000 * advances[ord(ch)] + upm) // (2 * upm)
 
 
 # -- face selection -----------------------------------------------------------------------
@@ -142,16 +146,18 @@ def test_known_value_m() -> None:
     assert M.width("M", 1000, "monospace") == 602
 
 
-def test_all_faces_cover_the_character_set() -> None:
-    gen = load_generator()
-    expected = {cp for cp in gen.charset() if unicodedata.category(chr(cp)) != "Cn"}
-    for face in data.FACES:
-        covered = set()
-        for start, csv in data.WIDTHS[face]:
-            values = [int(v) for v in csv.split(",")]
-            assert all(0 < v <= 2000 for v in values)
-            covered.update(range(start, start + len(values)))
-        assert covered == expected, face
+def test_every_face_is_measured_from_its_file() -> None:
+    for face in FACE_FILES:
+        advances, upm = _advances(face)
+        for ch in "Hidden Layer 1@28×28 Wx+b":
+            if ord(ch) in advances:
+                family = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}.get(
+                    face.split("-")[0], "'Latin Modern Math'" if face == "math" else "cmu serif"
+                )
+                weight = "bold" if "-bold" in face else "normal"
+                style = "italic" if face.endswith("italic") else "normal"
+                assert M.face(family, weight, style) == face
+                assert M.width(ch, 1000, family, weight, style) == table_width(face, ch), (face, ch)
 
 
 @pytest.mark.parametrize("face", ["sans", "sans-bold", "serif", "serif-bold", "mono"])
@@ -171,10 +177,10 @@ def test_superscripts_and_reals_are_not_fallback() -> None:
 
 
 def test_missing_glyphs_are_borrowed_from_dejavu_sans() -> None:
-    assert 0x211D in data.BORROWED["serif-bold"]  # DejaVu Serif Bold has no ℝ
-    assert table_width("serif-bold", "ℝ") == table_width("sans-bold", "ℝ")
-    assert 0x22EE in data.BORROWED["serif"]  # nor ⋮ in DejaVu Serif
-    assert table_width("serif", "⋮") == table_width("sans", "⋮")
+    assert not has("serif-bold", "ℝ")  # DejaVu Serif Bold has no ℝ
+    assert M.width("ℝ", 1000, "serif", "bold") == table_width("sans-bold", "ℝ")
+    assert not has("serif", "⋮")  # nor ⋮ DejaVu Serif
+    assert M.width("⋮", 1000, "serif") == table_width("sans", "⋮")
 
 
 @pytest.mark.parametrize("ch", ["\u0c85", "\u0f40", "\n", "\u03a2"])
@@ -229,7 +235,6 @@ def test_width_is_fast() -> None:
 
 
 def test_vertical_metrics() -> None:
-    assert data.VERTICAL_METRICS == "hhea"
     assert M.ascent(2048) == pytest.approx(1901)  # DejaVu Sans hhea ascender
     assert M.descent(2048) == pytest.approx(483)  # hhea descender is -483
     assert M.ascent(12, "serif") == pytest.approx(12 * 1901 / 2048)
@@ -266,38 +271,11 @@ def test_textmetrics_does_not_import_fonttools() -> None:
 # -- against the real fonts -------------------------------------------------------------------
 
 
-def _font_dir() -> Path:
-    pytest.importorskip("fontTools")
-    font_dir = load_generator().find_font_dir()
-    if font_dir is None:
-        pytest.skip("DejaVu TTFs not found")
-    return font_dir
-
-
 def test_widths_match_the_ttf() -> None:
-    font_dir = _font_dir()
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(font_dir / data.FONT_FILES["sans"]), lazy=True) as font:
-        upm = font["head"].unitsPerEm
-        cmap = font.getBestCmap()
-        advance_m = font["hmtx"][cmap[ord("M")]][0]
-        assert abs(M.width("M", 1000, "sans-serif") - advance_m * 1000 / upm) <= 0.5
-        for ch in "Hidden Layer ℝ⁷⁸⁴ σ(Wx+b) ∑ ⊕ →":
-            advance = font["hmtx"][cmap[ord(ch)]][0]
-            assert abs(M.width(ch, 1000) - advance * 1000 / upm) <= 0.5, ch
+    advances, upm = _advances("sans")
+    assert abs(M.width("M", 1000, "sans-serif") - advances[ord("M")] * 1000 / upm) <= 0.5
+    for ch in "Hidden Layer ℝ⁷⁸⁴ σ(Wx+b) ∑ ⊕ →":
+        assert abs(M.width(ch, 1000) - advances[ord(ch)] * 1000 / upm) <= 0.5, ch
+    with TTFont(str(font_path("sans")), lazy=True) as font:
         assert M.ascent(upm) == pytest.approx(font["hhea"].ascent)
         assert M.descent(upm) == pytest.approx(-font["hhea"].descent)
-
-
-def test_generated_data_is_up_to_date() -> None:
-    font_dir = _font_dir()
-    gen = load_generator()
-    installed = {
-        face: gen.read_face(font_dir / name)["version"] for face, name in gen.FACE_FILES.items()
-    }
-    if installed != data.FONT_VERSIONS:
-        pytest.skip(f"installed DejaVu {installed} differs from the tabulated {data.FONT_VERSIONS}")
-    fresh = gen.generate(font_dir)
-    current = DATA_FILE.read_text(encoding="utf-8")
-    assert fresh == current, "regenerate: python tools/gen_metrics.py > nnsvg/_metrics_data.py"
