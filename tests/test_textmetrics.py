@@ -7,7 +7,7 @@ import dataclasses
 import subprocess
 import sys
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ M = DEFAULT_METRICS
 UI_FONTS = "Helvetica, Arial, 'DejaVu Sans', sans-serif"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _advances(face: str) -> tuple[dict[int, int], int]:
     """fontTools' reading of a shipped face: code point -> advance, units per em."""
     with TTFont(str(font_path(face)), lazy=True) as font:
