@@ -148,7 +148,7 @@ def test_known_value_m() -> None:
 
 def test_every_face_is_measured_from_its_file() -> None:
     for face in FACE_FILES:
-        advances, upm = _advances(face)
+        advances, _upm = _advances(face)
         for ch in "Hidden Layer 1@28×28 Wx+b":
             if ord(ch) in advances:
                 family = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}.get(
