@@ -93,7 +93,7 @@ class GreyscaleRule:
         own = self.own_colour(number)
         if own is not None:
             return own
-        from nnsvg.engines.alexnet import KINDS_3D
+        from nnsvg.engines.alexnet_model import KINDS_3D
 
         words = role.split()
         swatch = self.legend_swatches().get(KINDS_3D.get(words[1] if len(words) > 1 else "", ""))

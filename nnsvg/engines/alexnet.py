@@ -16,12 +16,18 @@ Faces are single quads (no triangle seams), shaded front / top / side.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from nnsvg.colors import mix
+from nnsvg.engines.alexnet_labels import caption_rows, clear_dims
+from nnsvg.engines.alexnet_model import (
+    KINDS_3D,
+    Box3,
+    Tensor,
+    captions_of,
+    draw_order,
+    tensors_of,
+)
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
@@ -29,16 +35,12 @@ from nnsvg.engines.common import (
     finish_scene,
     kernel_window,
     merge_mark,
-    scaled_size,
     skip_lanes,
-    vector_units,
 )
-from nnsvg.engines.lenet import KIND_NAMES
-from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
+from nnsvg.geometry import Camera, Vec3
 from nnsvg.network import Network
 from nnsvg.scene import (
     BBox,
-    Circle,
     Group,
     Item,
     Paint,
@@ -47,184 +49,15 @@ from nnsvg.scene import (
     Polygons,
     Rect,
     Scene,
-    Text,
-    bbox_of,
-    iter_leaves,
 )
-from nnsvg.spatial import Bounds, BoxIndex, SpanRow, bounds_of
-from nnsvg.spec.model import Layer
-from nnsvg.spec.shapes import Shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
 __all__ = ["Box3", "draw_order", "layout_alexnet"]
 
-KINDS_3D = {**KIND_NAMES, "softmax": "Softmax"}
-
-
-@dataclass(frozen=True, slots=True)
-class Box3:
-    """An axis-aligned box."""
-
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    z0: float
-    z1: float
-
-    @property
-    def center(self) -> Vec3:
-        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2, (self.z0 + self.z1) / 2)
-
-    def faces(self) -> list[tuple[str, Vec3, tuple[Vec3, ...]]]:
-        """(tone, outward normal, corners) of the six faces: tone is front (±z),
-        top (±y) or side (±x)."""
-        x0, x1, y0, y1, z0, z1 = self.x0, self.x1, self.y0, self.y1, self.z0, self.z1
-        return [
-            ("front", (0.0, 0.0, -1.0), ((x0, y0, z0), (x1, y0, z0), (x1, y1, z0), (x0, y1, z0))),
-            ("front", (0.0, 0.0, 1.0), ((x0, y0, z1), (x0, y1, z1), (x1, y1, z1), (x1, y0, z1))),
-            ("top", (0.0, -1.0, 0.0), ((x0, y0, z0), (x0, y0, z1), (x1, y0, z1), (x1, y0, z0))),
-            ("top", (0.0, 1.0, 0.0), ((x0, y1, z0), (x1, y1, z0), (x1, y1, z1), (x0, y1, z1))),
-            ("side", (-1.0, 0.0, 0.0), ((x0, y0, z0), (x0, y1, z0), (x0, y1, z1), (x0, y0, z1))),
-            ("side", (1.0, 0.0, 0.0), ((x1, y0, z0), (x1, y0, z1), (x1, y1, z1), (x1, y1, z0))),
-        ]
-
-    def corners(self) -> list[Vec3]:
-        return [
-            (x, y, z)
-            for x in (self.x0, self.x1)
-            for y in (self.y0, self.y1)
-            for z in (self.z0, self.z1)
-        ]
-
-
-def draw_order(slabs: list[tuple[float, float]], camera: Camera) -> list[int]:
-    """Indices of z-slabs (z0, z1), farthest first, for disjoint slabs.
-
-    Parallel views: the eye is at infinity on the +z or -z side of the network.
-    Perspective: slabs farther from the eye's z go first."""
-    centers = [(a + b) / 2 for a, b in slabs]
-    order = list(range(len(slabs)))
-    if camera.projection == "perspective" and camera.eye_position is not None:
-        # A slab's distance from the eye is that of its nearer end (0 when the eye's z
-        # lies inside it): rays from the eye cross slabs in order of that distance.
-        ez = camera.eye_position[2]
-
-        def gap(i: int) -> float:
-            a, b = slabs[i]
-            return 0.0 if a <= ez <= b else min(abs(a - ez), abs(b - ez))
-
-        return sorted(order, key=lambda i: (-gap(i), i))
-    ez = camera.eye_direction()[2]
-    if ez >= 0:
-        return sorted(order, key=lambda i: (centers[i], i))
-    return sorted(order, key=lambda i: (-centers[i], i))
-
-
-@dataclass(slots=True)
-class _Tensor:
-    index: int
-    number: int
-    kind: str  # input, conv, pool, ..., or softmax for a softmax dense layer
-    shape: Shape
-    layer: Layer | None
-    label: str | None
-    size_label: str
-    color: str
-    stroke: str  # the outline: the spec's own, or the theme's
-    band: bool  # conv + ReLU: the activation as a darker band (PlotNeuralNet)
-    bar: bool  # dense-like: a thin bar
-    w: float = 0.0
-    h: float = 0.0
-    d: float = 0.0
-    z0: float = 0.0
-    gap_after: float = 0.0
-    y: float = 0.0  # the centre's height: 0 in a chain, a lane's in a graph
-
-    @property
-    def box(self) -> Box3:
-        y0, y1 = self.y - self.h / 2, self.y + self.h / 2
-        return Box3(-self.w / 2, self.w / 2, y0, y1, self.z0, self.z0 + self.d)
-
-
-def _size_text(shape: Shape) -> str:
-    return "×".join(str(n) for n in shape)
-
-
-def _tensors(net: Network, theme: Theme) -> list[_Tensor]:
-    boxes = theme.boxes
-    drawn = net.nodes
-
-    def is_bar(shape: Shape) -> bool:
-        return vector_units(shape) is not None
-
-    maps = [d.shape for d in drawn if not is_bar(d.shape)]
-    largest_side = max((max(s[:-1]) for s in maps), default=1)
-    largest_depth = max((s[-1] for s in maps), default=1)
-    largest_bar = max((d.shape[-1] for d in drawn if is_bar(d.shape)), default=1)
-    by_kind = boxes.color_by == "kind" or net.legend is True
-    out = []
-    for d in drawn:
-        kind, shape, layer = d.kind, d.shape, d.layer
-        activation = (layer.activation or "").lower() if layer else ""
-        if kind == "dense" and activation == "softmax":
-            kind = "softmax"
-        color = d.color or (getattr(theme.kinds, kind, boxes.color) if by_kind else boxes.color)
-        t = _Tensor(
-            index=d.index,
-            number=d.number,
-            kind=kind,
-            shape=shape,
-            layer=layer,
-            label=d.label,
-            size_label=d.size_label if d.size_label is not None else _size_text(shape),
-            color=color,
-            stroke=d.stroke or boxes.stroke,
-            band=kind in ("conv", "conv_transpose")
-            and activation in ("relu", "leaky_relu", "gelu"),
-            bar=is_bar(shape),
-        )
-        if t.bar:
-            t.w = t.d = boxes.bar_size
-            t.h = scaled_size(shape[-1], largest_bar, boxes.bar_scale, boxes.bar_min, boxes.bar_max)
-        else:
-            h, w = (shape[0], shape[1]) if len(shape) == 3 else (shape[0], 1)
-            t.h = scaled_size(h, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
-            t.w = (
-                scaled_size(w, largest_side, boxes.scale, boxes.min_size, boxes.max_size)
-                if len(shape) == 3
-                else boxes.min_size
-            )
-            t.d = scaled_size(
-                shape[-1], largest_depth, boxes.depth_scale, boxes.min_depth, boxes.max_depth
-            )
-        spacing = layer.spacing if layer and layer.spacing is not None else 0.0
-        t.gap_after = max(boxes.spacing + spacing, 4.0)
-        out.append(t)
-    return out
-
-
-def _captions(t: _Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
-    """(text, size, weight, style) lines under a box."""
-    lab = theme.label
-    lines = []
-    if net.labels.titles and t.label:
-        lines.append((t.label, lab.title_size, theme.font.title_weight, "normal"))
-    if net.labels.sizes != "none" and t.size_label:  # size_label: "" leaves it out
-        lines.append((t.size_label, lab.size_size, "normal", "normal"))
-    if net.labels.activations and t.layer is not None and t.layer.activation:
-        from nnsvg.engines.fcnn import ACTIVATION_NAMES
-
-        act = t.layer.activation
-        lines.append(
-            (ACTIVATION_NAMES.get(act.lower(), act), lab.activation_size, "normal", "italic")
-        )
-    return lines
-
 
 def _place(
-    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera
+    tensors: list[Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera
 ) -> None:
     """Positions along z; a gap widens when neighbouring captions would touch."""
     z = 0.0
@@ -232,7 +65,7 @@ def _place(
     sep = theme.label.min_separation
     widths = [
         max(
-            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, net, theme)),
+            (tm.width(text, size, weight) for text, size, weight, _ in captions_of(t, net, theme)),
             default=0.0,
         )
         for t in tensors
@@ -323,7 +156,7 @@ def _solid(
 
 
 def _filter_and_pyramid(
-    prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera
+    prev: Tensor, t: Tensor, theme: Theme, camera: Camera
 ) -> tuple[list[Item], list[Item]]:
     """The kernel box inside ``prev`` (spanning its channels) and the pyramid from the
     kernel's far face to the point it makes on ``t``'s near face."""
@@ -388,7 +221,7 @@ def _triangle_normal(tri: tuple[Vec3, Vec3, Vec3], base: tuple[Vec3, ...]) -> Ve
     return n
 
 
-def _arrow(prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera) -> list[Item]:
+def _arrow(prev: Tensor, t: Tensor, theme: Theme, camera: Camera) -> list[Item]:
     """An arrow from the centre of ``prev``'s far face to ``t``'s near face."""
     a, b = prev.box, t.box
     start = camera.project((0.0, prev.y, a.z1))[:2]
@@ -411,251 +244,8 @@ def _arrow(prev: _Tensor, t: _Tensor, theme: Theme, camera: Camera) -> list[Item
     ]
 
 
-# --- labels on edges, captions, skips, legend -------------------------------------------
-def _dims(t: _Tensor, theme: Theme, tm: TextMaker, camera: Camera) -> list[Item]:
-    """Height, width and channels beside three silhouette edges of a box."""
-    if t.bar or len(t.shape) < 2:
-        return []
-    box = t.box
-    e = camera.eye_direction()
-    xs = box.x0 if e[0] < 0 else box.x1  # the side face the eye sees
-    zs = box.z1 if e[2] >= 0 else box.z0  # the end face the eye sees
-    yb = box.y0 if e[1] >= 0 else box.y1  # the bottom (or top, from below)
-    h = t.shape[0]
-    w = t.shape[1] if len(t.shape) == 3 else None
-    c = t.shape[-1]
-    zh = box.z0 if e[2] >= 0 else box.z1  # the end away from the eye: the outer silhouette
-    edges = [
-        (str(h), (xs, box.y0, zh), (xs, box.y1, zh)),
-        (str(c), (xs, yb, box.z0), (xs, yb, box.z1)),
-    ]
-    if w is not None:
-        edges.append((str(w), (box.x0, yb, zs), (box.x1, yb, zs)))
-    center = camera.project(box.center)[:2]
-    size = theme.boxes.dims_size
-    out: list[Item] = []
-    for text, p, q in edges:
-        a, b = camera.project(p)[:2], camera.project(q)[:2]
-        width = tm.width(text, size)
-        if math.hypot(b[0] - a[0], b[1] - a[1]) < max(width, size) * 1.1:
-            continue  # too short an edge to label cleanly
-        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-        dx, dy = mx - center[0], my - center[1]
-        n = math.hypot(dx, dy) or 1.0
-        off = size * 0.6 + width / 2 * abs(dx / n)
-        out.append(
-            tm.text(
-                mx + dx / n * off,
-                my + dy / n * off,
-                text,
-                size,
-                baseline="central",
-                color=theme.label.secondary_color,
-                cls="dim",
-            )
-        )
-    return out
-
-
-def _hull(group: Group) -> list[tuple[float, float]]:
-    points = [
-        p for item in iter_leaves(group.children) if isinstance(item, Polygon) for p in item.points
-    ]
-    return convex_hull(points)
-
-
-def _text_quad(item: Item) -> list[tuple[float, float]]:
-    box = bbox_of(item)
-    assert box is not None
-    return [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
-
-
-def _clear_dims(
-    tensors: list[_Tensor],
-    drawn: list[Group],
-    order: list[int],
-    on_top: list[Item],
-    theme: Theme,
-    tm: TextMaker,
-    camera: Camera,
-) -> dict[int, list[Text]]:
-    """Edge numbers that fall on no box (their own included), kernel pyramid or other
-    number, by tensor number: a number that would be covered is left out rather than
-    drawn over something.
-
-    A number is drawn in its box's group, right after the box, so what is drawn after
-    that group (``drawn`` in the painter's ``order``, then ``on_top``: the skips) could
-    cover it: a number is also left out when anything drawn later overlaps it by more
-    than 0.5, as above but with that shape's stroke counted (arrows and skip arcs
-    too). Over 540 camera views of three gallery networks this leaves out 65 of 7516
-    numbers (none in the gallery), which the earlier figures drew within 0.5 of an
-    outline drawn over them; in the views where it leaves none out, the PNGs are
-    those of the figures with every number drawn last (2 pixels differ by 1/255)."""
-    hulls = {g.id: _hull(g) for g in drawn}
-    kept: dict[int, list[Text]] = {}
-    obstacles = [h for h in hulls.values() if len(h) >= 3]
-    # Each number is tested only against the shapes and numbers whose bounds meet its
-    # own (issue #14: testing all of them made long networks quadratic). That loses no
-    # overlap: a number's quad is an axis-aligned rectangle, so convex_overlap tests
-    # its x and y axes, and an overlap of more than 0.5 on both means the bounds meet.
-    size = theme.boxes.dims_size
-    sides = sorted(max(b[2] - b[0], b[3] - b[1]) for b in map(bounds_of, obstacles))
-    shapes = BoxIndex(max(sides[len(sides) // 2] if sides else 0.0, 4 * size))
-    for h in obstacles:
-        shapes.add(bounds_of(h))
-    later = _Later(drawn, order, on_top, shapes.cell)
-    numbers = BoxIndex(4 * size)
-    kept_quads: list[list[tuple[float, float]]] = []
-    for t in tensors:
-        for text in _dims(t, theme, tm, camera):
-            quad = _text_quad(text)
-            near = _near(quad)
-            if any(convex_overlap(quad, obstacles[k], 0.5) for k in _candidates(shapes, near)):
-                continue
-            if any(convex_overlap(quad, kept_quads[k], 0.5) for k in _candidates(numbers, near)):
-                continue
-            if later.covers(quad, f"layer-{t.number}"):
-                continue
-            kept.setdefault(t.number, []).append(text)
-            kept_quads.append(quad)
-            numbers.add(bounds_of(quad))
-    return kept
-
-
-class _Later:
-    """The pieces of what is drawn, each convex (a face, a triangle, a line segment, an
-    arrowhead, a merge mark's square), with the half stroke around it and the place it
-    is drawn at: which of them are drawn after a group, and touch a quad."""
-
-    def __init__(self, drawn: list[Group], order: list[int], on_top: list[Item], cell: float):
-        self.place = {drawn[i].id: rank for rank, i in enumerate(order)}
-        self.pieces: list[tuple[list[tuple[float, float]], float, int]] = []
-        self.index = BoxIndex(cell)
-        for rank, i in enumerate(order):
-            self._add(drawn[i], rank, 0.0)
-        for item in on_top:
-            self._add(item, len(order), 0.0)
-
-    def _add(self, item: Item, rank: int, pad: float) -> None:
-        paint = getattr(item, "paint", None)
-        if paint is not None and paint.stroke == "none":
-            pad = 0.0
-        elif paint is not None and paint.stroke_width is not None:
-            pad = paint.stroke_width / 2
-        pieces: list[list[tuple[float, float]]] = []
-        if isinstance(item, Group):
-            for child in item.children:
-                self._add(child, rank, pad)
-        elif isinstance(item, Polygon):
-            pieces.append(list(item.points))
-        elif isinstance(item, Polygons):
-            pieces.extend(list(poly) for poly in item.polygons if poly)
-        elif isinstance(item, Path):
-            ends = [cmd[-2:] for cmd in item.commands if cmd[0] != "Z"]
-            pieces.extend([a, b] for a, b in itertools.pairwise(ends))  # M and L only
-        elif isinstance(item, (Circle, Text)):
-            box = bbox_of(item)
-            if box is not None:
-                pieces.append(
-                    [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
-                )
-        for piece in pieces:
-            x0, y0, x1, y1 = bounds_of(piece)
-            self.index.add((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-            self.pieces.append((piece, pad, rank))
-
-    def covers(self, quad: list[tuple[float, float]], group: str) -> bool:
-        """Whether a piece drawn after ``group`` overlaps ``quad``, grown by the
-        piece's half stroke, by more than 0.5."""
-        after = self.place.get(group, -1)
-        x0, y0, x1, y1 = bounds_of(quad)
-        for k in self.index.query((x0, y0, x1, y1)):
-            piece, pad, rank = self.pieces[k]
-            if rank <= after:
-                continue
-            grown = [
-                (x0 - pad, y0 - pad),
-                (x1 + pad, y0 - pad),
-                (x1 + pad, y1 + pad),
-                (x0 - pad, y1 + pad),
-            ]
-            if convex_overlap(grown, piece, 0.5):
-                return True
-        return False
-
-
-def _candidates(index: BoxIndex, near: Bounds | None) -> Iterable[int]:
-    """The boxes of ``index`` to test against a quad looked up by ``near`` (all of them
-    for a quad with no bounds to look up by)."""
-    return range(len(index)) if near is None else index.query(near)
-
-
-def _near(quad: list[tuple[float, float]]) -> Bounds | None:
-    """The bounds to look up a text quad's neighbours with: its own, widened by far more
-    than convex_overlap's rounding (so a tested overlap of 0.5 is never missed); None for
-    a quad shrunk to a point, which the overlap test does not treat as a rectangle."""
-    x0, y0, x1, y1 = bounds_of(quad)
-    if x0 == x1 and y0 == y1:
-        return None
-    slack = 1e-9 * (1.0 + max(abs(x0), abs(y0), abs(x1), abs(y1)))
-    return (x0 - slack, y0 - slack, x1 + slack, y1 + slack)
-
-
-def _caption_rows(
-    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera, top: float
-) -> dict[int, list[Text]]:
-    """Captions under each box's centre, by tensor number; a caption that would touch
-    one already placed goes one row down (views along the network stack them)."""
-    sep = theme.label.min_separation / 2
-    blocks = []
-    for t in tensors:
-        lines = _captions(t, net, theme)
-        if not lines:
-            continue
-        x = camera.project(t.box.center)[0]
-        width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
-        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
-        blocks.append((t, lines, x, width, height))
-    row_height = max((b[4] for b in blocks), default=0.0) + theme.label.line_gap
-    rows: list[SpanRow] = []  # each caption is looked up among its row's, not tested on all
-    out: dict[int, list[Text]] = {}
-    for t, lines, x, width, _height in blocks:
-        span = (x - width / 2 - sep, x + width / 2 + sep)
-        row = 0
-        while row < len(rows) and rows[row].overlaps(*span):
-            row += 1
-        if row == len(rows):
-            rows.append(SpanRow())
-        rows[row].add(*span)
-        texts = caption_texts(t, lines, x, top + row * row_height, theme, tm)
-        out.setdefault(t.number, []).extend(texts)
-    return out
-
-
-def caption_texts(
-    t: _Tensor,
-    lines: list[tuple[str, float, str, str]],
-    x: float,
-    top: float,
-    theme: Theme,
-    tm: TextMaker,
-) -> list[Item]:
-    """A box's caption lines centred on ``x``, the first line's top at ``top``: its
-    label, then in the secondary colour its size and activation."""
-    out: list[Item] = []
-    y = top
-    for text, size, weight, style in lines:
-        y += tm.ascent(size)
-        color = None if text == t.label else theme.label.secondary_color
-        out.append(
-            tm.text(x, y, text, size, weight=weight, style=style, color=color, cls="caption")
-        )
-        y += tm.descent(size) + theme.label.line_gap
-    return out
-
-
 def _skips(
-    net: Network, tensors: list[_Tensor], theme: Theme, tm: TextMaker, camera: Camera
+    net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
     placed = skip_lanes(net.skips, tensors)
     if not placed:
@@ -721,7 +311,7 @@ def _skips(
 
 
 def _clear_level(
-    span: list[_Tensor],
+    span: list[Tensor],
     level: float,
     sign: float,
     za: float,
@@ -743,9 +333,7 @@ def _clear_level(
     return level
 
 
-def _legend(
-    tensors: list[_Tensor], theme: Theme, tm: TextMaker, below: float, left: float
-) -> Group:
+def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, left: float) -> Group:
     size = theme.legend.font_size
     kinds = list(dict.fromkeys(t.kind for t in tensors))
     x, y = left, below
@@ -806,7 +394,7 @@ def layout_alexnet(
     tm = TextMaker(metrics, theme.font.family)
     cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
-    tensors = _tensors(net, theme)
+    tensors = tensors_of(net, theme)
     _place(tensors, net, theme, tm, camera)
     last = tensors[-1].box
     center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
@@ -868,18 +456,16 @@ def layout_alexnet(
     # captions under everything, in rows so that none overlaps another. Each box's
     # numbers and captions go in its own group, after its faces (so that moving a box
     # in an editor takes them along): nothing drawn later covers them (the numbers are
-    # clear of it, see _clear_dims; the captions lie below everything).
+    # clear of it, see clear_dims; the captions lie below everything).
     from nnsvg.scene import bounds
 
     body = bounds(items) or BBox(0, 0, 1, 1)
     dims = (
-        _clear_dims(tensors, drawn, order, list(skips), theme, tm, camera)
-        if net.labels.dims
-        else {}
+        clear_dims(tensors, drawn, order, list(skips), theme, tm, camera) if net.labels.dims else {}
     )
     dims_box = bounds([text for texts in dims.values() for text in texts])
     top = max(body.y1, dims_box.y1 if dims_box else body.y1) + theme.layer.label_gap
-    captions = _caption_rows(tensors, net, theme, tm, camera, top)
+    captions = caption_rows(tensors, net, theme, tm, camera, top)
     for k, group in enumerate(items):
         number = _layer_number(group)
         if number is None or not (dims.get(number) or captions.get(number)):

@@ -21,19 +21,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from nnsvg.engines.alexnet import (
-    KINDS_3D,
-    _arrow,
-    _captions,
-    _dims,
-    _filter_and_pyramid,
-    _solid,
-    _Tensor,
-    _tensors,
-    _text_quad,
-    caption_texts,
-    draw_order,
-)
+from nnsvg.engines.alexnet import _arrow, _filter_and_pyramid, _solid
+from nnsvg.engines.alexnet_labels import caption_texts, dims, text_quad
+from nnsvg.engines.alexnet_model import KINDS_3D, Tensor, captions_of, draw_order, tensors_of
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
@@ -81,7 +71,7 @@ def layout_alexnet_graph(
     cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
     boxes = theme.boxes
-    tensors = _tensors(net, theme)
+    tensors = tensors_of(net, theme)
     mark = theme.skip.mark_radius * _MARK_SCALE
     for t in tensors:
         if t.kind in MERGE_TYPES:
@@ -197,7 +187,7 @@ def layout_alexnet_graph(
 
 
 def _numbers(
-    tensors: list[_Tensor],
+    tensors: list[Tensor],
     faces: dict[int, list[Item]],
     links: dict[int, list[Item]],
     routes: list[Item],
@@ -225,8 +215,8 @@ def _numbers(
     for t in tensors:
         if t.kind in MERGE_TYPES:
             continue
-        for text in _dims(t, theme, tm, camera):
-            quad = _text_quad(text)
+        for text in dims(t, theme, tm, camera):
+            quad = text_quad(text)
             if any(convex_overlap(quad, h, 0.5) for h in [*hulls, *quads]):
                 continue
             if any(_crosses(quad, a, b) for a, b in segments):
@@ -259,7 +249,7 @@ def _crosses(
     return True
 
 
-def _band(t: _Tensor, theme: Theme) -> str | None:
+def _band(t: Tensor, theme: Theme) -> str | None:
     from nnsvg.colors import mix
 
     if not t.band:
@@ -297,16 +287,16 @@ def _line(camera: Camera, points: list[Vec3], paint: Paint, arrow: object = None
     )
 
 
-def _caption_lines(t: _Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
+def _caption_lines(t: Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
     """A box's caption lines; a merge mark's: its label, and a concat's size."""
-    lines = _captions(t, net, theme)
+    lines = captions_of(t, net, theme)
     if t.kind in ("add", "multiply"):
         return [line for line in lines if line[0] == t.label]
     return lines
 
 
 def _caption_height(
-    tensors: list[_Tensor], net: Network, theme: Theme, tm: TextMaker
+    tensors: list[Tensor], net: Network, theme: Theme, tm: TextMaker
 ) -> list[float]:
     out = []
     for t in tensors:
@@ -317,7 +307,7 @@ def _caption_height(
 
 def _stack(
     ranks: tuple[tuple[int, ...], ...],
-    tensors: list[_Tensor],
+    tensors: list[Tensor],
     captions: list[float],
     theme: Theme,
     camera: Camera,
@@ -355,7 +345,7 @@ def _level(
     columns: list[list[_Lane]],
     net: Network,
     chains: dict[tuple[int, int], tuple[int, ...]],
-    tensors: list[_Tensor],
+    tensors: list[Tensor],
 ) -> None:
     """Each lane toward the mean of what feeds it, order and room kept (an isotonic
     regression, pool-adjacent-violators); then a column of inputs toward the layers
@@ -409,7 +399,7 @@ def _level(
 
 def _along(
     ranks: tuple[tuple[int, ...], ...],
-    tensors: list[_Tensor],
+    tensors: list[Tensor],
     net: Network,
     theme: Theme,
     tm: TextMaker,
@@ -424,7 +414,7 @@ def _along(
     sep = theme.label.min_separation
     widths = [
         max(
-            (tm.width(text, size, weight) for text, size, weight, _ in _captions(t, net, theme)),
+            (tm.width(text, size, weight) for text, size, weight, _ in captions_of(t, net, theme)),
             default=0.0,
         )
         for t in tensors
@@ -459,7 +449,7 @@ def _along(
 
 
 def _node_group(
-    t: _Tensor,
+    t: Tensor,
     net: Network,
     shapes: list[Item],
     link: list[Item],
