@@ -603,8 +603,10 @@ def test_the_pyramid_apex_sits_where_the_kernel_centre_maps(camera) -> None:
     base = {p for c in sides for p in c[:2]}
     assert [p[2] for p in base] == pytest.approx([a.z1] * len(base))
     assert {(p[0], p[1]) for p in base} == {(x, y) for x in (k.x0, k.x1) for y in (k.y0, k.y1)}
-    # The kernel spans the input's channels, inside the box, its size from the kernel.
-    assert a.z0 < k.z0 < k.z1 < a.z1 and k.z1 - k.z0 > 0.9 * (a.z1 - a.z0)
+    # The kernel is a cube on the input's near face (not a rod through its channels),
+    # inside the box, its size from the kernel.
+    assert a.z0 < k.z0 < k.z1 < a.z1 and a.z1 - k.z1 < 0.5
+    assert k.z1 - k.z0 == pytest.approx(max(k.y1 - k.y0, k.x1 - k.x0))
     assert (k.y1 - k.y0) / (a.y1 - a.y0) == pytest.approx(3 / 64)
     assert (k.x1 - k.x0) / (a.x1 - a.x0) == pytest.approx(3 / 32)
 
@@ -897,3 +899,24 @@ def test_no_number_is_drawn_over_by_a_later_shape(data: dict) -> None:
                     (b.x0 - pad, b.y1 + pad),
                 ]
                 assert not convex_overlap(grown, piece, 0.5), (group.id, text.text, piece)
+
+
+def test_a_global_pooling_paints_no_kernel_over_its_input() -> None:
+    # The window is the whole 8×8 map: the pyramid from the whole face says it; a
+    # kernel box the size of the map would paint the input in the kernel colour.
+    data = {
+        "style": "alexnet",
+        "input": [8, 8, 16],
+        "layers": [{"type": "pool", "size": 8}, {"type": "dense", "units": 4}],
+    }
+    scene, rec = recorded_scene(data)
+    boxes = {owner[1] for owner, _ in rec.faces.values() if owner[0] == "box"}
+    assert len(boxes) == len(tensor_boxes(rec)) == 3  # no kernel box inside any
+    assert [g.role for g in top_groups(scene, "link")][:1] == ["pyramid"]
+
+
+def test_a_label_that_is_its_size_is_printed_once() -> None:
+    data = {"style": "alexnet", "input": [8, 8, 3], "layers": [{"units": 10, "label": "10"}]}
+    scene, _rec = recorded_scene(data)
+    texts = [t.text for t in iter_leaves(scene.items) if isinstance(t, Text)]
+    assert texts.count("10") == 1

@@ -197,3 +197,17 @@ def test_arrowheads_stop_at_the_node_outline() -> None:
     # The line ends behind the tip, so it never pokes through the arrowhead.
     end_x = bundle.xs[bundle.runs[0][-1]]
     assert end_x < tip[0]
+
+
+def test_a_label_that_is_its_size_is_printed_once() -> None:
+    from nnsvg.scene import Text, iter_leaves
+    from tests.scenes import checked_spec
+
+    for style, data in (
+        ("fcnn", {"layers": [{"units": 3, "label": "ℝ³"}, 2]}),
+        ("lenet", {"input": [8, 8, 3], "layers": [{"units": 10, "label": "1×10"}]}),
+    ):
+        scene = build_scene(checked_spec({"style": style, **data}))
+        texts = [t.text for t in iter_leaves(scene.items) if isinstance(t, Text)]
+        label = data["layers"][0]["label"]
+        assert texts.count(label) == 1, (style, texts)

@@ -550,7 +550,15 @@ def test_a_1d_spec_draws_bars_with_their_sizes() -> None:
         }
     )
     texts = [t.text for t in label_texts(scene)]
-    assert texts == ["16@100", "32@96", "Convolution 5", "32@48", "Max-pool 2", "1×10", "Dense"]
+    assert texts == [
+        "16@100",
+        "32@96",
+        "1D convolution, kernel 5",
+        "32@48",
+        "1D max-pool, window 2",
+        "1×10",
+        "Dense",
+    ]
     fronts = [front_of(scene, f"layer-{k}") for k in range(3)]
     for front in fronts:
         assert front.height < front.width  # a bar

@@ -177,8 +177,15 @@ def _filter_and_pyramid(
     fx0 = a.x0 + (a.x1 - a.x0 - fw) * u
     fy1 = a.y1 - (a.y1 - a.y0 - fh) * v
     inset = min(0.4, (a.z1 - a.z0) * 0.02)
-    kernel_box = Box3(fx0, fx0 + fw, fy1 - fh, fy1, a.z0 + inset, a.z1 - inset)
-    inside = _solid(kernel_box, boxes.filter_color, theme, camera, boxes.filter_opacity)
+    # A cube on the input's near face (PlotNeuralNet's look), not a rod through its
+    # channels; none where the window is the whole map (global pooling): the pyramid
+    # from the whole face says it.
+    depth = min(max(fw, fh), a.z1 - a.z0 - 2 * inset)
+    kernel_box = Box3(fx0, fx0 + fw, fy1 - fh, fy1, a.z1 - inset - depth, a.z1 - inset)
+    whole = kh >= in_h and kw >= in_w
+    inside = (
+        [] if whole else _solid(kernel_box, boxes.filter_color, theme, camera, boxes.filter_opacity)
+    )
     b = t.box
     # The output point: the kernel centre's place on the next box's near face
     # (its height from the height, its width from the width).

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnsvg.engines.common import (
-    scaled_size,
-    vector_units,
-)
+from nnsvg.engines.common import says_the_same, scaled_size, vector_units
 from nnsvg.engines.lenet import KIND_NAMES
 from nnsvg.geometry import Camera, Vec3
 from nnsvg.network import Network
@@ -171,7 +168,12 @@ def captions_of(t: Tensor, net: Network, theme: Theme) -> list[tuple[str, float,
     lines = []
     if net.labels.titles and t.label:
         lines.append((t.label, lab.title_size, theme.font.title_weight, "normal"))
-    if net.labels.sizes != "none" and t.size_label:  # size_label: "" leaves it out
+    shown_label = t.label if net.labels.titles else None
+    if (
+        net.labels.sizes != "none"
+        and t.size_label  # size_label: "" leaves it out
+        and not says_the_same(shown_label, t.size_label)
+    ):
         lines.append((t.size_label, lab.size_size, "normal", "normal"))
     if net.labels.activations and t.layer is not None and t.layer.activation:
         from nnsvg.engines.fcnn import ACTIVATION_NAMES

@@ -37,6 +37,7 @@ __all__ = [
     "level",
     "merge_mark",
     "one_to_one",
+    "says_the_same",
     "scaled_size",
     "skip_lanes",
     "superscript",
@@ -101,6 +102,19 @@ class TextMaker:
 
     def descent(self, size: float) -> float:
         return self.metrics.descent(size, self.family)
+
+
+def says_the_same(label: str | None, size: str | None) -> bool:
+    """Whether a size line would repeat the label above it (``label: 1×10`` over the
+    size ``1×10``): it is then printed once.
+
+    >>> says_the_same("1×120", " 1×120"), says_the_same("C5", "120@1×1")
+    (True, False)
+    """
+    return (
+        bool(label and size)
+        and " ".join(label.split()).casefold() == " ".join(size.split()).casefold()
+    )
 
 
 def arrowhead(tip: Vec, direction: Vec, length: float, width: float) -> tuple[Vec, Vec, Vec]:

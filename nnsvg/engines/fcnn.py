@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnsvg.colors import diverging
-from nnsvg.engines.common import LayoutLimits, TextMaker, arrowhead, finish_scene, superscript
+from nnsvg.engines.common import (
+    LayoutLimits,
+    TextMaker,
+    arrowhead,
+    finish_scene,
+    says_the_same,
+    superscript,
+)
 from nnsvg.engines.fcnn_graph import Plan, place_ranks, plan_of
 from nnsvg.errors import LimitError, SpecError
 from nnsvg.geometry import Vec, normalize
@@ -185,7 +192,12 @@ def _label_lines(net: Network, layer: Layer, role: str) -> list[tuple[str, str]]
     if net.labels.activations and layer.activation:
         name = ACTIVATION_NAMES.get(layer.activation.lower(), layer.activation)
         lines.append(("activation", name))
-    return [(role, text) for role, text in lines if text]
+    title = next((text for role, text in lines if role == "title"), None)
+    return [
+        (role, text)
+        for role, text in lines
+        if text and not (role == "size" and says_the_same(title, text))
+    ]
 
 
 class _Labels:

@@ -26,6 +26,7 @@ from nnsvg.engines.common import (
     finish_scene,
     kernel_window,
     merge_mark,
+    says_the_same,
     scaled_size,
     skip_lanes,
     vector_units,
@@ -85,6 +86,13 @@ def op_text(layer: Layer, dims: int) -> str:
     'Convolution 5×5'
     >>> op_text(Layer(0, type="pool", size=(3,), stride=(2,)), 2)
     'Max-pool 3×3, stride 2'
+
+    On 1D maps (sequences) it says so, and what the number is:
+
+    >>> op_text(Layer(0, type="conv", filters=64, kernel=(5,)), 1)
+    '1D convolution, kernel 5'
+    >>> op_text(Layer(0, type="pool", size=(2,)), 1)
+    '1D max-pool, window 2'
     """
     if layer.op_label:
         return layer.op_label
@@ -101,7 +109,7 @@ def op_text(layer: Layer, dims: int) -> str:
     if kind == "pool":
         name = "Avg-pool" if layer.kind == "avg" else "Max-pool"
         window = _pair(layer.size, 2, max(dims, 1))
-        text = f"{name} {_times(window)}"
+        text = f"1D {name.lower()}, window {window[0]}" if dims == 1 else f"{name} {_times(window)}"
         stride = _pair(layer.stride, 0, max(dims, 1))
         if layer.stride is not None and stride != window:
             text += f", stride {_times(stride) if len(set(stride)) > 1 else stride[0]}"
@@ -109,7 +117,11 @@ def op_text(layer: Layer, dims: int) -> str:
     name = "Convolution" if kind == "conv" else "Transposed conv"
     if layer.kernel is None:
         return name
-    text = f"{name} {_times(_pair(layer.kernel, 1, max(dims, 1)))}"
+    kernel = _pair(layer.kernel, 1, max(dims, 1))
+    if dims == 1:
+        text = f"1D {name[0].lower()}{name[1:]}, kernel {kernel[0]}"
+    else:
+        text = f"{name} {_times(kernel)}"
     for word, values in (("stride", layer.stride), ("dilation", layer.dilation)):
         values = _pair(values, 1, max(dims, 1))
         if any(v != 1 for v in values):
@@ -252,7 +264,12 @@ class _Labels:
         lines = []
         if e.label and self.shown.titles:
             lines.append((e.label, lab.title_size, self.theme.font.title_weight))
-        if e.size_label and self.shown.sizes != "none":  # size_label: "" leaves it out
+        shown_label = e.label if self.shown.titles else None
+        if (
+            e.size_label
+            and self.shown.sizes != "none"  # size_label: "" leaves it out
+            and not says_the_same(shown_label, e.size_label)
+        ):
             lines.append((e.size_label, lab.size_size, "normal"))
         return lines
 
