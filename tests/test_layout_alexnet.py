@@ -920,3 +920,32 @@ def test_a_label_that_is_its_size_is_printed_once() -> None:
     scene, _rec = recorded_scene(data)
     texts = [t.text for t in iter_leaves(scene.items) if isinstance(t, Text)]
     assert texts.count("10") == 1
+
+
+@pytest.mark.parametrize("name", ["alexnet", "vgg16", "resnet-stage"])
+def test_captions_sit_under_their_own_boxes(name: str) -> None:
+    # Not in rows far below a diagonal run of boxes: each caption just under its box
+    # (pushed down only past what it would touch), and no caption touches another.
+    scene = build_scene(unsized(SPECS / f"{name}.yaml"))
+    blocks = []
+    for group in scene.items:
+        if not (isinstance(group, Group) and (group.role or "").startswith("layer")):
+            continue
+        box = next(c for c in group.children if isinstance(c, Group) and c.role == "box")
+        texts = [c for c in group.children if isinstance(c, Text) and c.cls == "caption"]
+        if not texts:
+            continue
+        bottom = max(p[1] for poly in iter_leaves(box.children) for p in poly.points)
+        top = min(bbox_of(t).y0 for t in texts)
+        assert 0 <= top - bottom <= 3 * texts[0].style.size, (group.id, top - bottom)
+        blocks.append(
+            BBox(
+                *(
+                    f(bbox_of(t).__getattribute__(a) for t in texts)
+                    for f, a in ((min, "x0"), (min, "y0"), (max, "x1"), (max, "y1"))
+                )
+            )
+        )
+    assert len(blocks) >= 6
+    for a, b in itertools.combinations(blocks, 2):
+        assert not a.expand(-0.5).overlaps(b.expand(-0.5)), (a, b)

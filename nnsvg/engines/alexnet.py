@@ -19,7 +19,7 @@ import dataclasses
 import math
 
 from nnsvg.colors import mix
-from nnsvg.engines.alexnet_labels import caption_rows, clear_dims
+from nnsvg.engines.alexnet_labels import caption_rows, clear_dims, hull, text_quad
 from nnsvg.engines.alexnet_model import (
     KINDS_3D,
     Box3,
@@ -470,9 +470,18 @@ def layout_alexnet(
     dims = (
         clear_dims(tensors, drawn, order, list(skips), theme, tm, camera) if net.labels.dims else {}
     )
-    dims_box = bounds([text for texts in dims.values() for text in texts])
-    top = max(body.y1, dims_box.y1 if dims_box else body.y1) + theme.layer.label_gap
-    captions = caption_rows(tensors, net, theme, tm, camera, top)
+    boxes_by_number = {
+        group.id: hull(group)
+        for group in drawn
+        if isinstance(group, Group) and group.id and group.id.startswith("layer-")
+    }
+    obstacles = [boxes_by_number.get(f"layer-{t.number}", []) for t in tensors]
+    obstacles += [
+        hull(g) for g in drawn if isinstance(g, Group) and (g.id or "").startswith("link-")
+    ]
+    obstacles += [hull(Group(id=None, role="", children=(s,))) for s in skips]
+    obstacles += [text_quad(text) for texts in dims.values() for text in texts]
+    captions = caption_rows(tensors, net, theme, tm, camera, obstacles)
     for k, group in enumerate(items):
         number = _layer_number(group)
         if number is None or not (dims.get(number) or captions.get(number)):

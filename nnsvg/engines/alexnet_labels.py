@@ -24,7 +24,7 @@ from nnsvg.scene import (
     bbox_of,
     iter_leaves,
 )
-from nnsvg.spatial import Bounds, BoxIndex, SpanRow, bounds_of
+from nnsvg.spatial import Bounds, BoxIndex, bounds_of
 from nnsvg.theme import Theme
 
 
@@ -219,33 +219,51 @@ def quad_bounds(quad: list[tuple[float, float]]) -> Bounds | None:
 
 
 def caption_rows(
-    tensors: list[Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera, top: float
+    tensors: list[Tensor],
+    net: Network,
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
+    obstacles: list[list[tuple[float, float]]],
 ) -> dict[int, list[Text]]:
-    """Captions under each box's centre, by tensor number; a caption that would touch
-    one already placed goes one row down (views along the network stack them)."""
+    """Captions under each box's centre, by tensor number: each just under its own box
+    (``obstacles[k]`` is the hull of tensor k's box), pushed down only past what it
+    would touch (another box, a pyramid, an edge number, a caption placed before it),
+    so that in a diagonal view the captions follow the boxes instead of lining up far
+    below them. ``obstacles`` holds the boxes' hulls first, in tensor order, then
+    everything else drawn."""
     sep = theme.label.min_separation / 2
-    blocks = []
-    for t in tensors:
+    gap = theme.layer.label_gap
+    placed: list[list[tuple[float, float]]] = []
+    out: dict[int, list[Text]] = {}
+    for k, t in enumerate(tensors):
         lines = captions_of(t, net, theme)
         if not lines:
             continue
         x = camera.project(t.box.center)[0]
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
         height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
-        blocks.append((t, lines, x, width, height))
-    row_height = max((b[4] for b in blocks), default=0.0) + theme.label.line_gap
-    rows: list[SpanRow] = []  # each caption is looked up among its row's, not tested on all
-    out: dict[int, list[Text]] = {}
-    for t, lines, x, width, _height in blocks:
-        span = (x - width / 2 - sep, x + width / 2 + sep)
-        row = 0
-        while row < len(rows) and rows[row].overlaps(*span):
-            row += 1
-        if row == len(rows):
-            rows.append(SpanRow())
-        rows[row].add(*span)
-        texts = caption_texts(t, lines, x, top + row * row_height, theme, tm)
-        out.setdefault(t.number, []).extend(texts)
+        top = max(y for _x, y in obstacles[k]) + gap if obstacles[k] else 0.0
+        for _ in range(4 * len(obstacles) + 4):
+            quad = [
+                (x - width / 2 - sep, top),
+                (x + width / 2 + sep, top),
+                (x + width / 2 + sep, top + height),
+                (x - width / 2 - sep, top + height),
+            ]
+            hit = next(
+                (
+                    hull
+                    for j, hull in enumerate(obstacles)
+                    if j != k and hull and convex_overlap(quad, hull, 0.5)
+                ),
+                None,
+            ) or next((q for q in placed if convex_overlap(quad, q, 0.5)), None)
+            if hit is None:
+                break
+            top = max(y for _x, y in hit) + gap
+        placed.append(quad)
+        out[t.number] = caption_texts(t, lines, x, top, theme, tm)
     return out
 
 
