@@ -10,7 +10,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnsvg.engines.fcnn import _zigzag_runs, visible_units
+from nnsvg.engines.fcnn import visible_units
+from nnsvg.engines.fcnn_edges import zigzag_runs as _zigzag_runs
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import Circle, EdgeBundle, Group, Scene, Text, bbox_of, iter_leaves

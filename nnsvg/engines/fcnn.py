@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from array import array
 from dataclasses import dataclass
 from typing import Any
 
-from nnsvg.colors import diverging
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
@@ -26,14 +24,13 @@ from nnsvg.engines.common import (
     says_the_same,
     superscript,
 )
+from nnsvg.engines.fcnn_edges import colorbar, layer_edges
 from nnsvg.engines.fcnn_graph import Plan, place_ranks, plan_of
 from nnsvg.errors import LimitError, SpecError
 from nnsvg.geometry import Vec, normalize
 from nnsvg.network import Network
 from nnsvg.scene import (
     Circle,
-    EdgeBundle,
-    GradientRect,
     Group,
     Item,
     Paint,
@@ -41,13 +38,10 @@ from nnsvg.scene import (
     Polygons,
     Scene,
     Text,
-    TextStyle,
-    bounds,
 )
 from nnsvg.spec.model import Layer
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
-from nnsvg.weights import WeightSet
 
 __all__ = ["ACTIVATION_NAMES", "layout_fcnn", "visible_units"]
 
@@ -87,30 +81,30 @@ def visible_units(units: int, limit: int | None) -> tuple[list[int], bool]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Slot:
+class Slot:
     kind: str  # "node", "bias" or "ellipsis"
     unit: int  # the unit index of a node, -1 otherwise
     offset: float  # position along the layer, before centring
 
 
 @dataclass(slots=True)
-class _Column:
+class Column:
     """One layer as placed: slots along the layer, its position along the network
     (``pos``) and across it (``across``: 0 but for the layers of a graph's rank)."""
 
     layer: Layer
-    slots: list[_Slot]
+    slots: list[Slot]
     extent: float
     pos: float = 0.0
     across: float = 0.0
     id: str = ""  # the node's id in the figure
     role: str = "hidden"  # input (reads nothing), output (read by nothing), hidden
 
-    def center_of(self, slot: _Slot) -> float:
+    def center_of(self, slot: Slot) -> float:
         return slot.offset - self.extent / 2 + self.across
 
 
-def _columns(net: Network, theme: Theme, plan: Plan) -> list[_Column]:
+def _columns(net: Network, theme: Theme, plan: Plan) -> list[Column]:
     pitch = 2 * theme.node.radius + theme.node.spacing
     columns = []
     for node_id, role, layer in plan.drawn:
@@ -127,15 +121,15 @@ def _columns(net: Network, theme: Theme, plan: Plan) -> list[_Column]:
             kinds.append(("node", unit))
         if layer.bias and not bias_first:
             kinds.append(("bias", -1))
-        slots: list[_Slot] = []
+        slots: list[Slot] = []
         offset = 0.0
         for k, (kind, unit) in enumerate(kinds):
             if k and "bias" in (kind, kinds[k - 1][0]):
                 offset += theme.bias.gap
-            slots.append(_Slot(kind, unit, offset))
+            slots.append(Slot(kind, unit, offset))
             offset += pitch
         extent = offset - pitch  # first slot centre to last slot centre
-        columns.append(_Column(layer, slots, extent, id=node_id, role=role))
+        columns.append(Column(layer, slots, extent, id=node_id, role=role))
     return columns
 
 
@@ -264,7 +258,7 @@ class _Labels:
         return out
 
 
-def _place_layers(net: Network, theme: Theme, columns: list[_Column], labels: _Labels) -> None:
+def _place_layers(net: Network, theme: Theme, columns: list[Column], labels: _Labels) -> None:
     """Positions along the network, widening gaps where labels would touch."""
     pos = 0.0
     sep = theme.label.min_separation
@@ -280,7 +274,7 @@ def _place_layers(net: Network, theme: Theme, columns: list[_Column], labels: _L
             pos += max(gap, need)
 
 
-class _Frame:
+class Frame:
     """Maps (along-network, across-layer) coordinates to x, y for a direction."""
 
     def __init__(self, direction: str) -> None:
@@ -309,10 +303,10 @@ def layout_fcnn(
         _place_layers(net, theme, columns, labels)
     else:
         place_ranks(plan, columns, theme, labels.block_width, labels.block_height, net.direction)
-    frame = _Frame(net.direction)
+    frame = Frame(net.direction)
     _check_node_labels(net, columns, plan, labels)
 
-    edge_groups, legend_range = _edges(net, theme, columns, frame, net.weights, plan)
+    edge_groups, legend_range = layer_edges(net, theme, columns, frame, net.weights, plan)
     items: list[Item] = list(edge_groups)
     layer_groups = [
         _layer_group(net, theme, tm, labels, columns, i, frame, _label_row(plan, columns, i))
@@ -322,7 +316,7 @@ def layout_fcnn(
 
     show_legend = net.legend if net.legend is not None else "color" in net.edges.encode
     if show_legend and legend_range is not None and "color" in net.edges.encode:
-        items.append(_colorbar(theme, tm, items, legend_range))
+        items.append(colorbar(theme, tm, items, legend_range))
     return finish_scene(items, net, theme, tm, engine="fcnn", physical_width=physical_width)
 
 
@@ -332,10 +326,10 @@ def _layer_group(
     theme: Theme,
     tm: TextMaker,
     labels: _Labels,
-    columns: list[_Column],
+    columns: list[Column],
     i: int,
-    frame: _Frame,
-    row: list[_Column],
+    frame: Frame,
+    row: list[Column],
 ) -> Group:
     column = columns[i]
     layer = column.layer
@@ -382,7 +376,7 @@ def _layer_group(
     return Group(id=column.id, role=f"layer {column.role}", children=tuple(children), title=title)
 
 
-def _label_row(plan: Plan, columns: list[_Column], i: int) -> list[_Column]:
+def _label_row(plan: Plan, columns: list[Column], i: int) -> list[Column]:
     """The columns whose labels line up with column ``i``'s: every column of a chain,
     as NN-SVG aligns them; in a graph, the columns alone in their rank, and a column
     that shares its rank keeps its labels to itself."""
@@ -395,7 +389,7 @@ def _label_row(plan: Plan, columns: list[_Column], i: int) -> list[_Column]:
 
 
 def _layer_labels(
-    theme: Theme, labels: _Labels, column: _Column, i: int, frame: _Frame, near: list[_Column]
+    theme: Theme, labels: _Labels, column: Column, i: int, frame: Frame, near: list[Column]
 ) -> list[Text]:
     """A layer's label block: under its column (beside its row), lined up with those
     of the columns ``near`` it."""
@@ -413,7 +407,7 @@ def _node_label_field(layer: Layer) -> tuple[str, Any]:
     return f"layers[{layer.index}].node_labels", ("layers", layer.index, "node_labels")
 
 
-def _check_node_labels(net: Network, columns: list[_Column], plan: Plan, labels: _Labels) -> None:
+def _check_node_labels(net: Network, columns: list[Column], plan: Plan, labels: _Labels) -> None:
     """node_labels stand beside their nodes on the side no edge leaves from: an input
     layer's before it, an output layer's after it. A hidden layer has edges on both
     sides (every node of a dense layer joins every node of its neighbours, so the
@@ -456,7 +450,7 @@ def _check_node_labels(net: Network, columns: list[_Column], plan: Plan, labels:
             _check_row_fits(labels, column, k, field, where)
 
 
-def _check_row_fits(labels: _Labels, column: _Column, k: int, field: str, where: Any) -> None:
+def _check_row_fits(labels: _Labels, column: Column, k: int, field: str, where: Any) -> None:
     """Across a row the names stand side by side over (under) their nodes: each must
     leave the least label separation to the next."""
     sep = labels.theme.label.min_separation / 2
@@ -473,15 +467,13 @@ def _check_row_fits(labels: _Labels, column: _Column, k: int, field: str, where:
             )
 
 
-def _labelled(column: _Column) -> list[_Slot]:
+def _labelled(column: Column) -> list[Slot]:
     """The drawn nodes that have a name (an elided node's name goes with it)."""
     names = column.layer.node_labels or ()
     return [s for s in column.slots if s.kind == "node" and s.unit < len(names) and names[s.unit]]
 
 
-def _node_labels(
-    theme: Theme, labels: _Labels, column: _Column, i: int, frame: _Frame
-) -> list[Text]:
+def _node_labels(theme: Theme, labels: _Labels, column: Column, i: int, frame: Frame) -> list[Text]:
     """The names of a layer's drawn nodes, each beside its node on the side away from
     the edges: left of an input column (above an input row), right of an output
     column (under an output row). Across a row they clear the layer's label block,
@@ -541,7 +533,7 @@ def _bias_node(theme: Theme, tm: TextMaker, cx: float, cy: float) -> Group:
     )
 
 
-def _ellipsis(theme: Theme, frame: _Frame, cx: float, cy: float) -> Group:
+def _ellipsis(theme: Theme, frame: Frame, cx: float, cy: float) -> Group:
     pitch = 2 * theme.node.radius + theme.node.spacing
     step = pitch * 0.26
     dot = theme.ellipsis.dot_radius
@@ -557,7 +549,7 @@ def _ellipsis(theme: Theme, frame: _Frame, cx: float, cy: float) -> Group:
     )
 
 
-def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
+def _recurrent_loop(theme: Theme, column: Column, frame: Frame) -> Group:
     """A loop arrow leaving the layer's end node and coming back into it.
 
     It stands on the side away from the labels: over the top of a column, or
@@ -602,264 +594,3 @@ def _recurrent_loop(theme: Theme, column: _Column, frame: _Frame) -> Group:
             Polygons((head,), Paint(fill=rec.color, stroke="none")),
         ),
     )
-
-
-# --- edges -----------------------------------------------------------------------------
-def _edges(
-    net: Network,
-    theme: Theme,
-    columns: list[_Column],
-    frame: _Frame,
-    weights: WeightSet | None,
-    plan: Plan,
-) -> tuple[list[Group], float | None]:
-    """The edge groups, and the largest |weight| drawn (None when no weights)."""
-    edge = theme.edge
-    color = net.edges.color or edge.color
-    width = net.edges.width if net.edges.width is not None else edge.width
-    opacity = net.edges.opacity if net.edges.opacity is not None else edge.opacity
-    if "color" in net.edges.encode and net.edges.opacity is None:
-        opacity = 1.0  # colours as strong as the colour bar shows them
-    curve_name = net.edges.curve or edge.curve
-    curve = "straight" if curve_name == "straight" else ("bezier-h" if frame.right else "bezier-v")
-    arrows = net.edges.arrows or theme.arrow.shape
-    encode = net.edges.encode
-
-    pairs = []
-    for i, (ka, kb) in enumerate(plan.pairs):
-        a, b = columns[ka], columns[kb]
-        sources = [s for s in a.slots if s.kind in ("node", "bias")]
-        targets = [s for s in b.slots if s.kind == "node"]
-        pairs.append((i, a, b, sources, targets))
-
-    values: list[list[float] | None] = []
-    wmax = 0.0
-    if encode and weights is not None:
-        for i, _a, _b, sources, targets in pairs:
-            w = weights.pair_values(i, [s.unit for s in sources], [t.unit for t in targets])
-            values.append(w)
-            if w:
-                wmax = max(wmax, max(abs(v) for v in w))
-    groups = []
-    for k, (i, a, b, sources, targets) in enumerate(pairs):
-        bundles: list[Item] = []
-        xs: list[float] = []
-        ys: list[float] = []
-        for s in sources:
-            x, y = frame.xy(a.pos, a.center_of(s))
-            xs.append(x)
-            ys.append(y)
-        for t in targets:
-            x, y = frame.xy(b.pos, b.center_of(t))
-            xs.append(x)
-            ys.append(y)
-        m, n = len(sources), len(targets)
-        w = values[k] if values else None
-        if w is None:
-            style = (color, width, opacity)
-            bundles.extend(
-                _bundle(theme, frame, xs, ys, m, n, None, curve, arrows, style, f"{i + 1}")
-            )
-        else:
-            bins = _bin_edges(theme, w, wmax, encode, color, width, opacity)
-            for n_bin, (style, indices) in enumerate(bins):
-                bundles.extend(
-                    _bundle(
-                        theme,
-                        frame,
-                        xs,
-                        ys,
-                        m,
-                        n,
-                        indices,
-                        curve,
-                        arrows,
-                        style,
-                        f"{i + 1}-{n_bin}",
-                    )
-                )
-        groups.append(
-            Group(
-                id=f"edges-{plan.pair_ids[i]}",
-                role="edges",
-                children=tuple(bundles),
-                paint=Paint(fill="none", linecap="round", linejoin="round"),
-            )
-        )
-    return groups, (wmax if values else None)
-
-
-def _bin_edges(
-    theme: Theme,
-    w: list[float],
-    wmax: float,
-    encode: tuple[str, ...],
-    color: str,
-    width: float,
-    opacity: float,
-) -> list[tuple[tuple[str, float, float], list[int]]]:
-    """Group edge indices by drawn style, weakest first (so strong edges lie on top)."""
-    levels = theme.weights.levels
-    top = levels - 1
-    groups: dict[tuple[int, int], list[int]] = {}
-    scale = 1.0 / wmax if wmax > 0 else 0.0
-    for e, v in enumerate(w):
-        level = round(min(1.0, abs(v) * scale) * top)
-        sign = (1 if v > 0 else -1 if v < 0 else 0) if "color" in encode and level else 0
-        groups.setdefault((level, sign), []).append(e)
-    out = []
-    wt = theme.weights
-    ew = theme.edge
-    for (level, sign), indices in sorted(groups.items()):
-        t = level / top
-        c = diverging(wt.negative, wt.zero, wt.positive, sign * t) if "color" in encode else color
-        wd = ew.min_width + (ew.max_width - ew.min_width) * t if "width" in encode else width
-        op = ew.min_opacity + (1 - ew.min_opacity) * t if "opacity" in encode else opacity
-        out.append(((c, round(wd, 3), round(op, 3)), indices))
-    return out
-
-
-def _bundle(
-    theme: Theme,
-    frame: _Frame,
-    xs: list[float],
-    ys: list[float],
-    m: int,
-    n: int,
-    indices: list[int] | None,
-    curve: str,
-    arrows: str,
-    style: tuple[str, float, float],
-    suffix: str,
-) -> list[Item]:
-    """One style's edges between ``m`` sources (vertices 0..m-1) and ``n`` targets
-    (vertices m..m+n-1); ``indices`` picks edges ``s * n + t`` (None: all)."""
-    color, width, opacity = style
-    paint = Paint(stroke=color, stroke_width=width, stroke_opacity=opacity if opacity < 1 else None)
-    if arrows == "none":
-        runs = _zigzag_runs(m, n) if indices is None else _pair_runs(n, m, indices)
-        return [EdgeBundle(tuple(xs), tuple(ys), tuple(runs), curve, paint)]
-    # With arrowheads every edge ends at its own point short of the target.
-    r = theme.node.radius
-    arrow = theme.arrow
-    bx: list[float] = xs[:m]
-    by: list[float] = ys[:m]
-    runs = []
-    heads = []
-    pick = range(m * n) if indices is None else indices
-    for e in pick:
-        s, t = divmod(e, n)
-        sx, sy = xs[s], ys[s]
-        tx, ty = xs[m + t], ys[m + t]
-        if curve == "straight":
-            d = normalize((tx - sx, ty - sy))
-        else:
-            d = (1.0, 0.0) if frame.right else (0.0, 1.0)  # Bezier ends along the flow
-        tip = (tx - d[0] * (r + arrow.gap), ty - d[1] * (r + arrow.gap))
-        back = arrow.length * (0.8 if arrow.shape != "open" and arrows == "solid" else 0.0)
-        end = (tip[0] - d[0] * back, tip[1] - d[1] * back)
-        runs.append(array("i", (s, len(bx))))
-        bx.append(end[0])
-        by.append(end[1])
-        heads.append(arrowhead(tip, d, arrow.length, arrow.width))
-    line = EdgeBundle(tuple(bx), tuple(by), tuple(runs), curve, paint)
-    if arrows == "solid":
-        head_paint = Paint(fill=color, stroke="none", fill_opacity=paint.stroke_opacity)
-        return [line, Polygons(tuple(heads), head_paint)]
-    open_heads = Polygons(
-        tuple(heads),
-        Paint(
-            fill="none",
-            stroke=color,
-            stroke_width=arrow.stroke_width,
-            stroke_opacity=paint.stroke_opacity,
-        ),
-        cls="open",
-        closed=False,
-    )
-    return [line, open_heads]
-
-
-def _zigzag_runs(m: int, n: int) -> list[array]:
-    """Trails that draw every edge of a complete bipartite graph once.
-
-    Sources are 0..m-1, targets m..m+n-1. Two sources a, b share one trail
-    a t0 b t1 a t2 b t3 ...: every step is a new edge, so the path data holds
-    one vertex per edge. An odd source out is drawn as t0 s t1, t2 s t3, ...
-    """
-    runs: list[array] = []
-    targets = array("i", range(m, m + n))
-    for a in range(0, m - 1, 2):
-        # Filled by slices (C loops, not an append per vertex): 267k vertices at 535k edges.
-        trail = array("i", [0]) * (2 * n + 1)
-        trail[0::2] = (array("i", [a, a + 1]) * (n // 2 + 1))[: n + 1]
-        trail[1::2] = targets
-        runs.append(trail)
-    if m % 2 == 1:
-        s = m - 1
-        for t in range(0, n, 2):
-            if t + 1 < n:
-                runs.append(array("i", (m + t, s, m + t + 1)))
-            else:
-                runs.append(array("i", (s, m + t)))
-    return runs
-
-
-def _pair_runs(n: int, m: int, indices: list[int]) -> list[array]:
-    """Trails through a subset of edges ``s * n + t``: per source, targets in pairs."""
-    by_source: dict[int, list[int]] = {}
-    for e in indices:
-        s, t = divmod(e, n)
-        by_source.setdefault(s, []).append(m + t)
-    runs = []
-    for s, targets in by_source.items():
-        for k in range(0, len(targets), 2):
-            if k + 1 < len(targets):
-                runs.append(array("i", (targets[k], s, targets[k + 1])))
-            else:
-                runs.append(array("i", (s, targets[k])))
-    return runs
-
-
-# --- legend and title --------------------------------------------------------------------
-def _colorbar(theme: Theme, tm: TextMaker, items: list[Item], wmax: float) -> Group:
-    """A vertical colour bar right of the figure: negative at the bottom."""
-    box = bounds(items)
-    legend = theme.legend
-    wt = theme.weights
-    length, thick = legend.bar_length, legend.bar_thickness
-    x = box.x1 + legend.gap
-    cy = (box.y0 + box.y1) / 2
-    y = cy - length / 2
-    size = legend.font_size
-    bar = GradientRect(
-        x,
-        y,
-        thick,
-        length,
-        ((0.0, wt.negative), (0.5, wt.zero), (1.0, wt.positive)),
-        vertical=True,
-        paint=Paint(stroke=legend.stroke, stroke_width=0.5),
-    )
-    label = _format_weight(wmax)
-    tick_x = x + thick + 4
-    texts = [
-        tm.text(tick_x, y, "+" + label, size, anchor="start", baseline="central"),
-        tm.text(tick_x, cy, "0", size, anchor="start", baseline="central"),
-        tm.text(tick_x, y + length, "\u2212" + label, size, anchor="start", baseline="central"),
-        tm.text(x + thick / 2, y - size * 0.9, "weight", size, anchor="middle"),
-    ]
-    return Group(
-        id="legend",
-        role="legend",
-        children=(bar, *texts),
-        text_style=TextStyle(color=theme.font.color),
-    )
-
-
-def _format_weight(value: float) -> str:
-    if value == 0:
-        return "0"
-    digits = max(0, 1 - math.floor(math.log10(abs(value))))
-    text = f"{value:.{min(digits, 6)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
