@@ -100,32 +100,31 @@ figure of thousands of nodes lints in milliseconds.
 from __future__ import annotations
 
 import dataclasses
-import math
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING
 
-from nnsvg.checker import printable
 from nnsvg.fonts import FACE_NAMES, font_path
 from nnsvg.fonts.sfnt import read_face
 from nnsvg.lint_colour import GreyscaleRule
+from nnsvg.lint_size import SizeRules
 from nnsvg.lint_walk import (
-    RANK_FIGURE,
     RANK_LEGEND,
     RANK_OTHER,
     RANK_TITLE,
     Grid,
     ShapeInfo,
     TextInfo,
+    at_text,
     cell_size,
     collect,
     meets,
     node_rank,
     num,
     number_of,
+    quote,
     shrunk,
 )
 from nnsvg.names import describe_layer
@@ -139,7 +138,6 @@ from nnsvg.scene import (
 )
 from nnsvg.spec.model import Spec
 from nnsvg.textmetrics import DEFAULT_METRICS
-from nnsvg.units import PX_PER_UNIT, parse_length, split_length
 
 if TYPE_CHECKING:
     from nnsvg.pipeline import RenderOptions
@@ -167,25 +165,6 @@ RULES = (
 
 #: How far (units) two boxes must overlap, or a box reach out, to count.
 TOLERANCE = 0.5
-#: Fills closer than this in every sRGB channel (0-255) are one colour.
-SAME_COLOUR_CHANNEL = 25.5
-PT_PER_PX = 0.75
-#: Theme keys that size a text through a factor: the key's value per unit of size.
-_KEY_PER_SIZE = {"node.radius": 1 / 0.95, "skip.mark_radius": 1 / 1.6}
-#: Theme keys whose texts ``font_size`` scales (nnsvg.print_size.TEXT_SIZES).
-_FONT_SIZE_KEYS = frozenset(
-    {
-        "font.size",
-        "label.title_size",
-        "label.size_size",
-        "label.activation_size",
-        "label.figure_title_size",
-        "legend.font_size",
-        "boxes.dims_size",
-        "skip.mark_radius",
-    }
-)
-_FIT_MARGIN = 0.005  # above print_size's tolerance (0.2 %)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +260,7 @@ def _advice_checked(
 
 
 # --- the rules -----------------------------------------------------------------------
-class _Linter(GreyscaleRule):
+class _Linter(GreyscaleRule, SizeRules):
     def __init__(self, scene: Scene, spec: Spec, options: LintOptions) -> None:
         self.scene = scene
         self.spec = spec
@@ -349,8 +328,8 @@ class _Linter(GreyscaleRule):
                     "label-overlap",
                     self.text_rank(first),
                     self.text_name(first),
-                    f"{_quote(first.item.text)} at {_at(first)} overlaps "
-                    f"{_quote(second.item.text)}{whose} by {num(dx)}×{num(dy)} units: "
+                    f"{quote(first.item.text)} at {at_text(first)} overlaps "
+                    f"{quote(second.item.text)}{whose} by {num(dx)}×{num(dy)} units: "
                     f"{self.overlap_fix(first, second)}",
                 )
 
@@ -393,7 +372,8 @@ class _Linter(GreyscaleRule):
                 "label-over-shape",
                 self.text_rank(info),
                 self.text_name(info),
-                f"{_quote(info.item.text)} at {_at(info)} lies over {over}: {self.shape_fix(info)}",
+                f"{quote(info.item.text)} at {at_text(info)} lies over {over}: "
+                f"{self.shape_fix(info)}",
             )
 
     def describe_shape(self, shape: ShapeInfo) -> str:
@@ -459,126 +439,10 @@ class _Linter(GreyscaleRule):
                 "text-outside",
                 self.text_rank(info),
                 self.text_name(info),
-                f"{_quote(info.item.text)} at {_at(info)} reaches {num(out)} units past the "
+                f"{quote(info.item.text)} at {at_text(info)} reaches {num(out)} units past the "
                 f"{' and '.join(sides)} edge of the canvas, where it is cut off: "
                 "raise canvas.margin",
             )
-
-    # -- widths --
-    def natural_width(self) -> float:
-        return float(self.scene.viewbox[2])
-
-    def target(self) -> tuple[float, str, str]:
-        """(width in px, unit for messages, how it was chosen)."""
-        if self.options.target_width is not None:
-            px = parse_length(self.options.target_width, field="target_width")
-            unit = _unit_of(self.options.target_width)
-            return px, unit, "target"
-        if self.scene.physical_width is not None:
-            value, unit = self.scene.physical_width
-            return value * PX_PER_UNIT.get(unit, 1.0), unit, "width"
-        default = self.options.default_width
-        return parse_length(default, field="default_width"), _unit_of(default), "default"
-
-    # -- text-too-small --
-    def text_too_small(self) -> None:
-        if not self.texts:
-            return
-        target_px, unit, how = self.target()
-        scale = target_px / self.natural_width()
-        by_size: dict[float, list[TextInfo]] = defaultdict(list)
-        for info in self.texts:
-            by_size[info.size].append(info)
-        minimum = self.options.min_text_pt
-        at = {
-            "target": f"at {_length(target_px, unit)} wide",
-            "width": f"at the figure's width of {_length(target_px, unit)}",
-            "default": f"at a page's {_length(target_px, unit)} (no width given)",
-        }[how]
-        font_size = self.font_size_needed(by_size, scale)
-        for size in sorted(by_size):
-            pt = size * scale * PT_PER_PX
-            if pt >= minimum - 1e-9:
-                continue
-            group = sorted(by_size[size], key=lambda t: (self.text_rank(t), t.order))
-            first = group[0]
-            need_px = target_px * minimum / pt
-            need = size * minimum / pt
-            keys = sorted({self.size_key(t) for t in group})
-            if font_size is not None and all(k in _FONT_SIZE_KEYS for k in keys):
-                width = "" if how == "width" else f" with width: {_length(target_px, unit)}"
-                raise_keys = f"give font_size: {num(font_size, 1)}pt{width} in the spec"
-                self.advice = (font_size, _length(target_px, unit), raise_keys)
-            else:
-                raise_keys = "raise " + " and ".join(
-                    f"{key} to {num(_ceil(need * _KEY_PER_SIZE.get(key, 1.0), 1))}" for key in keys
-                )
-            others = len(group) - 1
-            subject = (
-                f"{_quote(first.item.text)} and {others} other text{'s' if others > 1 else ''} "
-                f"of size {num(size, 2)} print"
-                if others
-                else f"{_quote(first.item.text)} of size {num(size, 2)} prints"
-            )
-            self.add(
-                "text-too-small",
-                self.text_rank(first),
-                self.text_name(first),
-                f"{subject} at {num(pt, 2)} pt {at}, under {num(minimum, 2)} pt: print the "
-                f"figure at least {_length(need_px, unit, up=True)} wide, or {raise_keys}",
-            )
-
-    def font_size_needed(self, by_size: dict[float, list[TextInfo]], scale: float) -> float | None:
-        """The ``font_size`` (pt) that prints every text ``font_size`` sets at or above
-        the minimum, rounded up (with the fitting's tolerance); None without a base."""
-        base = self.scene.font.size if self.scene.font is not None else None
-        sizes = [
-            size
-            for size, group in by_size.items()
-            if any(self.size_key(t) in _FONT_SIZE_KEYS for t in group)
-        ]
-        if not base or not sizes:
-            return None
-        need = self.options.min_text_pt * base / min(sizes) * (1 + _FIT_MARGIN)
-        return _ceil(need, 1)
-
-    def size_key(self, info: TextInfo) -> str:
-        item = info.item
-        cls = item.cls or ""
-        italic = item.style is not None and item.style.style == "italic"
-        plain = item.style is None or item.style.color is None
-        if info.place == "legend":
-            return "legend.font_size"
-        if info.bias:
-            # The +1 is sized max(6, min(0.95 × node.radius, font.size)).
-            radius = next(
-                (
-                    sh.item.r
-                    for sh in self.shapes
-                    if sh.owner == info.owner and isinstance(sh.item, Circle)
-                ),
-                None,
-            )
-            if radius is not None and info.size < 0.95 * radius - 0.01:
-                return "font.size"
-            return "node.radius"
-        if cls == "title" or info.place == "title":
-            return "label.figure_title_size"
-        if cls == "dim":
-            return "boxes.dims_size"
-        if cls == "merge":
-            return "skip.mark_radius"
-        if cls == "label-title":
-            return "label.title_size"
-        if cls == "label-activation":
-            return "label.activation_size"
-        if cls in ("label-size", "label-op", "caption"):
-            if italic:
-                return "label.activation_size"
-            if plain and cls != "label-op":
-                return "label.title_size"
-            return "label.size_size"
-        return "font.size"
 
     # -- image-not-drawn --
     def image_not_drawn(self) -> None:
@@ -602,10 +466,9 @@ class _Linter(GreyscaleRule):
                 "image-not-drawn",
                 node_rank(f"layer-{number}"),
                 "input" if number == 0 else describe_layer(spec, number - 1),
-                f"{field} {_quote(name)} is not in the figure: {why}",
+                f"{field} {quote(name)} is not in the figure: {why}",
             )
 
-    # -- too-wide --
     # -- glyph-missing --
     def glyph_missing(self) -> None:
         seen: set[tuple[str | None, str, int]] = set()
@@ -642,40 +505,10 @@ class _Linter(GreyscaleRule):
                 "glyph-missing",
                 self.text_rank(info),
                 name,
-                f"{_quote(info.item.text)} at {_at(info)} has {char}, which "
+                f"{quote(info.item.text)} at {at_text(info)} has {char}, which "
                 f"{FACE_NAMES[face]} (the font nnsvg draws it with) cannot draw: "
                 "PNG and PDF show an empty box; write the label without it",
             )
-
-    def too_wide(self) -> None:
-        if self.options.max_width is None:
-            return
-        max_px = parse_length(self.options.max_width, field="max_width")
-        unit = _unit_of(self.options.max_width)
-        target_px, _unit, how = self.target()
-        if how == "default":  # no width given: the figure prints at its natural size
-            target_px, how = self.natural_width(), "natural"
-        if target_px <= max_px * (1 + 1e-9):
-            return
-        width = _length(target_px, unit)
-        allowed = _length(max_px, unit)
-        what = {
-            "target": f"the target width {width}",
-            "width": f"the figure's width {width}",
-            "natural": f"the figure's natural size, {width} (1 unit = 1 px),",
-        }[how]
-        smallest = min((t.size for t in self.texts), default=None)
-        then = ""
-        if smallest is not None:
-            pt = smallest * max_px / self.natural_width() * PT_PER_PX
-            then = f" (its smallest text then prints at {num(pt, 2)} pt)"
-        self.add(
-            "too-wide",
-            RANK_FIGURE,
-            None,
-            f"{what} is wider than the {allowed} allowed: set width: {allowed} in the spec "
-            f"or --width {allowed}{then}",
-        )
 
 
 def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[int]:
@@ -689,35 +522,6 @@ def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[in
 
 
 # --- formatting ----------------------------------------------------------------------
-def _at(info: TextInfo) -> str:
-    """Where a text is, in scene units (the SVG's user units): its box's centre."""
-    box = info.box
-    return f"({num((box.x0 + box.x1) / 2, 0)}, {num((box.y0 + box.y1) / 2, 0)})"
-
-
-def _quote(text: str) -> str:
-    """A figure text in a message: at most 40 characters, on one line, no control codes."""
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return "'" + printable(shown.replace("'", "\\'")) + "'"
-
-
-def _ceil(value: float, digits: int) -> float:
-    factor = 10**digits
-    return math.ceil(value * factor - 1e-9) / factor
-
-
-def _unit_of(length: str) -> str:
-    """The unit a (valid) length is written in: ``3.5in`` -> ``in``, ``250`` -> ``px``."""
-    return split_length(length)[1]
-
-
-def _length(px: float, unit: str, *, up: bool = False) -> str:
-    value = px / PX_PER_UNIT[unit]
-    if up:
-        value = _ceil(value, 2)
-    return num(value, 2) + unit
-
-
 def lint_scene(scene: Scene, spec: Spec, options: LintOptions | None = None) -> list[Finding]:
     """Every finding of every rule on ``scene`` (drawn from ``spec``), sorted."""
     return _Linter(scene, spec, options or LintOptions()).run()

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from nnsvg.checker import printable
 from nnsvg.geometry import convex_hull, convex_overlap
 from nnsvg.scene import (
     BBox,
@@ -304,3 +305,15 @@ def num(value: float, digits: int = 1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def at_text(info: TextInfo) -> str:
+    """Where a text is, in scene units (the SVG's user units): its box's centre."""
+    box = info.box
+    return f"({num((box.x0 + box.x1) / 2, 0)}, {num((box.y0 + box.y1) / 2, 0)})"
+
+
+def quote(text: str) -> str:
+    """A figure text in a message: at most 40 characters, on one line, no control codes."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return "'" + printable(shown.replace("'", "\\'")) + "'"
