@@ -930,7 +930,7 @@ class _Linter:
             stated.append((0, "input.image", spec.input.image))
         for layer in spec.layers:
             if layer.image:
-                stated.append((layer.index + 1, f"layers[{layer.index}].image", layer.image))
+                stated.append((layer.index + 1, layer.field_of("image"), layer.image))
         if not stated:
             return
         # Only the lenet style draws images (in the others an image is an error).

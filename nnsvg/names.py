@@ -37,7 +37,7 @@ def _quoted(text: str | None) -> str:
 
 def describe_layer(spec: Spec, index: int) -> str:
     """``layers[2] 'C1'`` (its label quoted), or ``layers[2]``."""
-    return f"layers[{index}]" + _quoted(spec.layers[index].label)
+    return spec.layers[index].field_of() + _quoted(spec.layers[index].label)
 
 
 def describe_input(spec: Spec, index: int, item: InputSpec) -> str:

@@ -15,6 +15,7 @@ from nnsvg.engines.contract import COMMON_KEYS, COMMON_LAYER_KEYS
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
+from nnsvg.spec.keys import BASE_TYPES, LAYER_TYPES
 from nnsvg.spec.model import (
     CAMERA_KEYS,
     EDGE_KEYS,
@@ -101,7 +102,15 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "bias": (True, {}),
     "recurrent": (True, {}),
     "node_labels": (["a", "b"], {}),
+    "note": ("stride 4", {}),
 }
+# Keys only the operation blocks take (attention's heads, dropout's rate ...): a style
+# that cannot draw the block rejects the layer's type (test_blocks_spec.py), not each key.
+BLOCK_KEYS = {k.name for t in LAYER_TYPES if t.name not in BASE_TYPES for k in t.keys} - {
+    k.name for t in LAYER_TYPES if t.name in BASE_TYPES for k in t.keys
+}
+# Keys no style draws until the blocks style exists: every style rejects them.
+NOT_DRAWN_YET = {"note"} | BLOCK_KEYS
 INPUT_SAMPLES: dict[str, Any] = {
     "label": "In",
     "size_label": "S",
@@ -127,7 +136,7 @@ def test_every_key_has_a_sample_or_is_common() -> None:
     for key in sub_keys():
         assert key in COMMON_KEYS or key in TOP_SAMPLES or key in NEEDS_A_FILE, key
     for key in LAYER_KEYS:
-        assert key in COMMON_LAYER_KEYS or key in LAYER_SAMPLES, key
+        assert key in COMMON_LAYER_KEYS or key in LAYER_SAMPLES or key in BLOCK_KEYS, key
     for key in INPUT_KEYS:
         assert key in ("shape", "name") or key in INPUT_SAMPLES, key
 
@@ -136,7 +145,8 @@ def test_every_key_is_drawn_by_some_engine() -> None:
     for key in sub_keys():
         assert any(e.draws.draws(key) for e in ENGINES.values()), key
     for key in LAYER_KEYS:
-        assert any(e.draws.draws_layer_key(key) for e in ENGINES.values()), key
+        drawn = any(e.draws.draws_layer_key(key) for e in ENGINES.values())
+        assert drawn != (key in NOT_DRAWN_YET), key
     for key in INPUT_KEYS:
         assert any(e.draws.draws_input_key(key) for e in ENGINES.values()), key
 
@@ -173,7 +183,7 @@ def error_fields(spec: dict[str, Any]) -> list[tuple[str, str]]:
 def cases(kind: str) -> list[tuple[str, str]]:
     keys = {
         "top": [k for k in sub_keys() if k not in COMMON_KEYS and k != "weights"],
-        "layer": [k for k in LAYER_KEYS if k not in COMMON_LAYER_KEYS],
+        "layer": [k for k in LAYER_KEYS if k not in COMMON_LAYER_KEYS and k not in BLOCK_KEYS],
         "input": [k for k in INPUT_KEYS if k not in ("shape", "name")],
     }[kind]
     return [(style, key) for style in ENGINES for key in keys]
@@ -188,6 +198,8 @@ def drawn(style: str, kind: str, key: str) -> bool:
 
 def expected_message(style: str, kind: str, key: str) -> str:
     others = [s for s in ENGINES if s != style and drawn(s, kind, key)]
+    if not others:
+        return f"the {style} style cannot draw this key: remove it"
     return (
         f"the {style} style cannot draw this key: remove it, or draw the figure in the "
         f"{' or '.join(others)} style"
@@ -262,3 +274,24 @@ def test_all_undrawable_keys_are_reported_at_once() -> None:
     spec["layers"][2]["op_label"] = "Op"
     fields = [f for f, _ in error_fields(spec)]
     assert fields == ["layers[2].op_label", "direction", "max_visible"]  # in file order
+
+
+@pytest.mark.parametrize("style", list(ENGINES))
+def test_edge_marks_of_from_items(style: str) -> None:
+    """``from: [{name, label, style}]``: the label and style are keys (from.label,
+    from.style) an engine draws or rejects; the name alone is a plain reference."""
+    spec = base(style)
+    index = target_layer(style, "label")
+    plain = copy.deepcopy(spec)
+    plain["layers"][index]["from"] = [-1]
+    named = copy.deepcopy(spec)
+    named["layers"][index]["from"] = [{"name": -1}]
+    assert svg_of(named) == svg_of(plain)
+    marked = copy.deepcopy(spec)
+    marked["layers"][index]["from"] = [{"name": -1, "label": "Q", "style": "dashed"}]
+    caps = ENGINES[style].draws
+    for key in ("label", "style"):
+        if caps.draws_layer_key(f"from.{key}"):
+            continue
+        field = f"layers[{index}].from[0].{key}"
+        assert (field, f"the {style} style cannot draw this key: remove it") in error_fields(marked)

@@ -137,7 +137,10 @@ ERROR_CASES = [
         "layer-type",
         "layers:\n  - {units: 3, type: convolutional}\n",
         "spec.yaml:2:22: layers[0].type: must be one of 'dense', 'conv', 'conv_transpose', "
-        "'pool', 'upsample', 'flatten', 'add', 'multiply', 'concat', 'crop', got 'convolutional'",
+        "'pool', 'upsample', 'flatten', 'add', 'multiply', 'concat', 'crop', "
+        "'attention', 'layernorm', 'batchnorm', 'dropout', 'softmax', "
+        "'activation', 'positional_encoding', 'embedding', 'lstm', 'gru', "
+        "'op', got 'convolutional'",
     ),
     (
         "key-of-another-type",

@@ -23,6 +23,7 @@ __all__ = [
     "Capabilities",
     "Given",
     "check_drawable",
+    "check_structure",
     "given_keys",
 ]
 
@@ -54,6 +55,13 @@ COMMON_LAYER_KEYS = frozenset(
 """Layer keys that set a layer's shape: every engine reads them (the model checks
 that each applies to its layer type)."""
 _PARENTS = ("edges", "labels", "camera")
+BASE_TYPES = frozenset(
+    {"dense", "conv", "conv_transpose", "pool", "upsample", "flatten"}
+    | {"add", "multiply", "concat", "crop"}
+)
+"""The layer types of feature-map and node-edge figures (nnsvg.spec.keys.BASE_TYPES)."""
+EDGE_MARK_KEYS = ("label", "style")
+"""What a ``from`` item given as a mapping may say of its edge (``from.label``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,8 @@ class Capabilities:
     input_keys: frozenset[str]
     dense_tail_only: bool = False
     graphs: bool = False  # draws branches, merges and several inputs, not only chains
+    layer_types: frozenset[str] = BASE_TYPES  # the layer types it draws
+    groups: bool = False  # draws {group: ..., layers: [...]} entries as frames
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -136,6 +146,18 @@ def given_keys(
                     for sub, sub_value in layer.items():
                         if isinstance(sub, str) and not _asks_nothing(sub_value):
                             yield Given(("layers", i, sub), "layer", sub)
+                    yield from _edge_marks(layer.get("from"), ("layers", i, "from"))
+
+
+def _edge_marks(value: Any, path: tuple[str | int, ...]) -> Iterator[Given]:
+    """``from.label`` and ``from.style`` for each ``from`` item given as a mapping."""
+    listed = isinstance(value, list)
+    for k, item in enumerate(value if listed else [value]):
+        if isinstance(item, dict):
+            where = (*path, k) if listed else path
+            for sub in EDGE_MARK_KEYS:
+                if not _asks_nothing(item.get(sub)):
+                    yield Given((*where, sub), "layer", f"from.{sub}")
 
 
 def _drawn_by(given: Given, caps: Capabilities) -> bool:
@@ -183,3 +205,72 @@ def _field(path: tuple[str | int, ...]) -> str:
     from nnsvg.spec.load import format_path
 
     return format_path(path)
+
+
+def check_structure(
+    data: Any,
+    style: str,
+    engines: Mapping[str, Capabilities],
+    key_location: Callable[[tuple[str | int, ...]], Location | None],
+    *,
+    style_from_option: bool = False,
+) -> None:
+    """Raise a located error (several as :class:`~nnsvg.errors.SpecErrors`) for every
+    layer of a type the ``style`` engine cannot draw, and every group when it draws
+    none, naming the styles that can. Checked before shapes and keys: the keys of a
+    layer the style cannot draw are not checked one by one."""
+    from nnsvg.spec.keys import ALIASES
+
+    caps = engines[style]
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not isinstance(layers, list):
+        return
+    chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+    errors: list[SpecError] = []
+
+    def can(drawn_by: Callable[[Capabilities], bool]) -> list[str]:
+        return [name for name, c in engines.items() if name != style and drawn_by(c)]
+
+    for i, item in enumerate(layers):
+        if not isinstance(item, dict):
+            continue
+        if "group" in item:
+            if caps.groups:
+                continue  # the engine walks its groups' layers itself
+            others = can(lambda c: c.groups)
+            hint = (
+                f"draw the figure in the {' or '.join(others)} style"
+                if others
+                else "list its layers without the group (the graph stays the same)"
+            )
+            path: tuple[str | int, ...] = ("layers", i, "group")
+            errors.append(
+                SpecError(
+                    f"{chosen} cannot draw groups of layers: {hint}",
+                    location=key_location(path),
+                    field=_field(path),
+                )
+            )
+            continue
+        raw = item.get("type")
+        kind = ALIASES.get(raw.lower(), raw) if isinstance(raw, str) else None
+        if kind is None or kind in caps.layer_types:
+            continue
+        others = can(lambda c, kind=kind: kind in c.layer_types)  # type: ignore[misc]
+        hint = (
+            f"draw the figure in the {' or '.join(others)} style"
+            if others
+            else "no style draws it yet"
+        )
+        path = ("layers", i, "type")
+        errors.append(
+            SpecError(
+                f"{chosen} cannot draw layer type {kind}: {hint}",
+                location=key_location(path),
+                field=_field(path),
+            )
+        )
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SpecErrors(errors)  # type: ignore[arg-type]

@@ -22,14 +22,19 @@ from nnsvg.units import MAX_FIGURE_PX, MIN_FIGURE_PX
 
 __all__ = [
     "ALIASES",
+    "BASE_TYPES",
     "CAMERA",
     "COMMON_LAYER",
     "EDGES",
+    "EDGE_STYLES",
+    "FROM_ITEM",
+    "GROUP",
     "INPUT",
     "LABELS",
     "LAYER",
     "LAYER_TYPES",
     "MAX_FONT_PT",
+    "MAX_GROUP_DEPTH",
     "MAX_INPUTS",
     "MAX_LAYERS",
     "MAX_NODE_LABELS",
@@ -53,6 +58,9 @@ SIZE_LABELS = ("math", "plain", "none")
 PADDINGS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 MERGES = ("add", "concat")
+EDGE_STYLES = ("solid", "dashed", "dotted")  # a `from` item's style, besides a colour
+MAX_GROUP_DEPTH = 16  # groups inside groups, at most this deep
+MAX_REPEAT = 1000
 MAX_LAYERS = 1000
 MIN_FONT_PT = 4.0
 MAX_FONT_PT = 72.0
@@ -89,7 +97,8 @@ SPECIAL_KINDS = (
     "weights",  # random, none, a file or a list of files
     "encode",  # one choice or a list of them
     "sizes",  # a choice, or true/false for its first/last choice
-    "layers",  # the list of layers
+    "layers",  # the list of layers (and groups of layers)
+    "edge_style",  # solid, dashed, dotted or a colour
     "mapping",  # a mapping of ``keys``
     "labels",  # a mapping of ``keys``, or true/false
     "input",  # a mapping of ``keys``, or just its shape
@@ -107,6 +116,7 @@ class Key:
     description: str
     minimum: float | None = None  # a number, an integer, or each of ints/shape
     maximum: float | None = None
+    exclusive_maximum: bool = False  # a number: must stay below ``maximum``
     max_length: int = 1000  # a string
     allow_empty: bool = True  # a string: false refuses an empty or blank one
     choices: tuple[str, ...] = ()  # a choice
@@ -140,9 +150,18 @@ class Key:
                 what=self.what,
             )
         if kind == "number":
-            return check.number(
-                value, path, minimum=self.minimum, maximum=self.maximum, default=self.default
-            )
+            if not self.exclusive_maximum:
+                return check.number(
+                    value, path, minimum=self.minimum, maximum=self.maximum, default=self.default
+                )
+            number = check.number(value, path, default=self.default)
+            low, high = self.minimum, self.maximum
+            if number is not None and not low <= number < high:  # type: ignore[operator]
+                check.error(
+                    path, f"must be from {low:g} up to (not including) {high:g}, got {number:g}"
+                )
+                return None
+            return number
         if kind == "boolean":
             return check.boolean(value, path, default=self.default)
         if kind == "choice":
@@ -263,12 +282,33 @@ _SIZE = _ints(
     "size", "Window (pool) or factor (upsample): n or [nh, nw]; default 2.", "a window size"
 )
 
+_UNITS = Key("units", "integer", "Number of nodes.", minimum=1, maximum=MAX_UNITS)
+_WIDTH = Key(
+    "units",
+    "integer",
+    "The output's last size (its width); default the input's.",
+    minimum=1,
+    maximum=MAX_UNITS,
+)
+_RECURRENT_KEYS = (
+    Key(
+        "units", "integer", "The state size: the output's last size.", minimum=1, maximum=MAX_UNITS
+    ),
+    Key(
+        "return_sequences",
+        "boolean",
+        "true (the default): the output at every step, [length, units]; false: the last "
+        "step's, [units].",
+        default=True,
+    ),
+)
+
 LAYER_TYPES: tuple[LayerType, ...] = (
     LayerType(
         "dense",
         "A fully connected layer (the default type).",
         (
-            Key("units", "integer", "Number of nodes.", minimum=1, maximum=MAX_UNITS),
+            _UNITS,
             Key("bias", "boolean", "Draw a bias unit (+1) feeding the next layer.", default=False),
             Key("recurrent", "boolean", "Draw a loop arrow: the layer feeds back into itself."),
             Key(
@@ -339,7 +379,110 @@ LAYER_TYPES: tuple[LayerType, ...] = (
         "Crops its input to the spatial size of another layer (U-Net's copy and crop).",
         (Key("to", "source", "The layer whose size the output takes: a name or -k."),),
     ),
+    # --- operation blocks (the blocks style): shapes in nnsvg.spec.ops -------------
+    LayerType(
+        "attention",
+        "Multi-head attention: from one input (self-attention) or from [query, key, value] "
+        "([query, key-and-value] with two); the output has the query's shape.",
+        (
+            Key(
+                "heads",
+                "integer",
+                "Number of heads; it divides the width (units, or the query's last size).",
+                minimum=1,
+                maximum=MAX_SIDE,
+            ),
+            _WIDTH,
+        ),
+        aliases=("multihead_attention", "multi_head_attention", "mha"),
+        needs=("heads",),
+    ),
+    LayerType(
+        "layernorm",
+        "Layer normalisation; the shape is carried.",
+        aliases=("layer_norm", "layernormalization"),
+    ),
+    LayerType(
+        "batchnorm",
+        "Batch normalisation; the shape is carried.",
+        aliases=("batch_norm", "batchnormalization"),
+    ),
+    LayerType(
+        "dropout",
+        "Dropout; the shape is carried.",
+        (
+            Key(
+                "rate",
+                "number",
+                "The fraction of values dropped: from 0 up to (not including) 1.",
+                minimum=0,
+                maximum=1,
+                exclusive_maximum=True,
+            ),
+        ),
+    ),
+    LayerType("softmax", "Softmax; the shape is carried."),
+    LayerType(
+        "activation",
+        "An activation function as its own block; the shape is carried.",
+        (
+            Key(
+                "fn",
+                "string",
+                "The function: relu, gelu, tanh, sigmoid, softmax, silu, ... or any text "
+                "(drawn as written).",
+                max_length=100,
+                allow_empty=False,
+            ),
+        ),
+    ),
+    LayerType(
+        "positional_encoding",
+        "Adds positional encodings; the shape is carried.",
+        aliases=("pos_encoding", "positional_embedding"),
+    ),
+    LayerType(
+        "embedding",
+        "Token ids [length] to vectors [length, units].",
+        (
+            Key("units", "integer", "The embedding size.", minimum=1, maximum=MAX_UNITS),
+            Key("vocab", "integer", "The vocabulary size (drawn).", minimum=1, maximum=MAX_UNITS),
+        ),
+        needs=("units",),
+    ),
+    LayerType(
+        "lstm",
+        "An LSTM over a sequence [length, features].",
+        _RECURRENT_KEYS,
+        needs=("units",),
+    ),
+    LayerType(
+        "gru",
+        "A GRU over a sequence [length, features].",
+        _RECURRENT_KEYS,
+        needs=("units",),
+    ),
+    LayerType(
+        "op",
+        "Any other operation, named by its label: the output has its (first) input's "
+        "shape, with units as its last size when given, or the shape stated.",
+        (_WIDTH,),
+        aliases=("operation",),
+    ),
 )
+BASE_TYPES = (
+    "dense",
+    "conv",
+    "conv_transpose",
+    "pool",
+    "upsample",
+    "flatten",
+    "add",
+    "multiply",
+    "concat",
+    "crop",
+)
+"""The layer types every style drew before the operation blocks."""
 
 _NAME = Key(
     "name",
@@ -355,7 +498,8 @@ COMMON_LAYER = _table(
         "from",
         "sources",
         "The layers this one reads: a name, a relative index (-1: the layer before), or "
-        "a list of them; default the layer before.",
+        "a list of them; default the layer before. An item may be a mapping {name, label, "
+        "style} that labels or styles its edge.",
     ),
     _label("label", "Replaces the layer title (Input Layer...)."),
     _label("size_label", "Replaces the size line (ℝ⁷⁸⁴)."),
@@ -392,11 +536,44 @@ COMMON_LAYER = _table(
         choices=MERGES,
         requires="skip_from",
     ),
+    _label("note", "Free text beside the layer (stride 4)."),
 )
 TYPES: dict[str, LayerType] = {t.name: t for t in LAYER_TYPES}
 # Every key any layer takes, each once: all of them are read whatever the type.
-LAYER = _table(*COMMON_LAYER.values(), *(k for t in LAYER_TYPES for k in t.keys))
+# (units is a key of several types, all alike but for their descriptions: dense's is kept.)
+LAYER: dict[str, Key] = {}
+for _key in (*COMMON_LAYER.values(), *(k for t in LAYER_TYPES for k in t.keys)):
+    LAYER.setdefault(_key.name, _key)
 ALIASES: dict[str, str] = {alias: t.name for t in LAYER_TYPES for alias in t.aliases}
+
+# --- groups and edges ------------------------------------------------------------------
+_NOTE = _label("note", "Free text beside the group.")
+GROUP = _table(
+    Key(
+        "group",
+        "string",
+        "The group's label (Encoder).",
+        max_length=200,
+        allow_empty=False,
+        nullable=False,
+    ),
+    Key(
+        "repeat",
+        "integer",
+        "Drawn as N× beside the group (its layers are inferred once).",
+        minimum=1,
+        maximum=MAX_REPEAT,
+        default=1,
+    ),
+    Key("collapse", "boolean", "Draw the group as one block.", default=False),
+    _NOTE,
+    Key("layers", "layers", "The group's layers (and groups).", nullable=False),
+)
+FROM_ITEM = _table(
+    Key("name", "source", "The layer read: a name or -k.", nullable=False),
+    _label("label", "Text on the edge (Q, memory).", 100),
+    Key("style", "edge_style", "The edge's look: solid, dashed, dotted or a colour."),
+)
 
 # --- the other mappings ---------------------------------------------------------------
 INPUT = _table(

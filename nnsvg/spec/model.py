@@ -11,6 +11,7 @@ from; this module reads values with it and checks the rules between keys.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,11 +27,15 @@ from nnsvg.spec.keys import (
     DEFAULT_MAX_VISIBLE,
     DIRECTIONS,
     EDGE_ENCODINGS,
+    EDGE_STYLES,
     EDGES,
+    FROM_ITEM,
+    GROUP,
     INPUT,
     LABELS,
     LAYER,
     LAYER_TYPES,
+    MAX_GROUP_DEPTH,
     MAX_INPUTS,
     MAX_LAYERS,
     MAX_UNITS,
@@ -39,7 +44,7 @@ from nnsvg.spec.keys import (
     TOP,
     TYPES,
 )
-from nnsvg.spec.load import Document, Path_
+from nnsvg.spec.load import Document, Path_, format_path
 
 __all__ = [
     "DIRECTIONS",
@@ -51,7 +56,9 @@ __all__ = [
     "STYLES",
     "TOP_KEYS",
     "CameraOptions",
+    "EdgeMark",
     "EdgeOptions",
+    "Group",
     "LabelOptions",
     "Layer",
     "Spec",
@@ -69,9 +76,42 @@ CAMERA_KEYS = tuple(CAMERA)
 
 
 @dataclass(frozen=True, slots=True)
+class EdgeMark:
+    """What a ``from`` item given as a mapping says of its edge: a ``label`` (Q,
+    memory) and a ``style`` (solid, dashed, dotted, or a colour as #rrggbb)."""
+
+    label: str | None = None
+    style: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A ``{group: ..., layers: [...]}`` entry: a frame around layers, drawn only.
+
+    ``index`` counts groups in document order; ``parent`` is the group it sits in;
+    ``layers`` are the indices of every layer inside it, nested ones included;
+    ``path`` is where it stands in the document (``("layers", 2)``)."""
+
+    index: int
+    label: str
+    repeat: int = 1
+    collapse: bool = False
+    note: str | None = None
+    parent: int | None = None
+    layers: tuple[int, ...] = ()
+    path: tuple[str | int, ...] = ()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Layer:
     """One layer. Dense layers have ``units``; convolution-style layers have the
-    fields of their ``type``; any layer may state its output ``shape``."""
+    fields of their ``type``; any layer may state its output ``shape``.
+
+    ``index`` counts the layers in document order, through groups (the layers of a
+    group are numbered where they stand); ``groups`` are the groups it is inside,
+    outermost first; ``path`` is where it stands in the document when inside a
+    group or after one (``()`` is ``("layers", index)``: see :meth:`path_of`)."""
 
     index: int
     units: int | None = None
@@ -103,7 +143,25 @@ class Layer:
     sources: tuple[str | int, ...] | None = None  # `from`: names or relative indices
     axis: int | None = None  # concat: the axis joined (default: the channels)
     to: str | int | None = None  # crop: the layer whose size the output takes
+    note: str | None = None  # free text beside the layer
+    heads: int | None = None  # attention
+    rate: float | None = None  # dropout
+    fn: str | None = None  # activation
+    vocab: int | None = None  # embedding
+    return_sequences: bool = True  # lstm, gru
+    from_marks: tuple[EdgeMark | None, ...] | None = None  # per `from` item: a mapping's
+    groups: tuple[int, ...] = ()
+    path: tuple[str | int, ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
+
+    def path_of(self, *keys: str | int) -> tuple[str | int, ...]:
+        """Where this layer's ``keys`` stand in the document: ``("layers", 2, "units")``,
+        or inside a group ``("layers", 1, "layers", 0, "units")``."""
+        return (*(self.path or ("layers", self.index)), *keys)
+
+    def field_of(self, *keys: str | int) -> str:
+        """:meth:`path_of` as messages write it: ``layers[1].layers[0].units``."""
+        return format_path(self.path_of(*keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +232,7 @@ class Spec:
     extra_inputs: tuple[InputSpec, ...] = ()  # `inputs:` after the first
     font_size: float | None = None  # the base text's printed size in pt (with width)
     camera: CameraOptions = CameraOptions()
+    groups: tuple[Group, ...] = ()  # in document order: a parent before its children
     source: Document | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -224,7 +283,7 @@ def build_spec(doc: Document) -> Spec:
     edges = _edges(check, get("edges", MISSING))
     labels = _labels(check, get("labels", MISSING))
     misspelt = get("layers") is None and _misspelt(data, "layers", TOP_KEYS)
-    layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
+    layers, groups = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
     extra_inputs: tuple[InputSpec, ...] = ()
     if get("inputs") is not None:
@@ -265,6 +324,7 @@ def build_spec(doc: Document) -> Spec:
         input=input_spec,
         extra_inputs=extra_inputs,
         camera=camera,
+        groups=groups,
         source=doc,
     )
 
@@ -424,36 +484,112 @@ def _camera(check: Checker, value: Any) -> CameraOptions:
 
 def _layers(
     check: Checker, doc: Document, value: Any, *, quiet_missing: bool = False
-) -> tuple[Layer, ...]:
+) -> tuple[tuple[Layer, ...], tuple[Group, ...]]:
+    """The layers, through groups (numbered in document order), and the groups."""
     if value is MISSING or value is None:
         if quiet_missing:  # "did you mean 'layers'?" already said it
-            return ()
+            return (), ()
         check.error(
             (),
             "missing 'layers': give the units of each layer, e.g. layers: [784, 300, 10]",
         )
-        return ()
-    items = check.sequence(value, ("layers",), what="a list of layers")
-    if items is None:
-        return ()
-    if not items:
-        check.error(("layers",), "must list at least one layer")
-        return ()
-    if len(items) > MAX_LAYERS:
-        check.error(("layers",), f"has {len(items)} layers; at most {MAX_LAYERS} are allowed")
-        return ()
-    layers = []
-    for i, item in enumerate(items):
-        layer = _layer(check, doc, item, i)
-        if layer is not None:
-            layers.append(layer)
+        return (), ()
+    total = _count_layers(value)
+    if total > MAX_LAYERS:
+        check.error(("layers",), f"has {total} layers; at most {MAX_LAYERS} are allowed")
+        return (), ()
+    walk = _Walk(check, doc)
+    walk.items(value, ("layers",), ())
+    layers = walk.layers
     last = layers[-1] if layers else None
-    if last is not None and last.index == len(items) - 1 and last.bias:
+    if last is not None and last.index == walk.count - 1 and last.bias:
         check.error(
-            ("layers", len(items) - 1, "bias"),
+            last.path_of("bias"),
             "the last layer feeds no other layer, so it cannot have a bias unit",
         )
-    return tuple(layers)
+    return tuple(layers), tuple(walk.groups[k] for k in sorted(walk.groups))
+
+
+def _count_layers(value: Any, depth: int = 0) -> int:
+    """How many layers a list of layers and groups holds, nested ones included."""
+    if not isinstance(value, list) or depth > MAX_GROUP_DEPTH:
+        return 0
+    return sum(
+        _count_layers(item.get("layers"), depth + 1)
+        if isinstance(item, dict) and "group" in item
+        else 1
+        for item in value
+    )
+
+
+class _Walk:
+    """Reads a list of layers and groups, depth first: layers are numbered in
+    document order whatever group they stand in."""
+
+    def __init__(self, check: Checker, doc: Document) -> None:
+        self.check = check
+        self.doc = doc
+        self.count = 0  # layers seen (valid or not): the next layer's index
+        self.layers: list[Layer] = []
+        self.groups: dict[int, Group] = {}
+        self.group_count = 0
+
+    def items(self, value: Any, path: Path_, groups: tuple[int, ...]) -> None:
+        check = self.check
+        what = "a list of layers" if not groups else "a list of the group's layers"
+        items = check.sequence(value, path, what=what)
+        if items is None:
+            return
+        if not items:
+            check.error(path, "must list at least one layer")
+            return
+        for k, item in enumerate(items):
+            where: Path_ = (*path, k)
+            if isinstance(item, dict) and "group" in item:
+                self.group(item, where, groups)
+                continue
+            index = self.count
+            self.count += 1
+            moved = where if where != ("layers", index) else ()  # after or in a group
+            layer = _layer(check, self.doc, item, index, where)
+            if layer is not None:
+                if moved or groups:
+                    layer = dataclasses.replace(layer, groups=groups, path=moved)
+                self.layers.append(layer)
+
+    def group(self, item: dict[str, Any], path: Path_, groups: tuple[int, ...]) -> None:
+        check = self.check
+        check.mapping(item, path, tuple(GROUP))
+        if len(groups) >= MAX_GROUP_DEPTH:
+            check.error(path, f"groups nest at most {MAX_GROUP_DEPTH} deep")
+            return
+        index = self.group_count
+        self.group_count += 1
+        values = {
+            name: key.read(check, item.get(name, MISSING), (*path, name))
+            for name, key in GROUP.items()
+            if name != "layers"
+        }
+        if item.get("group") is None:
+            check.error((*path, "group"), "must be the group's label, got null")
+        if item.get("layers") is None:
+            check.error(path, "missing 'layers': the layers inside the group")
+        first = self.count
+        if item.get("layers") is not None:
+            self.items(item["layers"], (*path, "layers"), (*groups, index))
+        if values["group"] is None:
+            return
+        self.groups[index] = Group(
+            index=index,
+            label=values["group"],
+            repeat=values["repeat"] or 1,
+            collapse=bool(values["collapse"]),
+            note=values["note"],
+            parent=groups[-1] if groups else None,
+            layers=tuple(range(first, self.count)),
+            path=path,
+            location=self.doc.location(path),
+        )
 
 
 def _units(check: Checker, value: Any, path: Path_) -> int | None:
@@ -500,8 +636,7 @@ def _unknown_layer_key(key: Any, allowed: tuple[str, ...]) -> Callable[[], str]:
     return message
 
 
-def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
-    path: Path_ = ("layers", i)
+def _layer(check: Checker, doc: Document, item: Any, i: int, path: Path_) -> Layer | None:
     if isinstance(item, (int, float)) and not isinstance(item, bool):
         units = _units(check, item, path)
         return None if units is None else Layer(index=i, units=units, location=doc.location(path))
@@ -521,12 +656,12 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         return data.get(key, MISSING)
 
     units = None
-    if kind == "dense":
-        if data.get("units") is None and data.get("shape") is None:
-            if not _misspelt(data, "units"):
-                check.error(path, "missing 'units' (the number of nodes in this layer)")
-            return None
-        units = _units(check, get("units"), (*path, "units")) if "units" in data else None
+    if kind == "dense" and data.get("units") is None and data.get("shape") is None:
+        if not _misspelt(data, "units"):
+            check.error(path, "missing 'units' (the number of nodes in this layer)")
+        return None
+    if "units" in data and "units" in (*COMMON_LAYER_KEYS, *TYPE_KEYS[kind]):
+        units = _units(check, get("units"), (*path, "units"))
     skip = get("skip_from")
     if skip is not MISSING and skip is not None:
         if isinstance(skip, bool) or not isinstance(skip, (int, str)):
@@ -542,19 +677,21 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         if key.kind not in ("type", "ref", "sources", "source") and name != "units"
     }
     values["recurrent"] = "layer" if values["recurrent"] else None
+    sources, marks = _from(check, get("from"), (*path, "from"))
     layer = Layer(
         index=i,
         units=units,
         type=kind,
         skip_from=skip,
-        sources=_refs(check, get("from"), (*path, "from"), many=True),
+        sources=sources,
+        from_marks=marks,
         to=(_refs(check, get("to"), (*path, "to"), many=False) or (None,))[0],
         location=doc.location(path),
         **values,
     )
     for need in TYPES[kind].needs if kind != "dense" and layer.shape is None else ():
         if need not in data:
-            check.error(path, f"a {kind} layer needs '{need}' (or an explicit 'shape')")
+            check.error(path, f"{_a(kind)} layer needs '{need}' (or an explicit 'shape')")
     names = layer.node_labels
     if names is not None and layer.units is not None and len(names) > layer.units:
         check.error(
@@ -567,6 +704,11 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     if check.count > errors_before:
         return None
     return layer
+
+
+def _a(word: str) -> str:
+    """``a conv``, ``an attention``."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _input(check: Checker, doc: Document, value: Any, path: Path_ = ("input",)) -> InputSpec | None:
@@ -652,3 +794,68 @@ def _refs(check: Checker, value: Any, path: Path_, *, many: bool) -> tuple[str |
             check.error(where, f"must be {what}, got {describe(item)}{hint}")
             return None
     return tuple(out)
+
+
+def _from(
+    check: Checker, value: Any, path: Path_
+) -> tuple[tuple[str | int, ...] | None, tuple[EdgeMark | None, ...] | None]:
+    """``from``: what :func:`_refs` reads, where any item may also be a mapping
+    ``{name, label, style}``; the marks are None unless some item is a mapping."""
+    if value is MISSING or value is None:
+        return None, None
+    listed = isinstance(value, list)
+    items = value if listed else [value]
+    if not any(isinstance(item, dict) for item in items):
+        return _refs(check, value, path, many=True), None
+    if listed and not 1 <= len(items) <= MAX_LAYERS:
+        check.error(path, f"must name 1 to {MAX_LAYERS} layers, got {len(items)}")
+        return None, None
+    names: list[Any] = []
+    marks: list[EdgeMark | None] = []
+    ok = True
+    for k, item in enumerate(items):
+        where = (*path, k) if listed else path
+        if not isinstance(item, dict):
+            names.append(item)
+            marks.append(None)
+            continue
+        check.mapping(item, where, tuple(FROM_ITEM))
+        if item.get("name") is None:
+            check.error(where, "missing 'name': the layer this edge comes from")
+            ok = False
+            continue
+        got = _refs(check, item["name"], (*where, "name"), many=False)
+        label = FROM_ITEM["label"].read(check, item.get("label", MISSING), (*where, "label"))
+        style = _edge_style(check, item.get("style", MISSING), (*where, "style"))
+        if got is None:
+            ok = False
+            continue
+        names.append(got[0])
+        marks.append(EdgeMark(label, style))
+    plain = [(k, n) for k, (n, m) in enumerate(zip(names, marks)) if m is None]
+    for k, name in plain:
+        if _refs(check, name, (*path, k) if listed else path, many=False) is None:
+            ok = False
+    if not ok:
+        return None, None
+    return tuple(names), tuple(marks)
+
+
+def _edge_style(check: Checker, value: Any, path: Path_) -> str | None:
+    """solid, dashed, dotted, or a colour (returned as #rrggbb)."""
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, str) and value in EDGE_STYLES:
+        return value
+    from nnsvg.colors import parse_color
+
+    parsed = parse_color(value, allow_none=False) if isinstance(value, str) else None
+    if parsed is None:
+        hint = did_you_mean(value, EDGE_STYLES) if isinstance(value, str) else ""
+        check.error(
+            path,
+            f"must be solid, dashed, dotted or a colour (#rgb, #rrggbb, a CSS colour name), "
+            f"got {describe(value)}{hint}",
+        )
+        return None
+    return parsed  # type: ignore[no-any-return]
