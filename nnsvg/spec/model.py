@@ -11,7 +11,6 @@ from; this module reads values with it and checks the rules between keys.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -27,15 +26,11 @@ from nnsvg.spec.keys import (
     DEFAULT_MAX_VISIBLE,
     DIRECTIONS,
     EDGE_ENCODINGS,
-    EDGE_STYLES,
     EDGES,
-    FROM_ITEM,
-    GROUP,
     INPUT,
     LABELS,
     LAYER,
     LAYER_TYPES,
-    MAX_GROUP_DEPTH,
     MAX_INPUTS,
     MAX_LAYERS,
     MAX_UNITS,
@@ -45,6 +40,7 @@ from nnsvg.spec.keys import (
     TYPES,
 )
 from nnsvg.spec.load import Document, Path_, format_path
+from nnsvg.spec.tree import EdgeMark, Group, LayerWalk, count_layers, read_from
 
 __all__ = [
     "DIRECTIONS",
@@ -73,34 +69,6 @@ INPUT_KEYS = tuple(INPUT)
 EDGE_KEYS = tuple(EDGES)
 LABEL_KEYS = tuple(LABELS)
 CAMERA_KEYS = tuple(CAMERA)
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeMark:
-    """What a ``from`` item given as a mapping says of its edge: a ``label`` (Q,
-    memory) and a ``style`` (solid, dashed, dotted, or a colour as #rrggbb)."""
-
-    label: str | None = None
-    style: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """A ``{group: ..., layers: [...]}`` entry: a frame around layers, drawn only.
-
-    ``index`` counts groups in document order; ``parent`` is the group it sits in;
-    ``layers`` are the indices of every layer inside it, nested ones included;
-    ``path`` is where it stands in the document (``("layers", 2)``)."""
-
-    index: int
-    label: str
-    repeat: int = 1
-    collapse: bool = False
-    note: str | None = None
-    parent: int | None = None
-    layers: tuple[int, ...] = ()
-    path: tuple[str | int, ...] = ()
-    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,11 +462,11 @@ def _layers(
             "missing 'layers': give the units of each layer, e.g. layers: [784, 300, 10]",
         )
         return (), ()
-    total = _count_layers(value)
+    total = count_layers(value)
     if total > MAX_LAYERS:
         check.error(("layers",), f"has {total} layers; at most {MAX_LAYERS} are allowed")
         return (), ()
-    walk = _Walk(check, doc)
+    walk = LayerWalk(check, doc, _layer)
     walk.items(value, ("layers",), ())
     layers = walk.layers
     last = layers[-1] if layers else None
@@ -508,88 +476,6 @@ def _layers(
             "the last layer feeds no other layer, so it cannot have a bias unit",
         )
     return tuple(layers), tuple(walk.groups[k] for k in sorted(walk.groups))
-
-
-def _count_layers(value: Any, depth: int = 0) -> int:
-    """How many layers a list of layers and groups holds, nested ones included."""
-    if not isinstance(value, list) or depth > MAX_GROUP_DEPTH:
-        return 0
-    return sum(
-        _count_layers(item.get("layers"), depth + 1)
-        if isinstance(item, dict) and "group" in item
-        else 1
-        for item in value
-    )
-
-
-class _Walk:
-    """Reads a list of layers and groups, depth first: layers are numbered in
-    document order whatever group they stand in."""
-
-    def __init__(self, check: Checker, doc: Document) -> None:
-        self.check = check
-        self.doc = doc
-        self.count = 0  # layers seen (valid or not): the next layer's index
-        self.layers: list[Layer] = []
-        self.groups: dict[int, Group] = {}
-        self.group_count = 0
-
-    def items(self, value: Any, path: Path_, groups: tuple[int, ...]) -> None:
-        check = self.check
-        what = "a list of layers" if not groups else "a list of the group's layers"
-        items = check.sequence(value, path, what=what)
-        if items is None:
-            return
-        if not items:
-            check.error(path, "must list at least one layer")
-            return
-        for k, item in enumerate(items):
-            where: Path_ = (*path, k)
-            if isinstance(item, dict) and "group" in item:
-                self.group(item, where, groups)
-                continue
-            index = self.count
-            self.count += 1
-            moved = where if where != ("layers", index) else ()  # after or in a group
-            layer = _layer(check, self.doc, item, index, where)
-            if layer is not None:
-                if moved or groups:
-                    layer = dataclasses.replace(layer, groups=groups, path=moved)
-                self.layers.append(layer)
-
-    def group(self, item: dict[str, Any], path: Path_, groups: tuple[int, ...]) -> None:
-        check = self.check
-        check.mapping(item, path, tuple(GROUP))
-        if len(groups) >= MAX_GROUP_DEPTH:
-            check.error(path, f"groups nest at most {MAX_GROUP_DEPTH} deep")
-            return
-        index = self.group_count
-        self.group_count += 1
-        values = {
-            name: key.read(check, item.get(name, MISSING), (*path, name))
-            for name, key in GROUP.items()
-            if name != "layers"
-        }
-        if item.get("group") is None:
-            check.error((*path, "group"), "must be the group's label, got null")
-        if item.get("layers") is None:
-            check.error(path, "missing 'layers': the layers inside the group")
-        first = self.count
-        if item.get("layers") is not None:
-            self.items(item["layers"], (*path, "layers"), (*groups, index))
-        if values["group"] is None:
-            return
-        self.groups[index] = Group(
-            index=index,
-            label=values["group"],
-            repeat=values["repeat"] or 1,
-            collapse=bool(values["collapse"]),
-            note=values["note"],
-            parent=groups[-1] if groups else None,
-            layers=tuple(range(first, self.count)),
-            path=path,
-            location=self.doc.location(path),
-        )
 
 
 def _units(check: Checker, value: Any, path: Path_) -> int | None:
@@ -677,7 +563,7 @@ def _layer(check: Checker, doc: Document, item: Any, i: int, path: Path_) -> Lay
         if key.kind not in ("type", "ref", "sources", "source") and name != "units"
     }
     values["recurrent"] = "layer" if values["recurrent"] else None
-    sources, marks = _from(check, get("from"), (*path, "from"))
+    sources, marks = read_from(check, get("from"), (*path, "from"), _refs)
     layer = Layer(
         index=i,
         units=units,
@@ -794,68 +680,3 @@ def _refs(check: Checker, value: Any, path: Path_, *, many: bool) -> tuple[str |
             check.error(where, f"must be {what}, got {describe(item)}{hint}")
             return None
     return tuple(out)
-
-
-def _from(
-    check: Checker, value: Any, path: Path_
-) -> tuple[tuple[str | int, ...] | None, tuple[EdgeMark | None, ...] | None]:
-    """``from``: what :func:`_refs` reads, where any item may also be a mapping
-    ``{name, label, style}``; the marks are None unless some item is a mapping."""
-    if value is MISSING or value is None:
-        return None, None
-    listed = isinstance(value, list)
-    items = value if listed else [value]
-    if not any(isinstance(item, dict) for item in items):
-        return _refs(check, value, path, many=True), None
-    if listed and not 1 <= len(items) <= MAX_LAYERS:
-        check.error(path, f"must name 1 to {MAX_LAYERS} layers, got {len(items)}")
-        return None, None
-    names: list[Any] = []
-    marks: list[EdgeMark | None] = []
-    ok = True
-    for k, item in enumerate(items):
-        where = (*path, k) if listed else path
-        if not isinstance(item, dict):
-            names.append(item)
-            marks.append(None)
-            continue
-        check.mapping(item, where, tuple(FROM_ITEM))
-        if item.get("name") is None:
-            check.error(where, "missing 'name': the layer this edge comes from")
-            ok = False
-            continue
-        got = _refs(check, item["name"], (*where, "name"), many=False)
-        label = FROM_ITEM["label"].read(check, item.get("label", MISSING), (*where, "label"))
-        style = _edge_style(check, item.get("style", MISSING), (*where, "style"))
-        if got is None:
-            ok = False
-            continue
-        names.append(got[0])
-        marks.append(EdgeMark(label, style))
-    plain = [(k, n) for k, (n, m) in enumerate(zip(names, marks)) if m is None]
-    for k, name in plain:
-        if _refs(check, name, (*path, k) if listed else path, many=False) is None:
-            ok = False
-    if not ok:
-        return None, None
-    return tuple(names), tuple(marks)
-
-
-def _edge_style(check: Checker, value: Any, path: Path_) -> str | None:
-    """solid, dashed, dotted, or a colour (returned as #rrggbb)."""
-    if value is MISSING or value is None:
-        return None
-    if isinstance(value, str) and value in EDGE_STYLES:
-        return value
-    from nnsvg.colors import parse_color
-
-    parsed = parse_color(value, allow_none=False) if isinstance(value, str) else None
-    if parsed is None:
-        hint = did_you_mean(value, EDGE_STYLES) if isinstance(value, str) else ""
-        check.error(
-            path,
-            f"must be solid, dashed, dotted or a colour (#rgb, #rrggbb, a CSS colour name), "
-            f"got {describe(value)}{hint}",
-        )
-        return None
-    return parsed  # type: ignore[no-any-return]
