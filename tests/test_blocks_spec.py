@@ -608,3 +608,43 @@ def test_style_option_is_named() -> None:
         "t.yaml:2:11: layers[0].type: the alexnet style (from --style) cannot draw layer type "
         "layernorm: no style draws it yet"
     )
+
+
+def test_a_style_that_draws_groups_checks_inside_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With groups drawn, the layers inside a group are checked like any other (their
+    types and keys), and a group's own keys against ``group_keys``."""
+    import dataclasses
+
+    from nnsvg import engines
+    from nnsvg.engines.contract import BASE_TYPES
+
+    lenet = engines.ENGINES["lenet"]
+    draws = dataclasses.replace(
+        lenet.draws,
+        groups=True,
+        group_keys=frozenset({"repeat"}),
+        layer_types=BASE_TYPES | {"layernorm"},
+    )
+    monkeypatch.setitem(engines.ENGINES, "lenet", dataclasses.replace(lenet, draws=draws))
+    text = (
+        "style: lenet\n"
+        "input: [8, 8, 1]\n"
+        "layers:\n"
+        "  - group: G\n"
+        "    repeat: 2\n"
+        "    note: hi\n"
+        "    layers:\n"
+        "      - {type: layernorm}\n"
+        "      - {group: H, layers: [{type: dropout}, {type: conv, filters: 2, kernel: 3, "
+        "note: x}]}\n"
+    )
+    assert errors_of(text) == [
+        "t.yaml:9:30: layers[0].layers[1].layers[0].type: the lenet style cannot draw layer "
+        "type dropout: no style draws it yet"
+    ]
+    text = text.replace("{type: dropout}", "{type: layernorm}")
+    assert errors_of(text) == [
+        "t.yaml:6:5: layers[0].note: the lenet style cannot draw this key: remove it",
+        "t.yaml:9:84: layers[0].layers[1].layers[1].note: the lenet style cannot draw this "
+        "key: remove it",
+    ]

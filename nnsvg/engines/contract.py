@@ -83,6 +83,7 @@ class Capabilities:
     graphs: bool = False  # draws branches, merges and several inputs, not only chains
     layer_types: frozenset[str] = BASE_TYPES  # the layer types it draws
     groups: bool = False  # draws {group: ..., layers: [...]} entries as frames
+    group_keys: frozenset[str] = frozenset()  # of a group: repeat, collapse, note
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -97,6 +98,9 @@ class Capabilities:
     def draws_input_key(self, key: str) -> bool:
         return key in ("shape", "name") or key in self.input_keys
 
+    def draws_group_key(self, key: str) -> bool:
+        return self.groups and key in self.group_keys
+
 
 @dataclass(frozen=True, slots=True)
 class Given:
@@ -104,7 +108,7 @@ class Given:
     capabilities know it (``labels.dims``, a layer's ``op_label``, ``input.image``)."""
 
     path: tuple[str | int, ...]
-    where: str  # "top", "layer" or "input"
+    where: str  # "top", "layer", "group" or "input"
     key: str
 
 
@@ -142,11 +146,26 @@ def given_keys(
             for i, layer in enumerate(value):
                 if drawn_layers is not None and i not in drawn_layers:
                     continue
-                if isinstance(layer, dict):
-                    for sub, sub_value in layer.items():
-                        if isinstance(sub, str) and not _asks_nothing(sub_value):
-                            yield Given(("layers", i, sub), "layer", sub)
-                    yield from _edge_marks(layer.get("from"), ("layers", i, "from"))
+                yield from _layer_keys(layer, ("layers", i))
+
+
+def _layer_keys(layer: Any, path: tuple[str | int, ...]) -> Iterator[Given]:
+    """The keys of a layer, or of a group (``repeat``, ``collapse``, ``note``) and of
+    the layers inside it."""
+    if not isinstance(layer, dict):
+        return
+    group = "group" in layer
+    for sub, sub_value in layer.items():
+        if isinstance(sub, str) and not _asks_nothing(sub_value):
+            if not group:
+                yield Given((*path, sub), "layer", sub)
+            elif sub not in ("group", "layers"):
+                yield Given((*path, sub), "group", sub)
+    if not group:
+        yield from _edge_marks(layer.get("from"), (*path, "from"))
+    elif isinstance(layer.get("layers"), list):
+        for k, item in enumerate(layer["layers"]):
+            yield from _layer_keys(item, (*path, "layers", k))
 
 
 def _edge_marks(value: Any, path: tuple[str | int, ...]) -> Iterator[Given]:
@@ -165,6 +184,8 @@ def _drawn_by(given: Given, caps: Capabilities) -> bool:
         return caps.draws_layer_key(given.key)
     if given.where == "input":
         return caps.draws_input_key(given.key)
+    if given.where == "group":
+        return caps.draws_group_key(given.key)
     return caps.draws(given.key)
 
 
@@ -231,45 +252,52 @@ def check_structure(
     def can(drawn_by: Callable[[Capabilities], bool]) -> list[str]:
         return [name for name, c in engines.items() if name != style and drawn_by(c)]
 
-    for i, item in enumerate(layers):
-        if not isinstance(item, dict):
-            continue
-        if "group" in item:
-            if caps.groups:
-                continue  # the engine walks its groups' layers itself
-            others = can(lambda c: c.groups)
+    def walk(items: list[Any], path: tuple[str | int, ...]) -> None:
+        for k, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            where = (*path, k)
+            if "group" in item:
+                if caps.groups:
+                    inner = item.get("layers")
+                    if isinstance(inner, list):
+                        walk(inner, (*where, "layers"))
+                    continue
+                others = can(lambda c: c.groups)
+                hint = (
+                    f"draw the figure in the {' or '.join(others)} style"
+                    if others
+                    else "list its layers without the group (the graph stays the same)"
+                )
+                at = (*where, "group")
+                errors.append(
+                    SpecError(
+                        f"{chosen} cannot draw groups of layers: {hint}",
+                        location=key_location(at),
+                        field=_field(at),
+                    )
+                )
+                continue
+            raw = item.get("type")
+            kind = ALIASES.get(raw.lower(), raw) if isinstance(raw, str) else None
+            if kind is None or kind in caps.layer_types:
+                continue
+            others = can(lambda c, kind=kind: kind in c.layer_types)  # type: ignore[misc]
             hint = (
                 f"draw the figure in the {' or '.join(others)} style"
                 if others
-                else "list its layers without the group (the graph stays the same)"
+                else "no style draws it yet"
             )
-            path: tuple[str | int, ...] = ("layers", i, "group")
+            at = (*where, "type")
             errors.append(
                 SpecError(
-                    f"{chosen} cannot draw groups of layers: {hint}",
-                    location=key_location(path),
-                    field=_field(path),
+                    f"{chosen} cannot draw layer type {kind}: {hint}",
+                    location=key_location(at),
+                    field=_field(at),
                 )
             )
-            continue
-        raw = item.get("type")
-        kind = ALIASES.get(raw.lower(), raw) if isinstance(raw, str) else None
-        if kind is None or kind in caps.layer_types:
-            continue
-        others = can(lambda c, kind=kind: kind in c.layer_types)  # type: ignore[misc]
-        hint = (
-            f"draw the figure in the {' or '.join(others)} style"
-            if others
-            else "no style draws it yet"
-        )
-        path = ("layers", i, "type")
-        errors.append(
-            SpecError(
-                f"{chosen} cannot draw layer type {kind}: {hint}",
-                location=key_location(path),
-                field=_field(path),
-            )
-        )
+
+    walk(layers, ("layers",))
     if len(errors) == 1:
         raise errors[0]
     if errors:
