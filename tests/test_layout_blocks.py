@@ -10,6 +10,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnsvg.engines.blocks import DEFAULT_LABELS, block_label, layout_blocks
 from nnsvg.network import Network, resolve
@@ -194,3 +196,73 @@ def test_gallery_specs_lay_out_as_blocks(path: Path) -> None:
     spec = load_spec(path)
     check_geometry(scene_of(resolve(spec)))
     assert all(bbox_of(item) is not None for item in scene_of(resolve(spec)).items)
+
+
+# --- properties over random block graphs ------------------------------------------
+_KINDS = ["layernorm", "dropout", "softmax", "op", "attention", "add", "multiply"]  # one shape
+
+
+@st.composite
+def block_specs(draw: st.DrawFn) -> dict:
+    """A random graph of blocks over [length, width] tensors, some in (nested) groups."""
+    count = draw(st.integers(1, 14))
+    layers: list[dict] = []
+    for k in range(count):
+        kind = draw(st.sampled_from(_KINDS))
+        layer: dict = {"type": kind, "name": f"n{k}"}
+        earlier = ["input", *(f"n{j}" for j in range(k))]
+        if kind in ("add", "multiply"):
+            layer["from"] = draw(st.lists(st.sampled_from(earlier), min_size=2, max_size=3))
+        else:
+            layer["from"] = draw(st.sampled_from(earlier))
+        if kind == "attention":
+            layer["heads"] = 2
+        if kind == "op":
+            layer["label"] = draw(st.sampled_from(["Linear", "A much longer operation", "x"]))
+        if draw(st.booleans()):
+            layer["note"] = draw(st.sampled_from(["note", "a longer note here"]))
+        layers.append(layer)
+    # wrap a run of layers in a group, maybe twice (nested or not)
+    for _ in range(draw(st.integers(0, 2))):
+        if len(layers) < 2:
+            break
+        start = draw(st.integers(0, len(layers) - 1))
+        stop = draw(st.integers(start + 1, len(layers)))
+        group = {
+            "group": "G",
+            "repeat": draw(st.integers(1, 3)),
+            "collapse": draw(st.booleans()),
+            "layers": layers[start:stop],
+        }
+        layers[start:stop] = [group]
+    return {"input": {"shape": [6, 8]}, "layers": layers}
+
+
+def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: BBox) -> bool:
+    """Whether a segment passes through the inside of a box (shrunk a little)."""
+    (x0, y0), (x1, y1) = segment
+    inner = BBox(box.x0 + 1.5, box.y0 + 1.5, box.x1 - 1.5, box.y1 - 1.5)  # past the stroke
+    steps = 64
+    for i in range(steps + 1):
+        t = i / steps
+        x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+        if inner.x0 < x < inner.x1 and inner.y0 < y < inner.y1:
+            return True
+    return False
+
+
+@settings(deadline=None)
+@given(block_specs(), st.sampled_from(["down", "up", "right", "left"]))
+def test_random_block_graphs(data: dict, direction: str) -> None:
+    import json
+
+    net = resolve(load_spec("t.json", text=json.dumps(data)))
+    scene = scene_of(dataclasses.replace(net, direction=direction))
+    check_geometry(scene)
+    boxes = block_boxes(scene)
+    for edge in groups(scene, "edge").values():
+        path = next(c for c in edge.children if isinstance(c, PathItem))
+        points = [(c[1], c[2]) for c in path.commands]
+        for segment in itertools.pairwise(points):
+            for ident, box in boxes.items():
+                assert not _crosses(segment, box), (ident, segment)

@@ -115,6 +115,7 @@ class _Block:
     x: float = 0.0  # centre, canonical frame
     y: float = 0.0
     dummy: bool = False
+    band: tuple[float, float] = (0.0, 0.0)  # its rank's extent along the flow
 
 
 class _Frame:
@@ -162,7 +163,7 @@ def layout_blocks(
         blocks.append(_Block(len(blocks), w=dummy_width, h=0.0, dummy=True))
     _place(blocks, lay.ranks, lay.chains, edges, theme)
     items: list[Item] = []
-    items += _frames(net, visible, blocks, page, tm, theme)
+    items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
     items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net)
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
@@ -293,6 +294,7 @@ def _place(
         for k, cx in zip(rank, xs):
             blocks[k].x = cx
             blocks[k].y = y + depth / 2
+            blocks[k].band = (y, y + depth)
         y += depth + gap_along
 
 
@@ -410,8 +412,13 @@ def _edge_items(
         chain = chains.get((u, v), ())
         start = _port(blocks[u], outs[u].index(k), len(outs[u]), +1)
         end = _port(blocks[v], ins[v].index(k), len(ins[v]), -1)
-        points = [start, *((blocks[d].x, blocks[d].y) for d in chain), end]
-        page_points = [page.point(x, y) for x, y in points]
+        # Straight down through each rank's band, slanted only in the gaps between
+        # ranks, where no block stands: an edge never crosses a block.
+        points = [start, (start[0], blocks[u].band[1])]
+        for d in chain:
+            points += [(blocks[d].x, blocks[d].band[0]), (blocks[d].x, blocks[d].band[1])]
+        points += [(end[0], blocks[v].band[0]), end]
+        page_points = [page.point(x, y) for x, y in _distinct(points)]
         tip = page_points[-1]
         prev = page_points[-2]
         head = arrowhead(tip, (tip[0] - prev[0], tip[1] - prev[1]), arrow_len, arrow_w)
@@ -432,6 +439,15 @@ def _edge_items(
             children.append(_edge_label(page_points, mark.label, tm, theme))
         ident = f"edge-{k + 1}"
         out.append(Group(id=ident, role="edge", children=tuple(children)))
+    return out
+
+
+def _distinct(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points without repeats of the one before (a block as deep as its rank)."""
+    out = [points[0]]
+    for p in points[1:]:
+        if abs(p[0] - out[-1][0]) > 1e-9 or abs(p[1] - out[-1][1]) > 1e-9:
+            out.append(p)
     return out
 
 
@@ -462,6 +478,7 @@ def _frames(
     net: Network,
     visible: list[Node | Frame],
     blocks: list[_Block],
+    chains: dict[tuple[int, int], tuple[int, ...]],
     page: _Frame,
     tm: TextMaker,
     theme: Theme,
@@ -477,12 +494,15 @@ def _frames(
     for frame in reversed(net.frames):  # children before their parents
         if frame.index in frame_item or _inside_collapsed(net, frame):
             continue
+        nodes = set(frame.nodes)
         members = {node_item[n] for n in frame.nodes if n in node_item}
         members |= {
             frame_item[f.index]
             for f in net.frames
-            if f.index in frame_item and f.parent == frame.index
+            if f.index in frame_item and set(f.nodes) <= nodes
         }
+        # the bends of the edges inside the group (a residual beside its blocks) too
+        members |= {d for (u, v), chain in chains.items() if {u, v} <= members for d in chain}
         box: BBox | None = None
         for k in sorted(members):
             b = _box(blocks[k], page)
