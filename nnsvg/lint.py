@@ -23,8 +23,9 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     ``Polygons``), nor the background, which is no scene item. Strokes are left
     out: a label may touch an outline. Text meant to sit on its own shape is
     exempt: a text and a shape inside the same group of role ``bias`` (the
-    ``+1`` in its bias unit), ``skip`` (the ``+``/``‖`` in its merge mark) or
-    ``legend`` (swatch and colour-bar labels) are never reported against each
+    ``+1`` in its bias unit), ``skip`` or ``mark`` (the ``+``/``‖`` in its merge
+    mark), ``block`` (the lines of a block in the blocks style, on its rectangle)
+    or ``legend`` (swatch and colour-bar labels) are never reported against each
     other; against any other shape they are. One finding per text, naming
     what it lies over (the box, a node, a map... of which layer), with its place.
 
@@ -331,7 +332,7 @@ def _child_context(group: Group, ctx: _Context, top: bool) -> _Context:
     elif word == "bias":
         new.owner = id(group)
         new.bias = True
-    elif word == "mark":  # a merge mark: its symbol sits on its own circle
+    elif word in ("mark", "block"):  # a merge mark's symbol, a block's lines: on their shape
         new.owner = id(group)
     elif word == "title" and top:
         new.place = "title"

@@ -355,10 +355,7 @@ ERRORS: list[tuple[str, str, list[str]]] = [
     ),
     (
         "note-long",
-        (
-            "input: [4]\nlayers:\n  - {units: 3, note: "
-            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}\n"
-        ),
+        "input: [4]\nlayers:\n  - {units: 3, note: " + "x" * 201 + "}\n",
         ["t.yaml:3:22: layers[0].note: is 201 characters long; at most 200 are allowed"],
     ),
     (
@@ -381,15 +378,15 @@ ERRORS: list[tuple[str, str, list[str]]] = [
         [
             (
                 "t.yaml:5:6: layers[1].type: the lenet style cannot draw layer type "
-                "batchnorm: no style draws it yet"
+                "batchnorm: draw the figure in the blocks style"
             ),
             (
                 "t.yaml:6:6: layers[2].type: the lenet style cannot draw layer type "
-                "dropout: no style draws it yet"
+                "dropout: draw the figure in the blocks style"
             ),
             (
                 "t.yaml:7:6: layers[3].group: the lenet style cannot draw groups of "
-                "layers: list its layers without the group (the graph stays the same)"
+                "layers: draw the figure in the blocks style"
             ),
         ],
     ),
@@ -400,8 +397,14 @@ ERRORS: list[tuple[str, str, list[str]]] = [
             "kernel: 3, from: [{name: input, label: x, style: dotted}]}\n"
         ),
         [
-            "t.yaml:4:62: layers[0].from[0].label: the lenet style cannot draw this key: remove it",
-            "t.yaml:4:72: layers[0].from[0].style: the lenet style cannot draw this key: remove it",
+            (
+                "t.yaml:4:62: layers[0].from[0].label: the lenet style cannot draw "
+                "this key: remove it, or draw the figure in the blocks style"
+            ),
+            (
+                "t.yaml:4:72: layers[0].from[0].style: the lenet style cannot draw "
+                "this key: remove it, or draw the figure in the blocks style"
+            ),
         ],
     ),
     (
@@ -410,7 +413,12 @@ ERRORS: list[tuple[str, str, list[str]]] = [
             "style: lenet\ninput: [8, 8, 1]\nlayers:\n  - {type: conv, filters: 2, "
             "kernel: 3, note: stride 1}\n"
         ),
-        ["t.yaml:4:41: layers[0].note: the lenet style cannot draw this key: remove it"],
+        [
+            (
+                "t.yaml:4:41: layers[0].note: the lenet style cannot draw this key: "
+                "remove it, or draw the figure in the blocks style"
+            )
+        ],
     ),
 ]
 
@@ -589,11 +597,11 @@ def test_old_styles_reject_groups_and_blocks(style: str) -> None:
     errors = errors_of(text)
     assert errors[0] == (
         f"t.yaml:4:6: layers[0].type: the {style} style cannot draw layer type embedding: "
-        "no style draws it yet"
+        "draw the figure in the blocks style"
     )
     assert (
         f"t.yaml:6:5: layers[2].group: the {style} style cannot draw groups of layers: "
-        "list its layers without the group (the graph stays the same)"
+        "draw the figure in the blocks style"
     ) in errors
     assert len(errors) == 5  # embedding, positional_encoding, the group, op, softmax
 
@@ -606,7 +614,7 @@ def test_style_option_is_named() -> None:
         build_scene(spec, RenderOptions(style="alexnet"))
     assert str(caught.value) == (
         "t.yaml:2:11: layers[0].type: the alexnet style (from --style) cannot draw layer type "
-        "layernorm: no style draws it yet"
+        "layernorm: draw the figure in the blocks style"
     )
 
 
@@ -640,11 +648,42 @@ def test_a_style_that_draws_groups_checks_inside_them(monkeypatch: pytest.Monkey
     )
     assert errors_of(text) == [
         "t.yaml:9:30: layers[0].layers[1].layers[0].type: the lenet style cannot draw layer "
-        "type dropout: no style draws it yet"
+        "type dropout: draw the figure in the blocks style"
     ]
     text = text.replace("{type: dropout}", "{type: layernorm}")
     assert errors_of(text) == [
-        "t.yaml:6:5: layers[0].note: the lenet style cannot draw this key: remove it",
+        (
+            "t.yaml:6:5: layers[0].note: the lenet style cannot draw this key: "
+            "remove it, or draw the figure in the blocks style"
+        ),
         "t.yaml:9:84: layers[0].layers[1].layers[1].note: the lenet style cannot draw this "
-        "key: remove it",
+        "key: remove it, or draw the figure in the blocks style",
     ]
+
+
+def test_without_a_style_that_draws_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no style that draws blocks or groups, the messages say what to do instead."""
+    from nnsvg import engines
+
+    monkeypatch.delitem(engines.ENGINES, "blocks")
+    text = (
+        "style: lenet\ninput: [8, 8, 1]\nlayers:\n  - {type: softmax}\n"
+        "  - {group: G, layers: [3]}\n"
+    )
+    assert errors_of(text) == [
+        "t.yaml:4:6: layers[0].type: the lenet style cannot draw layer type softmax: no style "
+        "draws it yet",
+        "t.yaml:5:6: layers[1].group: the lenet style cannot draw groups of layers: list its "
+        "layers without the group (the graph stays the same)",
+    ]
+
+
+def test_blocks_describe_their_figure() -> None:
+    from nnsvg.describe import describe
+
+    net = resolve(load_spec("t.yaml", text="style: blocks\n" + TRANSFORMER))
+    assert describe(net) == (
+        "Block-diagram figure, 13 layers: input 10 units, embedding 64@10, positional "
+        "encoding 64@10, … 7 more layers …, layer normalisation 64@10, operation 1000@10 "
+        "(Linear), softmax 1000@10. Branches: 3 merges."
+    )

@@ -27,6 +27,7 @@ from nnsvg.spec.model import (
 
 
 def base(style: str) -> dict[str, Any]:
+    """A figure each style draws (blocks: the CNN of lenet and alexnet, as blocks)."""
     if style == "fcnn":
         return {"style": style, "layers": [{"units": 3}, {"units": 4}, {"units": 2}]}
     return {
@@ -84,6 +85,8 @@ DRAWN_AS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ("lenet", "labels.sizes"): ("none", {}),
     ("alexnet", "labels.sizes"): ("none", {}),
     ("alexnet", "labels.dims"): (False, {}),
+    ("blocks", "labels.sizes"): ("none", {}),
+    ("blocks", "labels.activations"): (False, {}),
     ("fcnn", "legend"): (False, {"edges": {"encode": ["color"]}}),
     ("fcnn", "elide"): (False, {"max_visible": 3}),
 }
@@ -109,8 +112,14 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
 BLOCK_KEYS = {k.name for t in LAYER_TYPES if t.name not in BASE_TYPES for k in t.keys} - {
     k.name for t in LAYER_TYPES if t.name in BASE_TYPES for k in t.keys
 }
-# Keys no style draws until the blocks style exists: every style rejects them.
-NOT_DRAWN_YET = {"note"} | BLOCK_KEYS
+# A layer of each block type in the blocks style, with each key's value changed.
+BLOCK_SAMPLES: dict[str, tuple[dict[str, Any], Any]] = {
+    "heads": ({"type": "attention", "heads": 2}, 4),
+    "rate": ({"type": "dropout", "rate": 0.1}, 0.5),
+    "fn": ({"type": "activation", "fn": "relu"}, "gelu"),
+    "vocab": ({"type": "embedding", "units": 4, "vocab": 100}, 200),
+    "return_sequences": ({"type": "lstm", "units": 4}, False),
+}
 INPUT_SAMPLES: dict[str, Any] = {
     "label": "In",
     "size_label": "S",
@@ -145,8 +154,7 @@ def test_every_key_is_drawn_by_some_engine() -> None:
     for key in sub_keys():
         assert any(e.draws.draws(key) for e in ENGINES.values()), key
     for key in LAYER_KEYS:
-        drawn = any(e.draws.draws_layer_key(key) for e in ENGINES.values())
-        assert drawn != (key in NOT_DRAWN_YET), key
+        assert any(e.draws.draws_layer_key(key) for e in ENGINES.values()), key
     for key in INPUT_KEYS:
         assert any(e.draws.draws_input_key(key) for e in ENGINES.values()), key
 
@@ -290,8 +298,25 @@ def test_edge_marks_of_from_items(style: str) -> None:
     marked = copy.deepcopy(spec)
     marked["layers"][index]["from"] = [{"name": -1, "label": "Q", "style": "dashed"}]
     caps = ENGINES[style].draws
+    if caps.draws_layer_key("from.label"):
+        assert svg_of(marked) != svg_of(named)
+        return
     for key in ("label", "style"):
-        if caps.draws_layer_key(f"from.{key}"):
-            continue
-        field = f"layers[{index}].from[0].{key}"
-        assert (field, f"the {style} style cannot draw this key: remove it") in error_fields(marked)
+        message = expected_message(style, "layer", f"from.{key}")
+        assert (f"layers[{index}].from[0].{key}", message) in error_fields(marked)
+
+
+@pytest.mark.parametrize("key", sorted(BLOCK_KEYS))
+def test_keys_of_the_blocks(key: str) -> None:
+    """Each key of a block type changes its block; the styles that cannot draw the
+    type reject the layer (tests/test_blocks_spec.py)."""
+    assert set(BLOCK_SAMPLES) == BLOCK_KEYS
+    layer, value = BLOCK_SAMPLES[key]
+    spec = {"style": "blocks", "input": {"shape": [10, 8]}, "layers": [dict(layer)]}
+    if layer["type"] == "embedding":
+        spec["input"] = {"shape": [10]}
+    after = copy.deepcopy(spec)
+    after["layers"][0][key] = value
+    assert svg_of(after) != svg_of(spec)
+    drawers = [name for name, e in ENGINES.items() if e.draws.draws_layer_key(key)]
+    assert drawers == ["blocks"]

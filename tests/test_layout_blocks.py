@@ -17,7 +17,7 @@ from nnsvg.engines.blocks import DEFAULT_LABELS, block_label, layout_blocks
 from nnsvg.network import Network, resolve
 from nnsvg.pipeline import load_spec
 from nnsvg.render.svg import render_svg
-from nnsvg.scene import BBox, Circle, Group, Rect, Scene, Text, bbox_of, bounds
+from nnsvg.scene import BBox, Circle, Group, Rect, Scene, Text, bbox_of, bounds, iter_leaves
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.keys import TYPES
 from nnsvg.textmetrics import DEFAULT_METRICS
@@ -72,7 +72,7 @@ def block_boxes(scene: Scene) -> dict[str, BBox]:
     """The outline of each block (its rectangle or merge circle), by node id."""
     out = {}
     for ident, group in groups(scene, "layer").items():
-        shapes = [c for c in group.children if isinstance(c, (Rect, Circle))]
+        shapes = [c for c in iter_leaves(group.children) if isinstance(c, (Rect, Circle))]
         box = bounds(shapes)
         assert box is not None
         out[ident] = box
@@ -114,14 +114,15 @@ def test_blocks_labels_merges_and_notes() -> None:
     scene = scene_of(net_of(TRANSFORMER, direction="down"))
     layers = groups(scene, "layer")
     texts = {
-        ident: [c.text for c in g.children if isinstance(c, Text)] for ident, g in layers.items()
+        ident: [c.text for c in iter_leaves(g.children) if isinstance(c, Text)]
+        for ident, g in layers.items()
     }
     assert texts["layer-0"] == ["Inputs", "10"]
     assert texts["layer-1"] == ["Input Embedding", "1,000 → 64"]
     assert texts["layer-2"] == ["Positional Encoding", "10×64"]
     assert texts["layer-3"] == ["Multi-Head Attention", "h=8, d=64"]
     assert texts["layer-4"] == ["+"]  # the add: a circle with its sign
-    assert any(isinstance(c, Circle) for c in layers["layer-4"].children)
+    assert any(isinstance(c, Circle) for c in iter_leaves(layers["layer-4"].children))
     assert texts["layer-7"] == ["Linear", "10×64", "d=64"]  # its note beside it
     assert texts["layer-11"] == ["Softmax", "10×1000"]
 
@@ -151,7 +152,7 @@ def test_a_collapsed_group_is_one_block() -> None:
     check_geometry(scene)
     layers = groups(scene, "layer")
     assert list(layers) == ["layer-0", "layer-1", "layer-2", "group-1", "layer-10", "layer-11"]
-    assert [c.text for c in layers["group-1"].children if isinstance(c, Text)] == [
+    assert [c.text for c in iter_leaves(layers["group-1"].children) if isinstance(c, Text)] == [
         "Encoder",
         "6×",
         "shared",
@@ -164,7 +165,9 @@ def test_edges_carry_their_marks() -> None:
     scene = scene_of(net_of(TRANSFORMER, direction="down"))
     edges = groups(scene, "edge")
     assert len(edges) == 15  # one per input read: Q, K and V are three arrows
-    labels = [c.text for g in edges.values() for c in g.children if isinstance(c, Text)]
+    labels = [
+        c.text for g in edges.values() for c in iter_leaves(g.children) if isinstance(c, Text)
+    ]
     assert labels == ["Q", "K"]
     paths = [next(c for c in g.children if isinstance(c, PathItem)) for g in edges.values()]
     dashed = [p for p in paths if p.paint is not None and p.paint.dash]

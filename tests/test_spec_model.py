@@ -151,7 +151,7 @@ ERROR_CASES = [
     (
         "bad-style-did-you-mean",
         "style: fcn\nlayers: [3]\n",
-        "spec.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
+        "spec.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', 'blocks', got 'fcn' "
         "(did you mean 'fcnn'?)",
     ),
     (
@@ -449,7 +449,7 @@ def test_multiple_errors_one_line_each_in_file_order() -> None:
         spec_of(text)
     assert str(info.value).splitlines() == [
         "spec.yaml:1:7: seed: must be a non-negative integer, got -2",
-        "spec.yaml:2:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
+        "spec.yaml:2:8: style: must be one of 'fcnn', 'lenet', 'alexnet', 'blocks', got 'fcn' "
         "(did you mean 'fcnn'?)",
         "spec.yaml:4:13: layers[0].units: must be a positive integer, got -1",
         "spec.yaml:5:13: layers[1].units: must be a positive integer, got 0",

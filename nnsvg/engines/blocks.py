@@ -1,8 +1,7 @@
 """The blocks style (issue #16): every node a labelled rounded block, joined by arrows.
 
-A first engine, not yet registered in :data:`~nnsvg.engines.ENGINES` (see
-NOTES-blocks.md for what registering it takes). :func:`layout_blocks` draws a
-:class:`~nnsvg.network.Network`:
+A first engine (``style: blocks``; NOTES-blocks.md says what it does not draw yet).
+:func:`layout_blocks` draws a :class:`~nnsvg.network.Network`:
 
 - every node a rounded rectangle with its label (default from its type: "Multi-Head
   Attention", "Layer Norm", "Feed Forward" for dense ...) and a second line with its
@@ -89,7 +88,10 @@ def block_label(node: Node) -> str:
 
 
 def _detail(node: Node) -> str:
-    """The second line: the parameters papers print ("h=8, d=512"), else the shape."""
+    """The second line: the spec's size_label, else the parameters papers print
+    ("h=8, d=512"), else the shape."""
+    if node.size_label is not None:
+        return node.size_label
     layer = node.layer
     if layer is not None:
         if node.kind == "attention":
@@ -235,6 +237,10 @@ def _block(
             lines += (f"{item.repeat}×",)
     else:
         detail = _detail(item) if net.labels.sizes != "none" else ""
+        act = item.layer.activation if item.layer is not None else None
+        if act and net.labels.activations:  # "6, tanh": the activation after the size
+            shown = FUNCTIONS.get(act.lower(), act)
+            detail = f"{detail}, {shown}" if detail else shown
         lines = (block_label(item), detail) if detail else (block_label(item),)
     widths = [tm.width(lines[0], size)] + [tm.width(t, small) for t in lines[1:]]
     w = max(max(widths) + 2 * pad, size * 6)
@@ -321,7 +327,8 @@ def _block_items(
     ident = item.id
     children: list[Item] = []
     if b.merge is not None:
-        children += merge_mark(cx, cy, b.merge, theme, tm, radius=box.width / 2)
+        mark = merge_mark(cx, cy, b.merge, theme, tm, radius=box.width / 2)
+        children.append(Group(id=None, role="mark", children=tuple(mark)))
         role = f"layer {b.merge}"
     else:
         fill = _fill(item, theme)
@@ -330,14 +337,16 @@ def _block_items(
             fill = item.color or fill
             stroke = item.stroke or stroke
         paint = Paint(fill=fill, stroke=stroke, stroke_width=max(theme.node.stroke_width, 0.8))
-        children.append(Rect(box.x0, box.y0, box.width, box.height, rx=size * 0.45, paint=paint))
+        inside: list[Item] = [
+            Rect(box.x0, box.y0, box.width, box.height, rx=size * 0.45, paint=paint)
+        ]
         total = size + small * 1.25 * (len(b.lines) - 1)
         y = cy - total / 2 + size * 0.5
-        children.append(tm.text(cx, y, b.lines[0], size, baseline="central", cls="label"))
+        inside.append(tm.text(cx, y, b.lines[0], size, baseline="central", cls="label"))
         y += size * 0.5 + small * 0.75 - small * 1.25
         for line in b.lines[1:]:
             y += small * 1.25
-            children.append(
+            inside.append(
                 tm.text(
                     cx,
                     y,
@@ -348,6 +357,7 @@ def _block_items(
                     cls="size",
                 )
             )
+        children.append(Group(id=None, role="block", children=tuple(inside)))
         role = "layer collapsed" if isinstance(item, Frame) else f"layer {item.kind}"
     if b.note:  # beside the block, across the flow: right of it, or under it
         x, y, anchor = (

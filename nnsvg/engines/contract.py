@@ -60,6 +60,11 @@ BASE_TYPES = frozenset(
     | {"add", "multiply", "concat", "crop"}
 )
 """The layer types of feature-map and node-edge figures (nnsvg.spec.keys.BASE_TYPES)."""
+BLOCK_TYPES = frozenset(
+    {"attention", "layernorm", "batchnorm", "dropout", "softmax", "activation"}
+    | {"positional_encoding", "embedding", "lstm", "gru", "op"}
+)
+"""The operation blocks of the blocks style (nnsvg.spec.ops.OP_TYPES)."""
 EDGE_MARK_KEYS = ("label", "style")
 """What a ``from`` item given as a mapping may say of its edge (``from.label``)."""
 
