@@ -687,3 +687,20 @@ def test_blocks_describe_their_figure() -> None:
         "encoding 64@10, … 7 more layers …, layer normalisation 64@10, operation 1000@10 "
         "(Linear), softmax 1000@10. Branches: 3 merges."
     )
+
+
+def test_directions_up_and_left_are_the_blocks_styles() -> None:
+    text = "style: fcnn\ndirection: up\nlayers: [3, 2]\n"
+    assert errors_of(text) == [
+        "t.yaml:2:1: direction: the fcnn style draws direction right or down, not up; draw "
+        "the figure in the blocks style"
+    ]
+    assert "<svg" in render_svg(
+        build_scene(load_spec("t.yaml", text="style: blocks\n" + text[12:]))
+    )
+
+
+def render_svg(scene: Any) -> str:
+    from nnsvg.render.svg import render_svg as render
+
+    return render(scene)

@@ -76,7 +76,7 @@ INVALID: list[tuple[str, Any, str]] = [
     ("empty-layers", {"layers": []}, "layers"),
     ("too-many-layers", {"layers": [3] * (keys.MAX_LAYERS + 1)}, "layers"),
     ("bad-style", {"layers": [3], "style": "fcn"}, "style"),
-    ("bad-direction", {"layers": [3], "direction": "left"}, "direction"),
+    ("bad-direction", {"layers": [3], "direction": "sideways"}, "direction"),
     ("direction-yes", {"layers": [3], "direction": True}, "direction"),
     ("title-a-list", {"layers": [3], "title": [1]}, "title"),
     ("title-a-bool", {"layers": [3], "title": True}, "title"),

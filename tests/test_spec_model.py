@@ -156,8 +156,9 @@ ERROR_CASES = [
     ),
     (
         "bad-direction",
-        "direction: left\nlayers: [3]\n",
-        "spec.yaml:1:12: direction: must be one of 'right', 'down', got 'left'",
+        "direction: lefy\nlayers: [3]\n",
+        "spec.yaml:1:12: direction: must be one of 'right', 'down', 'up', 'left', got 'lefy' "
+        "(did you mean 'left'?)",
     ),
     (
         "bad-colour-name",
@@ -443,7 +444,7 @@ def test_multiple_errors_one_line_each_in_file_order() -> None:
         "layers:\n"
         "  - {units: -1}\n"  # line 4
         "  - {units: 0, colr: red}\n"  # line 5
-        "direction: up\n"  # line 6
+        "direction: upp\n"  # line 6
     )
     with pytest.raises(SpecErrors) as info:
         spec_of(text)
@@ -454,7 +455,8 @@ def test_multiple_errors_one_line_each_in_file_order() -> None:
         "spec.yaml:4:13: layers[0].units: must be a positive integer, got -1",
         "spec.yaml:5:13: layers[1].units: must be a positive integer, got 0",
         "spec.yaml:5:16: layers[1].colr: unknown key 'colr' (did you mean 'color'?)",
-        "spec.yaml:6:12: direction: must be one of 'right', 'down', got 'up'",
+        "spec.yaml:6:12: direction: must be one of 'right', 'down', 'up', 'left', got 'upp' "
+        "(did you mean 'up'?)",
     ]
     assert len(info.value.errors) == 6
     # The exception itself stands for the first problem.

@@ -121,6 +121,7 @@ ENGINES: dict[str, Engine] = {
             layer_types=BASE_TYPES | BLOCK_TYPES,
             groups=True,
             group_keys=frozenset({"repeat", "collapse", "note"}),
+            directions=("right", "down", "up", "left"),
         ),
     ),
 }

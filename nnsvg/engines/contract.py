@@ -89,6 +89,7 @@ class Capabilities:
     layer_types: frozenset[str] = BASE_TYPES  # the layer types it draws
     groups: bool = False  # draws {group: ..., layers: [...]} entries as frames
     group_keys: frozenset[str] = frozenset()  # of a group: repeat, collapse, note
+    directions: tuple[str, ...] = ("right", "down")  # the values of direction it draws
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -221,6 +222,19 @@ def check_drawable(
         )
         path = given.path
         errors.append(SpecError(message, location=key_location(path), field=_field(path)))
+    direction = data.get("direction") if isinstance(data, dict) else None
+    if isinstance(direction, str) and caps.draws("direction") and direction not in caps.directions:
+        others = [
+            name
+            for name, c in engines.items()
+            if name != style and c.draws("direction") and direction in c.directions
+        ]
+        chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+        message = f"{chosen} draws direction {' or '.join(caps.directions)}, not {direction}"
+        if others:
+            message += f"; draw the figure in the {' or '.join(others)} style"
+        where = key_location(("direction",))
+        errors.append(SpecError(message, location=where, field="direction"))
     if len(errors) == 1:
         raise errors[0]
     if errors:

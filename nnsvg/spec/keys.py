@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 STYLES = ENGINE_STYLES  # the engine registry's, in its order
-DIRECTIONS = ("right", "down")
+DIRECTIONS = ("right", "down", "up", "left")  # an engine may draw some (Capabilities)
 EDGE_ENCODINGS = ("width", "opacity", "color")
 CURVES = ("straight", "bezier")
 ARROWS = ("none", "open", "solid")
@@ -459,7 +459,8 @@ TOP = _table(
     Key(
         "direction",
         "choice",
-        "Layers left to right, or top to bottom.",
+        "Layers left to right, top to bottom, bottom to top (the blocks style) or right "
+        "to left (the blocks style).",
         choices=DIRECTIONS,
         default="right",
     ),
