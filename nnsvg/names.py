@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nnsvg.checker import printable
+from nnsvg.spec.load import format_path
 
 if TYPE_CHECKING:
     from nnsvg.network import Network
@@ -78,4 +79,6 @@ def node_names(spec: Spec, net: Network) -> dict[str, str]:
             out[node.id] = describe_layer(spec, node.layer.index)
         elif node.index < len(inputs):
             out[node.id] = describe_input(spec, node.index, inputs[node.index])
+    for frame in net.frames:  # a group the blocks style draws as one block
+        out[frame.id] = format_path(spec.groups[frame.index].path) + _quoted(frame.label)
     return out

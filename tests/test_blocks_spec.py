@@ -704,3 +704,13 @@ def render_svg(scene: Any) -> str:
     from nnsvg.render.svg import render_svg as render
 
     return render(scene)
+
+
+def test_the_scene_names_groups_by_their_path() -> None:
+    text = "style: blocks\n" + TRANSFORMER.replace(
+        "    repeat: 6\n", "    repeat: 6\n    collapse: true\n"
+    )
+    scene = build_scene(load_spec("t.yaml", text=text))
+    assert scene.names["group-1"] == "layers[2] 'Encoder'"
+    assert scene.names["group-2"] == "layers[2].layers[3] 'Feed Forward'"
+    assert scene.names["layer-4"] == "layers[2].layers[1]"

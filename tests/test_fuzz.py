@@ -95,7 +95,10 @@ ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|title|desc|background|labels|filters|legend"
     r"|layer-\d+(-(nodes|labels|node-labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
-    r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+)"
+    r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+"
+    # the blocks style: groups, and edges into or out of a group drawn as one block,
+    # -2, -3 ... for the same pair of blocks again
+    r"|group-\d+|edge-(layer|input|group)-\d+-(layer|group)-\d+(-\d+)?)"
     r"(-gradient)?"
 )
 CLASS_SCHEME = re.compile(r"[a-z0-9_ -]+")

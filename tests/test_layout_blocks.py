@@ -159,12 +159,18 @@ def test_a_collapsed_group_is_one_block() -> None:
     ]
     assert groups(scene, "group") == {}  # neither its frame nor the inner one
     assert len(groups(scene, "edge")) == 5  # one arrow from pe into it, whatever it reads
+    assert "edge-layer-2-group-1" in groups(scene, "edge")
 
 
 def test_edges_carry_their_marks() -> None:
     scene = scene_of(net_of(TRANSFORMER, direction="down"))
     edges = groups(scene, "edge")
     assert len(edges) == 15  # one per input read: Q, K and V are three arrows
+    assert [e for e in edges if e.startswith("edge-layer-2-layer-3")] == [
+        "edge-layer-2-layer-3",
+        "edge-layer-2-layer-3-2",
+        "edge-layer-2-layer-3-3",
+    ]
     labels = [
         c.text for g in edges.values() for c in iter_leaves(g.children) if isinstance(c, Text)
     ]

@@ -166,7 +166,8 @@ def layout_blocks(
     _place(blocks, lay.ranks, lay.chains, edges, theme)
     items: list[Item] = []
     items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
-    items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net)
+    ids = [item.id for item in visible]
+    items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net, ids)
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
     return finish_scene(items, net, theme, tm, engine="blocks", physical_width=physical_width)
@@ -277,8 +278,11 @@ def _place(
         path = [u, *chain, v]
         for a, b in itertools.pairwise(path):
             before.setdefault(b, []).append(a)
+    labelled = {v for _, v, mark in edges if mark is not None and mark.label}
     y = 0.0
     for rank in ranks:
+        if labelled.intersection(rank):  # room for the labels of the edges into it
+            y += theme.label.size_size * 3
         depth = max((blocks[k].h for k in rank), default=0.0)
         packed = []
         x = 0.0
@@ -407,6 +411,7 @@ def _edge_items(
     tm: TextMaker,
     theme: Theme,
     net: Network,
+    ids: list[str],
 ) -> list[Item]:
     """Every edge: a polyline through its dummies, its arrowhead, its label."""
     color = net.edges.color or theme.edge.color
@@ -418,6 +423,7 @@ def _edge_items(
         outs.setdefault(u, []).append(k)
         ins.setdefault(v, []).append(k)
     out: list[Item] = []
+    seen: dict[tuple[int, int], int] = {}
     for k, (u, v, mark) in enumerate(edges):
         chain = chains.get((u, v), ())
         start = _port(blocks[u], outs[u].index(k), len(outs[u]), +1)
@@ -446,8 +452,12 @@ def _edge_items(
             Polygon(head, Paint(fill=stroke)),
         ]
         if mark is not None and mark.label:
-            children.append(_edge_label(page_points, mark.label, tm, theme))
-        ident = f"edge-{k + 1}"
+            gap = (page.point(*points[-3]), page.point(*points[-2]))  # between two ranks
+            children.append(_edge_label(gap, mark.label, tm, theme))
+        # edge-layer-A-layer-B as in the other graph figures; -2, -3 for the same pair
+        # again (Q, K and V from one tensor); group-K for a collapsed group
+        seen[(u, v)] = seen.get((u, v), 0) + 1
+        ident = f"edge-{ids[u]}-{ids[v]}" + (f"-{seen[(u, v)]}" if seen[(u, v)] > 1 else "")
         out.append(Group(id=ident, role="edge", children=tuple(children)))
     return out
 
@@ -471,11 +481,13 @@ def _port(b: _Block, k: int, count: int, side: int) -> tuple[float, float]:
     return (x, b.y + side * b.h / 2)
 
 
-def _edge_label(points: list[tuple[float, float]], label: str, tm: TextMaker, theme: Theme) -> Text:
-    """An edge's label beside its last segment, a little before the arrowhead."""
-    (x0, y0), (x1, y1) = points[-2], points[-1]
-    t = 0.55
-    x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+def _edge_label(
+    gap: tuple[tuple[float, float], tuple[float, float]], label: str, tm: TextMaker, theme: Theme
+) -> Text:
+    """An edge's label beside the middle of its last stretch between two ranks (where
+    no block stands)."""
+    (x0, y0), (x1, y1) = gap
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
     size = theme.label.size_size
     if abs(x1 - x0) > abs(y1 - y0):  # a flow across the page: the label above the edge
         return tm.text(x, y - size * 0.5, label, size, cls="edge-label")
