@@ -275,3 +275,15 @@ def test_random_block_graphs(data: dict, direction: str) -> None:
         for segment in itertools.pairwise(points):
             for ident, box in boxes.items():
                 assert not _crosses(segment, box), (ident, segment)
+
+
+def test_limits() -> None:
+    from nnsvg.engines.limits import LayoutLimits
+    from nnsvg.errors import LimitError
+
+    net = net_of(TRANSFORMER)
+    theme = resolve_theme("default")
+    with pytest.raises(LimitError, match="would draw 12 blocks; the limit is 5 "):
+        layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_nodes=5))
+    with pytest.raises(LimitError, match="would draw 15 edges; the limit is 10 "):
+        layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_edges=10))

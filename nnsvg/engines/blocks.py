@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
+from nnsvg.errors import LimitError
 from nnsvg.layering import layered
 from nnsvg.network import Frame, Network, Node
 from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text
@@ -151,7 +152,6 @@ def layout_blocks(
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
     """The blocks figure of ``net`` (module docs)."""
-    del limits  # block figures are small: one block per layer
     tm = TextMaker(metrics, theme.font.family)
     size = theme.label.title_size
     small = theme.label.size_size
@@ -159,6 +159,7 @@ def layout_blocks(
     visible, rep = _visible(net)
     blocks = [_block(k, item, net, tm, page, size, small) for k, item in enumerate(visible)]
     edges = _edges(net, rep)
+    _check_limits(net, len(visible), len(edges), limits or LayoutLimits())
     lay = layered(len(visible), sorted({(u, v) for u, v, _ in edges}))
     dummy_width = 8.0
     for _ in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
@@ -171,6 +172,21 @@ def layout_blocks(
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
     return finish_scene(items, net, theme, tm, engine="blocks", physical_width=physical_width)
+
+
+def _check_limits(net: Network, blocks: int, edges: int, limits: LayoutLimits) -> None:
+    """A figure past the limits (``--max-nodes``, ``--max-edges``) is an error."""
+    for count, limit, what, option in (
+        (blocks, limits.max_nodes, "blocks", "--max-nodes"),
+        (edges, limits.max_edges, "edges", "--max-edges"),
+    ):
+        if count > limit:
+            raise LimitError(
+                f"the figure would draw {count:,} {what}; the limit is {limit:,} "
+                f"(raise it with {option})",
+                location=net.where("layers"),
+                field="layers",
+            )
 
 
 # --- what is drawn ------------------------------------------------------------------
