@@ -294,11 +294,15 @@ def _place(
         path = [u, *chain, v]
         for a, b in itertools.pairwise(path):
             before.setdefault(b, []).append(a)
-    labelled = {v for _, v, mark in edges if mark is not None and mark.label}
+    labelled: dict[int, int] = {}  # block -> labelled edges into it
+    for _, v, mark in edges:
+        if mark is not None and mark.label:
+            labelled[v] = labelled.get(v, 0) + 1
     y = 0.0
     for rank in ranks:
-        if labelled.intersection(rank):  # room for the labels of the edges into it
-            y += theme.label.size_size * 3
+        most = max((labelled.get(k, 0) for k in rank), default=0)
+        if most:  # room for the labels of the edges into it, staggered along the gap
+            y += theme.label.size_size * (1.5 + 1.5 * most)
         depth = max((blocks[k].h for k in rank), default=0.0)
         packed = []
         x = 0.0
@@ -440,6 +444,10 @@ def _edge_items(
         ins.setdefault(v, []).append(k)
     out: list[Item] = []
     seen: dict[tuple[int, int], int] = {}
+    labelled: dict[int, list[int]] = {}  # block -> its labelled edges in, in order
+    for k, (_, v, mark) in enumerate(edges):
+        if mark is not None and mark.label:
+            labelled.setdefault(v, []).append(k)
     for k, (u, v, mark) in enumerate(edges):
         chain = chains.get((u, v), ())
         start = _port(blocks[u], outs[u].index(k), len(outs[u]), +1)
@@ -469,7 +477,8 @@ def _edge_items(
         ]
         if mark is not None and mark.label:
             gap = (page.point(*points[-3]), page.point(*points[-2]))  # between two ranks
-            children.append(_edge_label(gap, mark.label, tm, theme))
+            t = (labelled[v].index(k) + 1) / (len(labelled[v]) + 1)  # one after another
+            children.append(_edge_label(gap, t, mark.label, tm, theme))
         # edge-layer-A-layer-B as in the other graph figures; -2, -3 for the same pair
         # again (Q, K and V from one tensor); group-K for a collapsed group
         seen[(u, v)] = seen.get((u, v), 0) + 1
@@ -498,12 +507,16 @@ def _port(b: _Block, k: int, count: int, side: int) -> tuple[float, float]:
 
 
 def _edge_label(
-    gap: tuple[tuple[float, float], tuple[float, float]], label: str, tm: TextMaker, theme: Theme
+    gap: tuple[tuple[float, float], tuple[float, float]],
+    t: float,
+    label: str,
+    tm: TextMaker,
+    theme: Theme,
 ) -> Text:
-    """An edge's label beside the middle of its last stretch between two ranks (where
-    no block stands)."""
+    """An edge's label beside its last stretch between two ranks (where no block
+    stands), ``t`` of the way along it (the labels into one block are staggered)."""
     (x0, y0), (x1, y1) = gap
-    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
     size = theme.label.size_size
     if abs(x1 - x0) > abs(y1 - y0):  # a flow across the page: the label above the edge
         return tm.text(x, y - size * 0.5, label, size, cls="edge-label")
@@ -568,17 +581,15 @@ def _frames(
                 cls="group-label",
             ),
         ]
-        if frame.repeat > 1:
+        if frame.repeat > 1:  # N×: left of a frame of a vertical flow, under one across
+            x, y, anchor = (
+                (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
+                if page.vertical
+                else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
+            )
+            repeat = f"{frame.repeat}×"
             children.append(
-                tm.text(
-                    box.x0 - size * 0.5,
-                    (box.y0 + box.y1) / 2,
-                    f"{frame.repeat}×",
-                    size * 1.2,
-                    anchor="end",
-                    baseline="central",
-                    cls="repeat",
-                )
+                tm.text(x, y, repeat, size * 1.2, anchor=anchor, baseline="central", cls="repeat")
             )
         if frame.note:
             children.append(
