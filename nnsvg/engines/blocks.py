@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
 from nnsvg.errors import LimitError
@@ -30,78 +31,13 @@ from nnsvg.network import Frame, Network, Node
 from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.spec.model import EdgeMark
-from nnsvg.spec.shapes import format_shape
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
 __all__ = ["DEFAULT_LABELS", "FUNCTIONS", "block_label", "layout_blocks"]
 
-DEFAULT_LABELS = {
-    "input": "Input",
-    "dense": "Feed Forward",
-    "conv": "Convolution",
-    "conv_transpose": "Transposed Conv",
-    "pool": "Pooling",
-    "upsample": "Upsample",
-    "flatten": "Flatten",
-    "crop": "Crop",
-    "attention": "Multi-Head Attention",
-    "layernorm": "Layer Norm",
-    "batchnorm": "Batch Norm",
-    "dropout": "Dropout",
-    "softmax": "Softmax",
-    "activation": "Activation",
-    "positional_encoding": "Positional Encoding",
-    "embedding": "Embedding",
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "op": "Operation",
-}
-"""A block's label when the spec gives none, by node kind."""
-FUNCTIONS = {
-    "relu": "ReLU",
-    "gelu": "GELU",
-    "tanh": "tanh",
-    "sigmoid": "σ",
-    "softmax": "Softmax",
-    "silu": "SiLU",
-    "swish": "Swish",
-    "elu": "ELU",
-    "selu": "SELU",
-    "leaky_relu": "Leaky ReLU",
-    "leakyrelu": "Leaky ReLU",
-    "mish": "Mish",
-}
-"""An activation block's ``fn`` as papers write it; other text is drawn as given."""
+
 _DASHES = {"dashed": (5.0, 3.0), "dotted": (1.0, 2.5)}
-
-
-def block_label(node: Node) -> str:
-    """The block's first line: the spec's label, else a name from its type."""
-    if node.label:
-        return node.label
-    layer = node.layer
-    if node.kind == "activation" and layer is not None and layer.fn:
-        return FUNCTIONS.get(layer.fn.lower(), layer.fn)
-    if node.kind == "pool" and layer is not None:
-        return "Avg Pool" if layer.kind == "avg" else "Max Pool"
-    return DEFAULT_LABELS.get(node.kind, node.kind)
-
-
-def _detail(node: Node) -> str:
-    """The second line: the spec's size_label, else the parameters papers print
-    ("h=8, d=512"), else the shape."""
-    if node.size_label is not None:
-        return node.size_label
-    layer = node.layer
-    if layer is not None:
-        if node.kind == "attention":
-            return f"h={layer.heads}, d={node.shape[-1]}" if layer.heads else ""
-        if node.kind == "dropout" and layer.rate is not None:
-            return f"p={layer.rate:g}"
-        if node.kind == "embedding" and layer.vocab is not None:
-            return f"{layer.vocab:,} → {node.shape[-1]}"
-    return format_shape(node.shape)
 
 
 @dataclass(slots=True)
@@ -253,7 +189,7 @@ def _block(
         if item.repeat > 1:
             lines += (f"{item.repeat}×",)
     else:
-        detail = _detail(item) if net.labels.sizes != "none" else ""
+        detail = block_detail(item) if net.labels.sizes != "none" else ""
         act = item.layer.activation if item.layer is not None else None
         if act and net.labels.activations:  # "6, tanh": the activation after the size
             shown = FUNCTIONS.get(act.lower(), act)
