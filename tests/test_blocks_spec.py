@@ -714,3 +714,20 @@ def test_the_scene_names_groups_by_their_path() -> None:
     assert scene.names["group-1"] == "layers[2] 'Encoder'"
     assert scene.names["group-2"] == "layers[2].layers[3] 'Feed Forward'"
     assert scene.names["layer-4"] == "layers[2].layers[1]"
+
+
+@pytest.mark.parametrize(
+    ("layer", "need"),
+    [
+        ("{type: embedding, units: null}", "units"),
+        ("{type: lstm, units: null}", "units"),
+        ("{type: attention, heads: null}", "heads"),
+    ],
+)
+def test_a_needed_key_given_null(layer: str, need: str) -> None:
+    # found by the fuzz: null is "not given", and the layer needs it (or a shape)
+    kind = layer.split(",")[0].split()[-1]
+    shape = "[10]" if kind == "embedding" else "[10, 4]"
+    assert errors_of(f"input: {shape}\nlayers: [{layer}]\n") == [
+        f"t.yaml:2:10: layers[0]: layer 0 ({kind}) needs '{need}' (or an explicit 'shape')"
+    ]

@@ -71,6 +71,10 @@ def op_shape(at: _At, reads: list[Shape], listing: str) -> Shape:
             f"{len(reads)} ({listing})",
             "from",
         )
+    needs = {"attention": "heads", "embedding": "units", "lstm": "units", "gru": "units"}
+    need = needs.get(kind)
+    if need is not None and getattr(layer, need) is None and given is None:  # null
+        raise at.error(f"{at.who} needs '{need}' (or an explicit 'shape')")
     if not reads:
         if given is None:
             raise at.error(
