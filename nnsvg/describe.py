@@ -29,12 +29,21 @@ __all__ = ["HEAD", "TAIL", "describe", "node_text"]
 HEAD = 3
 TAIL = 3
 
-_STYLES = {"fcnn": "FCNN-style", "lenet": "LeNet-style", "alexnet": "AlexNet-style"}
+_STYLES = {
+    "fcnn": "FCNN-style",
+    "lenet": "LeNet-style",
+    "alexnet": "AlexNet-style",
+    "blocks": "Block-diagram",
+}
 _KINDS = {
     "conv": "convolution",
     "conv_transpose": "transposed convolution",
     "upsample": "upsampling",
     "concat": "concatenation",
+    "layernorm": "layer normalisation",
+    "batchnorm": "batch normalisation",
+    "positional_encoding": "positional encoding",
+    "op": "operation",
 }
 
 

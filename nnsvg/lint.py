@@ -23,8 +23,9 @@ size). A text's box is the one the layout measured (``Text.width``, ``ascent``,
     ``Polygons``), nor the background, which is no scene item. Strokes are left
     out: a label may touch an outline. Text meant to sit on its own shape is
     exempt: a text and a shape inside the same group of role ``bias`` (the
-    ``+1`` in its bias unit), ``skip`` (the ``+``/``‖`` in its merge mark) or
-    ``legend`` (swatch and colour-bar labels) are never reported against each
+    ``+1`` in its bias unit), ``skip`` or ``mark`` (the ``+``/``‖`` in its merge
+    mark), ``block`` (the lines of a block in the blocks style, on its rectangle)
+    or ``legend`` (swatch and colour-bar labels) are never reported against each
     other; against any other shape they are. One finding per text, naming
     what it lies over (the box, a node, a map... of which layer), with its place.
 
@@ -452,7 +453,7 @@ class _Linter(GreyscaleRule, SizeRules):
             stated.append((0, "input.image", spec.input.image))
         for layer in spec.layers:
             if layer.image:
-                stated.append((layer.index + 1, f"layers[{layer.index}].image", layer.image))
+                stated.append((layer.index + 1, layer.field_of("image"), layer.image))
         if not stated:
             return
         # Only the lenet style draws images (in the others an image is an error).

@@ -136,7 +136,7 @@ def child_context(group: Group, ctx: Context, top: bool) -> Context:
     elif word == "bias":
         new.owner = id(group)
         new.bias = True
-    elif word == "mark":  # a merge mark: its symbol sits on its own circle
+    elif word in ("mark", "block"):  # a merge mark's symbol, a block's lines: on their shape
         new.owner = id(group)
     elif word == "title" and top:
         new.place = "title"

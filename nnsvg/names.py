@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nnsvg.checker import printable
+from nnsvg.spec.load import format_path
 
 if TYPE_CHECKING:
     from nnsvg.network import Network
@@ -37,7 +38,7 @@ def _quoted(text: str | None) -> str:
 
 def describe_layer(spec: Spec, index: int) -> str:
     """``layers[2] 'C1'`` (its label quoted), or ``layers[2]``."""
-    return f"layers[{index}]" + _quoted(spec.layers[index].label)
+    return spec.layers[index].field_of() + _quoted(spec.layers[index].label)
 
 
 def describe_input(spec: Spec, index: int, item: InputSpec) -> str:
@@ -78,4 +79,6 @@ def node_names(spec: Spec, net: Network) -> dict[str, str]:
             out[node.id] = describe_layer(spec, node.layer.index)
         elif node.index < len(inputs):
             out[node.id] = describe_input(spec, node.index, inputs[node.index])
+    for frame in net.frames:  # a group the blocks style draws as one block
+        out[frame.id] = format_path(spec.groups[frame.index].path) + _quoted(frame.label)
     return out

@@ -29,6 +29,7 @@ from nnsvg.errors import Location, SpecError
 from nnsvg.spec.graph import Graph, build_graph, is_graph
 from nnsvg.spec.model import (
     CameraOptions,
+    EdgeMark,
     EdgeOptions,
     LabelOptions,
     Layer,
@@ -37,7 +38,7 @@ from nnsvg.spec.model import (
 from nnsvg.spec.shapes import Shape
 from nnsvg.weights import WeightSet
 
-__all__ = ["Network", "Node", "Skip", "resolve"]
+__all__ = ["Frame", "Network", "Node", "Skip", "resolve"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,33 @@ class Node:
     image: str | None = None  # a data URI shown on the node
     inputs: tuple[int, ...] = ()  # the nodes this one reads, by index
     id: str = ""  # in the figure: layer-0 the (first) input, layer-N the Nth layer
+    note: str | None = None  # free text beside the node
+    groups: tuple[int, ...] = ()  # the frames it is inside, outermost first
+    # What `from` says of each input's edge (label, style), index-aligned with
+    # ``inputs``; empty when no item of `from` is a mapping.
+    edge_marks: tuple[EdgeMark | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A spec group: a frame drawn around its nodes, with its label and ``N×``.
+
+    A group adds no node: its layers are nodes of the one graph. ``nodes`` are all
+    the nodes inside it (nested groups' too), ``inputs`` the nodes outside it that
+    they read, ``outputs`` those of its nodes read from outside (its last node when
+    none is): what an engine needs to draw a collapsed group as one block."""
+
+    index: int
+    id: str  # group-1, group-2 ... in document order
+    label: str
+    repeat: int
+    collapse: bool
+    note: str | None
+    parent: int | None  # the frame it is inside
+    nodes: tuple[int, ...]
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +109,7 @@ class Network:
     order: tuple[int, ...] = ()  # every node after the ones it reads
     is_graph: bool = False  # the spec uses graph forms (from, merges, several inputs)
     crop_to: dict[int, int] = field(default_factory=dict)  # crop node -> the size it takes
+    frames: tuple[Frame, ...] = ()  # the spec's groups, parents before children
     title: str | None = None
     description: str | None = None
     show_title: bool = False
@@ -164,6 +193,9 @@ def resolve(
                 images.get(index),
                 graph.sources[index],
                 f"layer-{layer.index + 1}",
+                layer.note,
+                layer.groups,
+                layer.from_marks or (),
             )
         )
     skips = tuple(
@@ -178,6 +210,7 @@ def resolve(
         order=graph.order,
         is_graph=is_graph(spec),
         crop_to=graph.crop_to,
+        frames=_frames(spec, nodes, len(graph.inputs)),
         title=spec.title,
         description=spec.description,
         show_title=spec.show_title,
@@ -193,14 +226,46 @@ def resolve(
     )
 
 
+def _frames(spec: Spec, nodes: list[Node], offset: int) -> tuple[Frame, ...]:
+    """The spec's groups as frames around nodes (``offset``: the inputs before the layers)."""
+    frames = []
+    readers: dict[int, set[int]] = {}
+    for node in nodes:
+        for source in node.inputs:
+            readers.setdefault(source, set()).add(node.index)
+    for group in spec.groups:
+        inside = tuple(offset + k for k in group.layers)
+        members = set(inside)
+        inputs = tuple(
+            dict.fromkeys(s for n in inside for s in nodes[n].inputs if s not in members)
+        )
+        read = tuple(n for n in inside if readers.get(n, members) - members)
+        frames.append(
+            Frame(
+                index=group.index,
+                id=f"group-{group.index + 1}",
+                label=group.label,
+                repeat=group.repeat,
+                collapse=group.collapse,
+                note=group.note,
+                parent=group.parent,
+                nodes=inside,
+                inputs=inputs,
+                outputs=read or inside[-1:],
+                location=group.location,
+            )
+        )
+    return tuple(frames)
+
+
 def _skip_source(spec: Spec, nodes: list[Node], node: Node) -> Node:
     """The node a layer's ``skip_from`` names: an earlier layer's label or index, or
     ``input``."""
     layer = node.layer
     assert layer is not None
     ref = layer.skip_from
-    field_name = f"layers[{layer.index}].skip_from"
-    where = spec.where("layers", layer.index, "skip_from")
+    field_name = layer.field_of("skip_from")
+    where = spec.where(*layer.path_of("skip_from"))
     offset = 1 if spec.input is not None else 0
     if isinstance(ref, int):
         if not 0 <= ref < layer.index:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
-from nnsvg.engines.contract import check_drawable
+from nnsvg.engines.contract import check_drawable, check_structure
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit
 from nnsvg.network import Network, resolve
@@ -208,9 +208,7 @@ def spec_images(spec: Spec, allow_outside: bool = False) -> dict[int, str]:
             wanted.append((k, item.image, (*path, "image")))
     for layer in spec.layers:
         if layer.image:
-            wanted.append(
-                (len(inputs) + layer.index, layer.image, ("layers", layer.index, "image"))
-            )
+            wanted.append((len(inputs) + layer.index, layer.image, layer.path_of("image")))
     return {
         node: load_image(
             name,
@@ -231,6 +229,15 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
     spec = _apply_options(spec, options)
     engine = engine_for(spec.style, spec.where("style"))
     from_option = options.style is not None
+    drawers = {name: e.draws for name, e in ENGINES.items()}
+    if spec.source is not None:
+        check_structure(
+            spec.source.data,
+            spec.style,
+            drawers,
+            spec.source.key_location,
+            style_from_option=from_option,
+        )
     graph = build_graph(spec) if spec.is_cnn else None
     if engine.draws.dense_tail_only and is_graph(spec):
         _check_dense_graph(spec, engine.name, from_option)
@@ -264,8 +271,8 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
         raise SpecError(
             "a network that branches writes its merges as layers: "
             "{type: add, from: [a, b]} (or concat) instead of skip_from",
-            location=spec.where("layers", layer.index, "skip_from"),
-            field=f"layers[{layer.index}].skip_from",
+            location=spec.where(*layer.path_of("skip_from")),
+            field=layer.field_of("skip_from"),
         )
     return net
 
@@ -288,8 +295,8 @@ def _check_dense_graph(spec: Spec, style: str, from_option: bool) -> None:
             raise SpecError(
                 f"{chosen} draws the dense layers of a graph and joins them with concat; "
                 f"a {layer.type} layer is drawn in the lenet style",
-                location=spec.where("layers", layer.index, "type"),
-                field=f"layers[{layer.index}].type",
+                location=spec.where(*layer.path_of("type")),
+                field=layer.field_of("type"),
             )
     if spec.weights:
         raise SpecError(

@@ -365,8 +365,8 @@ def test_several_errors_in_one_spec_are_one_line_each(work: Path) -> None:
     result = run("render", "bad.yaml")
     assert result.exit_code == 1
     assert err_lines(result) == [
-        "error: bad.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
-        "(did you mean 'fcnn'?)",
+        "error: bad.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', 'blocks', "
+        "got 'fcn' (did you mean 'fcnn'?)",
         "error: bad.yaml:3:13: layers[0].units: must be a positive integer, got 0",
         "error: bad.yaml:4:13: layers[1].units: must be a positive integer, got 'x'",
         "1 of 1 spec(s) failed",

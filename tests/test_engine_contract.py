@@ -15,6 +15,7 @@ from nnsvg.engines.contract import COMMON_KEYS, COMMON_LAYER_KEYS
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
+from nnsvg.spec.keys import BASE_TYPES, LAYER_TYPES
 from nnsvg.spec.model import (
     CAMERA_KEYS,
     EDGE_KEYS,
@@ -26,6 +27,7 @@ from nnsvg.spec.model import (
 
 
 def base(style: str) -> dict[str, Any]:
+    """A figure each style draws (blocks: the CNN of lenet and alexnet, as blocks)."""
     if style == "fcnn":
         return {"style": style, "layers": [{"units": 3}, {"units": 4}, {"units": 2}]}
     return {
@@ -83,6 +85,8 @@ DRAWN_AS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ("lenet", "labels.sizes"): ("none", {}),
     ("alexnet", "labels.sizes"): ("none", {}),
     ("alexnet", "labels.dims"): (False, {}),
+    ("blocks", "labels.sizes"): ("none", {}),
+    ("blocks", "labels.activations"): (False, {}),
     ("fcnn", "legend"): (False, {"edges": {"encode": ["color"]}}),
     ("fcnn", "elide"): (False, {"max_visible": 3}),
 }
@@ -101,6 +105,20 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "bias": (True, {}),
     "recurrent": (True, {}),
     "node_labels": (["a", "b"], {}),
+    "note": ("stride 4", {}),
+}
+# Keys only the operation blocks take (attention's heads, dropout's rate ...): a style
+# that cannot draw the block rejects the layer's type (test_blocks_spec.py), not each key.
+BLOCK_KEYS = {k.name for t in LAYER_TYPES if t.name not in BASE_TYPES for k in t.keys} - {
+    k.name for t in LAYER_TYPES if t.name in BASE_TYPES for k in t.keys
+}
+# A layer of each block type in the blocks style, with each key's value changed.
+BLOCK_SAMPLES: dict[str, tuple[dict[str, Any], Any]] = {
+    "heads": ({"type": "attention", "heads": 2}, 4),
+    "rate": ({"type": "dropout", "rate": 0.1}, 0.5),
+    "fn": ({"type": "activation", "fn": "relu"}, "gelu"),
+    "vocab": ({"type": "embedding", "units": 4, "vocab": 100}, 200),
+    "return_sequences": ({"type": "lstm", "units": 4}, False),
 }
 INPUT_SAMPLES: dict[str, Any] = {
     "label": "In",
@@ -127,7 +145,7 @@ def test_every_key_has_a_sample_or_is_common() -> None:
     for key in sub_keys():
         assert key in COMMON_KEYS or key in TOP_SAMPLES or key in NEEDS_A_FILE, key
     for key in LAYER_KEYS:
-        assert key in COMMON_LAYER_KEYS or key in LAYER_SAMPLES, key
+        assert key in COMMON_LAYER_KEYS or key in LAYER_SAMPLES or key in BLOCK_KEYS, key
     for key in INPUT_KEYS:
         assert key in ("shape", "name") or key in INPUT_SAMPLES, key
 
@@ -173,7 +191,7 @@ def error_fields(spec: dict[str, Any]) -> list[tuple[str, str]]:
 def cases(kind: str) -> list[tuple[str, str]]:
     keys = {
         "top": [k for k in sub_keys() if k not in COMMON_KEYS and k != "weights"],
-        "layer": [k for k in LAYER_KEYS if k not in COMMON_LAYER_KEYS],
+        "layer": [k for k in LAYER_KEYS if k not in COMMON_LAYER_KEYS and k not in BLOCK_KEYS],
         "input": [k for k in INPUT_KEYS if k not in ("shape", "name")],
     }[kind]
     return [(style, key) for style in ENGINES for key in keys]
@@ -188,6 +206,8 @@ def drawn(style: str, kind: str, key: str) -> bool:
 
 def expected_message(style: str, kind: str, key: str) -> str:
     others = [s for s in ENGINES if s != style and drawn(s, kind, key)]
+    if not others:
+        return f"the {style} style cannot draw this key: remove it"
     return (
         f"the {style} style cannot draw this key: remove it, or draw the figure in the "
         f"{' or '.join(others)} style"
@@ -262,3 +282,41 @@ def test_all_undrawable_keys_are_reported_at_once() -> None:
     spec["layers"][2]["op_label"] = "Op"
     fields = [f for f, _ in error_fields(spec)]
     assert fields == ["layers[2].op_label", "direction", "max_visible"]  # in file order
+
+
+@pytest.mark.parametrize("style", list(ENGINES))
+def test_edge_marks_of_from_items(style: str) -> None:
+    """``from: [{name, label, style}]``: the label and style are keys (from.label,
+    from.style) an engine draws or rejects; the name alone is a plain reference."""
+    spec = base(style)
+    index = target_layer(style, "label")
+    plain = copy.deepcopy(spec)
+    plain["layers"][index]["from"] = [-1]
+    named = copy.deepcopy(spec)
+    named["layers"][index]["from"] = [{"name": -1}]
+    assert svg_of(named) == svg_of(plain)
+    marked = copy.deepcopy(spec)
+    marked["layers"][index]["from"] = [{"name": -1, "label": "Q", "style": "dashed"}]
+    caps = ENGINES[style].draws
+    if caps.draws_layer_key("from.label"):
+        assert svg_of(marked) != svg_of(named)
+        return
+    for key in ("label", "style"):
+        message = expected_message(style, "layer", f"from.{key}")
+        assert (f"layers[{index}].from[0].{key}", message) in error_fields(marked)
+
+
+@pytest.mark.parametrize("key", sorted(BLOCK_KEYS))
+def test_keys_of_the_blocks(key: str) -> None:
+    """Each key of a block type changes its block; the styles that cannot draw the
+    type reject the layer (tests/test_blocks_spec.py)."""
+    assert set(BLOCK_SAMPLES) == BLOCK_KEYS
+    layer, value = BLOCK_SAMPLES[key]
+    spec = {"style": "blocks", "input": {"shape": [10, 8]}, "layers": [dict(layer)]}
+    if layer["type"] == "embedding":
+        spec["input"] = {"shape": [10]}
+    after = copy.deepcopy(spec)
+    after["layers"][0][key] = value
+    assert svg_of(after) != svg_of(spec)
+    drawers = [name for name, e in ENGINES.items() if e.draws.draws_layer_key(key)]
+    assert drawers == ["blocks"]

@@ -95,7 +95,10 @@ ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
     r"(figure(-title)?|title|desc|background|labels|filters|legend"
     r"|layer-\d+(-(nodes|labels|node-labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
-    r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+)"
+    r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+"
+    # the blocks style: groups, and edges into or out of a group drawn as one block,
+    # -2, -3 ... for the same pair of blocks again
+    r"|group-\d+|edge-(layer|input|group)-\d+-(layer|group)-\d+(-\d+)?)"
     r"(-gradient)?"
 )
 CLASS_SCHEME = re.compile(r"[a-z0-9_ -]+")
@@ -1139,3 +1142,27 @@ def test_found_empty_csv_weights_leaked_a_numpy_warning(tmp_path: Path, content:
         outcome = strictly(tmp_path, "layers: [2, 2]\nweights: w.csv\nedges: {encode: [width]}\n")
     assert outcome.error is not None
     assert str(outcome.error).endswith("weights: weight file w.csv holds no numbers")
+
+
+# --------------------------------------------------------------------------- blocks
+def _blocks_spec() -> dict:
+    """The blocks gallery figure as data: groups, from items as mappings, notes."""
+    return yaml.safe_load(
+        (Path(__file__).parent.parent / "specs" / "transformer-encoder.yaml").read_text()
+    )
+
+
+@FUZZ
+@given(
+    data=mutated(st.builds(_blocks_spec)),
+    fmt=st.sampled_from(["yaml", "json"]),
+    style=st.sampled_from([None, None, "lenet", "fcnn"]),
+)
+def test_mutated_block_specs_give_a_figure_or_a_located_error(
+    data: Any, fmt: str, style: str | None
+) -> None:
+    """Groups, operation blocks, from mappings and notes under random edits: a figure
+    (the blocks style) or located errors, never a crash."""
+    with Workdir() as folder:
+        path = write_spec(folder, data, fmt)
+        run_pipeline(path, RenderOptions(max_edges=20_000, max_nodes=2_000, style=style))

@@ -337,7 +337,7 @@ def test_a_style_that_draws_chains_only_says_which_styles_draw_graphs(monkeypatc
         build_scene(load_spec("t.yaml", text=text))
     assert str(caught.value) == (
         "t.yaml:5:56: layers[1].from: the alexnet style draws chains of layers, and this is "
-        "a branch; draw the figure in the lenet style"
+        "a branch; draw the figure in the lenet or blocks style"
     )
 
 

@@ -16,6 +16,7 @@ from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import Circle, Group, Paint, Polygon, Rect, Scene, Text, TextStyle
 from nnsvg.scene import Path as PathItem
 from nnsvg.spec.graph import is_graph
+from nnsvg.spec.load import format_path
 from tests.conftest import unsized
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -604,5 +605,8 @@ def test_the_scene_names_every_node_it_draws(path: Path, style: str | None) -> N
             assert name.startswith(f"inputs[{number}]"), (node, name)
         elif number == "0":
             assert name in ("input", "inputs[0]") or name.startswith("inputs[0] "), name
-        elif not dense_part:
-            assert name.startswith(f"layers[{int(number) - 1}]"), (node, name)
+        elif kind == "group":  # a group drawn as one block: named by its path
+            group = spec.groups[int(number) - 1]
+            assert name.startswith(format_path(group.path)), (node, name)
+        elif not dense_part:  # a layer by its path: layers[3], or layers[2].layers[1]
+            assert name.startswith(spec.layers[int(number) - 1].field_of()), (node, name)

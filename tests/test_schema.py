@@ -76,7 +76,7 @@ INVALID: list[tuple[str, Any, str]] = [
     ("empty-layers", {"layers": []}, "layers"),
     ("too-many-layers", {"layers": [3] * (keys.MAX_LAYERS + 1)}, "layers"),
     ("bad-style", {"layers": [3], "style": "fcn"}, "style"),
-    ("bad-direction", {"layers": [3], "direction": "left"}, "direction"),
+    ("bad-direction", {"layers": [3], "direction": "sideways"}, "direction"),
     ("direction-yes", {"layers": [3], "direction": True}, "direction"),
     ("title-a-list", {"layers": [3], "title": [1]}, "title"),
     ("title-a-bool", {"layers": [3], "title": True}, "title"),
@@ -161,6 +161,74 @@ INVALID: list[tuple[str, Any, str]] = [
     ("color-misspelt", layer(units=3, color="blu"), "layers[0].color"),
     ("color-short-hex", layer(units=3, color="#12"), "layers[0].color"),
     ("stroke-a-number", layer(units=3, stroke=3), "layers[0].stroke"),
+    # operation blocks (issue #16)
+    ("attention-without-heads", layer(type="attention"), "layers[0]"),
+    ("heads-zero", layer(type="attention", heads=0), "layers[0].heads"),
+    ("heads-on-dense", layer(units=3, heads=2), "layers[0].heads"),
+    ("units-on-layernorm", layer(type="layernorm", units=2), "layers[0].units"),
+    ("rate-one", layer(type="dropout", rate=1), "layers[0].rate"),
+    ("rate-negative", layer(type="dropout", rate=-0.1), "layers[0].rate"),
+    ("fn-blank", layer(type="activation", fn=" "), "layers[0].fn"),
+    ("embedding-without-units", layer(type="embedding", vocab=3), "layers[0]"),
+    ("vocab-zero", layer(type="embedding", units=3, vocab=0), "layers[0].vocab"),
+    ("lstm-without-units", layer(type="lstm"), "layers[0]"),
+    (
+        "return-sequences-a-string",
+        layer(type="gru", units=3, return_sequences="no"),
+        "layers[0].return_sequences",
+    ),
+    ("note-a-list", layer(units=3, note=["x"]), "layers[0].note"),
+    # groups
+    ("group-empty", {"layers": [{"group": "G", "layers": []}]}, "layers[0].layers"),
+    ("group-without-layers", {"layers": [{"group": "G"}]}, "layers[0]"),
+    ("group-null-label", {"layers": [{"group": None, "layers": [3]}]}, "layers[0].group"),
+    ("group-blank-label", {"layers": [{"group": " ", "layers": [3]}]}, "layers[0].group"),
+    (
+        "group-repeat-zero",
+        {"layers": [{"group": "G", "repeat": 0, "layers": [3]}]},
+        "layers[0].repeat",
+    ),
+    (
+        "group-unknown-key",
+        {"layers": [{"group": "G", "repeats": 2, "layers": [3]}]},
+        "layers[0].repeats",
+    ),
+    (
+        "group-collapse-a-string",
+        {"layers": [{"group": "G", "collapse": "yes", "layers": [3]}]},
+        "layers[0].collapse",
+    ),
+    (
+        "group-inner-layer",
+        {"layers": [{"group": "G", "layers": [3, {"group": "H", "layers": [{"units": -1}]}]}]},
+        "layers[0].layers[1].layers[0].units",
+    ),
+    # from items as mappings
+    (
+        "from-item-without-name",
+        {"layers": [3, {"units": 3, "from": [{"label": "Q"}]}]},
+        "layers[1].from[0]",
+    ),
+    (
+        "from-item-style",
+        {"layers": [3, {"units": 3, "from": {"name": -1, "style": "dashy"}}]},
+        "layers[1].from.style",
+    ),
+    (
+        "from-item-unknown-key",
+        {"layers": [3, {"units": 3, "from": [{"name": -1, "colour": "red"}]}]},
+        "layers[1].from[0].colour",
+    ),
+    (
+        "from-item-label-long",
+        {"layers": [3, {"units": 3, "from": [{"name": -1, "label": "x" * 101}]}]},
+        "layers[1].from[0].label",
+    ),
+    (
+        "from-item-name-zero",
+        {"layers": [3, {"units": 3, "from": [{"name": 0}]}]},
+        "layers[1].from[0].name",
+    ),
     # input
     ("input-a-string", {"layers": [3], "input": "x"}, "input"),
     ("input-without-shape", {"layers": [3], "input": {"label": "x"}}, "input"),
@@ -268,6 +336,38 @@ VALID: list[tuple[str, Any]] = [
     ),
     ("theme-dash-none", theme(bias={"dash": "none", "text": 1})),
     ("theme-name", {"layers": [3], "theme": "paper"}),
+    (
+        "blocks",
+        {
+            "input": {"shape": [10], "name": "tokens"},
+            "layers": [
+                {"type": "embedding", "units": 8, "vocab": 100, "note": "shared"},
+                {"type": "pos_encoding", "name": "pe"},
+                {
+                    "group": "Encoder",
+                    "repeat": 6,
+                    "collapse": None,
+                    "note": "N = 6",
+                    "layers": [
+                        {
+                            "type": "MHA",
+                            "heads": 2,
+                            "from": [{"name": "pe", "label": "Q", "style": "dotted"}, "pe", -1],
+                        },
+                        {"type": "add", "from": [-1, {"name": "pe", "style": " SteelBlue "}]},
+                        {"group": "Inner", "layers": [{"type": "Layer_Norm"}, 4]},
+                    ],
+                },
+                {"type": "dropout", "rate": 0},
+                {"type": "activation", "fn": "gelu"},
+                {"type": "lstm", "units": 4, "return_sequences": False},
+                {"type": "gru", "shape": [4]},
+                {"type": "op", "label": "Linear", "units": 3},
+                {"type": "softmax"},
+                {"type": "batchnorm"},
+            ],
+        },
+    ),
 ]
 
 # Specs the schema accepts and nnsvg refuses: the rules of CLI_ONLY, one case each.

@@ -137,7 +137,10 @@ ERROR_CASES = [
         "layer-type",
         "layers:\n  - {units: 3, type: convolutional}\n",
         "spec.yaml:2:22: layers[0].type: must be one of 'dense', 'conv', 'conv_transpose', "
-        "'pool', 'upsample', 'flatten', 'add', 'multiply', 'concat', 'crop', got 'convolutional'",
+        "'pool', 'upsample', 'flatten', 'add', 'multiply', 'concat', 'crop', "
+        "'attention', 'layernorm', 'batchnorm', 'dropout', 'softmax', "
+        "'activation', 'positional_encoding', 'embedding', 'lstm', 'gru', "
+        "'op', got 'convolutional'",
     ),
     (
         "key-of-another-type",
@@ -148,13 +151,14 @@ ERROR_CASES = [
     (
         "bad-style-did-you-mean",
         "style: fcn\nlayers: [3]\n",
-        "spec.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
+        "spec.yaml:1:8: style: must be one of 'fcnn', 'lenet', 'alexnet', 'blocks', got 'fcn' "
         "(did you mean 'fcnn'?)",
     ),
     (
         "bad-direction",
-        "direction: left\nlayers: [3]\n",
-        "spec.yaml:1:12: direction: must be one of 'right', 'down', got 'left'",
+        "direction: lefy\nlayers: [3]\n",
+        "spec.yaml:1:12: direction: must be one of 'right', 'down', 'up', 'left', got 'lefy' "
+        "(did you mean 'left'?)",
     ),
     (
         "bad-colour-name",
@@ -440,18 +444,19 @@ def test_multiple_errors_one_line_each_in_file_order() -> None:
         "layers:\n"
         "  - {units: -1}\n"  # line 4
         "  - {units: 0, colr: red}\n"  # line 5
-        "direction: up\n"  # line 6
+        "direction: upp\n"  # line 6
     )
     with pytest.raises(SpecErrors) as info:
         spec_of(text)
     assert str(info.value).splitlines() == [
         "spec.yaml:1:7: seed: must be a non-negative integer, got -2",
-        "spec.yaml:2:8: style: must be one of 'fcnn', 'lenet', 'alexnet', got 'fcn' "
+        "spec.yaml:2:8: style: must be one of 'fcnn', 'lenet', 'alexnet', 'blocks', got 'fcn' "
         "(did you mean 'fcnn'?)",
         "spec.yaml:4:13: layers[0].units: must be a positive integer, got -1",
         "spec.yaml:5:13: layers[1].units: must be a positive integer, got 0",
         "spec.yaml:5:16: layers[1].colr: unknown key 'colr' (did you mean 'color'?)",
-        "spec.yaml:6:12: direction: must be one of 'right', 'down', got 'up'",
+        "spec.yaml:6:12: direction: must be one of 'right', 'down', 'up', 'left', got 'upp' "
+        "(did you mean 'up'?)",
     ]
     assert len(info.value.errors) == 6
     # The exception itself stands for the first problem.

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nnsvg.engines.contract import Capabilities
+from nnsvg.engines.contract import BASE_TYPES, BLOCK_TYPES, Capabilities
 from nnsvg.engines.limits import LayoutLimits
 
 if TYPE_CHECKING:
@@ -100,6 +100,28 @@ ENGINES: dict[str, Engine] = {
             layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge"}),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             graphs=True,
+        ),
+    ),
+    "blocks": Engine(
+        name="blocks",
+        module="nnsvg.engines.blocks",
+        function="layout_blocks",
+        summary="labelled operation blocks joined by arrows (Transformer, LSTM, Inception)",
+        draws=Capabilities(
+            keys=frozenset(
+                {"direction", "labels.sizes", "labels.activations", "edges.color", "edges.width"}
+            ),
+            layer_keys=frozenset(
+                {"label", "size_label", "activation", "color", "stroke", "note"}
+                | {"from.label", "from.style"}
+                | {"heads", "rate", "fn", "vocab", "return_sequences"}
+            ),
+            input_keys=frozenset({"label", "size_label", "color", "stroke"}),
+            graphs=True,
+            layer_types=BASE_TYPES | BLOCK_TYPES,
+            groups=True,
+            group_keys=frozenset({"repeat", "collapse", "note"}),
+            directions=("right", "down", "up", "left"),
         ),
     ),
 }

@@ -23,6 +23,7 @@ __all__ = [
     "Capabilities",
     "Given",
     "check_drawable",
+    "check_structure",
     "given_keys",
 ]
 
@@ -54,6 +55,18 @@ COMMON_LAYER_KEYS = frozenset(
 """Layer keys that set a layer's shape: every engine reads them (the model checks
 that each applies to its layer type)."""
 _PARENTS = ("edges", "labels", "camera")
+BASE_TYPES = frozenset(
+    {"dense", "conv", "conv_transpose", "pool", "upsample", "flatten"}
+    | {"add", "multiply", "concat", "crop"}
+)
+"""The layer types of feature-map and node-edge figures (nnsvg.spec.keys.BASE_TYPES)."""
+BLOCK_TYPES = frozenset(
+    {"attention", "layernorm", "batchnorm", "dropout", "softmax", "activation"}
+    | {"positional_encoding", "embedding", "lstm", "gru", "op"}
+)
+"""The operation blocks of the blocks style (nnsvg.spec.ops.OP_TYPES)."""
+EDGE_MARK_KEYS = ("label", "style")
+"""What a ``from`` item given as a mapping may say of its edge (``from.label``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,10 @@ class Capabilities:
     input_keys: frozenset[str]
     dense_tail_only: bool = False
     graphs: bool = False  # draws branches, merges and several inputs, not only chains
+    layer_types: frozenset[str] = BASE_TYPES  # the layer types it draws
+    groups: bool = False  # draws {group: ..., layers: [...]} entries as frames
+    group_keys: frozenset[str] = frozenset()  # of a group: repeat, collapse, note
+    directions: tuple[str, ...] = ("right", "down")  # the values of direction it draws
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -87,6 +104,9 @@ class Capabilities:
     def draws_input_key(self, key: str) -> bool:
         return key in ("shape", "name") or key in self.input_keys
 
+    def draws_group_key(self, key: str) -> bool:
+        return self.groups and key in self.group_keys
+
 
 @dataclass(frozen=True, slots=True)
 class Given:
@@ -94,7 +114,7 @@ class Given:
     capabilities know it (``labels.dims``, a layer's ``op_label``, ``input.image``)."""
 
     path: tuple[str | int, ...]
-    where: str  # "top", "layer" or "input"
+    where: str  # "top", "layer", "group" or "input"
     key: str
 
 
@@ -132,10 +152,37 @@ def given_keys(
             for i, layer in enumerate(value):
                 if drawn_layers is not None and i not in drawn_layers:
                     continue
-                if isinstance(layer, dict):
-                    for sub, sub_value in layer.items():
-                        if isinstance(sub, str) and not _asks_nothing(sub_value):
-                            yield Given(("layers", i, sub), "layer", sub)
+                yield from _layer_keys(layer, ("layers", i))
+
+
+def _layer_keys(layer: Any, path: tuple[str | int, ...]) -> Iterator[Given]:
+    """The keys of a layer, or of a group (``repeat``, ``collapse``, ``note``) and of
+    the layers inside it."""
+    if not isinstance(layer, dict):
+        return
+    group = "group" in layer
+    for sub, sub_value in layer.items():
+        if isinstance(sub, str) and not _asks_nothing(sub_value):
+            if not group:
+                yield Given((*path, sub), "layer", sub)
+            elif sub not in ("group", "layers"):
+                yield Given((*path, sub), "group", sub)
+    if not group:
+        yield from _edge_marks(layer.get("from"), (*path, "from"))
+    elif isinstance(layer.get("layers"), list):
+        for k, item in enumerate(layer["layers"]):
+            yield from _layer_keys(item, (*path, "layers", k))
+
+
+def _edge_marks(value: Any, path: tuple[str | int, ...]) -> Iterator[Given]:
+    """``from.label`` and ``from.style`` for each ``from`` item given as a mapping."""
+    listed = isinstance(value, list)
+    for k, item in enumerate(value if listed else [value]):
+        if isinstance(item, dict):
+            where = (*path, k) if listed else path
+            for sub in EDGE_MARK_KEYS:
+                if not _asks_nothing(item.get(sub)):
+                    yield Given((*where, sub), "layer", f"from.{sub}")
 
 
 def _drawn_by(given: Given, caps: Capabilities) -> bool:
@@ -143,6 +190,8 @@ def _drawn_by(given: Given, caps: Capabilities) -> bool:
         return caps.draws_layer_key(given.key)
     if given.where == "input":
         return caps.draws_input_key(given.key)
+    if given.where == "group":
+        return caps.draws_group_key(given.key)
     return caps.draws(given.key)
 
 
@@ -173,6 +222,19 @@ def check_drawable(
         )
         path = given.path
         errors.append(SpecError(message, location=key_location(path), field=_field(path)))
+    direction = data.get("direction") if isinstance(data, dict) else None
+    if isinstance(direction, str) and caps.draws("direction") and direction not in caps.directions:
+        others = [
+            name
+            for name, c in engines.items()
+            if name != style and c.draws("direction") and direction in c.directions
+        ]
+        chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+        message = f"{chosen} draws direction {' or '.join(caps.directions)}, not {direction}"
+        if others:
+            message += f"; draw the figure in the {' or '.join(others)} style"
+        where = key_location(("direction",))
+        errors.append(SpecError(message, location=where, field="direction"))
     if len(errors) == 1:
         raise errors[0]
     if errors:
@@ -183,3 +245,79 @@ def _field(path: tuple[str | int, ...]) -> str:
     from nnsvg.spec.load import format_path
 
     return format_path(path)
+
+
+def check_structure(
+    data: Any,
+    style: str,
+    engines: Mapping[str, Capabilities],
+    key_location: Callable[[tuple[str | int, ...]], Location | None],
+    *,
+    style_from_option: bool = False,
+) -> None:
+    """Raise a located error (several as :class:`~nnsvg.errors.SpecErrors`) for every
+    layer of a type the ``style`` engine cannot draw, and every group when it draws
+    none, naming the styles that can. Checked before shapes and keys: the keys of a
+    layer the style cannot draw are not checked one by one."""
+    from nnsvg.spec.keys import ALIASES
+
+    caps = engines[style]
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not isinstance(layers, list):
+        return
+    chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+    errors: list[SpecError] = []
+
+    def can(drawn_by: Callable[[Capabilities], bool]) -> list[str]:
+        return [name for name, c in engines.items() if name != style and drawn_by(c)]
+
+    def walk(items: list[Any], path: tuple[str | int, ...]) -> None:
+        for k, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            where = (*path, k)
+            if "group" in item:
+                if caps.groups:
+                    inner = item.get("layers")
+                    if isinstance(inner, list):
+                        walk(inner, (*where, "layers"))
+                    continue
+                others = can(lambda c: c.groups)
+                hint = (
+                    f"draw the figure in the {' or '.join(others)} style"
+                    if others
+                    else "list its layers without the group (the graph stays the same)"
+                )
+                at = (*where, "group")
+                errors.append(
+                    SpecError(
+                        f"{chosen} cannot draw groups of layers: {hint}",
+                        location=key_location(at),
+                        field=_field(at),
+                    )
+                )
+                continue
+            raw = item.get("type")
+            kind = ALIASES.get(raw.lower(), raw) if isinstance(raw, str) else None
+            if kind is None or kind in caps.layer_types:
+                continue
+            others = can(lambda c, kind=kind: kind in c.layer_types)  # type: ignore[misc]
+            hint = (
+                f"draw the figure in the {' or '.join(others)} style"
+                if others
+                else "no style draws it yet"
+            )
+            at = (*where, "type")
+            errors.append(
+                SpecError(
+                    f"{chosen} cannot draw layer type {kind}: {hint}",
+                    location=key_location(at),
+                    field=_field(at),
+                )
+            )
+
+    walk(layers, ("layers",))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SpecErrors(errors)  # type: ignore[arg-type]

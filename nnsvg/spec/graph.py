@@ -46,6 +46,7 @@ from nnsvg.checker import did_you_mean, printable
 from nnsvg.errors import SpecError
 from nnsvg.spec.load import format_path
 from nnsvg.spec.model import InputSpec, Layer, Spec
+from nnsvg.spec.ops import OP_TYPES, op_shape
 from nnsvg.spec.shapes import Shape, _At, _check_input_limits, format_shape
 
 __all__ = ["MERGE_TYPES", "Graph", "build_graph", "is_graph"]
@@ -97,7 +98,7 @@ class _Refs:
             self.names["input"] = 0
         for layer in spec.layers:
             if layer.name is not None:
-                self._name(layer.name, self.offset + layer.index, ("layers", layer.index, "name"))
+                self._name(layer.name, self.offset + layer.index, layer.path_of("name"))
             if layer.label and layer.label not in self.labels:
                 self.labels[layer.label] = self.offset + layer.index
 
@@ -120,7 +121,7 @@ class _Refs:
             return f"inputs[{node}]" + (f" '{printable(item.name)}'" if item.name else "")
         layer = self.spec.layers[node - self.offset]
         name = layer.name or layer.label
-        return f"layers[{layer.index}]" + (f" '{printable(name)}'" if name else "")
+        return layer.field_of() + (f" '{printable(name)}'" if name else "")
 
     def resolve(self, layer: Layer, ref: str | int, path: tuple[str | int, ...]) -> int:
         where = self.spec.where(*path)
@@ -143,8 +144,8 @@ class _Refs:
             return self.names[ref]
         shown = printable(ref)
         if ref in self.labels:
-            index = self.labels[ref] - self.offset
-            hint = f" (layers[{index}] is labelled '{shown}': give it name: {shown})"
+            labelled = self.spec.layers[self.labels[ref] - self.offset].field_of()
+            hint = f" ({labelled} is labelled '{shown}': give it name: {shown})"
         else:
             hint = did_you_mean(ref, self.names)
             if not hint:
@@ -162,22 +163,29 @@ def _sources(spec: Spec, refs: _Refs, layer: Layer) -> tuple[int, ...]:
             raise SpecError(
                 f"the spec has {offset} inputs: say which one this layer reads "
                 f"(from: {_first_name(spec) or 'NAME'})",
-                location=spec.where("layers", 0),
-                field="layers[0]",
+                location=spec.where(*layer.path_of()),
+                field=layer.field_of(),
             )
         return (0,) if offset else ()
-    path: tuple[str | int, ...] = ("layers", layer.index, "from")
+    path = layer.path_of("from")
     single = len(layer.sources) == 1 and not _from_is_list(spec, layer)
+    marks = layer.from_marks or (None,) * len(layer.sources)
     return tuple(
-        refs.resolve(layer, ref, path if single else (*path, k))
-        for k, ref in enumerate(layer.sources)
+        refs.resolve(
+            layer,
+            ref,
+            (*(path if single else (*path, k)), *(("name",) if mark is not None else ())),
+        )
+        for k, (ref, mark) in enumerate(zip(layer.sources, marks))
     )
 
 
 def _from_is_list(spec: Spec, layer: Layer) -> bool:
     if spec.source is None:
         return True
-    item = spec.source.data.get("layers", [])[layer.index]
+    item = spec.source.data
+    for key in layer.path_of():
+        item = item[key]
     return isinstance(item, dict) and isinstance(item.get("from"), list)
 
 
@@ -210,8 +218,8 @@ def _order(sources: Sequence[tuple[int, ...]], refs: _Refs, spec: Spec) -> tuple
         raise SpecError(
             f"the layers read each other in a cycle: {path}; a layer that feeds itself is "
             "drawn with recurrent: true",
-            location=spec.where("layers", first.index, "from"),
-            field=f"layers[{first.index}].from",
+            location=spec.where(*first.path_of("from")),
+            field=first.field_of("from"),
         )
     return tuple(order)
 
@@ -242,9 +250,7 @@ def build_graph(spec: Spec, *, limits: bool = True) -> Graph:
     for layer in spec.layers:
         sources.append(_sources(spec, refs, layer))
         if layer.type == "crop" and layer.to is not None:
-            crop_to[offset + layer.index] = refs.resolve(
-                layer, layer.to, ("layers", layer.index, "to")
-            )
+            crop_to[offset + layer.index] = refs.resolve(layer, layer.to, layer.path_of("to"))
     reads = [(*s, crop_to[n]) if n in crop_to else s for n, s in enumerate(sources)]
     order = _order(reads, refs, spec)
     shapes: list[Shape | None] = [None] * len(sources)
@@ -278,6 +284,8 @@ def _shape(
 ) -> Shape:
     kind = layer.type
     listing = ", ".join(f"{refs.describe(s)} {format_shape(r)}" for s, r in zip(sources, reads))
+    if kind in OP_TYPES:
+        return op_shape(at, reads, listing)
     if kind in MERGE_TYPES:
         if len(sources) < 2:
             raise at.error(

@@ -11,26 +11,26 @@ Adding a key is one :class:`Key` in its table (and, for a layer, one field of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from nnsvg import mathtext
-from nnsvg.checker import MISSING, Checker, describe
 from nnsvg.engines import STYLES as ENGINE_STYLES
 from nnsvg.geometry import PROJECTIONS
-from nnsvg.spec.load import Path_
+from nnsvg.spec.key_kinds import SIMPLE_KINDS, SPECIAL_KINDS, Key, LayerType
 from nnsvg.units import MAX_FIGURE_PX, MIN_FIGURE_PX
 
 __all__ = [
     "ALIASES",
+    "BASE_TYPES",
     "CAMERA",
     "COMMON_LAYER",
     "EDGES",
+    "EDGE_STYLES",
+    "FROM_ITEM",
+    "GROUP",
     "INPUT",
     "LABELS",
     "LAYER",
     "LAYER_TYPES",
     "MAX_FONT_PT",
+    "MAX_GROUP_DEPTH",
     "MAX_INPUTS",
     "MAX_LAYERS",
     "MAX_NODE_LABELS",
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 STYLES = ENGINE_STYLES  # the engine registry's, in its order
-DIRECTIONS = ("right", "down")
+DIRECTIONS = ("right", "down", "up", "left")  # an engine may draw some (Capabilities)
 EDGE_ENCODINGS = ("width", "opacity", "color")
 CURVES = ("straight", "bezier")
 ARROWS = ("none", "open", "solid")
@@ -54,6 +54,9 @@ SIZE_LABELS = ("math", "plain", "none")
 PADDINGS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 MERGES = ("add", "concat")
+EDGE_STYLES = ("solid", "dashed", "dotted")  # a `from` item's style, besides a colour
+MAX_GROUP_DEPTH = 16  # groups inside groups, at most this deep
+MAX_REPEAT = 1000
 MAX_LAYERS = 1000
 MIN_FONT_PT = 4.0
 MAX_FONT_PT = 72.0
@@ -63,195 +66,13 @@ MAX_SIDE = 1_000_000  # a feature map side, a kernel, a stride
 DEFAULT_MAX_VISIBLE = 16
 MAX_NODE_LABELS = 100_000  # node_labels: at most this many (and at most the layer's units)
 
-# How a key's value is read. The first kinds Key.read reads; the others are read by
-# their own code in nnsvg.spec.model, and the schema writes each its own way.
-SIMPLE_KINDS = (
-    "string",
-    "integer",
-    "number",
-    "boolean",
-    "choice",
-    "color",
-    "ints",  # an int or a list of 1 to ``dims`` ints
-    "shape",  # a list of 1 to 3 ints
-    "padding",  # a choice or ints
-    "strings",  # a list of strings (at most ``maximum`` of them, each ``max_length``)
-)
-SPECIAL_KINDS = (
-    "type",  # a layer type or one of its aliases (case-insensitive)
-    "ref",  # a layer label or a layer index (skip_from)
-    "sources",  # a name or a relative index (-1: the layer before), or a list of them
-    "source",  # one name or relative index
-    "inputs",  # a list of input mappings
-    "length",  # a printed width: a number and a unit (nnsvg.units)
-    "points",  # a printed text size: 8pt, or a bare number of points
-    "legend",  # auto, true or false
-    "theme",  # a theme name or file, or a mapping of theme keys
-    "weights",  # random, none, a file or a list of files
-    "encode",  # one choice or a list of them
-    "sizes",  # a choice, or true/false for its first/last choice
-    "layers",  # the list of layers
-    "mapping",  # a mapping of ``keys``
-    "labels",  # a mapping of ``keys``, or true/false
-    "input",  # a mapping of ``keys``, or just its shape
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One key of a mapping: ``kind`` says how its value is read (see SIMPLE_KINDS and
-    SPECIAL_KINDS), the other fields are that kind's limits. A null value means "not
-    given" (the ``default``); a key that is not ``nullable`` must be given, not null."""
-
-    name: str
-    kind: str
-    description: str
-    minimum: float | None = None  # a number, an integer, or each of ints/shape
-    maximum: float | None = None
-    max_length: int = 1000  # a string
-    allow_empty: bool = True  # a string: false refuses an empty or blank one
-    choices: tuple[str, ...] = ()  # a choice
-    allow_none: bool = True  # a colour: whether 'none' (no paint) is one
-    dims: int = 2  # ints: at most this many (one per spatial axis)
-    what: str | None = None  # an integer or ints: what the message says it must be
-    default: Any = None
-    nullable: bool = True
-    keys: tuple[Key, ...] = ()  # a mapping's own keys
-    requires: str | None = None  # another key this one goes with (merge: skip_from)
-    drawn: bool = False  # a string drawn as a label: its $...$ math is checked
-
-    def read(self, check: Checker, value: Any, path: Path_) -> Any:
-        """The value checked (errors recorded on ``check``): the default when it is
-        missing or null, None when it is wrong."""
-        kind = self.kind
-        if kind == "string":
-            text = check.string(
-                value,
-                path,
-                default=self.default,
-                max_length=self.max_length,
-                allow_empty=self.allow_empty,
-            )
-            return _math_checked(check, text, path) if self.drawn else text
-        if kind == "integer":
-            return check.integer(
-                value,
-                path,
-                minimum=self.minimum,  # type: ignore[arg-type]
-                maximum=self.maximum,  # type: ignore[arg-type]
-                default=self.default,
-                what=self.what,
-            )
-        if kind == "number":
-            return check.number(
-                value, path, minimum=self.minimum, maximum=self.maximum, default=self.default
-            )
-        if kind == "boolean":
-            return check.boolean(value, path, default=self.default)
-        if kind == "choice":
-            return check.choice(value, path, self.choices, default=self.default)
-        if kind == "color":
-            return check.color(value, path, default=self.default, allow_none=self.allow_none)
-        if kind == "ints":
-            return self._ints(check, value, path)
-        if kind == "shape":
-            return self._shape(check, value, path)
-        if kind == "strings":
-            return self._strings(check, value, path)
-        if kind == "padding":
-            if isinstance(value, str):
-                return check.choice(value, path, self.choices)
-            return self._ints(check, value, path)
-        raise AssertionError(f"{self.name}: a {kind} key is read by its own code")
-
-    def _ints(self, check: Checker, value: Any, path: Path_) -> tuple[int, ...] | None:
-        """An int or a list of 1 to ``dims`` ints (per spatial axis)."""
-        if value is MISSING or value is None:
-            return None
-        items = value if isinstance(value, list) else [value]
-        if not items or len(items) > self.dims or isinstance(value, bool):
-            check.error(
-                path, f"must be {self.what}: an integer or a list of 1 to {self.dims} integers"
-            )
-            return None
-        out = []
-        for k, item in enumerate(items):
-            sub = (*path, k) if isinstance(value, list) else path
-            number = check.integer(item, sub, minimum=self.minimum, maximum=self.maximum)  # type: ignore[arg-type]
-            if number is None:
-                return None
-            out.append(number)
-        return tuple(out)
-
-    def _strings(self, check: Checker, value: Any, path: Path_) -> tuple[str, ...] | None:
-        """A list of at most ``maximum`` strings, each as a ``string`` key reads it."""
-        if value is MISSING or value is None:
-            return None
-        if not isinstance(value, list):
-            check.error(path, f"must be a list of strings, got {describe(value)}")
-            return None
-        if self.maximum is not None and len(value) > self.maximum:
-            check.error(path, f"has {len(value)} items; at most {int(self.maximum)} are allowed")
-            return None
-        out = []
-        for k, item in enumerate(value):
-            text = check.string(item, (*path, k), max_length=self.max_length)
-            if self.drawn:
-                text = _math_checked(check, text, (*path, k))
-            if text is None:
-                return None
-            out.append(text)
-        return tuple(out)
-
-    def _shape(self, check: Checker, value: Any, path: Path_) -> tuple[int, ...] | None:
-        if value is MISSING or value is None:
-            return None
-        if not isinstance(value, list) or not 1 <= len(value) <= 3:
-            check.error(
-                path,
-                "must be a list: [height, width, channels], [length, channels] or [units], "
-                f"got {describe(value)}",
-            )
-            return None
-        out = []
-        for k, item in enumerate(value):
-            number = check.integer(item, (*path, k), minimum=self.minimum, maximum=self.maximum)  # type: ignore[arg-type]
-            if number is None:
-                return None
-            out.append(number)
-        return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class LayerType:
-    """A layer type: the keys it takes besides the common ones, the other names it
-    answers to (any letter case), and the keys it needs unless it states its shape."""
-
-    name: str
-    description: str
-    keys: tuple[Key, ...] = ()
-    aliases: tuple[str, ...] = ()
-    needs: tuple[str, ...] = ()
-
 
 def _table(*keys: Key) -> dict[str, Key]:
     return {key.name: key for key in keys}
 
 
-def _math_checked(check: Checker, text: str | None, path: Path_) -> str | None:
-    """A drawn label whose math (:mod:`nnsvg.mathtext`) can be set, or None after
-    an error naming what is wrong and where in the label."""
-    if not text or "$" not in text:
-        return text
-    try:
-        mathtext.parse(text)
-    except mathtext.MathError as exc:
-        check.error(path, f"{exc.message} (character {exc.index + 1} of the label)")
-        return None
-    return text
-
-
 def _label(name: str, description: str, max_length: int = 200) -> Key:
+    """A string drawn as a label: its ``$...$`` math is checked (nnsvg.mathtext)."""
     return Key(name, "string", description, max_length=max_length, drawn=True)
 
 
@@ -281,12 +102,33 @@ _SIZE = _ints(
     "size", "Window (pool) or factor (upsample): n or [nh, nw]; default 2.", "a window size"
 )
 
+_UNITS = Key("units", "integer", "Number of nodes.", minimum=1, maximum=MAX_UNITS)
+_WIDTH = Key(
+    "units",
+    "integer",
+    "The output's last size (its width); default the input's.",
+    minimum=1,
+    maximum=MAX_UNITS,
+)
+_RECURRENT_KEYS = (
+    Key(
+        "units", "integer", "The state size: the output's last size.", minimum=1, maximum=MAX_UNITS
+    ),
+    Key(
+        "return_sequences",
+        "boolean",
+        "true (the default): the output at every step, [length, units]; false: the last "
+        "step's, [units].",
+        default=True,
+    ),
+)
+
 LAYER_TYPES: tuple[LayerType, ...] = (
     LayerType(
         "dense",
         "A fully connected layer (the default type).",
         (
-            Key("units", "integer", "Number of nodes.", minimum=1, maximum=MAX_UNITS),
+            _UNITS,
             Key("bias", "boolean", "Draw a bias unit (+1) feeding the next layer.", default=False),
             Key("recurrent", "boolean", "Draw a loop arrow: the layer feeds back into itself."),
             Key(
@@ -358,7 +200,111 @@ LAYER_TYPES: tuple[LayerType, ...] = (
         "Crops its input to the spatial size of another layer (U-Net's copy and crop).",
         (Key("to", "source", "The layer whose size the output takes: a name or -k."),),
     ),
+    # --- operation blocks (the blocks style): shapes in nnsvg.spec.ops -------------
+    LayerType(
+        "attention",
+        "Multi-head attention: from one input (self-attention) or from [query, key, value] "
+        "([query, key-and-value] with two); the output has the query's shape.",
+        (
+            Key(
+                "heads",
+                "integer",
+                "Number of heads; it divides the width (units, or the query's last size).",
+                minimum=1,
+                maximum=MAX_SIDE,
+            ),
+            _WIDTH,
+        ),
+        aliases=("multihead_attention", "multi_head_attention", "mha"),
+        needs=("heads",),
+    ),
+    LayerType(
+        "layernorm",
+        "Layer normalisation; the shape is carried.",
+        aliases=("layer_norm", "layernormalization"),
+    ),
+    LayerType(
+        "batchnorm",
+        "Batch normalisation; the shape is carried.",
+        aliases=("batch_norm", "batchnormalization"),
+    ),
+    LayerType(
+        "dropout",
+        "Dropout; the shape is carried.",
+        (
+            Key(
+                "rate",
+                "number",
+                "The fraction of values dropped: from 0 up to (not including) 1.",
+                minimum=0,
+                maximum=1,
+                exclusive_maximum=True,
+            ),
+        ),
+    ),
+    LayerType("softmax", "Softmax; the shape is carried."),
+    LayerType(
+        "activation",
+        "An activation function as its own block; the shape is carried.",
+        (
+            Key(
+                "fn",
+                "string",
+                "The function: relu, gelu, tanh, sigmoid, softmax, silu, ... or any text "
+                "(drawn as written).",
+                max_length=100,
+                allow_empty=False,
+                drawn=True,
+            ),
+        ),
+    ),
+    LayerType(
+        "positional_encoding",
+        "Adds positional encodings; the shape is carried.",
+        aliases=("pos_encoding", "positional_embedding"),
+    ),
+    LayerType(
+        "embedding",
+        "Token ids [length] to vectors [length, units].",
+        (
+            Key("units", "integer", "The embedding size.", minimum=1, maximum=MAX_UNITS),
+            Key("vocab", "integer", "The vocabulary size (drawn).", minimum=1, maximum=MAX_UNITS),
+        ),
+        needs=("units",),
+    ),
+    LayerType(
+        "lstm",
+        "An LSTM over a sequence [length, features].",
+        _RECURRENT_KEYS,
+        needs=("units",),
+    ),
+    LayerType(
+        "gru",
+        "A GRU over a sequence [length, features].",
+        _RECURRENT_KEYS,
+        needs=("units",),
+    ),
+    LayerType(
+        "op",
+        "Any other operation, named by its label: the output has its (first) input's "
+        "shape, with units as its last size when given, or the shape stated.",
+        (_WIDTH,),
+        aliases=("operation",),
+    ),
 )
+BASE_TYPES = (
+    "dense",
+    "conv",
+    "conv_transpose",
+    "pool",
+    "upsample",
+    "flatten",
+    "add",
+    "multiply",
+    "concat",
+    "crop",
+)
+"""The layer types every style drew before the operation blocks."""
 
 _NAME = Key(
     "name",
@@ -374,7 +320,8 @@ COMMON_LAYER = _table(
         "from",
         "sources",
         "The layers this one reads: a name, a relative index (-1: the layer before), or "
-        "a list of them; default the layer before.",
+        "a list of them; default the layer before. An item may be a mapping {name, label, "
+        "style} that labels or styles its edge.",
     ),
     _label("label", "Replaces the layer title (Input Layer...)."),
     _label("size_label", "Replaces the size line (ℝ⁷⁸⁴)."),
@@ -411,11 +358,45 @@ COMMON_LAYER = _table(
         choices=MERGES,
         requires="skip_from",
     ),
+    _label("note", "Free text beside the layer (stride 4)."),
 )
 TYPES: dict[str, LayerType] = {t.name: t for t in LAYER_TYPES}
 # Every key any layer takes, each once: all of them are read whatever the type.
-LAYER = _table(*COMMON_LAYER.values(), *(k for t in LAYER_TYPES for k in t.keys))
+# (units is a key of several types, all alike but for their descriptions: dense's is kept.)
+LAYER: dict[str, Key] = {}
+for _key in (*COMMON_LAYER.values(), *(k for t in LAYER_TYPES for k in t.keys)):
+    LAYER.setdefault(_key.name, _key)
 ALIASES: dict[str, str] = {alias: t.name for t in LAYER_TYPES for alias in t.aliases}
+
+# --- groups and edges ------------------------------------------------------------------
+_NOTE = _label("note", "Free text beside the group.")
+GROUP = _table(
+    Key(
+        "group",
+        "string",
+        "The group's label (Encoder).",
+        max_length=200,
+        allow_empty=False,
+        nullable=False,
+        drawn=True,
+    ),
+    Key(
+        "repeat",
+        "integer",
+        "Drawn as N× beside the group (its layers are inferred once).",
+        minimum=1,
+        maximum=MAX_REPEAT,
+        default=1,
+    ),
+    Key("collapse", "boolean", "Draw the group as one block.", default=False),
+    _NOTE,
+    Key("layers", "layers", "The group's layers (and groups).", nullable=False),
+)
+FROM_ITEM = _table(
+    Key("name", "source", "The layer read: a name or -k.", nullable=False),
+    _label("label", "Text on the edge (Q, memory).", 100),
+    Key("style", "edge_style", "The edge's look: solid, dashed, dotted or a colour."),
+)
 
 # --- the other mappings ---------------------------------------------------------------
 INPUT = _table(
@@ -482,7 +463,8 @@ TOP = _table(
     Key(
         "direction",
         "choice",
-        "Layers left to right, or top to bottom.",
+        "Layers left to right, top to bottom, bottom to top (the blocks style) or right "
+        "to left (the blocks style).",
         choices=DIRECTIONS,
         default="right",
     ),

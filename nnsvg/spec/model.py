@@ -39,7 +39,8 @@ from nnsvg.spec.keys import (
     TOP,
     TYPES,
 )
-from nnsvg.spec.load import Document, Path_
+from nnsvg.spec.load import Document, Path_, format_path
+from nnsvg.spec.tree import EdgeMark, Group, LayerWalk, count_layers, read_from
 
 __all__ = [
     "DIRECTIONS",
@@ -51,7 +52,9 @@ __all__ = [
     "STYLES",
     "TOP_KEYS",
     "CameraOptions",
+    "EdgeMark",
     "EdgeOptions",
+    "Group",
     "LabelOptions",
     "Layer",
     "Spec",
@@ -71,7 +74,12 @@ CAMERA_KEYS = tuple(CAMERA)
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One layer. Dense layers have ``units``; convolution-style layers have the
-    fields of their ``type``; any layer may state its output ``shape``."""
+    fields of their ``type``; any layer may state its output ``shape``.
+
+    ``index`` counts the layers in document order, through groups (the layers of a
+    group are numbered where they stand); ``groups`` are the groups it is inside,
+    outermost first; ``path`` is where it stands in the document when inside a
+    group or after one (``()`` is ``("layers", index)``: see :meth:`path_of`)."""
 
     index: int
     units: int | None = None
@@ -103,7 +111,25 @@ class Layer:
     sources: tuple[str | int, ...] | None = None  # `from`: names or relative indices
     axis: int | None = None  # concat: the axis joined (default: the channels)
     to: str | int | None = None  # crop: the layer whose size the output takes
+    note: str | None = None  # free text beside the layer
+    heads: int | None = None  # attention
+    rate: float | None = None  # dropout
+    fn: str | None = None  # activation
+    vocab: int | None = None  # embedding
+    return_sequences: bool = True  # lstm, gru
+    from_marks: tuple[EdgeMark | None, ...] | None = None  # per `from` item: a mapping's
+    groups: tuple[int, ...] = ()
+    path: tuple[str | int, ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
+
+    def path_of(self, *keys: str | int) -> tuple[str | int, ...]:
+        """Where this layer's ``keys`` stand in the document: ``("layers", 2, "units")``,
+        or inside a group ``("layers", 1, "layers", 0, "units")``."""
+        return (*(self.path or ("layers", self.index)), *keys)
+
+    def field_of(self, *keys: str | int) -> str:
+        """:meth:`path_of` as messages write it: ``layers[1].layers[0].units``."""
+        return format_path(self.path_of(*keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +200,7 @@ class Spec:
     extra_inputs: tuple[InputSpec, ...] = ()  # `inputs:` after the first
     font_size: float | None = None  # the base text's printed size in pt (with width)
     camera: CameraOptions = CameraOptions()
+    groups: tuple[Group, ...] = ()  # in document order: a parent before its children
     source: Document | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -224,7 +251,7 @@ def build_spec(doc: Document) -> Spec:
     edges = _edges(check, get("edges", MISSING))
     labels = _labels(check, get("labels", MISSING))
     misspelt = get("layers") is None and _misspelt(data, "layers", TOP_KEYS)
-    layers = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
+    layers, groups = _layers(check, doc, get("layers", MISSING), quiet_missing=misspelt)
     input_spec = _input(check, doc, get("input", MISSING))
     extra_inputs: tuple[InputSpec, ...] = ()
     if get("inputs") is not None:
@@ -265,6 +292,7 @@ def build_spec(doc: Document) -> Spec:
         input=input_spec,
         extra_inputs=extra_inputs,
         camera=camera,
+        groups=groups,
         source=doc,
     )
 
@@ -424,36 +452,30 @@ def _camera(check: Checker, value: Any) -> CameraOptions:
 
 def _layers(
     check: Checker, doc: Document, value: Any, *, quiet_missing: bool = False
-) -> tuple[Layer, ...]:
+) -> tuple[tuple[Layer, ...], tuple[Group, ...]]:
+    """The layers, through groups (numbered in document order), and the groups."""
     if value is MISSING or value is None:
         if quiet_missing:  # "did you mean 'layers'?" already said it
-            return ()
+            return (), ()
         check.error(
             (),
             "missing 'layers': give the units of each layer, e.g. layers: [784, 300, 10]",
         )
-        return ()
-    items = check.sequence(value, ("layers",), what="a list of layers")
-    if items is None:
-        return ()
-    if not items:
-        check.error(("layers",), "must list at least one layer")
-        return ()
-    if len(items) > MAX_LAYERS:
-        check.error(("layers",), f"has {len(items)} layers; at most {MAX_LAYERS} are allowed")
-        return ()
-    layers = []
-    for i, item in enumerate(items):
-        layer = _layer(check, doc, item, i)
-        if layer is not None:
-            layers.append(layer)
+        return (), ()
+    total = count_layers(value)
+    if total > MAX_LAYERS:
+        check.error(("layers",), f"has {total} layers; at most {MAX_LAYERS} are allowed")
+        return (), ()
+    walk = LayerWalk(check, doc, _layer)
+    walk.items(value, ("layers",), ())
+    layers = walk.layers
     last = layers[-1] if layers else None
-    if last is not None and last.index == len(items) - 1 and last.bias:
+    if last is not None and last.index == walk.count - 1 and last.bias:
         check.error(
-            ("layers", len(items) - 1, "bias"),
+            last.path_of("bias"),
             "the last layer feeds no other layer, so it cannot have a bias unit",
         )
-    return tuple(layers)
+    return tuple(layers), tuple(walk.groups[k] for k in sorted(walk.groups))
 
 
 def _units(check: Checker, value: Any, path: Path_) -> int | None:
@@ -500,8 +522,7 @@ def _unknown_layer_key(key: Any, allowed: tuple[str, ...]) -> Callable[[], str]:
     return message
 
 
-def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
-    path: Path_ = ("layers", i)
+def _layer(check: Checker, doc: Document, item: Any, i: int, path: Path_) -> Layer | None:
     if isinstance(item, (int, float)) and not isinstance(item, bool):
         units = _units(check, item, path)
         return None if units is None else Layer(index=i, units=units, location=doc.location(path))
@@ -521,12 +542,12 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         return data.get(key, MISSING)
 
     units = None
-    if kind == "dense":
-        if data.get("units") is None and data.get("shape") is None:
-            if not _misspelt(data, "units"):
-                check.error(path, "missing 'units' (the number of nodes in this layer)")
-            return None
-        units = _units(check, get("units"), (*path, "units")) if "units" in data else None
+    if kind == "dense" and data.get("units") is None and data.get("shape") is None:
+        if not _misspelt(data, "units"):
+            check.error(path, "missing 'units' (the number of nodes in this layer)")
+        return None
+    if "units" in data and "units" in (*COMMON_LAYER_KEYS, *TYPE_KEYS[kind]):
+        units = _units(check, get("units"), (*path, "units"))
     skip = get("skip_from")
     if skip is not MISSING and skip is not None:
         if isinstance(skip, bool) or not isinstance(skip, (int, str)):
@@ -542,19 +563,21 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
         if key.kind not in ("type", "ref", "sources", "source") and name != "units"
     }
     values["recurrent"] = "layer" if values["recurrent"] else None
+    sources, marks = read_from(check, get("from"), (*path, "from"), _refs)
     layer = Layer(
         index=i,
         units=units,
         type=kind,
         skip_from=skip,
-        sources=_refs(check, get("from"), (*path, "from"), many=True),
+        sources=sources,
+        from_marks=marks,
         to=(_refs(check, get("to"), (*path, "to"), many=False) or (None,))[0],
         location=doc.location(path),
         **values,
     )
     for need in TYPES[kind].needs if kind != "dense" and layer.shape is None else ():
         if need not in data:
-            check.error(path, f"a {kind} layer needs '{need}' (or an explicit 'shape')")
+            check.error(path, f"{_a(kind)} layer needs '{need}' (or an explicit 'shape')")
     names = layer.node_labels
     if names is not None and layer.units is not None and len(names) > layer.units:
         check.error(
@@ -567,6 +590,11 @@ def _layer(check: Checker, doc: Document, item: Any, i: int) -> Layer | None:
     if check.count > errors_before:
         return None
     return layer
+
+
+def _a(word: str) -> str:
+    """``a conv``, ``an attention``."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _input(check: Checker, doc: Document, value: Any, path: Path_ = ("input",)) -> InputSpec | None:

@@ -17,7 +17,18 @@ from typing import Any
 
 from nnsvg._version import __version__
 from nnsvg.colors import CSS_COLORS
-from nnsvg.spec.keys import COMMON_LAYER, LAYER_TYPES, MAX_INPUTS, MAX_LAYERS, TOP, Key, LayerType
+from nnsvg.spec.keys import (
+    COMMON_LAYER,
+    EDGE_STYLES,
+    FROM_ITEM,
+    GROUP,
+    LAYER_TYPES,
+    MAX_INPUTS,
+    MAX_LAYERS,
+    TOP,
+    Key,
+    LayerType,
+)
 from nnsvg.theme import SECTION_TYPES, Theme
 from nnsvg.units import PX_PER_UNIT
 
@@ -67,9 +78,10 @@ def _length_pattern() -> str:
 
 
 def _bounds(key: Key) -> dict[str, Any]:
+    upper = "exclusiveMaximum" if key.exclusive_maximum else "maximum"
     return {
         name: value
-        for name, value in (("minimum", key.minimum), ("maximum", key.maximum))
+        for name, value in (("minimum", key.minimum), (upper, key.maximum))
         if value is not None
     }
 
@@ -139,12 +151,24 @@ def _kind(key: Key) -> dict[str, Any]:
         one = {"type": ["string", "integer"], "minLength": 1, "maxLength": 100, "maximum": -1}
         if kind == "source":
             return one
-        return {
+        # an item may be a mapping {name, label, style}: the keywords of an object
+        # apply to objects only, those of a string to strings only
+        item = {
             **one,
-            "type": ["string", "integer", "array"],
+            **_mapping(tuple(FROM_ITEM.values())),
+            "type": ["string", "integer", "object"],
+        }
+        return {
+            **item,
+            "type": ["string", "integer", "object", "array"],
             "minItems": 1,
             "maxItems": MAX_LAYERS,
-            "items": {k: v for k, v in one.items()},
+            "items": item,
+        }
+    if kind == "edge_style":
+        return {
+            "type": "string",
+            "pattern": _one_of(EDGE_STYLES) + "|" + _color_pattern(False),
         }
     if kind == "inputs":
         item = {**_mapping(key.keys), "type": "object", "required": ["shape"]}
@@ -176,7 +200,11 @@ def _kind(key: Key) -> dict[str, Any]:
     if kind == "sizes":
         return {"enum": [*key.choices, True, False]}
     if kind == "layers":
-        items = {"$ref": "#/$defs/layer"}
+        items = {
+            "if": {"type": "object", "required": ["group"]},
+            "then": {"$ref": "#/$defs/group"},
+            "else": {"$ref": "#/$defs/layer"},
+        }
         return {"type": "array", "minItems": 1, "maxItems": MAX_LAYERS, "items": items}
     if kind == "mapping":
         return _mapping(key.keys)
@@ -311,6 +339,11 @@ def spec_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a spec file."""
     defs: dict[str, Any] = {
         "layer": _layer(),
+        "group": {
+            "description": "A group of layers, drawn as a frame with its label (the blocks "
+            "style); its layers belong to the same graph.",
+            **_mapping(tuple(GROUP.values())),
+        },
         **{f"{t.name}_layer": _layer_type(t) for t in LAYER_TYPES},
         "color": {
             "description": "A colour: #rgb, #rrggbb or a CSS colour name (any case).",

@@ -262,15 +262,14 @@ class _At:
         self.index = index
         self.layer = layer
         label = layer.name or layer.label  # a name (graphs) before a label
-        self.who = f"'{label}' ({layer.type})" if label else f"layer {index} ({layer.type})"
+        number = layer.field_of() if layer.path else f"layer {index}"  # in a group: its path
+        self.who = f"'{label}' ({layer.type})" if label else f"{number} ({layer.type})"
 
     # -- errors -------------------------------------------------------------
     def error(
         self, message: str, key: str | None = None, cls: type[SpecError] = SpecError
     ) -> SpecError:
-        path: tuple[str | int, ...] = ("layers", self.index)
-        if key is not None:
-            path = (*path, key)
+        path = self.layer.path_of() if key is None else self.layer.path_of(key)
         return cls(message, location=self.spec.where(*path), field=format_path(path))
 
     def check_limits(self, shape: Shape) -> None:

@@ -1,0 +1,553 @@
+"""The blocks style (issue #16): every node a labelled rounded block, joined by arrows.
+
+A first engine (``style: blocks``; NOTES-blocks.md says what it does not draw yet).
+:func:`layout_blocks` draws a :class:`~nnsvg.network.Network`:
+
+- every node a rounded rectangle with its label (default from its type: "Multi-Head
+  Attention", "Layer Norm", "Feed Forward" for dense ...) and a second line with its
+  parameters or shape; merges (add, multiply, concat) a small circle with +, × or ‖;
+- ranks and orders from :func:`~nnsvg.layering.layered`, along ``net.direction``
+  (up, down, right or left); each rank packed across the flow, every block as near as
+  it can come to the blocks it reads (:func:`~nnsvg.engines.common.level`);
+- edges as straight segments through the layering's dummies (so a long edge passes
+  beside the blocks of the ranks it crosses, never through them), several edges into
+  one block spread along its side (Q, K, V), each with its ``from`` label and style;
+- a frame around each group's blocks, its label inside the top corner and ``N×``
+  beside it; a collapsed group is one block; notes beside their block or frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
+from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
+from nnsvg.engines.limits import LayoutLimits
+from nnsvg.errors import LimitError
+from nnsvg.layering import layered
+from nnsvg.network import Frame, Network, Node
+from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text
+from nnsvg.spec.graph import MERGE_TYPES
+from nnsvg.spec.model import EdgeMark
+from nnsvg.textmetrics import TextMetrics
+from nnsvg.theme import Theme
+
+__all__ = ["DEFAULT_LABELS", "FUNCTIONS", "block_label", "layout_blocks"]
+
+
+_DASHES = {"dashed": (5.0, 3.0), "dotted": (1.0, 2.5)}
+
+
+@dataclass(slots=True)
+class _Block:
+    """A drawn item: a node, a collapsed frame, or a dummy a long edge passes."""
+
+    key: int  # index into the visible list, or a dummy id
+    lines: tuple[str, ...] = ()
+    w: float = 0.0  # across and along the flow, in the canonical frame (flow: +y)
+    h: float = 0.0
+    merge: str | None = None  # add, multiply, concat: drawn as a circle
+    note: str | None = None
+    note_w: float = 0.0
+    x: float = 0.0  # centre, canonical frame
+    y: float = 0.0
+    dummy: bool = False
+    band: tuple[float, float] = (0.0, 0.0)  # its rank's extent along the flow
+
+
+class _Frame:
+    """Where a direction's canonical frame (flow along +y) goes on the page."""
+
+    def __init__(self, direction: str) -> None:
+        self.direction = direction
+        self.vertical = direction in ("down", "up")
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        d = self.direction
+        if d == "down":
+            return (x, y)
+        if d == "up":
+            return (x, -y)
+        if d == "right":
+            return (y, x)
+        return (-y, x)
+
+    def size(self, w: float, h: float) -> tuple[float, float]:
+        """A page size (w, h) as (across, along)."""
+        return (w, h) if self.vertical else (h, w)
+
+
+def layout_blocks(
+    net: Network,
+    theme: Theme,
+    metrics: TextMetrics,
+    *,
+    limits: LayoutLimits | None = None,
+    physical_width: tuple[float, str] | None = None,
+) -> Scene:
+    """The blocks figure of ``net`` (module docs)."""
+    tm = TextMaker(metrics, theme.font.family)
+    size = theme.label.title_size
+    small = theme.label.size_size
+    page = _Frame(net.direction)
+    visible, rep = _visible(net)
+    blocks = [_block(k, item, net, tm, page, size, small) for k, item in enumerate(visible)]
+    edges = _edges(net, rep)
+    _check_limits(net, len(visible), len(edges), limits or LayoutLimits())
+    lay = layered(len(visible), sorted({(u, v) for u, v, _ in edges}))
+    dummy_width = 8.0
+    for _ in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
+        blocks.append(_Block(len(blocks), w=dummy_width, h=0.0, dummy=True))
+    _place(blocks, lay.ranks, lay.chains, edges, theme)
+    items: list[Item] = []
+    items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
+    ids = [item.id for item in visible]
+    items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net, ids)
+    for k, item in enumerate(visible):
+        items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
+    return finish_scene(items, net, theme, tm, engine="blocks", physical_width=physical_width)
+
+
+def _check_limits(net: Network, blocks: int, edges: int, limits: LayoutLimits) -> None:
+    """A figure past the limits (``--max-nodes``, ``--max-edges``) is an error."""
+    for count, limit, what, option in (
+        (blocks, limits.max_nodes, "blocks", "--max-nodes"),
+        (edges, limits.max_edges, "edges", "--max-edges"),
+    ):
+        if count > limit:
+            raise LimitError(
+                f"the figure would draw {count:,} {what}; the limit is {limit:,} "
+                f"(raise it with {option})",
+                location=net.where("layers"),
+                field="layers",
+            )
+
+
+# --- what is drawn ------------------------------------------------------------------
+def _visible(net: Network) -> tuple[list[Node | Frame], list[int]]:
+    """The drawn items (nodes, and collapsed frames in place of their nodes) and, per
+    node, the index of the item that draws it."""
+    collapsed: dict[int, Frame] = {}
+    for frame in net.frames:  # parents come first: the outermost collapsed one wins
+        if frame.collapse:
+            for n in frame.nodes:
+                collapsed.setdefault(n, frame)
+    visible: list[Node | Frame] = []
+    rep: list[int] = []
+    seen: dict[int, int] = {}
+    for node in net.nodes:
+        frame = collapsed.get(node.index)
+        if frame is None:
+            rep.append(len(visible))
+            visible.append(node)
+        elif frame.index in seen:
+            rep.append(seen[frame.index])
+        else:
+            seen[frame.index] = len(visible)
+            rep.append(len(visible))
+            visible.append(frame)
+    return visible, rep
+
+
+def _edges(net: Network, rep: list[int]) -> list[tuple[int, int, EdgeMark | None]]:
+    """Every drawn edge (source item, target item, its mark), one per input read."""
+    out = []
+    joined: set[tuple[int, int]] = set()
+    for node in net.nodes:
+        marks = node.edge_marks or (None,) * len(node.inputs)
+        for source, mark in zip(node.inputs, marks):
+            u, v = rep[source], rep[node.index]
+            if u == v:
+                continue
+            if rep.count(v) > 1 or rep.count(u) > 1:  # into or out of a collapsed group:
+                if (u, v) in joined:  # one plain arrow per pair of blocks
+                    continue
+                joined.add((u, v))
+                mark = None
+            out.append((u, v, mark))
+    return out
+
+
+def _block(
+    key: int,
+    item: Node | Frame,
+    net: Network,
+    tm: TextMaker,
+    page: _Frame,
+    size: float,
+    small: float,
+) -> _Block:
+    pad = size * 0.7
+    if isinstance(item, Node) and item.kind in MERGE_TYPES:
+        r = max(size * 0.7, 6.0)
+        room = _note_room(item.note, tm, page, small)
+        return _Block(key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room)
+    if isinstance(item, Frame):
+        lines: tuple[str, ...] = (item.label,)
+        if item.repeat > 1:
+            lines += (f"{item.repeat}×",)
+    else:
+        detail = block_detail(item) if net.labels.sizes != "none" else ""
+        act = item.layer.activation if item.layer is not None else None
+        if act and net.labels.activations:  # "6, tanh": the activation after the size
+            shown = FUNCTIONS.get(act.lower(), act)
+            detail = f"{detail}, {shown}" if detail else shown
+        lines = (block_label(item), detail) if detail else (block_label(item),)
+    widths = [tm.width(lines[0], size)] + [tm.width(t, small) for t in lines[1:]]
+    w = max(max(widths) + 2 * pad, size * 6)
+    h = size * 1.2 + sum(small * 1.25 for _ in lines[1:]) + 2 * pad * 0.6
+    across, along = page.size(w, h)
+    return _Block(
+        key, lines, across, along, note=item.note, note_w=_note_room(item.note, tm, page, small)
+    )
+
+
+def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
+    """The room a note takes across the flow: its width beside a block of a vertical
+    flow, a line under a block of a horizontal one."""
+    if not note:
+        return 0.0
+    return tm.width(note, small) + small if page.vertical else small * 1.6
+
+
+# --- placement ----------------------------------------------------------------------
+def _place(
+    blocks: list[_Block],
+    ranks: Sequence[Sequence[int]],
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    edges: list[tuple[int, int, EdgeMark | None]],
+    theme: Theme,
+) -> None:
+    """Centres in the canonical frame: ranks along +y, each packed across in its order
+    and levelled towards the blocks it reads."""
+    gap_across = max(theme.node.spacing, theme.font.size * 1.5)
+    gap_along = max(theme.layer.label_gap * 2, theme.font.size * 3)
+    before: dict[int, list[int]] = {}
+    for u, v, _ in edges:
+        chain = chains.get((u, v), ())
+        path = [u, *chain, v]
+        for a, b in itertools.pairwise(path):
+            before.setdefault(b, []).append(a)
+    labelled: dict[int, int] = {}  # block -> labelled edges into it
+    for _, v, mark in edges:
+        if mark is not None and mark.label:
+            labelled[v] = labelled.get(v, 0) + 1
+    y = 0.0
+    for rank in ranks:
+        most = max((labelled.get(k, 0) for k in rank), default=0)
+        if most:  # room for the labels of the edges into it, staggered along the gap
+            y += theme.label.size_size * (1.5 + 1.5 * most)
+        depth = max((blocks[k].h for k in rank), default=0.0)
+        packed = []
+        x = 0.0
+        for k in rank:
+            b = blocks[k]
+            extent = b.w + b.note_w * 2  # room for the note on one side, kept centred
+            x += extent / 2
+            packed.append(x)
+            x += extent / 2 + gap_across
+        wanted: list[float | None] = []
+        for k in rank:
+            sources = before.get(k)
+            wanted.append(sum(blocks[s].x for s in sources) / len(sources) if sources else None)
+        if all(w is None for w in wanted):
+            shift = -(packed[-1] + packed[0]) / 2 if packed else 0.0
+            xs = [p + shift for p in packed]
+        else:
+            xs = level(packed, wanted)
+        for k, cx in zip(rank, xs):
+            blocks[k].x = cx
+            blocks[k].y = y + depth / 2
+            blocks[k].band = (y, y + depth)
+        y += depth + gap_along
+
+
+def _box(b: _Block, page: _Frame) -> BBox:
+    """A block's rectangle on the page."""
+    x0, y0 = page.point(b.x - b.w / 2, b.y - b.h / 2)
+    x1, y1 = page.point(b.x + b.w / 2, b.y + b.h / 2)
+    return BBox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+# --- drawing ------------------------------------------------------------------------
+def _block_items(
+    b: _Block,
+    item: Node | Frame,
+    net: Network,
+    page: _Frame,
+    tm: TextMaker,
+    theme: Theme,
+    size: float,
+    small: float,
+) -> Group:
+    box = _box(b, page)
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    ident = item.id
+    children: list[Item] = []
+    if b.merge is not None:
+        mark = merge_mark(cx, cy, b.merge, theme, tm, radius=box.width / 2)
+        children.append(Group(id=None, role="mark", children=tuple(mark)))
+        role = f"layer {b.merge}"
+    else:
+        fill = _fill(item, theme)
+        stroke = theme.node.stroke if theme.node.stroke != "none" else theme.font.color
+        if isinstance(item, Node):
+            fill = item.color or fill
+            stroke = item.stroke or stroke
+        paint = Paint(fill=fill, stroke=stroke, stroke_width=max(theme.node.stroke_width, 0.8))
+        inside: list[Item] = [
+            Rect(box.x0, box.y0, box.width, box.height, rx=size * 0.45, paint=paint)
+        ]
+        total = size + small * 1.25 * (len(b.lines) - 1)
+        y = cy - total / 2 + size * 0.5
+        inside.append(tm.text(cx, y, b.lines[0], size, baseline="central", cls="label"))
+        y += size * 0.5 + small * 0.75 - small * 1.25
+        for line in b.lines[1:]:
+            y += small * 1.25
+            inside.append(
+                tm.text(
+                    cx,
+                    y,
+                    line,
+                    small,
+                    baseline="central",
+                    color=theme.label.secondary_color,
+                    cls="size",
+                )
+            )
+        children.append(Group(id=None, role="block", children=tuple(inside)))
+        role = "layer collapsed" if isinstance(item, Frame) else f"layer {item.kind}"
+    if b.note:  # beside the block, across the flow: right of it, or under it
+        x, y, anchor = (
+            (box.x1 + small * 0.6, cy, "start") if page.vertical else (cx, box.y1 + small, "middle")
+        )
+        children.append(
+            tm.text(
+                x,
+                y,
+                b.note,
+                small,
+                anchor=anchor,
+                baseline="central",
+                style="italic",
+                color=theme.label.secondary_color,
+                cls="note",
+            )
+        )
+    return Group(id=ident, role=role, children=tuple(children))
+
+
+def _fill(item: Node | Frame, theme: Theme) -> str:
+    """A block's fill from the theme's colours by kind (the input, dense, conv, pool,
+    softmax ...), else the node fill."""
+    if isinstance(item, Frame):
+        return theme.node.fill
+    kinds = theme.kinds
+    by_kind = {
+        "input": kinds.input,
+        "dense": kinds.dense,
+        "op": kinds.dense,
+        "conv": kinds.conv,
+        "conv_transpose": kinds.conv_transpose,
+        "pool": kinds.pool,
+        "upsample": kinds.upsample,
+        "flatten": kinds.flatten,
+        "softmax": kinds.softmax,
+    }
+    return by_kind.get(item.kind, theme.node.fill)
+
+
+def _edge_items(
+    edges: list[tuple[int, int, EdgeMark | None]],
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    blocks: list[_Block],
+    page: _Frame,
+    tm: TextMaker,
+    theme: Theme,
+    net: Network,
+    ids: list[str],
+) -> list[Item]:
+    """Every edge: a polyline through its dummies, its arrowhead, its label."""
+    color = net.edges.color or theme.edge.color
+    width = net.edges.width or max(theme.edge.width, 0.8)
+    arrow_len, arrow_w = theme.arrow.length, theme.arrow.width
+    outs: dict[int, list[int]] = {}
+    ins: dict[int, list[int]] = {}
+    for k, (u, v, _) in enumerate(edges):
+        outs.setdefault(u, []).append(k)
+        ins.setdefault(v, []).append(k)
+    out: list[Item] = []
+    seen: dict[tuple[int, int], int] = {}
+    labelled: dict[int, list[int]] = {}  # block -> its labelled edges in, in order
+    for k, (_, v, mark) in enumerate(edges):
+        if mark is not None and mark.label:
+            labelled.setdefault(v, []).append(k)
+    for k, (u, v, mark) in enumerate(edges):
+        chain = chains.get((u, v), ())
+        start = _port(blocks[u], outs[u].index(k), len(outs[u]), +1)
+        end = _port(blocks[v], ins[v].index(k), len(ins[v]), -1)
+        # Straight down through each rank's band, slanted only in the gaps between
+        # ranks, where no block stands: an edge never crosses a block.
+        points = [start, (start[0], blocks[u].band[1])]
+        for d in chain:
+            points += [(blocks[d].x, blocks[d].band[0]), (blocks[d].x, blocks[d].band[1])]
+        points += [(end[0], blocks[v].band[0]), end]
+        page_points = [page.point(x, y) for x, y in _distinct(points)]
+        tip = page_points[-1]
+        prev = page_points[-2]
+        head = arrowhead(tip, (tip[0] - prev[0], tip[1] - prev[1]), arrow_len, arrow_w)
+        # the line stops where the arrowhead's base begins
+        base = ((head[0][0] + head[2][0]) / 2, (head[0][1] + head[2][1]) / 2)
+        commands = [("M", *page_points[0]), *(("L", *p) for p in page_points[1:-1]), ("L", *base)]
+        stroke = color
+        dash = None
+        if mark is not None and mark.style is not None:
+            dash = _DASHES.get(mark.style)
+            if mark.style not in _DASHES and mark.style != "solid":
+                stroke = mark.style
+        children: list[Item] = [
+            Path(tuple(commands), Paint(stroke=stroke, stroke_width=width, dash=dash, fill="none")),
+            Polygon(head, Paint(fill=stroke)),
+        ]
+        if mark is not None and mark.label:
+            gap = (page.point(*points[-3]), page.point(*points[-2]))  # between two ranks
+            t = (labelled[v].index(k) + 1) / (len(labelled[v]) + 1)  # one after another
+            children.append(_edge_label(gap, t, mark.label, tm, theme))
+        # edge-layer-A-layer-B as in the other graph figures; -2, -3 for the same pair
+        # again (Q, K and V from one tensor); group-K for a collapsed group
+        seen[(u, v)] = seen.get((u, v), 0) + 1
+        ident = f"edge-{ids[u]}-{ids[v]}" + (f"-{seen[(u, v)]}" if seen[(u, v)] > 1 else "")
+        out.append(Group(id=ident, role="edge", children=tuple(children)))
+    return out
+
+
+def _distinct(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points without repeats of the one before (a block as deep as its rank)."""
+    out = [points[0]]
+    for p in points[1:]:
+        if abs(p[0] - out[-1][0]) > 1e-9 or abs(p[1] - out[-1][1]) > 1e-9:
+            out.append(p)
+    return out
+
+
+def _port(b: _Block, k: int, count: int, side: int) -> tuple[float, float]:
+    """Where the k-th of ``count`` edges leaves (side +1: the block's far side along the
+    flow) or enters (-1: its near side) a block, spread across it."""
+    if b.dummy:
+        return (b.x, b.y)
+    spread = b.w * 0.6 if b.merge is None else 0.0
+    x = b.x - spread / 2 + spread * (k + 1) / (count + 1) if count > 1 else b.x
+    return (x, b.y + side * b.h / 2)
+
+
+def _edge_label(
+    gap: tuple[tuple[float, float], tuple[float, float]],
+    t: float,
+    label: str,
+    tm: TextMaker,
+    theme: Theme,
+) -> Text:
+    """An edge's label beside its last stretch between two ranks (where no block
+    stands), ``t`` of the way along it (the labels into one block are staggered)."""
+    (x0, y0), (x1, y1) = gap
+    x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    size = theme.label.size_size
+    if abs(x1 - x0) > abs(y1 - y0):  # a flow across the page: the label above the edge
+        return tm.text(x, y - size * 0.5, label, size, cls="edge-label")
+    return tm.text(
+        x + size * 0.4, y, label, size, anchor="start", baseline="central", cls="edge-label"
+    )
+
+
+def _frames(
+    net: Network,
+    visible: list[Node | Frame],
+    blocks: list[_Block],
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    page: _Frame,
+    tm: TextMaker,
+    theme: Theme,
+) -> list[Item]:
+    """A frame around each group not collapsed (nor inside a collapsed one): around its
+    blocks and inner frames, with its label inside the top-left corner, N× beside it."""
+    node_item = {item.index: k for k, item in enumerate(visible) if isinstance(item, Node)}
+    frame_item = {item.index: k for k, item in enumerate(visible) if isinstance(item, Frame)}
+    size = theme.label.size_size
+    margin = theme.font.size * 0.9
+    boxes: dict[int, BBox] = {}
+    out: list[Item] = []
+    for frame in reversed(net.frames):  # children before their parents
+        if frame.index in frame_item or _inside_collapsed(net, frame):
+            continue
+        nodes = set(frame.nodes)
+        members = {node_item[n] for n in frame.nodes if n in node_item}
+        members |= {
+            frame_item[f.index]
+            for f in net.frames
+            if f.index in frame_item and set(f.nodes) <= nodes
+        }
+        # the bends of the edges inside the group (a residual beside its blocks) too
+        members |= {d for (u, v), chain in chains.items() if {u, v} <= members for d in chain}
+        box: BBox | None = None
+        for k in sorted(members):
+            b = _box(blocks[k], page)
+            box = b if box is None else box.union(b)
+        for child in net.frames:
+            if child.parent == frame.index and child.index in boxes:
+                box = boxes[child.index] if box is None else box.union(boxes[child.index])
+        if box is None:
+            continue
+        top = size * 1.6
+        box = BBox(box.x0 - margin, box.y0 - margin - top, box.x1 + margin, box.y1 + margin)
+        boxes[frame.index] = box
+        paint = Paint(
+            fill="none", stroke=theme.label.secondary_color, stroke_width=0.9, dash=(4.0, 2.0)
+        )
+        children: list[Item] = [
+            Rect(box.x0, box.y0, box.width, box.height, rx=margin * 0.6, paint=paint),
+            tm.text(
+                box.x0 + margin * 0.6,
+                box.y0 + size * 1.1,
+                frame.label,
+                size,
+                anchor="start",
+                weight="bold",
+                cls="group-label",
+            ),
+        ]
+        if frame.repeat > 1:  # N×: left of a frame of a vertical flow, under one across
+            x, y, anchor = (
+                (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
+                if page.vertical
+                else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
+            )
+            repeat = f"{frame.repeat}×"
+            children.append(
+                tm.text(x, y, repeat, size * 1.2, anchor=anchor, baseline="central", cls="repeat")
+            )
+        if frame.note:
+            children.append(
+                tm.text(
+                    box.x1 + size * 0.5,
+                    box.y0 + size * 1.1,
+                    frame.note,
+                    size,
+                    anchor="start",
+                    style="italic",
+                    color=theme.label.secondary_color,
+                    cls="note",
+                )
+            )
+        out.append(Group(id=frame.id, role="group", children=tuple(children)))
+    return out[::-1]  # parents drawn first, under their children
+
+
+def _inside_collapsed(net: Network, frame: Frame) -> bool:
+    parent = frame.parent
+    while parent is not None:
+        if net.frames[parent].collapse:
+            return True
+        parent = net.frames[parent].parent
+    return False

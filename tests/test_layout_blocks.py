@@ -1,0 +1,289 @@
+"""The first blocks engine (nnsvg.engines.blocks, not registered yet): blocks never
+overlap, every flow direction runs its edges the right way, frames hold their blocks,
+collapsed groups are one block, merges are marked circles, edges carry their marks;
+every gallery spec lays out."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnsvg.engines.blocks import DEFAULT_LABELS, block_label, layout_blocks
+from nnsvg.network import Network, resolve
+from nnsvg.pipeline import load_spec
+from nnsvg.render.svg import render_svg
+from nnsvg.scene import BBox, Circle, Group, Rect, Scene, Text, bbox_of, bounds, iter_leaves
+from nnsvg.scene import Path as PathItem
+from nnsvg.spec.keys import TYPES
+from nnsvg.textmetrics import DEFAULT_METRICS
+from nnsvg.theme import resolve_theme
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+TRANSFORMER = """\
+input: {shape: [10], name: tokens, label: Inputs}
+layers:
+  - {type: embedding, units: 64, vocab: 1000, label: Input Embedding}
+  - {type: positional_encoding, name: pe}
+  - group: Encoder
+    repeat: 6
+    note: shared
+    layers:
+      - type: attention
+        heads: 8
+        name: mha
+        from: [{name: pe, label: Q}, {name: pe, label: K, style: dashed}, {name: pe, style: red}]
+      - {type: add, from: [mha, pe]}
+      - {type: layernorm, name: ln1, label: Add & Norm}
+      - group: FFN
+        layers:
+          - {type: op, label: Feed Forward, units: 256}
+          - {type: op, label: Linear, units: 64, name: ff, note: d=64}
+      - {type: add, from: [ff, ln1]}
+      - {type: layernorm, label: Add & Norm}
+  - {type: op, label: Linear, units: 1000}
+  - {type: softmax}
+"""
+
+
+def net_of(text: str, **changes: object) -> Network:
+    net = resolve(load_spec("t.yaml", text=text))
+    return dataclasses.replace(net, **changes) if changes else net  # type: ignore[arg-type]
+
+
+def scene_of(net: Network) -> Scene:
+    return layout_blocks(net, resolve_theme("default"), DEFAULT_METRICS)
+
+
+def groups(scene: Scene, role: str) -> dict[str, Group]:
+    return {
+        item.id or "": item
+        for item in scene.items
+        if isinstance(item, Group) and item.role.split()[0] == role
+    }
+
+
+def block_boxes(scene: Scene) -> dict[str, BBox]:
+    """The outline of each block (its rectangle or merge circle), by node id."""
+    out = {}
+    for ident, group in groups(scene, "layer").items():
+        shapes = [c for c in iter_leaves(group.children) if isinstance(c, (Rect, Circle))]
+        box = bounds(shapes)
+        assert box is not None
+        out[ident] = box
+    return out
+
+
+def centre(box: BBox) -> tuple[float, float]:
+    return ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+
+
+def overlap(a: BBox, b: BBox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def check_geometry(scene: Scene) -> None:
+    boxes = block_boxes(scene)
+    for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+        assert not overlap(ba, bb), (a, b)
+    x, y, w, h = scene.viewbox
+    whole = bounds(list(scene.items))
+    assert whole is not None
+    assert x <= whole.x0 and y <= whole.y0 and whole.x1 <= x + w and whole.y1 <= y + h
+
+
+@pytest.mark.parametrize("direction", ["down", "up", "right", "left"])
+def test_directions(direction: str) -> None:
+    net = net_of(TRANSFORMER, direction=direction)
+    scene = scene_of(net)
+    check_geometry(scene)
+    boxes = block_boxes(scene)
+    axis, sign = {"down": (1, 1), "up": (1, -1), "right": (0, 1), "left": (0, -1)}[direction]
+    for node in net.nodes:
+        for source in node.inputs:
+            a, b = centre(boxes[net.nodes[source].id]), centre(boxes[node.id])
+            assert (b[axis] - a[axis]) * sign > 0, (net.nodes[source].id, node.id)
+
+
+def test_blocks_labels_merges_and_notes() -> None:
+    scene = scene_of(net_of(TRANSFORMER, direction="down"))
+    layers = groups(scene, "layer")
+    texts = {
+        ident: [c.text for c in iter_leaves(g.children) if isinstance(c, Text)]
+        for ident, g in layers.items()
+    }
+    assert texts["layer-0"] == ["Inputs", "10"]
+    assert texts["layer-1"] == ["Input Embedding", "1,000 → 64"]
+    assert texts["layer-2"] == ["Positional Encoding", "10×64"]
+    assert texts["layer-3"] == ["Multi-Head Attention", "h=8, d=64"]
+    assert texts["layer-4"] == ["+"]  # the add: a circle with its sign
+    assert any(isinstance(c, Circle) for c in iter_leaves(layers["layer-4"].children))
+    assert texts["layer-7"] == ["Linear", "10×64", "d=64"]  # its note beside it
+    assert texts["layer-11"] == ["Softmax", "10×1000"]
+
+
+def test_frames_hold_their_blocks() -> None:
+    net = net_of(TRANSFORMER, direction="down")
+    scene = scene_of(net)
+    frames = groups(scene, "group")
+    assert list(frames) == ["group-1", "group-2"]  # the parent under its child
+    boxes = block_boxes(scene)
+    for frame in net.frames:
+        rect = next(c for c in frames[frame.id].children if isinstance(c, Rect))
+        outline = BBox(rect.x, rect.y, rect.x + rect.w, rect.y + rect.h)
+        for n in frame.nodes:
+            box = boxes[net.nodes[n].id]
+            assert outline.x0 < box.x0 and box.x1 < outline.x1, (frame.id, n)
+            assert outline.y0 < box.y0 and box.y1 < outline.y1, (frame.id, n)
+    encoder = [c.text for c in frames["group-1"].children if isinstance(c, Text)]
+    assert encoder == ["Encoder", "6×", "shared"]
+    assert [c.text for c in frames["group-2"].children if isinstance(c, Text)] == ["FFN"]
+
+
+def test_a_collapsed_group_is_one_block() -> None:
+    text = TRANSFORMER.replace("    repeat: 6\n", "    repeat: 6\n    collapse: true\n")
+    net = net_of(text, direction="right")
+    scene = scene_of(net)
+    check_geometry(scene)
+    layers = groups(scene, "layer")
+    assert list(layers) == ["layer-0", "layer-1", "layer-2", "group-1", "layer-10", "layer-11"]
+    assert [c.text for c in iter_leaves(layers["group-1"].children) if isinstance(c, Text)] == [
+        "Encoder",
+        "6×",
+        "shared",
+    ]
+    assert groups(scene, "group") == {}  # neither its frame nor the inner one
+    assert len(groups(scene, "edge")) == 5  # one arrow from pe into it, whatever it reads
+    assert "edge-layer-2-group-1" in groups(scene, "edge")
+
+
+def test_edges_carry_their_marks() -> None:
+    scene = scene_of(net_of(TRANSFORMER, direction="down"))
+    edges = groups(scene, "edge")
+    assert len(edges) == 15  # one per input read: Q, K and V are three arrows
+    assert [e for e in edges if e.startswith("edge-layer-2-layer-3")] == [
+        "edge-layer-2-layer-3",
+        "edge-layer-2-layer-3-2",
+        "edge-layer-2-layer-3-3",
+    ]
+    labels = [
+        c.text for g in edges.values() for c in iter_leaves(g.children) if isinstance(c, Text)
+    ]
+    assert labels == ["Q", "K"]
+    paths = [next(c for c in g.children if isinstance(c, PathItem)) for g in edges.values()]
+    dashed = [p for p in paths if p.paint is not None and p.paint.dash]
+    red = [p for p in paths if p.paint is not None and p.paint.stroke == "#ff0000"]
+    assert len(dashed) == 1 and len(red) == 1
+    # the three arrows into the attention block end apart
+    ends = sorted(p.commands[-1][1] for p in paths[2:5])
+    assert ends[0] < ends[1] < ends[2]
+
+
+def test_default_labels_cover_every_type() -> None:
+    from nnsvg.spec.graph import MERGE_TYPES
+
+    for kind in TYPES:
+        assert kind in DEFAULT_LABELS or kind in MERGE_TYPES, kind
+    node = net_of(
+        "input: [4]\nlayers: [{type: activation, fn: gelu}, {type: activation, fn: x²}]\n"
+    )
+    assert [block_label(n) for n in node.nodes] == ["Input", "GELU", "x²"]
+
+
+def test_layout_is_deterministic() -> None:
+    net = net_of(TRANSFORMER)
+    assert render_svg(scene_of(net)) == render_svg(scene_of(net))
+
+
+@pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda p: p.name)
+def test_gallery_specs_lay_out_as_blocks(path: Path) -> None:
+    spec = load_spec(path)
+    check_geometry(scene_of(resolve(spec)))
+    assert all(bbox_of(item) is not None for item in scene_of(resolve(spec)).items)
+
+
+# --- properties over random block graphs ------------------------------------------
+_KINDS = ["layernorm", "dropout", "softmax", "op", "attention", "add", "multiply"]  # one shape
+
+
+@st.composite
+def block_specs(draw: st.DrawFn) -> dict:
+    """A random graph of blocks over [length, width] tensors, some in (nested) groups."""
+    count = draw(st.integers(1, 14))
+    layers: list[dict] = []
+    for k in range(count):
+        kind = draw(st.sampled_from(_KINDS))
+        layer: dict = {"type": kind, "name": f"n{k}"}
+        earlier = ["input", *(f"n{j}" for j in range(k))]
+        if kind in ("add", "multiply"):
+            layer["from"] = draw(st.lists(st.sampled_from(earlier), min_size=2, max_size=3))
+        else:
+            layer["from"] = draw(st.sampled_from(earlier))
+        if kind == "attention":
+            layer["heads"] = 2
+        if kind == "op":
+            layer["label"] = draw(st.sampled_from(["Linear", "A much longer operation", "x"]))
+        if draw(st.booleans()):
+            layer["note"] = draw(st.sampled_from(["note", "a longer note here"]))
+        layers.append(layer)
+    # wrap a run of layers in a group, maybe twice (nested or not)
+    for _ in range(draw(st.integers(0, 2))):
+        if len(layers) < 2:
+            break
+        start = draw(st.integers(0, len(layers) - 1))
+        stop = draw(st.integers(start + 1, len(layers)))
+        group = {
+            "group": "G",
+            "repeat": draw(st.integers(1, 3)),
+            "collapse": draw(st.booleans()),
+            "layers": layers[start:stop],
+        }
+        layers[start:stop] = [group]
+    return {"input": {"shape": [6, 8]}, "layers": layers}
+
+
+def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: BBox) -> bool:
+    """Whether a segment passes through the inside of a box (shrunk a little)."""
+    (x0, y0), (x1, y1) = segment
+    inner = BBox(box.x0 + 1.5, box.y0 + 1.5, box.x1 - 1.5, box.y1 - 1.5)  # past the stroke
+    steps = 64
+    for i in range(steps + 1):
+        t = i / steps
+        x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+        if inner.x0 < x < inner.x1 and inner.y0 < y < inner.y1:
+            return True
+    return False
+
+
+@settings(deadline=None)
+@given(block_specs(), st.sampled_from(["down", "up", "right", "left"]))
+def test_random_block_graphs(data: dict, direction: str) -> None:
+    import json
+
+    net = resolve(load_spec("t.json", text=json.dumps(data)))
+    scene = scene_of(dataclasses.replace(net, direction=direction))
+    check_geometry(scene)
+    boxes = block_boxes(scene)
+    for edge in groups(scene, "edge").values():
+        path = next(c for c in edge.children if isinstance(c, PathItem))
+        points = [(c[1], c[2]) for c in path.commands]
+        for segment in itertools.pairwise(points):
+            for ident, box in boxes.items():
+                assert not _crosses(segment, box), (ident, segment)
+
+
+def test_limits() -> None:
+    from nnsvg.engines.limits import LayoutLimits
+    from nnsvg.errors import LimitError
+
+    net = net_of(TRANSFORMER)
+    theme = resolve_theme("default")
+    with pytest.raises(LimitError, match="would draw 12 blocks; the limit is 5 "):
+        layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_nodes=5))
+    with pytest.raises(LimitError, match="would draw 15 edges; the limit is 10 "):
+        layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_edges=10))
