@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnsvg.engines import alexnet
+from nnsvg.engines import alexnet_labels
 from nnsvg.geometry import convex_hull, convex_overlap
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Text, bbox_of, iter_leaves
@@ -143,8 +143,8 @@ def test_candidates_hold_every_overlap(cell, shapes, labels) -> None:
         index.add(bounds_of(s))
     for quad in labels:
         overlapping = [k for k, s in enumerate(shapes) if convex_overlap(quad, s, 0.5)]
-        near = alexnet._near(quad)
-        candidates = list(alexnet._candidates(index, near))
+        near = alexnet_labels.quad_bounds(quad)
+        candidates = list(alexnet_labels.candidates(index, near))
         assert set(overlapping) <= set(candidates)
 
 
@@ -156,7 +156,7 @@ def test_a_point_quad_is_tested_against_everything() -> None:
     assert convex_overlap(point, far, 0.5)
     index = BoxIndex(1.0)
     index.add(bounds_of(far))
-    assert list(alexnet._candidates(index, alexnet._near(point))) == [0]
+    assert list(alexnet_labels.candidates(index, alexnet_labels.quad_bounds(point))) == [0]
 
 
 # --- a long network: the same scene as brute force --------------------------------------
@@ -191,8 +191,7 @@ CAMERAS = [
 def test_long_network_places_labels_as_brute_force(camera, monkeypatch) -> None:
     spec = long_spec(150, camera)
     indexed = build_scene(spec)
-    monkeypatch.setattr(alexnet, "BoxIndex", AllBoxes)
-    monkeypatch.setattr(alexnet, "SpanRow", AllSpans)
+    monkeypatch.setattr(alexnet_labels, "BoxIndex", AllBoxes)
     assert build_scene(spec) == indexed
     dims = [t for t in iter_leaves(indexed.items) if isinstance(t, Text) and t.cls == "dim"]
     assert dims

@@ -234,7 +234,13 @@ def caption_rows(
     everything else drawn."""
     sep = theme.label.min_separation / 2
     gap = theme.layer.label_gap
+    shown = [k for k, hull in enumerate(obstacles) if hull]
+    sides = sorted(max(b[2] - b[0], b[3] - b[1]) for b in (bounds_of(obstacles[k]) for k in shown))
+    index = BoxIndex(max(sides[len(sides) // 2] if sides else 0.0, 4 * theme.label.size_size))
+    for k in shown:
+        index.add(bounds_of(obstacles[k]))
     placed: list[list[tuple[float, float]]] = []
+    placed_index = BoxIndex(index.cell)
     out: dict[int, list[Text]] = {}
     for k, t in enumerate(tensors):
         lines = captions_of(t, net, theme)
@@ -244,25 +250,28 @@ def caption_rows(
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
         height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
         top = max(y for _x, y in obstacles[k]) + gap if obstacles[k] else 0.0
-        for _ in range(4 * len(obstacles) + 4):
+        while True:  # each step moves below a hull or a caption: it ends
             quad = [
                 (x - width / 2 - sep, top),
                 (x + width / 2 + sep, top),
                 (x + width / 2 + sep, top + height),
                 (x - width / 2 - sep, top + height),
             ]
-            hit = next(
-                (
-                    hull
-                    for j, hull in enumerate(obstacles)
-                    if j != k and hull and convex_overlap(quad, hull, 0.5)
-                ),
-                None,
-            ) or next((q for q in placed if convex_overlap(quad, q, 0.5)), None)
-            if hit is None:
+            near = quad_bounds(quad)
+            hits = [
+                obstacles[shown[j]]
+                for j in candidates(index, near)
+                if shown[j] != k and convex_overlap(quad, obstacles[shown[j]], 0.5)
+            ] + [
+                placed[j]
+                for j in candidates(placed_index, near)
+                if convex_overlap(quad, placed[j], 0.5)
+            ]
+            if not hits:
                 break
-            top = max(y for _x, y in hit) + gap
+            top = max(y for hit in hits for _x, y in hit) + gap
         placed.append(quad)
+        placed_index.add(bounds_of(quad))
         out[t.number] = caption_texts(t, lines, x, top, theme, tm)
     return out
 
