@@ -229,6 +229,24 @@ class KindsTheme:
 
 
 @dataclass(frozen=True, slots=True)
+class BlocksTheme:
+    """Block colours by category (the blocks style), and whether to use them."""
+
+    color_by: str = _f("choice", choices=("category", "none"))
+    attention: str = _f("color", allow_none=False)
+    norm: str = _f("color", allow_none=False)
+    feed_forward: str = _f("color", allow_none=False)
+    conv: str = _f("color", allow_none=False)
+    pool: str = _f("color", allow_none=False)
+    embedding: str = _f("color", allow_none=False)
+    recurrent: str = _f("color", allow_none=False)
+    activation: str = _f("color", allow_none=False)
+    io: str = _f("color", allow_none=False)
+    merge: str = _f("color", allow_none=False)
+    other: str = _f("color", allow_none=False)
+
+
+@dataclass(frozen=True, slots=True)
 class BoxesTheme:
     """3D boxes (the AlexNet style)."""
 
@@ -283,6 +301,7 @@ class Theme:
     skip: SkipTheme = _f("section")
     kinds: KindsTheme = _f("section")
     boxes: BoxesTheme = _f("section")
+    blocks: BlocksTheme = _f("section")
 
 
 #: Each section of a theme (node, edge...) and the dataclass of its keys.

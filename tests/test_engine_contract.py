@@ -106,6 +106,7 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "recurrent": (True, {}),
     "node_labels": (["a", "b"], {}),
     "note": ("stride 4", {}),
+    "category": ("attention", {}),
 }
 # Keys only the operation blocks take (attention's heads, dropout's rate ...): a style
 # that cannot draw the block rejects the layer's type (test_blocks_spec.py), not each key.

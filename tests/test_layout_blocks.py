@@ -287,3 +287,60 @@ def test_limits() -> None:
         layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_nodes=5))
     with pytest.raises(LimitError, match="would draw 15 edges; the limit is 10 "):
         layout_blocks(net, theme, DEFAULT_METRICS, limits=LayoutLimits(max_edges=10))
+
+
+# --- colours by category ----------------------------------------------------------------
+def block_fills(scene: Scene) -> dict[str, str | None]:
+    """Each block's label -> its rectangle's fill."""
+    out = {}
+    for group in groups(scene, "layer").values():
+        for item in iter_leaves(group.children):
+            if isinstance(item, Rect) and item.paint is not None:
+                label = next(t.text for t in iter_leaves(group.children) if isinstance(t, Text))
+                out[label] = item.paint.fill
+    return out
+
+
+@pytest.mark.parametrize("theme", ["default", "paper", "latex", "colorblind", "dark"])
+def test_blocks_are_coloured_by_category_in_every_theme(theme: str) -> None:
+    text = (
+        "style: blocks\ninput: {shape: [16], label: In}\nlayers:\n"
+        "  - {type: embedding, units: 32}\n  - {type: attention, heads: 4}\n"
+        "  - {type: layernorm}\n  - {type: lstm, units: 8}\n  - {type: dense, units: 8}\n"
+        "  - {type: op, label: Mix, category: norm}\n  - {type: op, label: Other}\n"
+    )
+    net = net_of(text)
+    scene = layout_blocks(net, resolve_theme(theme), DEFAULT_METRICS)
+    fills = block_fills(scene)
+    section = resolve_theme(theme).blocks
+    assert fills["Embedding"] == section.embedding
+    assert fills["Multi-Head Attention"] == section.attention
+    assert fills["Layer Norm"] == fills["Mix"] == section.norm  # category: overrides the type
+    assert fills["Feed Forward"] == section.feed_forward
+    assert fills["LSTM"] == section.recurrent
+    assert fills["Other"] == section.other
+    assert len({section.attention, section.norm, section.feed_forward, section.embedding}) == 4
+
+
+def test_color_by_none_and_a_layers_color_win() -> None:
+    net = net_of(
+        "style: blocks\ninput: {shape: [3, 4]}\nlayers:\n  - {type: attention, heads: 1, units: 4}\n"
+        "  - {type: layernorm, color: '#123456'}\n"
+    )
+    plain = dataclasses.replace(
+        resolve_theme("default"),
+        blocks=dataclasses.replace(resolve_theme("default").blocks, color_by="none"),
+    )
+    fills = block_fills(layout_blocks(net, plain, DEFAULT_METRICS))
+    assert fills["Multi-Head Attention"] == plain.node.fill
+    assert fills["Layer Norm"] == "#123456"
+
+
+def test_the_legend_names_the_categories_used() -> None:
+    net = net_of(TRANSFORMER, legend=True)
+    (legend,) = groups(scene_of(net), "legend").values()
+    names = [t.text for t in iter_leaves(legend.children) if isinstance(t, Text)]
+    assert names == list(dict.fromkeys(names))  # each once
+    assert {"Attention", "Normalisation", "Embedding"} <= set(names)
+    assert "Merge" not in names  # the marks say it with their sign
+    assert not groups(scene_of(net_of(TRANSFORMER)), "legend")

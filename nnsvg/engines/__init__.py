@@ -110,9 +110,10 @@ ENGINES: dict[str, Engine] = {
         draws=Capabilities(
             keys=frozenset(
                 {"direction", "labels.sizes", "labels.activations", "edges.color", "edges.width"}
+                | {"legend"}
             ),
             layer_keys=frozenset(
-                {"label", "size_label", "activation", "color", "stroke", "note"}
+                {"label", "size_label", "activation", "color", "stroke", "note", "category"}
                 | {"from.label", "from.style"}
                 | {"heads", "rate", "fn", "vocab", "return_sequences"}
             ),

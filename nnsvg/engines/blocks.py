@@ -22,13 +22,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nnsvg.engines.block_colors import category_of, fill_of, legend
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
 from nnsvg.errors import LimitError
 from nnsvg.layering import layered
 from nnsvg.network import Frame, Network, Node
-from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text
+from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text, bounds
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.spec.model import EdgeMark
 from nnsvg.textmetrics import TextMetrics
@@ -107,6 +108,10 @@ def layout_blocks(
     items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net, ids)
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
+    if net.legend is True and theme.blocks.color_by == "category":
+        content = bounds(items) or BBox(0, 0, 1, 1)
+        used = [c for c in map(_category, net.nodes) if c is not None]
+        items.append(legend(used, theme, tm, content.y1 + theme.legend.gap, content.x0))
     return finish_scene(items, net, theme, tm, engine="blocks", physical_width=physical_width)
 
 
@@ -291,7 +296,7 @@ def _block_items(
         children.append(Group(id=None, role="mark", children=tuple(mark)))
         role = f"layer {b.merge}"
     else:
-        fill = _fill(item, theme)
+        fill = fill_of(_category(item), theme)
         stroke = theme.node.stroke if theme.node.stroke != "none" else theme.font.color
         if isinstance(item, Node):
             fill = item.color or fill
@@ -337,26 +342,6 @@ def _block_items(
             )
         )
     return Group(id=ident, role=role, children=tuple(children))
-
-
-def _fill(item: Node | Frame, theme: Theme) -> str:
-    """A block's fill from the theme's colours by kind (the input, dense, conv, pool,
-    softmax ...), else the node fill."""
-    if isinstance(item, Frame):
-        return theme.node.fill
-    kinds = theme.kinds
-    by_kind = {
-        "input": kinds.input,
-        "dense": kinds.dense,
-        "op": kinds.dense,
-        "conv": kinds.conv,
-        "conv_transpose": kinds.conv_transpose,
-        "pool": kinds.pool,
-        "upsample": kinds.upsample,
-        "flatten": kinds.flatten,
-        "softmax": kinds.softmax,
-    }
-    return by_kind.get(item.kind, theme.node.fill)
 
 
 def _edge_items(
@@ -551,3 +536,13 @@ def _inside_collapsed(net: Network, frame: Frame) -> bool:
             return True
         parent = net.frames[parent].parent
     return False
+
+
+def _category(item: Node | Frame) -> str | None:
+    """A block's colour category: the spec's, else its type's; None for a collapsed
+    group (drawn in the node fill)."""
+    if not isinstance(item, Node):
+        return None
+    if item.layer is not None and item.layer.category is not None:
+        return item.layer.category
+    return category_of(item.kind)

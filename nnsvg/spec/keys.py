@@ -54,6 +54,19 @@ SIZE_LABELS = ("math", "plain", "none")
 PADDINGS = ("same", "valid")
 POOL_KINDS = ("max", "avg")
 MERGES = ("add", "concat")
+BLOCK_CATEGORIES = (  # the blocks style's colours (theme section blocks)
+    "attention",
+    "norm",
+    "feed_forward",
+    "conv",
+    "pool",
+    "embedding",
+    "recurrent",
+    "activation",
+    "io",
+    "merge",
+    "other",
+)
 EDGE_STYLES = ("solid", "dashed", "dotted")  # a `from` item's style, besides a colour
 MAX_GROUP_DEPTH = 16  # groups inside groups, at most this deep
 MAX_REPEAT = 1000
@@ -359,6 +372,12 @@ COMMON_LAYER = _table(
         requires="skip_from",
     ),
     _label("note", "Free text beside the layer (stride 4)."),
+    Key(
+        "category",
+        "choice",
+        "The block's colour (the blocks style): by default its type's category.",
+        choices=BLOCK_CATEGORIES,
+    ),
 )
 TYPES: dict[str, LayerType] = {t.name: t for t in LAYER_TYPES}
 # Every key any layer takes, each once: all of them are read whatever the type.

@@ -112,6 +112,7 @@ class Layer:
     axis: int | None = None  # concat: the axis joined (default: the channels)
     to: str | int | None = None  # crop: the layer whose size the output takes
     note: str | None = None  # free text beside the layer
+    category: str | None = None  # the blocks style's colour category
     heads: int | None = None  # attention
     rate: float | None = None  # dropout
     fn: str | None = None  # activation
