@@ -324,7 +324,8 @@ def test_blocks_are_coloured_by_category_in_every_theme(theme: str) -> None:
 
 def test_color_by_none_and_a_layers_color_win() -> None:
     net = net_of(
-        "style: blocks\ninput: {shape: [3, 4]}\nlayers:\n  - {type: attention, heads: 1, units: 4}\n"
+        "style: blocks\ninput: {shape: [3, 4]}\nlayers:\n"
+        "  - {type: attention, heads: 1, units: 4}\n"
         "  - {type: layernorm, color: '#123456'}\n"
     )
     plain = dataclasses.replace(
