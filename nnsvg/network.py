@@ -85,6 +85,7 @@ class Network:
     description: str | None = None
     show_title: bool = False
     direction: str = "right"
+    wrap: int | str | None = None  # layers per row, or "auto"
     edges: EdgeOptions = field(default_factory=EdgeOptions)
     labels: LabelOptions = field(default_factory=LabelOptions)
     legend: bool | None = None
@@ -182,6 +183,7 @@ def resolve(
         description=spec.description,
         show_title=spec.show_title,
         direction=spec.direction,
+        wrap=spec.wrap,
         edges=spec.edges,
         labels=spec.labels,
         legend=spec.legend,

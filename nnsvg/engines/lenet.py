@@ -378,8 +378,9 @@ def _link_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     ]
 
 
-def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
-    """The kernel on ``prev``'s front map and lines to the point it makes on ``e``."""
+def _filter_items(prev: _Element, e: _Element, theme: Theme, down: bool = False) -> list[Item]:
+    """The kernel on ``prev``'s front map and lines to the point it makes on ``e``
+    (from the kernel's right side; ``down``: from its bottom side)."""
     layer = e.layer
     window = None if prev.is_vector else kernel_window(layer, prev.shape, e.shape)
     if window is None:
@@ -424,7 +425,11 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
             ),
             cls="filter",
         ),
-        Path((("M", fx + fw, fy), ("L", px, py)), line, cls="projection"),
+        Path(
+            (("M", fx if down else fx + fw, fy + fh if down else fy), ("L", px, py)),
+            line,
+            cls="projection",
+        ),
         Path((("M", fx + fw, fy + fh), ("L", px, py)), line, cls="projection"),
         Circle(px, py, max(1.2, fil.line_width * 1.8), Paint(fill=fil.line_color, stroke="none")),
     ]
@@ -543,6 +548,10 @@ def layout_lenet(
 ) -> Scene:
     """Lay out ``net`` as stacks of feature maps and vectors (a network that branches
     by :mod:`nnsvg.engines.lenet_graph`)."""
+    if net.wrap is not None or net.direction == "down":
+        from nnsvg.engines.lenet_rows import check_rows
+
+        check_rows(net)
     if net.first_branch() is not None:
         from nnsvg.engines.lenet_graph import layout_lenet_graph
 
@@ -550,8 +559,27 @@ def layout_lenet(
     tm = TextMaker(metrics, theme.font.family)
     labels = _Labels(theme, tm, net.labels)
     elements = _elements(net, theme)
-    _place(elements, theme, labels)
+    if net.wrap is not None or net.direction == "down":
+        from nnsvg.engines.lenet_rows import layout_rows
 
+        return layout_rows(net, elements, theme, tm, labels, physical_width)
+    _place(elements, theme, labels)
+    items, filters, top, row_bottom = draw_row(elements, theme, tm, labels)
+    if filters:
+        items.append(Group(id="filters", role="filters", children=tuple(filters)))
+    items.extend(_skip_items(net, elements, theme, tm, labels, top, row_bottom))
+    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
+        items.append(_legend(elements, theme, tm, items))
+    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+
+
+def draw_row(
+    elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labels
+) -> tuple[list[Item], list[Item], float, float]:
+    """The placed ``elements`` of one row: a group per element (its shapes, its size
+    above, and its operation below the gap before it; the first one's operation is
+    left to the caller), the filters between them, the top of everything and the
+    baseline row of the size labels."""
     shapes: list[list[Item]] = []
     for i, e in enumerate(elements):
         eid = f"layer-{e.number}"
@@ -564,8 +592,6 @@ def layout_lenet(
     for i in range(1, len(elements)):
         filters.extend(_filter_items(elements[i - 1], elements[i], theme))
 
-    # Each element's captions go in its own group, after its shapes: the size above it
-    # and its operation below, under the gap it crosses.
     box = bounds([*itertools.chain.from_iterable(shapes), *filters]) or BBox(0, 0, 1, 1)
     op_top = box.y1 + theme.layer.label_gap
     row_bottom = min(e.y for e in elements) - theme.layer.label_gap
@@ -583,13 +609,8 @@ def layout_lenet(
                 title=e.label or KIND_NAMES[e.kind],
             )
         )
-    if filters:
-        items.append(Group(id="filters", role="filters", children=tuple(filters)))
     top = min(b.y0 for b in (bounds(captions) or box, box))
-    items.extend(_skip_items(net, elements, theme, tm, labels, top, row_bottom))
-    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
-        items.append(_legend(elements, theme, tm, items))
-    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+    return items, filters, top, row_bottom
 
 
 def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[Item]) -> Group:

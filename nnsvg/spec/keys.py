@@ -86,6 +86,7 @@ SPECIAL_KINDS = (
     "length",  # a printed width: a number and a unit (nnsvg.units)
     "points",  # a printed text size: 8pt, or a bare number of points
     "legend",  # auto, true or false
+    "wrap",  # auto or a number of layers per row
     "theme",  # a theme name or file, or a mapping of theme keys
     "weights",  # random, none, a file or a list of files
     "encode",  # one choice or a list of them
@@ -485,6 +486,15 @@ TOP = _table(
         "Layers left to right, or top to bottom.",
         choices=DIRECTIONS,
         default="right",
+    ),
+    Key(
+        "wrap",
+        "wrap",
+        "Long networks on several rows: N layers per row, or auto (the fewest rows that "
+        "print every text at 6 pt or more at the figure's width, else the fewest under "
+        "2:1); each row continues the one above it (style: lenet, chains).",
+        minimum=1,
+        maximum=MAX_LAYERS,
     ),
     Key("layers", "layers", "The layers, input first.", nullable=False),
     Key(
