@@ -86,6 +86,7 @@ class Network:
     show_title: bool = False
     direction: str = "right"
     wrap: int | str | None = None  # layers per row, or "auto"
+    rows: int | None = None  # wrap: auto held at this many rows (fitting a font_size)
     edges: EdgeOptions = field(default_factory=EdgeOptions)
     labels: LabelOptions = field(default_factory=LabelOptions)
     legend: bool | None = None

@@ -33,7 +33,7 @@ from nnsvg.engines.lenet import (
     _vector_items,
     draw_row,
 )
-from nnsvg.engines.rows import Connector, choose_wrap, split_rows, stack_rows
+from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
 from nnsvg.errors import SpecError
 from nnsvg.network import Network
 from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygons, Scene, Text, bounds
@@ -87,12 +87,36 @@ def layout_rows(
         return scene_of(_column(elements, theme, tm, labels))
     if net.wrap == "auto":
 
-        def draw(per_row: int) -> Scene:
-            return scene_of(_wrapped(elements, per_row, theme, tm, labels))
+        def draw(rows: list[range]) -> Scene:
+            return scene_of(_wrapped(elements, rows, theme, tm, labels))
 
-        return choose_wrap(len(elements), draw, physical_width)[1]
+        widths = _row_widths(elements, theme, labels)
+        if net.rows is not None:  # held (the pipeline fitting a font_size)
+            rows = balanced_rows(len(elements), lambda i, j: widths[i][j], net.rows)
+            return draw(rows)
+        return choose_wrap(len(elements), draw, physical_width, lambda i, j: widths[i][j])[1]
     assert isinstance(net.wrap, int)
-    return scene_of(_wrapped(elements, net.wrap, theme, tm, labels))
+    return scene_of(_wrapped(elements, split_rows(len(elements), net.wrap), theme, tm, labels))
+
+
+def _row_widths(elements: list[_Element], theme: Theme, labels: _Labels) -> list[list[float]]:
+    """``widths[i][j]``: how wide the row of elements ``i`` to ``j - 1`` is, captions
+    and the connector leaving it included."""
+    n = len(elements)
+    widths = [[0.0] * (n + 1) for _ in range(n)]
+    room = 3 * _PAD
+    for i in range(n):
+        row = elements[i:]
+        _place(row, theme, labels)
+        left = min(0.0, row[0].center_x - labels.top_width(row[0]) / 2)
+        right = -float("inf")
+        for k, e in enumerate(row):
+            right = max(right, e.x + e.width, e.center_x + labels.top_width(e) / 2)
+            if k:
+                centre = (row[k - 1].x + row[k - 1].width + e.x) / 2
+                right = max(right, centre + labels.op_width(e) / 2)
+            widths[i][i + k + 1] = right - left + room
+    return widths
 
 
 # --- rows --------------------------------------------------------------------------------
@@ -105,10 +129,10 @@ def _op_block(e: _Element, labels: _Labels) -> tuple[float, float]:
 
 
 def _wrapped(
-    elements: list[_Element], per_row: int, theme: Theme, tm: TextMaker, labels: _Labels
+    elements: list[_Element], spans: list[range], theme: Theme, tm: TextMaker, labels: _Labels
 ) -> list[Item]:
-    """The chain in rows of ``per_row`` tensors, joined by connectors."""
-    rows = [elements[r.start : r.stop] for r in split_rows(len(elements), per_row)]
+    """The chain in rows (``spans`` of element indices), joined by connectors."""
+    rows = [elements[r.start : r.stop] for r in spans]
     boxes: list[BBox] = []
     for row in rows:
         _place(row, theme, labels)

@@ -23,7 +23,9 @@ __all__ = [
     "MAX_ASPECT",
     "MIN_TEXT_PT",
     "Connector",
+    "balanced_rows",
     "choose_wrap",
+    "greedy_rows",
     "per_row_choices",
     "printed_min_pt",
     "row_connector",
@@ -148,32 +150,71 @@ def printed_min_pt(scene: Scene, width: tuple[float, str]) -> float:
     return min(sizes) * scale * 72 / PX_PER_INCH
 
 
+def greedy_rows(count: int, width: Callable[[int, int], float], limit: float) -> list[range]:
+    """Rows filled in order, each as long as its width (``width(i, j)``: the row of
+    items ``i`` to ``j - 1``) stays within ``limit`` (a row holds one item at least).
+
+    >>> greedy_rows(5, lambda i, j: j - i, 2)
+    [range(0, 2), range(2, 4), range(4, 5)]
+    """
+    rows = []
+    i = 0
+    while i < count:
+        j = i + 1
+        while j < count and width(i, j + 1) <= limit + 1e-9:
+            j += 1
+        rows.append(range(i, j))
+        i = j
+    return rows
+
+
+def balanced_rows(count: int, width: Callable[[int, int], float], rows: int) -> list[range]:
+    """At most ``rows`` rows whose widest is as narrow as can be: a row of small items
+    holds more of them than a row of large ones (``width`` as for :func:`greedy_rows`,
+    growing with the row).
+
+    >>> balanced_rows(6, lambda i, j: j - i, 2)
+    [range(0, 3), range(3, 6)]
+    """
+    widths = sorted({width(i, j) for i in range(count) for j in range(i + 1, count + 1)})
+    lo, hi = 0, len(widths) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(greedy_rows(count, width, widths[mid])) <= rows:
+            hi = mid
+        else:
+            lo = mid + 1
+    return greedy_rows(count, width, widths[lo])
+
+
 def choose_wrap(
     count: int,
-    draw: Callable[[int], Scene],
+    draw: Callable[[list[range]], Scene],
     width: tuple[float, str] | None,
+    row_width: Callable[[int, int], float],
     *,
     min_pt: float = MIN_TEXT_PT,
     max_aspect: float = MAX_ASPECT,
-) -> tuple[int, Scene]:
-    """``wrap: auto``: the layers per row (and the scene ``draw`` makes of it) with
-    the fewest rows that print every text at ``min_pt`` or more at ``width``; when
-    none does (or no width is given), the fewest rows whose figure is at most
-    ``max_aspect`` times as wide as it is tall; failing that, one layer per row."""
-    choices = per_row_choices(count)
-    scenes: dict[int, Scene] = {}
-
-    def scene_of(n: int) -> Scene:
-        if n not in scenes:
-            scenes[n] = draw(n)
-        return scenes[n]
-
-    if width is not None:
-        for n in choices:
-            if printed_min_pt(scene_of(n), width) >= min_pt - 1e-9:
-                return n, scene_of(n)
-    for n in choices:
-        w, h = scene_of(n).viewbox[2:]
+) -> tuple[list[range], Scene]:
+    """``wrap: auto``: the rows (and the scene ``draw`` makes of them) of the
+    narrowest layout with 1, 2, ... rows (:func:`balanced_rows`) that is the first
+    to print every text at ``min_pt`` or more at ``width``; when none does (or no
+    width is given), the first whose figure is at most ``max_aspect`` times as wide
+    as it is tall; failing that, one item per row."""
+    tried: list[tuple[list[range], Scene]] = []
+    seen: set[tuple[int, ...]] = set()
+    for n in range(1, count + 1):
+        rows = balanced_rows(count, row_width, n)
+        key = tuple(r.start for r in rows)
+        if key in seen:
+            continue
+        seen.add(key)
+        scene = draw(rows)
+        tried.append((rows, scene))
+        if width is not None and printed_min_pt(scene, width) >= min_pt - 1e-9:
+            return rows, scene
+    for rows, scene in tried:
+        w, h = scene.viewbox[2:]
         if w <= max_aspect * h:
-            return n, scene_of(n)
-    return choices[-1], scene_of(choices[-1])
+            return rows, scene
+    return tried[-1]
