@@ -213,8 +213,9 @@ def _connector(
     right = max(above.x1, start[0] + 2 * _PAD) + _PAD
     left = min(above.x0, below.x0) - _PAD
     shaft_end = (tip[0] - arrow.length * 0.8, tip_y)
-    c = Connector(start, right, run_y, left, shaft_end, radius=min(10.0, _PAD))
     width, height = _op_block(first, labels)
+    right = max(right, left + width + 4 * _PAD)  # a run long enough for the caption
+    c = Connector(start, right, run_y, left, shaft_end, radius=min(10.0, _PAD))
     texts: list[Text] = []
     gap = None
     if width:
@@ -290,13 +291,15 @@ def _down_links(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     ]
 
 
-def _beside(elements: list[_Element], y0: float, y1: float, right: bool) -> float:
-    """The outermost x of the elements that reach into the band ``y0..y1`` (their
-    right sides, or their left sides)."""
-    near = [e for e in elements if e.y < y1 and e.y + e.height > y0]
-    if not near:
-        return 0.0
-    return max(e.x + e.width for e in near) if right else min(e.x for e in near)
+def _beside(
+    elements: list[_Element], y0: float, y1: float, own: list[_Element], right: bool
+) -> float:
+    """The outermost x of the ``own`` elements and of those that reach into the band
+    ``y0..y1``: their right sides, or their left sides."""
+    near = [*own, *(e for e in elements if e.y < y1 and e.y + e.height > y0)]
+    if right:
+        return max(e.x + e.width for e in near)
+    return min(e.x for e in near)
 
 
 def _side_lines(
@@ -347,7 +350,7 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
         if top:
             h = labels.top_height(e)
             centre = e.y + e.height / 2
-            x = _beside(elements, centre - h / 2, centre + h / 2, right=False) - gap
+            x = _beside(elements, centre - h / 2, centre + h / 2, [e], right=False) - gap
             parts.extend(
                 _side_lines(
                     top,
@@ -366,7 +369,7 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
             prev = elements[i - 1]
             centre = (prev.y + prev.height + e.y) / 2
             h = _op_block(e, labels)[1]
-            x = _beside(elements, centre - h / 2, centre + h / 2, right=True) + gap
+            x = _beside(elements, centre - h / 2, centre + h / 2, [prev, e], right=True) + gap
             parts.extend(
                 _side_lines(
                     ops,

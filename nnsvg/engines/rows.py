@@ -71,7 +71,7 @@ def stack_rows(boxes: list[BBox], gaps: list[float]) -> list[tuple[float, float]
     (the first row's top at y = 0).
 
     >>> stack_rows([BBox(5, -10, 50, 10), BBox(-2, -5, 30, 5)], [20])
-    [(-5, 10), (2, 45)]
+    [(-5, 10.0), (2, 45.0)]
     """
     out = []
     y = 0.0
