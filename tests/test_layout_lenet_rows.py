@@ -10,7 +10,8 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import yaml
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnsvg.engines.rows import (
@@ -33,6 +34,8 @@ from tests.test_layout_lenet import (
     shape_box,
     shape_leaves,
 )
+from tests.test_layout_lenet_graph import GRAPHS, bodies, check_graph_figure, connectors, graphs
+from tests.test_layout_lenet_graph import scene_of as graph_scene
 
 ROOT = Path(__file__).resolve().parent.parent
 VGG19 = ROOT / "specs" / "vgg19.yaml"
@@ -149,8 +152,7 @@ def test_wrapped_chains_stay_inside_apart_and_connected_cleanly(data: dict) -> N
     scene = scene_or_reject(data)
     assert_drawn_cleanly(scene, len(data["layers"]) + 1)
     rows = split_rows(len(data["layers"]) + 1, data["wrap"])
-    connectors = groups(scene, "connector")
-    assert len(connectors) == len(rows) - 1
+    assert len(groups(scene, "connector")) == len(rows) - 1
     assert crossings(scene) == []
     # Rows run down the page, each left to right, all starting at one left edge.
     boxes = [shape_box(g) for g in layer_groups(scene)]
@@ -225,20 +227,20 @@ def test_vgg19_wraps_to_the_fewest_rows_that_print_at_6pt_at_7in() -> None:
     rows = len(groups(scene, "connector")) + 1
     assert rows >= 2
     # One row fewer prints under 6 pt.
-    data = json.loads(json.dumps(__import__("yaml").safe_load(VGG19.read_text())))
+    data = json.loads(json.dumps(yaml.safe_load(VGG19.read_text())))
     count = len(layer_groups(scene))
     fewer = scene_of({**data, "wrap": math.ceil(count / (rows - 1))})
     assert printed_min_pt(fewer, (7, "in")) < 6.0
 
 
 def test_vgg19_in_one_row_prints_far_under_6pt() -> None:
-    data = __import__("yaml").safe_load(VGG19.read_text())
+    data = yaml.safe_load(VGG19.read_text())
     del data["wrap"]
     assert printed_min_pt(scene_of(data), (7, "in")) < 2.5
 
 
 def test_wrap_auto_with_a_font_size_prints_the_text_at_that_size() -> None:
-    data = __import__("yaml").safe_load(VGG19.read_text())
+    data = yaml.safe_load(VGG19.read_text())
     data["font_size"] = "8pt"
     scene = scene_of(data)
     base = max(t.style.size for t in iter_leaves(scene.items) if isinstance(t, Text) and t.style)
@@ -248,7 +250,7 @@ def test_wrap_auto_with_a_font_size_prints_the_text_at_that_size() -> None:
 
 
 def test_wrap_auto_without_a_width_keeps_the_figure_under_2_to_1() -> None:
-    data = __import__("yaml").safe_load(VGG19.read_text())
+    data = yaml.safe_load(VGG19.read_text())
     del data["width"]
     scene = scene_of(data)
     w, h = scene.viewbox[2:]
@@ -320,7 +322,8 @@ def test_rows_of_a_network_with_skips_or_branches_are_located_errors(key: str) -
         ],
     }
     found = error_of(skip)
-    assert f"{key}: the lenet style draws" in found and "this network has skip connections" in found
+    assert f"{key}: the lenet style draws skip_from arcs only over one row" in found
+    assert "this network has skip connections" in found
     branch = {
         "style": "lenet",
         key: value,
@@ -331,5 +334,29 @@ def test_rows_of_a_network_with_skips_or_branches_are_located_errors(key: str) -
             {"type": "add", "from": ["a", -1]},
         ],
     }
-    found = error_of(branch)
-    assert f"{key}: the lenet style draws" in found and "this network branches" in found
+    if key == "wrap":
+        found = error_of(branch)
+        assert "wrap: the lenet style wraps chains of layers, and this network branches" in found
+    else:
+        check_graph_figure(graph_scene(branch))
+
+
+# --- graphs drawn down -------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(graphs())
+def test_random_graphs_drawn_down_draw_cleanly_and_flow_down(data: dict) -> None:
+    data = {**data, "direction": "down"}
+    scene = graph_scene(data)
+    check_graph_figure(scene)
+    boxes = bodies(scene)
+    for source, target, points in connectors(scene):
+        assert points[-1][1] > points[0][1], (source, target)  # arrows point down the page
+        assert boxes[source].y1 <= boxes[target].y0 + 1e-6
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_the_gallery_graphs_drawn_down_draw_cleanly(name: str) -> None:
+    data = yaml.safe_load((ROOT / "specs" / f"{name}.yaml").read_text())
+    data.pop("width", None)
+    data.pop("font_size", None)
+    check_graph_figure(graph_scene({**data, "direction": "down"}))

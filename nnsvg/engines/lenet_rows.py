@@ -23,6 +23,7 @@ import dataclasses
 
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene
 from nnsvg.engines.lenet import (
+    KIND_NAMES,
     SLANT,
     _Element,
     _filter_items,
@@ -39,17 +40,16 @@ from nnsvg.network import Network
 from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygons, Scene, Text, bounds
 from nnsvg.theme import Theme
 
-__all__ = ["check_rows", "layout_rows"]
+__all__ = ["check_rows", "down_links", "layout_rows", "side_lines"]
 
 _PAD = 10.0  # between a row's bounds and its connector's legs
 
 
 def check_rows(net: Network) -> None:
-    """A located error for what rows and columns cannot draw: ``wrap`` or
-    ``direction: down`` on a network that branches or has skip connections, and
-    ``wrap`` with ``direction: down``."""
+    """A located error for what rows and columns cannot draw: ``wrap`` with
+    ``direction: down``, either with skip connections (``skip_from``), and ``wrap``
+    on a network that branches."""
     key = "wrap" if net.wrap is not None else "direction"
-    what = "wrap: N (or auto)" if key == "wrap" else "direction: down"
     if net.wrap is not None and net.direction == "down":
         raise SpecError(
             "wrap continues a row on the next row, so it cannot go with direction: down: "
@@ -57,13 +57,25 @@ def check_rows(net: Network) -> None:
             location=net.where("wrap"),
             field="wrap",
         )
-    if net.first_branch() is not None or net.skips:
-        shape = "has skip connections" if net.skips else "branches"
+    if net.skips:
+        fix = (
+            "remove wrap (the network is then drawn in one row)"
+            if key == "wrap"
+            else "write the merge as a layer ({type: add, from: [a, b]}, or concat) or remove "
+            "direction"
+        )
         raise SpecError(
-            f"the lenet style draws {what} for chains of layers, and this network {shape}: "
-            f"remove {key} (the network is then drawn in one row)",
+            f"the lenet style draws skip_from arcs only over one row, left to right, and this "
+            f"network has skip connections: {fix}",
             location=net.where(key),
             field=key,
+        )
+    if net.wrap is not None and net.first_branch() is not None:
+        raise SpecError(
+            "the lenet style wraps chains of layers, and this network branches: remove wrap "
+            "(the network is then drawn in one row), or draw it with direction: down",
+            location=net.where("wrap"),
+            field="wrap",
         )
 
 
@@ -274,7 +286,7 @@ def _place_down(elements: list[_Element], theme: Theme, labels: _Labels) -> None
         y += e.height
 
 
-def _down_links(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
+def down_links(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     """Lines from the bottom of ``prev`` to the two ends of the vector ``e``."""
     t = theme.vector.thickness
     if prev.is_vector:
@@ -302,7 +314,7 @@ def _beside(
     return min(e.x for e in near)
 
 
-def _side_lines(
+def side_lines(
     lines: list[tuple[str, float, str]],
     x: float,
     centre: float,
@@ -311,10 +323,12 @@ def _side_lines(
     tm: TextMaker,
     *,
     cls: str,
-    first_primary: bool,
-    italic_style: bool,
+    first_primary: bool = False,
+    italic: bool = False,
 ) -> list[Item]:
-    """Lines of text stacked around ``centre``, anchored at ``x``."""
+    """Caption lines (text, size, weight; ``italic``: text, size, style) stacked
+    around ``centre``, anchored at ``x``; the first in the primary colour when
+    ``first_primary``, the others in the secondary one."""
     gap = theme.label.line_gap
     height = sum(tm.ascent(s) + tm.descent(s) + gap for _, s, _ in lines) - gap
     y = centre - height / 2
@@ -322,7 +336,7 @@ def _side_lines(
     for k, (text, size, third) in enumerate(lines):
         y += tm.ascent(size)
         color = None if (k == 0 and first_primary) else theme.label.secondary_color
-        if italic_style:
+        if italic:
             item = tm.text(x, y, text, size, anchor=anchor, style=third, color=color, cls=cls)
         else:
             item = tm.text(x, y, text, size, anchor=anchor, weight=third, color=color, cls=cls)
@@ -342,7 +356,7 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
         eid = f"layer-{e.number}"
         parts: list[Item] = []
         if i and e.is_vector:
-            parts.extend(_down_links(elements[i - 1], e, theme))
+            parts.extend(down_links(elements[i - 1], e, theme))
         parts.extend(_vector_items(e, theme, eid) if e.is_vector else _stack_items(e, theme, eid))
         if i:
             filters.extend(_filter_items(elements[i - 1], e, theme, down=True))
@@ -352,7 +366,7 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
             centre = e.y + e.height / 2
             x = _beside(elements, centre - h / 2, centre + h / 2, [e], right=False) - gap
             parts.extend(
-                _side_lines(
+                side_lines(
                     top,
                     x,
                     centre,
@@ -361,7 +375,6 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
                     tm,
                     cls="label-size",
                     first_primary=bool(e.label),
-                    italic_style=False,
                 )
             )
         ops = labels.op_lines(e)
@@ -371,7 +384,7 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
             h = _op_block(e, labels)[1]
             x = _beside(elements, centre - h / 2, centre + h / 2, [prev, e], right=True) + gap
             parts.extend(
-                _side_lines(
+                side_lines(
                     ops,
                     x,
                     centre,
@@ -379,12 +392,9 @@ def _column(elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labe
                     theme,
                     tm,
                     cls="label-op",
-                    first_primary=False,
-                    italic_style=True,
+                    italic=True,
                 )
             )
-        from nnsvg.engines.lenet import KIND_NAMES
-
         items.append(
             Group(
                 id=eid,
