@@ -23,6 +23,7 @@ from nnsvg.engines.rows import (
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Path as PathItem
 from nnsvg.scene import Polygon, Rect, Scene, Text, bbox_of, bounds, iter_leaves
+from tests.cli_run import run
 from tests.scenes import assert_inside_viewbox_and_finite, groups
 from tests.test_layout_lenet import (
     _labels_over_other_shapes,
@@ -360,3 +361,29 @@ def test_the_gallery_graphs_drawn_down_draw_cleanly(name: str) -> None:
     data.pop("width", None)
     data.pop("font_size", None)
     check_graph_figure(graph_scene({**data, "direction": "down"}))
+
+
+# --- the command line --------------------------------------------------------------------
+def test_the_cli_reports_a_wrong_wrap_at_its_place_and_fails(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "style: alexnet\ninput: {shape: [16, 16, 3]}\nlayers:\n  - {type: pool}\nwrap: 2\n",
+        encoding="utf-8",
+    )
+    result = run("render", spec, "-o", tmp_path / "net.svg")
+    assert result.exit_code == 1
+    assert (
+        "net.yaml:5:1: wrap: the alexnet style cannot draw this key: remove it, or draw the "
+        "figure in the lenet style" in result.stderr
+    )
+    assert not (tmp_path / "net.svg").exists()
+    spec.write_text(spec.read_text().replace("alexnet", "lenet").replace("wrap: 2", "wrap: 0"))
+    result = run("check", spec)
+    assert result.exit_code == 1
+    assert "net.yaml:5:7: wrap: must be auto or a number of layers per row" in result.stderr
+
+
+def test_the_cli_check_passes_the_wrapped_vgg19_at_its_declared_7in() -> None:
+    result = run("check", VGG19)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing to send back" in result.stdout
