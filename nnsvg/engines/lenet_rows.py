@@ -11,10 +11,11 @@ width (:func:`~nnsvg.engines.rows.choose_wrap`).
 
 ``direction: down`` stacks the tensors top to bottom, each centred on one vertical
 axis, with its label and size beside it on the left and the operation that makes
-it on the right, level with the gap it crosses.
+it on the right, level with the gap it crosses (a network that branches is drawn
+down by :mod:`nnsvg.engines.lenet_graph`).
 
-Both draw chains: a network that branches, or one with skip connections, is a
-located error (say what to remove) rather than a figure with connections missing.
+``wrap`` on a network that branches, and either key with ``skip_from`` arcs, is a
+located error saying what to change, rather than a figure with connections missing.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ _PAD = 10.0  # between a row's bounds and its connector's legs
 
 
 def check_rows(net: Network) -> None:
-    """A located error for what rows and columns cannot draw: ``wrap`` with
-    ``direction: down``, either with skip connections (``skip_from``), and ``wrap``
-    on a network that branches."""
+    """Raise a located error for what rows and columns cannot draw: ``wrap`` with
+    ``direction: down``; ``wrap`` or ``direction: down`` with skip connections
+    (``skip_from``); ``wrap`` on a network that branches."""
     key = "wrap" if net.wrap is not None else "direction"
     if net.wrap is not None and net.direction == "down":
         raise SpecError(
