@@ -114,6 +114,8 @@ class Network:
     description: str | None = None
     show_title: bool = False
     direction: str = "right"
+    wrap: int | str | None = None  # layers per row, or "auto"
+    rows: int | None = None  # wrap: auto held at this many rows (fitting a font_size)
     edges: EdgeOptions = field(default_factory=EdgeOptions)
     labels: LabelOptions = field(default_factory=LabelOptions)
     legend: bool | None = None
@@ -215,6 +217,7 @@ def resolve(
         description=spec.description,
         show_title=spec.show_title,
         direction=spec.direction,
+        wrap=spec.wrap,
         edges=spec.edges,
         labels=spec.labels,
         legend=spec.legend,

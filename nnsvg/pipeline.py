@@ -368,7 +368,10 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             return layout(net, sized, limits=limits, physical_width=width)
 
         try:
-            theme, scene = fit_text_size(theme, spec.font_size, width, draw)
+            if net.wrap == "auto":
+                theme, scene = _fit_rows(net, theme, spec.font_size, width, limits)
+            else:
+                theme, scene = fit_text_size(theme, spec.font_size, width, draw)
         except TextDoesNotFit as err:
             where = spec.where("font_size")
             raise TextDoesNotFit(
@@ -377,6 +380,28 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     from nnsvg.names import node_names  # what the lint calls each node
 
     return dataclasses.replace(scene, names=node_names(_apply_options(spec, options), net))
+
+
+def _fit_rows(
+    net: Network, theme: Theme, points: float, width: tuple[float, str], limits: LayoutLimits
+) -> tuple[Theme, Scene]:
+    """``wrap: auto`` with a ``font_size``: the text prints at that size whatever the
+    rows, so the rows are the fewest (1, 2, ...) at which it fits the width."""
+    from nnsvg.print_size import fit_text_size
+
+    failed: TextDoesNotFit | None = None
+    for rows in range(1, len(net.nodes) + 1):
+        held = dataclasses.replace(net, rows=rows)
+
+        def draw(sized: Theme, held: Network = held) -> Scene:
+            return layout(held, sized, limits=limits, physical_width=width)
+
+        try:
+            return fit_text_size(theme, points, width, draw)
+        except TextDoesNotFit as err:
+            failed = failed if failed is not None and failed.best >= err.best else err
+    assert failed is not None
+    raise failed
 
 
 def render_spec(source: str | Path, options: RenderOptions | None = None) -> str:

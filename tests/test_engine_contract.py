@@ -54,6 +54,7 @@ def target_layer(style: str, key: str) -> int:
 # what it needs to show (the figure with the context alone is the baseline).
 TOP_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "direction": ("down", {}),
+    "wrap": (2, {}),
     "seed": (7, {"edges": {"encode": ["color"]}}),
     "edges.encode": (["width"], {}),
     "edges.curve": ("bezier", {}),

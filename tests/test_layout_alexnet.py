@@ -461,6 +461,7 @@ UNDRAWABLE = {
     ("resnet-stage", "lenet"): ["camera.azimuth", "camera.elevation"],
     ("lenet5", "alexnet"): ["layers[6].op_label"],
     ("mnist-image", "alexnet"): ["input.image"],
+    ("vgg-blocks", "alexnet"): ["wrap"],
 }
 
 

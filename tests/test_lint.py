@@ -25,10 +25,7 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 # Gallery figures with known problems (none now: the box numbers that landed on boxes
 # and the kind colours that printed as one grey were fixed).
 GALLERY_PROBLEMS: dict[str, str] = {
-    # Eleven stacks in one row: at 7 in no font_size can print its text at 6 pt (6.7 pt
-    # at most for the base text, its size lines and legend being smaller). It needs the
-    # rows of issue #17 (wrap).
-    "vgg-blocks.yaml": "too long for a 7 in page in one row (#17: wrap)",
+    # None: vgg-blocks.yaml, eleven stacks too long for one row at 7 in, wraps (#17).
 }
 
 

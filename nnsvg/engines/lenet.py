@@ -22,13 +22,10 @@ from nnsvg.colors import mix
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
-    arrowhead,
     finish_scene,
     kernel_window,
-    merge_mark,
     says_the_same,
     scaled_size,
-    skip_lanes,
     vector_units,
 )
 from nnsvg.network import Network
@@ -41,7 +38,6 @@ from nnsvg.scene import (
     Paint,
     Path,
     Polygon,
-    Polygons,
     Rect,
     Scene,
     bounds,
@@ -395,8 +391,9 @@ def _link_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
     ]
 
 
-def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
-    """The kernel on ``prev``'s front map and lines to the point it makes on ``e``."""
+def _filter_items(prev: _Element, e: _Element, theme: Theme, down: bool = False) -> list[Item]:
+    """The kernel on ``prev``'s front map and lines to the point it makes on ``e``
+    (from the kernel's right side; ``down``: from its bottom side)."""
     layer = e.layer
     window = None if prev.is_vector else kernel_window(layer, prev.shape, e.shape)
     if window is None:
@@ -441,7 +438,11 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme) -> list[Item]:
             ),
             cls="filter",
         ),
-        Path((("M", fx + fw, fy), ("L", px, py)), line, cls="projection"),
+        Path(
+            (("M", fx if down else fx + fw, fy + fh if down else fy), ("L", px, py)),
+            line,
+            cls="projection",
+        ),
         Path((("M", fx + fw, fy + fh), ("L", px, py)), line, cls="projection"),
         Circle(px, py, max(1.2, fil.line_width * 1.8), Paint(fill=fil.line_color, stroke="none")),
     ]
@@ -487,69 +488,6 @@ def _label_items(
     return items
 
 
-def _skip_items(
-    net: Network,
-    elements: list[_Element],
-    theme: Theme,
-    tm: TextMaker,
-    labels: _Labels,
-    top: float,
-    row_bottom: float,
-) -> list[Item]:
-    placed = skip_lanes(net.skips, elements)
-    if not placed:
-        return []
-    sk = theme.skip
-    arrow = theme.arrow
-    mark_r = sk.mark_radius
-    # Room under the arc for the merge mark and an arrow down to the labels.
-    drop = max(sk.height, 2 * mark_r + arrow.length + 10)
-    items: list[Item] = []
-    targets = {b.index for _, b, _, _ in placed}
-    for a, b, lane, merge in placed:
-        y = top - drop - lane * sk.lane
-        x0, x1 = a.center_x, b.center_x
-        if a.index in targets:  # leave beside the mark of the skip that arrives here
-            x0 += 2 * mark_r + 2
-        start = _label_top(a, labels, row_bottom) - 3
-        tip = (x1, _label_top(b, labels, row_bottom) - 2)
-        mark_center = (x1, tip[1] - arrow.length - mark_r - 2)
-        paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
-        r = min(10.0, (x1 - x0) / 4, (mark_center[1] - mark_r - y) / 2)
-        path = Path(
-            (
-                ("M", x0, start),
-                ("L", x0, y + r),
-                ("Q", x0, y, x0 + r, y),
-                ("L", x1 - r, y),
-                ("Q", x1, y, x1, y + r),
-                ("L", x1, mark_center[1] - mark_r),
-            ),
-            paint,
-            cls="skip",
-        )
-        head = arrowhead(tip, (0.0, 1.0), arrow.length, arrow.width)
-        mark = merge_mark(*mark_center, merge, theme, tm)
-        line = Path(
-            (("M", x1, mark_center[1] + mark_r), ("L", tip[0], tip[1] - arrow.length * 0.8)),
-            paint,
-        )
-        heads = Polygons((head,), Paint(fill=sk.color, stroke="none"))
-        items.append(
-            Group(
-                id=f"skip-{a.number}-{b.number}",
-                role=f"skip {merge}",
-                children=(path, *mark, line, heads),
-            )
-        )
-    return items
-
-
-def _label_top(e: _Element, labels: _Labels, row_bottom: float) -> float:
-    """The top of an element's size labels."""
-    return row_bottom - labels.top_height(e)
-
-
 def layout_lenet(
     net: Network,
     theme: Theme,
@@ -560,6 +498,10 @@ def layout_lenet(
 ) -> Scene:
     """Lay out ``net`` as stacks of feature maps and vectors (a network that branches
     by :mod:`nnsvg.engines.lenet_graph`)."""
+    if net.wrap is not None or net.direction == "down":
+        from nnsvg.engines.lenet_rows import check_rows
+
+        check_rows(net)
     if net.first_branch() is not None:
         from nnsvg.engines.lenet_graph import layout_lenet_graph
 
@@ -567,8 +509,30 @@ def layout_lenet(
     tm = TextMaker(metrics, theme.font.family)
     labels = _Labels(theme, tm, net.labels)
     elements = _elements(net, theme)
-    _place(elements, theme, labels)
+    if net.wrap is not None or net.direction == "down":
+        from nnsvg.engines.lenet_rows import layout_rows
 
+        return layout_rows(net, elements, theme, tm, labels, physical_width)
+    _place(elements, theme, labels)
+    items, filters, top, row_bottom = draw_row(elements, theme, tm, labels)
+    if filters:
+        items.append(Group(id="filters", role="filters", children=tuple(filters)))
+    if net.skips:
+        from nnsvg.engines.lenet_skips import skip_items
+
+        items.extend(skip_items(net, elements, theme, tm, labels, top, row_bottom))
+    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
+        items.append(_legend(elements, theme, tm, items))
+    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+
+
+def draw_row(
+    elements: list[_Element], theme: Theme, tm: TextMaker, labels: _Labels
+) -> tuple[list[Item], list[Item], float, float]:
+    """The placed ``elements`` of one row: a group per element (its shapes, its size
+    above, and its operation below the gap before it; the first one's operation is
+    left to the caller), the filters between them, the top of everything and the
+    baseline row of the size labels."""
     shapes: list[list[Item]] = []
     for i, e in enumerate(elements):
         eid = f"layer-{e.number}"
@@ -581,8 +545,6 @@ def layout_lenet(
     for i in range(1, len(elements)):
         filters.extend(_filter_items(elements[i - 1], elements[i], theme))
 
-    # Each element's captions go in its own group, after its shapes: the size above it
-    # and its operation below, under the gap it crosses.
     box = bounds([*itertools.chain.from_iterable(shapes), *filters]) or BBox(0, 0, 1, 1)
     op_top = box.y1 + theme.layer.label_gap
     row_bottom = min(e.y for e in elements) - theme.layer.label_gap
@@ -600,13 +562,8 @@ def layout_lenet(
                 title=e.label or KIND_NAMES[e.kind],
             )
         )
-    if filters:
-        items.append(Group(id="filters", role="filters", children=tuple(filters)))
     top = min(b.y0 for b in (bounds(captions) or box, box))
-    items.extend(_skip_items(net, elements, theme, tm, labels, top, row_bottom))
-    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
-        items.append(_legend(elements, theme, tm, items))
-    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+    return items, filters, top, row_bottom
 
 
 def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[Item]) -> Group:

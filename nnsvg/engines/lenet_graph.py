@@ -42,6 +42,7 @@ from nnsvg.engines.lenet import (
     _stack_items,
     _vector_items,
 )
+from nnsvg.engines.lenet_rows import down_links, side_lines
 from nnsvg.layering import layered
 from nnsvg.network import Network
 from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
@@ -124,6 +125,7 @@ def layout_lenet_graph(
     tm = TextMaker(metrics, theme.font.family)
     labels = _Labels(theme, tm, net.labels)
     elements = _elements(net, theme)
+    down = net.direction == "down"
     radius = theme.skip.mark_radius * _MARK_SCALE
     for e in elements:
         if e.kind in MERGE_TYPES:
@@ -134,7 +136,7 @@ def layout_lenet_graph(
     edges = [(s, n.index) for n in net.nodes for s in n.inputs]
     lay = layered(len(elements), edges, ranks=_ranks(net))
     gap = _lane_gap(theme)
-    columns = _columns(lay.ranks, elements, labels, theme)
+    columns = _columns(lay.ranks, elements, labels, theme, down)
     _align(columns, net, lay.chains, gap)
     # A long edge runs through the lanes kept for it when they line up (one straight
     # run); any other would zig-zag, and goes round on a track under everything.
@@ -148,7 +150,7 @@ def layout_lenet_graph(
         kept = {d for edge, dummies in lay.chains.items() if edge not in around for d in dummies}
         ranks = tuple(tuple(i for i in r if i < len(elements) or i in kept) for r in lay.ranks)
         chains = {edge: d for edge, d in lay.chains.items() if edge not in around}
-        columns = _columns(ranks, elements, labels, theme)
+        columns = _columns(ranks, elements, labels, theme, down)
         _align(columns, net, chains, gap)
         slot_of = {slot.item: slot for slots in columns for slot in slots}
     tracks = _tracks(sorted(around), lay.rank, columns, gap)
@@ -180,19 +182,24 @@ def layout_lenet_graph(
         ys.append(yb)
         connectors.append(_Connector(u, v, ys, tuple(range(ru, ru + len(chain) + 1))))
     lanes, counts = _lanes(connectors)
-    xs = _place(columns, elements, theme, counts)
+    xs = _place(columns, elements, theme, counts, down)
 
     items: list[Item] = []
     links: list[Item] = []
     for u, v in linked:
         a, b = elements[u], elements[v]
-        links.extend(_link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme))
+        if down:
+            links.extend(
+                down_links(a, b, theme) if b.is_vector else _filter_items(a, b, theme, True)
+            )
+        else:
+            links.extend(_link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme))
     for e in elements:
-        items.append(_node_group(e, net, theme, tm, labels, radius))
+        items.append(_node_group(e, net, theme, tm, labels, radius, down))
     if links:
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
-    items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme))
+    items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme, down))
     if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
@@ -220,14 +227,26 @@ def _lift(e: _Element) -> float:
     return 0.0 if e.is_vector or e.kind in MERGE_TYPES else (e.maps - 1) * e.offset / 2
 
 
-def _cy(e: _Element) -> float:
+def _cy(e: _Element, down: bool = False) -> float:
+    """Across the flow, where connectors meet an element: its front map's centre."""
+    if down:
+        return e.x + e.width / 2 + _lift(e)
     return e.y + e.height / 2 + _lift(e)
 
 
-def _in(e: _Element, theme: Theme) -> tuple[float, float]:
-    """Where a connector arrives: the outline's left side, level with the front map's
-    centre (a slanted vector: halfway down its bar)."""
-    y = _cy(e)
+def _in(e: _Element, theme: Theme, down: bool = False) -> tuple[float, float]:
+    """Where a connector arrives, as (along, across) the flow: the outline's left side
+    (``down``: its top), level with the front map's centre (a slanted vector: halfway
+    along its bar)."""
+    y = _cy(e, down)
+    if down:
+        if e.kind in MERGE_TYPES:
+            return (e.y, y)
+        if e.is_vector:  # the bar's upper edge, level with its centre
+            return (e.y + max(0.0, (e.width - 2 * theme.vector.thickness) / 2), y)
+        # The top-most map reaching across to y.
+        j = max(0, math.ceil((y - e.x - e.map_w) / e.offset)) if e.offset else 0
+        return (e.y + min(j, e.maps - 1) * e.offset, y)
     if e.kind in MERGE_TYPES:
         return (e.x, y)
     if e.is_vector:
@@ -237,9 +256,14 @@ def _in(e: _Element, theme: Theme) -> tuple[float, float]:
     return (e.x + min(j, e.maps - 1) * e.offset, y)
 
 
-def _out(e: _Element, theme: Theme) -> tuple[float, float]:
-    """Where a connector leaves: the right side, level with the front map's centre."""
-    y = _cy(e)
+def _out(e: _Element, theme: Theme, down: bool = False) -> tuple[float, float]:
+    """Where a connector leaves, as (along, across): the right side (``down``: the
+    bottom), level with the front map's centre."""
+    y = _cy(e, down)
+    if down:
+        if e.is_vector:  # the bar's lower edge, level with its centre
+            return (e.y + min(e.length * SLANT, e.width / 2), y)
+        return (e.y + e.height, y)
     if e.kind in MERGE_TYPES:
         return (e.x + e.width, y)
     if e.is_vector:
@@ -253,10 +277,15 @@ def _lane_gap(theme: Theme) -> float:
 
 
 def _columns(
-    ranks: tuple[tuple[int, ...], ...], elements: list[_Element], labels: _Labels, theme: Theme
+    ranks: tuple[tuple[int, ...], ...],
+    elements: list[_Element],
+    labels: _Labels,
+    theme: Theme,
+    down: bool = False,
 ) -> list[list[_Slot]]:
     """Each rank's slots, measured, and stacked across the flow: the elements' centres
-    are spread around y = 0, each slot as tall as its body and captions."""
+    are spread around 0, each slot as deep as its body and captions (``down``: the
+    captions beside it, sizes on the left and the operation on the right)."""
     gap = _lane_gap(theme)
     dummy = max(theme.skip.width * 4, 8.0)
     columns = []
@@ -267,6 +296,13 @@ def _columns(
                 slots.append(_Slot(item, body=dummy, width=0.0))
                 continue
             e = elements[item]
+            if down:
+                gap = theme.layer.label_gap
+                above = labels.top_width(e) + gap if labels.top_lines(e) else 0.0
+                below = labels.op_width(e) + gap if labels.op_lines(e) else 0.0
+                width = max(e.height, labels.top_height(e), _op_height(e, labels, theme))
+                slots.append(_Slot(item, above, e.width, below, width, _lift(e)))
+                continue
             above = labels.top_height(e) + theme.layer.label_gap
             below = _op_height(e, labels, theme)
             width = max(e.width, labels.top_width(e), labels.op_width(e))
@@ -348,10 +384,15 @@ def _op_height(e: _Element, labels: _Labels, theme: Theme) -> float:
 
 
 def _place(
-    columns: list[list[_Slot]], elements: list[_Element], theme: Theme, tracks: dict[int, int]
+    columns: list[list[_Slot]],
+    elements: list[_Element],
+    theme: Theme,
+    tracks: dict[int, int],
+    down: bool = False,
 ) -> list[tuple[float, float]]:
-    """Put every element in its column; each column's (left, right) along the flow. A
-    gap is as wide as the theme's spacing, or as the ``tracks`` its turns need."""
+    """Put every element in its column (``down``: its row); each column's (start, end)
+    along the flow. A gap is as wide as the theme's spacing, or as the ``tracks`` its
+    turns need."""
     arrow = theme.arrow
     x = 0.0
     spans = []
@@ -364,17 +405,28 @@ def _place(
         for slot in slots:
             if slot.item < len(elements):
                 e = elements[slot.item]
-                e.x = x + (width - e.width) / 2
-                e.y = slot.y - slot.lift - e.height / 2
+                if down:
+                    e.y = x + (width - e.height) / 2
+                    e.x = slot.y - slot.lift - e.width / 2
+                else:
+                    e.x = x + (width - e.width) / 2
+                    e.y = slot.y - slot.lift - e.height / 2
         spans.append((x, x + width))
         x += width
     return spans
 
 
 def _node_group(
-    e: _Element, net: Network, theme: Theme, tm: TextMaker, labels: _Labels, radius: float
+    e: _Element,
+    net: Network,
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    radius: float,
+    down: bool = False,
 ) -> Group:
-    """A tensor (or merge mark) with its captions: label and size above, operation below."""
+    """A tensor (or merge mark) with its captions: label and size above, operation
+    below (``down``: on its left and on its right)."""
     node = net.nodes[e.index]
     if e.kind in MERGE_TYPES:
         cx, cy = e.x + radius, e.y + radius
@@ -385,9 +437,29 @@ def _node_group(
     else:
         shapes = _stack_items(e, theme, node.id)
     gap = theme.layer.label_gap
-    captions = _label_items(
-        e, theme, tm, labels, e.y - gap, e.x + e.width / 2, e.y + e.height + gap
-    )
+    if down:
+        centre = e.y + e.height / 2
+        top, ops = labels.top_lines(e), labels.op_lines(e)
+        captions: list[Item] = []
+        if top:
+            captions += side_lines(
+                top,
+                e.x - gap,
+                centre,
+                "end",
+                theme,
+                tm,
+                cls="label-size",
+                first_primary=bool(e.label),
+            )
+        if ops:
+            captions += side_lines(
+                ops, e.x + e.width + gap, centre, "start", theme, tm, cls="label-op", italic=True
+            )
+    else:
+        captions = _label_items(
+            e, theme, tm, labels, e.y - gap, e.x + e.width / 2, e.y + e.height + gap
+        )
     return Group(
         id=node.id,
         role=f"layer {e.kind}",
@@ -442,14 +514,16 @@ def _connector_groups(
     ids: list[str],
     spans_x: list[tuple[float, float]],
     theme: Theme,
+    down: bool = False,
 ) -> list[Item]:
-    """The connectors as orthogonal paths, each turn on its track in its gap."""
+    """The connectors as orthogonal paths, each turn on its track in its gap (worked
+    out along and across the flow, then turned for ``down``)."""
     sk, arrow = theme.skip, theme.arrow
     paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none", linejoin="round")
     groups: list[Item] = []
     for k, c in enumerate(connectors):
-        x0, _ = _out(elements[c.source], theme)
-        x_end, _ = _in(elements[c.target], theme)
+        x0, _ = _out(elements[c.source], theme, down)
+        x_end, _ = _in(elements[c.target], theme, down)
         y = c.ys[0]
         commands: list[tuple[str | float, ...]] = [("M", x0, y)]
         for leg, gap in enumerate(c.gaps):
@@ -467,7 +541,10 @@ def _connector_groups(
                 commands.append(("L", spans_x[gap + 1][0], y1))
                 commands.append(("L", spans_x[c.gaps[leg + 1]][1], y1))
         tip = (x_end - arrow.gap, y)
-        head = arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width)
+        if down:  # along the flow is y, across it x
+            commands = [(op, b, a) for op, a, b in commands]
+            tip = (tip[1], tip[0])
+        head = arrowhead(tip, (0.0, 1.0) if down else (1.0, 0.0), arrow.length, arrow.width)
         groups.append(
             Group(
                 id=f"edge-{ids[c.source]}-{ids[c.target]}",

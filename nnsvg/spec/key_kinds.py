@@ -35,6 +35,7 @@ SPECIAL_KINDS = (
     "length",  # a printed width: a number and a unit (nnsvg.units)
     "points",  # a printed text size: 8pt, or a bare number of points
     "legend",  # auto, true or false
+    "wrap",  # auto or a number of layers per row
     "theme",  # a theme name or file, or a mapping of theme keys
     "weights",  # random, none, a file or a list of files
     "encode",  # one choice or a list of them

@@ -487,6 +487,15 @@ TOP = _table(
         choices=DIRECTIONS,
         default="right",
     ),
+    Key(
+        "wrap",
+        "wrap",
+        "Long networks on several rows: N layers per row, or auto (the fewest rows that "
+        "print every text at 6 pt or more at the figure's width, else the fewest under "
+        "2:1); each row continues the one above it (style: lenet, chains).",
+        minimum=1,
+        maximum=MAX_LAYERS,
+    ),
     Key("layers", "layers", "The layers, input first.", nullable=False),
     Key(
         "weights",

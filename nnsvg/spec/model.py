@@ -188,6 +188,7 @@ class Spec:
     theme: str | None = None
     theme_overrides: dict[str, Any] | None = None
     direction: str = "right"
+    wrap: int | str | None = None  # layers per row, or "auto"
     weights: tuple[str, ...] | None = None
     random_weights: bool = False
     seed: int = 0
@@ -234,6 +235,7 @@ def build_spec(doc: Document) -> Spec:
     description = read("description")
     show_title = read("show_title")
     direction = read("direction")
+    wrap = _wrap(check, get("wrap", MISSING))
     seed = read("seed")
     max_visible = read("max_visible")
     elide = read("elide")
@@ -280,6 +282,7 @@ def build_spec(doc: Document) -> Spec:
         theme=theme,
         theme_overrides=overrides,
         direction=direction,
+        wrap=wrap,
         weights=weights,
         random_weights=random_weights,
         seed=seed,
@@ -333,6 +336,29 @@ def _points(check: Checker, value: Any) -> float | None:
         )
         return None
     return float(number)
+
+
+def _wrap(check: Checker, value: Any) -> int | str | None:
+    """``wrap``: auto, or a number of layers per row (at least 1)."""
+    if value is MISSING or value is None:
+        return None
+    if value == "auto":
+        return "auto"
+    key = TOP["wrap"]
+    if isinstance(value, bool) or not isinstance(value, int):
+        check.error(
+            ("wrap",),
+            f"must be auto or a number of layers per row (an integer >= 1), got {describe(value)}",
+        )
+        return None
+    if not key.minimum <= value <= key.maximum:  # type: ignore[operator]
+        check.error(
+            ("wrap",),
+            f"must be auto or a number of layers per row from 1 to {int(key.maximum)}, "  # type: ignore[arg-type]
+            f"got {value}",
+        )
+        return None
+    return value
 
 
 def _physical_width(check: Checker, value: Any) -> str | None:

@@ -183,6 +183,8 @@ def _kind(key: Key) -> dict[str, Any]:
         return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
     if kind == "legend":
         return {"enum": ["auto", True, False]}
+    if kind == "wrap":
+        return {"type": ["string", "integer"], "pattern": "^auto$", **_bounds(key)}
     if kind == "theme":
         return {
             **_string(key.max_length, key.allow_empty),
