@@ -1,0 +1,197 @@
+"""``nnsvg import`` of ONNX models built in the tests with onnx.helper (tests/onnx_models.py):
+the written spec loads, infers the model's shapes, and renders; LeNet-5 comes back as the
+gallery's; unsupported operators and unreadable files are located errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nnsvg.errors import NnsvgError
+from nnsvg.importers import import_model
+from nnsvg.pipeline import build_network, load_spec
+from tests.cli_run import run
+
+onnx = pytest.importorskip("onnx")
+
+from tests import onnx_models  # noqa: E402  (needs onnx)
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _layers(text: str) -> list[dict]:
+    return yaml.safe_load(text)["layers"]
+
+
+def _import(work: Path, name: str, *args: str) -> str:
+    onnx_models.save(getattr(onnx_models, name)(), work / f"{name}.onnx")
+    result = run("import", f"{name}.onnx", "-o", f"{name}.yaml", *args)
+    assert result.exit_code == 0, result.stderr
+    return (work / f"{name}.yaml").read_text()
+
+
+def _render(work: Path, spec: str, *styles: str) -> None:
+    for style in styles or (None,):
+        extra = ["--style", style] if style else []
+        out = f"{Path(spec).stem}-{style}.svg"
+        result = run("render", spec, "-o", out, *extra)
+        assert result.exit_code == 0, (style, result.stderr)
+        assert (work / out).read_text().startswith("<?xml")
+
+
+def _drawn(spec_path: Path | str, text: str | None = None) -> list[tuple]:
+    """What a figure shows of each node: kind, shape, and the layer's parameters."""
+    net = build_network(load_spec(spec_path, text=text))
+    out = []
+    for node in net.nodes:
+        layer = node.layer
+        params = (
+            None
+            if layer is None
+            else (layer.filters, layer.kernel, layer.stride, layer.size, layer.kind, layer.units)
+        )
+        out.append((node.kind, tuple(node.shape), params))
+    return out
+
+
+def test_lenet5_comes_back_as_the_gallerys(work: Path) -> None:
+    text = _import(work, "lenet5")
+    assert _drawn("lenet5.yaml") == _drawn(SPECS / "lenet5.yaml")
+    assert [layer.get("label") for layer in _layers(text)] == [
+        "C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"
+    ]  # fmt: skip
+    assert text.startswith("# Imported by `nnsvg import` from lenet5.onnx (ONNX, opset 17).\n")
+    assert "# Folded into the layer they follow: 4 Tanh.\n" in text
+    assert "style: lenet\n" in text
+    assert "shape:" not in text.split("layers:")[1]  # nnsvg infers them
+    _render(work, "lenet5.yaml", "lenet", "alexnet")
+
+
+def test_resnet_block_is_a_graph_with_an_add(work: Path) -> None:
+    text = _import(work, "resnet_block")
+    layers = _layers(text)
+    add = next(layer for layer in layers if layer["type"] == "add")
+    assert add["from"] == ["stem", "conv_b"]
+    assert add["activation"] == "relu"  # the ReLU after the Add goes onto the merge
+    assert layers[0] == {
+        "name": "stem", "type": "conv", "filters": 16, "kernel": 3, "stride": 2,
+        "padding": 1, "activation": "relu", "label": "stem",
+    }  # fmt: skip
+    assert "2 BatchNormalization, 3 Relu" in text
+    assert layers[-2] == {"type": "pool", "size": 8, "kind": "avg", "label": "gap"}
+    _render(work, "resnet_block.yaml", "lenet", "alexnet")
+
+
+def test_unet_keeps_resize_conv_transpose_and_concat_skips(work: Path) -> None:
+    layers = _layers(_import(work, "unet"))
+    kinds = [layer["type"] for layer in layers]
+    assert kinds.count("concat") == 2 and "upsample" in kinds and "conv_transpose" in kinds
+    assert {"from": ["enc1", "up1"], "type": "concat", "label": "cat1"} in layers
+    assert next(x for x in layers if x["type"] == "upsample")["size"] == 2
+    _render(work, "unet.yaml", "lenet", "alexnet")
+
+
+def test_mlp_behind_the_legacy_flatten_idiom_is_an_fcnn(work: Path) -> None:
+    text = _import(work, "mlp_legacy_flatten")
+    assert yaml.safe_load(text)["style"] == "fcnn"
+    assert [layer["units"] for layer in _layers(text)] == [784, 300, 100, 10]
+    assert [layer.get("activation") for layer in _layers(text)] == [
+        None, "relu", "relu", "softmax"
+    ]  # fmt: skip
+    assert "4 shape and constant nodes (no data input)" in text
+    assert "3 Add of a constant" in text  # the biases
+    _render(work, "mlp_legacy_flatten.yaml")
+
+
+def test_style_override(work: Path) -> None:
+    text = _import(work, "resnet_block", "--style", "alexnet")
+    assert "style: alexnet\n" in text
+    _render(work, "resnet_block.yaml")
+
+
+def test_resnet50_sized_graph(work: Path) -> None:
+    text = _import(work, "resnet50")
+    layers = _layers(text)
+    assert sum(layer["type"] == "add" for layer in layers) == 16
+    assert "53 BatchNormalization, 49 Relu" in text
+    assert layers[-1] == {"type": "dense", "units": 1000, "label": "fc"}
+
+
+def test_pad_folds_into_the_next_conv(work: Path) -> None:
+    b = onnx_models.Builder()
+    pads = b.ints("pads", [0, 0, 2, 2, 0, 0, 2, 2])
+    x = b.node("Pad", ["x", pads], "pad")
+    model = b.model({"x": [1, 1, 8, 8]}, b.conv(x, 1, 4, 5, "conv"), "padded")
+    onnx_models.save(model, work / "padded.onnx")
+    text = import_model(work / "padded.onnx").text
+    assert _layers(text) == [
+        {"type": "conv", "filters": 4, "kernel": 5, "padding": 2, "label": "conv"}
+    ]
+    assert "1 Pad" in text
+
+
+def test_unsupported_operator_is_named_with_its_node(work: Path) -> None:
+    onnx_models.save(onnx_models.unsupported_lstm(), work / "lstm.onnx")
+    result = run("import", "lstm.onnx", "-o", "lstm.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: lstm.onnx: node 'lstm1' (op LSTM): nnsvg cannot import this operator yet"
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (work / "lstm.yaml").exists()
+
+
+def test_an_input_without_a_shape_needs_input_shape(work: Path) -> None:
+    b = onnx_models.Builder()
+    model = b.model({"x": ["N", 3, "H", "W"]}, b.conv("x", 3, 8, 3, "conv"), "dynamic")
+    onnx_models.save(model, work / "dynamic.onnx")
+    result = run("import", "dynamic.onnx", "-o", "dynamic.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: dynamic.onnx: the input 'x' has no fixed shape ([?, 3, ?, ?]): give one "
+        "with --input-shape, batch first, like 1,3,224,224"
+    ]
+    result = run("import", "dynamic.onnx", "-o", "dynamic.yaml", "--input-shape", "1,3,16,16")
+    assert result.exit_code == 0, result.stderr
+    assert "input: {shape: [16, 16, 3], label: x}" in (work / "dynamic.yaml").read_text()
+    bad = run("import", "dynamic.onnx", "-o", "d2.yaml", "--input-shape", "1,3,x")
+    assert bad.exit_code == 1
+    assert "--input-shape: must be sizes separated by commas" in bad.stderr
+
+
+def test_a_dynamic_batch_is_fine(work: Path) -> None:
+    onnx_models.save(onnx_models.resnet_block(batch="N"), work / "b.onnx")
+    assert "input: {shape: [32, 32, 3], label: image}" in import_model(work / "b.onnx").text
+
+
+def test_a_damaged_file_is_a_located_error(work: Path) -> None:
+    (work / "bad.onnx").write_bytes(b"\x00\xffnot a protobuf" * 10)
+    result = run("import", "bad.onnx", "-o", "bad.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: bad.onnx: not a readable ONNX model")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_onnx_names_the_extra(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    onnx_models.save(onnx_models.lenet5(), work / "lenet5.onnx")
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(NnsvgError, match=r"pip install 'nnsvg\[onnx\]'"):
+        import_model(work / "lenet5.onnx")
+
+
+def test_the_written_spec_never_replaces_the_model(work: Path) -> None:
+    onnx_models.save(onnx_models.lenet5(), work / "m.onnx")
+    before = (work / "m.onnx").read_bytes()
+    result = run("import", "m.onnx", "-o", "m.onnx", "--force")
+    assert result.exit_code == 2
+    assert "is the model itself" in result.stderr
+    assert (work / "m.onnx").read_bytes() == before
