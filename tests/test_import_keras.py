@@ -198,3 +198,11 @@ def test_the_cli_loads_no_importer() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_an_unzipped_keras_folder(work: Path) -> None:
+    Path("saved").mkdir()
+    Path("saved/config.json").write_text((FIXTURES / "keras3_sequential_cnn.json").read_text())
+    result = run("import", "saved", "-o", "s.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "(Keras 3 JSON)" in Path("s.yaml").read_text()

@@ -4,6 +4,7 @@ gallery's; unsupported operators and unreadable files are located errors."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -195,3 +196,86 @@ def test_the_written_spec_never_replaces_the_model(work: Path) -> None:
     assert result.exit_code == 2
     assert "is the model itself" in result.stderr
     assert (work / "m.onnx").read_bytes() == before
+
+
+# --------------------------------------------------------------------------- round trip
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+
+
+@st.composite
+def cnn_specs(draw) -> dict:
+    """A valid CNN chain: convolutions and pools on a 2D input, maybe a dense head."""
+    h, w, c = draw(st.integers(6, 40)), draw(st.integers(6, 40)), draw(st.integers(1, 4))
+    shape, layers = [h, w, c], []
+    for _ in range(draw(st.integers(1, 6))):
+        if draw(st.booleans()):
+            k = draw(st.integers(1, 5))
+            s, p = draw(st.integers(1, 2)), draw(st.integers(0, k // 2))
+            oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+            if oh < 1 or ow < 1:
+                break
+            layer = {"type": "conv", "filters": draw(st.integers(1, 8)), "kernel": k}
+            layer |= {"stride": s} if s > 1 else {}
+            layer |= {"padding": p} if p else {}
+            h, w, c = oh, ow, layer["filters"]
+        else:
+            if h < 2 or w < 2:
+                break
+            layer = {"type": "pool", "size": 2} | ({"kind": "avg"} if draw(st.booleans()) else {})
+            h, w = h // 2, w // 2
+        layers.append(layer)
+    if draw(st.booleans()):
+        layers.append({"type": "dense", "units": draw(st.integers(1, 20))})
+    return {"style": "lenet", "input": {"shape": shape}, "layers": layers}
+
+
+def spec_to_onnx(spec: dict, shapes: list[tuple[int, ...]]) -> onnx.ModelProto:
+    """A test helper: a CNN chain spec written out as ONNX; ``shapes`` are nnsvg's, the
+    input's first."""
+    b = onnx_models.Builder()
+    x = "x"
+    for k, layer in enumerate(spec["layers"]):
+        name, before = f"layer{k}", shapes[k]
+        if layer["type"] == "conv":
+            s, p, size = layer.get("stride", 1), layer.get("padding", 0), layer["kernel"]
+            w = b.weight(f"{name}.w", [layer["filters"], before[-1], size, size])
+            x = b.node("Conv", [x, w], name, kernel_shape=[size] * 2, strides=[s] * 2, pads=[p] * 4)
+        elif layer["type"] == "pool":
+            op = "AveragePool" if layer.get("kind") == "avg" else "MaxPool"
+            x = b.node(op, [x], name, kernel_shape=[2, 2], strides=[2, 2])
+        else:
+            flat = b.node("Flatten", [x], f"{name}.flatten")
+            x = b.gemm(flat, math.prod(before), layer["units"], name)
+    h, w, c = spec["input"]["shape"]
+    return b.model({"x": [1, c, h, w]}, x, "round-trip")
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(cnn_specs())
+def test_a_random_cnn_written_as_onnx_imports_back_to_the_same_network(
+    tmp_path_factory: pytest.TempPathFactory, spec: dict
+) -> None:
+    text = yaml.safe_dump(spec, sort_keys=False)
+    shapes = [tuple(node.shape) for node in build_network(load_spec("o.yaml", text=text)).nodes]
+    path = tmp_path_factory.mktemp("round-trip") / "model.onnx"
+    onnx_models.save(spec_to_onnx(spec, shapes), path)
+    imported = import_model(path).text
+    assert _drawn("imported.yaml", imported) == _drawn("original.yaml", text)
+
+
+def test_reduce_mean_over_the_map_and_clip(work: Path) -> None:
+    b = onnx_models.Builder()
+    x = b.conv("x", 3, 8, 3, "conv")
+    x = b.node("Clip", [x, b.weight("lo", [], [0.0]), b.weight("hi", [], [6.0])], "relu6")
+    x = b.node("ReduceMean", [x, b.ints("axes", [2, 3])], "mean", keepdims=0)
+    x = b.node("Clip", [b.gemm(x, 8, 4, "fc"), b.weight("lo2", [], [-1.0])], "clip")
+    onnx_models.save(b.model({"x": [1, 3, 9, 9]}, x, "main_graph"), work / "m.onnx")
+    text = import_model(work / "m.onnx").text
+    assert "title:" not in text  # an exporter's graph name is no title
+    assert _layers(text) == [
+        {"type": "conv", "filters": 8, "kernel": 3, "activation": "relu6", "label": "conv"},
+        {"type": "pool", "size": 7, "kind": "avg", "label": "mean"},
+        {"type": "dense", "units": 4, "activation": "clip", "label": "fc"},
+    ]

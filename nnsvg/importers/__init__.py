@@ -81,6 +81,10 @@ def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
 def read_graph(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None = None) -> Graph:
     """The model at ``path`` as an (unfolded) graph."""
     name = display_path(path)
+    if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
+        from nnsvg.importers.keras_import import read_keras
+
+        return read_keras(path, name, "keras-json", input_shape)
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)

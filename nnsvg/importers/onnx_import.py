@@ -44,6 +44,8 @@ NORMS = frozenset(
     }
 )
 DROPS = frozenset({"Dropout", "Identity", "Cast"})
+# Graph names exporters give every model: not a title.
+EXPORTER_NAMES = frozenset({"main_graph", "torch_jit", "torch-jit-export", "tf2onnx"})
 SHAPE_OF = frozenset({"Shape", "Size"})  # their outputs are sizes, not data
 MERGES = {"Add": "add", "Sum": "add", "Mul": "multiply", "Concat": "concat"}
 
@@ -112,7 +114,8 @@ def read_onnx(
     shapes = {
         v.name: _dims(v) for v in [*model.graph.input, *model.graph.value_info, *model.graph.output]
     }
-    graph = Graph(path=name, format=f"ONNX, opset {_opset(model)}", title=model.graph.name or None)
+    title = model.graph.name if model.graph.name not in EXPORTER_NAMES else None
+    graph = Graph(path=name, format=f"ONNX, opset {_opset(model)}", title=title or None)
     producer: dict[str, str] = {}  # data tensor -> the op id that makes it
     for value in data_inputs:
         shape = _hwc(shapes.get(value.name))
@@ -261,6 +264,7 @@ def _map(
         if in_shape is None:
             raise ModelError(path, f"node '{op.name}' (op {kind}): its input shape is unknown")
         op.kind = "pool"
+        op.shape = (*[1] * rank, in_shape[-1])  # as drawn, whether or not it keeps the axes
         op.attrs = {
             "kernel": list(in_shape[:-1]),
             "stride": list(in_shape[:-1]),
@@ -284,6 +288,12 @@ def _map(
         op.kind = "flatten"
     elif kind in ACTIVATIONS:
         op.kind, op.attrs = "act", {"activation": ACTIVATIONS[kind]}
+        if kind == "Clip":
+            bounds = a.get("min"), a.get("max")
+            if len(node.input) == 3:
+                bounds = (*constants.get(node.input[1])[:1], *constants.get(node.input[2])[:1])
+            if tuple(bounds) != (0.0, 6.0):
+                op.attrs["activation"] = "clip"
     elif kind in NORMS:
         op.kind = "norm"
     elif kind in DROPS:
