@@ -279,3 +279,17 @@ def test_reduce_mean_over_the_map_and_clip(work: Path) -> None:
         {"type": "pool", "size": 7, "kind": "avg", "label": "mean"},
         {"type": "dense", "units": 4, "activation": "clip", "label": "fc"},
     ]
+
+
+def test_a_style_that_cannot_draw_the_model(work: Path) -> None:
+    onnx_models.save(onnx_models.resnet_block(), work / "r.onnx")
+    result = run("import", "r.onnx", "-o", "r.yaml", "--style", "fcnn")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: r.onnx: --style fcnn cannot draw this model: input: the fcnn style draws "
+        "vectors of units"
+    ), result.stderr
+    assert not (work / "r.yaml").exists()
+    text = _import(work, "lenet5", "--style", "fcnn")  # a CNN chain: its dense tail
+    assert "style: fcnn\n" in text
+    _render(work, "lenet5.yaml")

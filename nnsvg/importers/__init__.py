@@ -116,12 +116,12 @@ def import_model(
     from nnsvg.importers.spec_writer import write_spec
 
     text, chosen = write_spec(graph, style)
-    _check(graph, text, chosen)
+    _check(graph, text, chosen, chosen_by_user=style is not None)
     layers = sum(1 for op in graph.ops.values() if op.kind != "input")
     return ImportResult(text=text, style=chosen, layers=layers, format=graph.format)
 
 
-def _check(graph: Graph, text: str, style: str) -> None:
+def _check(graph: Graph, text: str, style: str, chosen_by_user: bool = False) -> None:
     """nnsvg loads the written spec and infers the shapes the model has; else an error
     that names the layer (a bug of the importer, or a model nnsvg cannot draw)."""
     from nnsvg.pipeline import build_network, load_spec
@@ -131,6 +131,10 @@ def _check(graph: Graph, text: str, style: str) -> None:
         spec = load_spec(f"<spec imported from {graph.path}>", text=text)
         net = build_network(spec)
     except NnsvgError as err:
+        if chosen_by_user:  # the style asked for cannot draw this model: say so, not where
+            reason = f"{err.field}: {err.message}" if err.field else err.message
+            message = f"--style {style} cannot draw this model: {reason}"
+            raise ModelError(graph.path, message) from None
         raise ModelError(graph.path, f"the imported spec does not load: {err}") from None
     if style == "fcnn":
         return
