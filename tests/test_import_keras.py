@@ -6,6 +6,7 @@ without tracebacks, the import kept off ``nnsvg --help``) are tested here too.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -206,3 +207,35 @@ def test_an_unzipped_keras_folder(work: Path) -> None:
     result = run("import", "saved", "-o", "s.yaml")
     assert result.exit_code == 0, result.stderr
     assert "(Keras 3 JSON)" in Path("s.yaml").read_text()
+
+
+def _mutations(value, draw):
+    """The config with one value somewhere replaced by another JSON value."""
+    st = pytest.importorskip("hypothesis.strategies")
+    if isinstance(value, dict) and value and draw(st.integers(0, 3)):
+        key = draw(st.sampled_from(sorted(value)))
+        return {**value, key: _mutations(value[key], draw)}
+    if isinstance(value, list) and value and draw(st.integers(0, 3)):
+        k = draw(st.integers(0, len(value) - 1))
+        return [*value[:k], _mutations(value[k], draw), *value[k + 1 :]]
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(-3, 40), st.text(max_size=5))
+    return draw(st.one_of(leaf, st.lists(leaf, max_size=3), st.dictionaries(st.text(), leaf)))
+
+
+def test_damaged_configs_are_errors_never_crashes(tmp_path: Path) -> None:
+    """A JSON config edited into anything: imported, or an NnsvgError; never another
+    exception (which the CLI would report as a bug)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from nnsvg.errors import NnsvgError
+
+    @hypothesis.settings(max_examples=150, deadline=None)
+    @hypothesis.given(st.sampled_from(BUILT), st.data())
+    def check(name: str, data) -> None:
+        config = json.loads((FIXTURES / f"{name}.json").read_text())
+        path = tmp_path / "m.json"
+        path.write_text(json.dumps(_mutations(config, data.draw)))
+        with contextlib.suppress(NnsvgError):
+            import_model(path)
+
+    check()

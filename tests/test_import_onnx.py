@@ -4,6 +4,7 @@ gallery's; unsupported operators and unreadable files are located errors."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -293,3 +294,18 @@ def test_a_style_that_cannot_draw_the_model(work: Path) -> None:
     text = _import(work, "lenet5", "--style", "fcnn")  # a CNN chain: its dense tail
     assert "style: fcnn\n" in text
     _render(work, "lenet5.yaml")
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(st.data())
+def test_damaged_onnx_files_are_errors_never_crashes(
+    tmp_path_factory: pytest.TempPathFactory, data
+) -> None:
+    """Bytes of a real model changed anywhere: imported, or an NnsvgError."""
+    raw = bytearray(onnx_models.resnet_block().SerializeToString())
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path_factory.mktemp("damaged") / "m.onnx"
+    path.write_bytes(bytes(raw))
+    with contextlib.suppress(NnsvgError):
+        import_model(path)

@@ -116,16 +116,25 @@ def read_keras(
 ) -> Graph:
     """The Keras model at ``path`` (``fmt`` from detect_format) as a graph."""
     model = _load_config(path, name, fmt)
-    version = "Keras 3" if "module" in model or _has_args(model) else "Keras 2"
-    container = {"keras": ".keras", "keras-h5": ".h5"}.get(fmt, "JSON")
-    graph = Graph(path=name, format=f"{version} {container}", title=model["config"].get("name"))
-    reader = _Reader(graph, input_shape)
-    if model["class_name"] not in MODELS:
+    if str(model["class_name"]) not in MODELS:
         raise ModelError(name, f"the model is a {model['class_name']}, not a Keras model")
-    reader.model(model, [])
-    if not graph.inputs:
+    reader = _Reader(Graph(path=name, format=""), input_shape)
+    try:
+        version = "Keras 3" if "module" in model or _has_args(model) else "Keras 2"
+        container = {"keras": ".keras", "keras-h5": ".h5"}.get(fmt, "JSON")
+        reader.graph.format = f"{version} {container}"
+        reader.graph.title = model["config"].get("name")
+        reader.model(model, [])
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        # A config that is JSON but not as Keras writes it (edited, truncated, another
+        # tool's): the layer being read when it went wrong.
+        where = f" at layer '{reader.current}'" if reader.current else ""
+        raise ModelError(
+            name, f"not a Keras model config nnsvg can read{where} ({type(err).__name__}: {err})"
+        ) from None
+    if not reader.graph.inputs:
         raise ModelError(name, "the model has no input layer")
-    return graph
+    return reader.graph
 
 
 def _has_args(model: dict[str, Any]) -> bool:
@@ -177,6 +186,7 @@ class _Reader:
         self.graph = graph
         self.input_shape = input_shape
         self.alias: dict[str, str] = {}
+        self.current: str | None = None  # the layer being read, for messages
 
     def model(self, model: dict[str, Any], sources: list[str]) -> str | None:
         """Adds a model's layers reading ``sources`` (a nested one's); its last op."""
@@ -204,6 +214,7 @@ class _Reader:
     def layer(self, layer: dict[str, Any], inputs: list[str], build_shape: Any) -> str:
         cls, cfg = layer["class_name"], layer.get("config") or {}
         name = str(layer.get("name") or cfg.get("name") or f"{cls.lower()}_{len(self.graph.ops)}")
+        self.current = name
         if cls == "InputLayer" and inputs:  # a nested model's own input: its reader's
             return inputs[0]
         if cls in MODELS:

@@ -99,6 +99,14 @@ def read_onnx(
         raise ModelError(name, f"not a readable ONNX model ({type(err).__name__})") from None
     if not model.graph.node:
         raise ModelError(name, "not a readable ONNX model (its graph has no nodes)")
+    try:
+        return _read(onnx, model, name, input_shape)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        # Names that are not UTF-8, fields not as the format defines them: a damaged file.
+        raise ModelError(name, f"a malformed ONNX model ({type(err).__name__}: {err})") from None
+
+
+def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None) -> Graph:
     initializers = {t.name: t for t in model.graph.initializer}
     # IR < 4 lists the initializers among the inputs too: they are weights, not data.
     data_inputs = [v for v in model.graph.input if v.name not in initializers]
@@ -142,7 +150,13 @@ def read_onnx(
         op = Op(op_id, label, "", node.op_type, inputs=[producer[t] for t in sources])
         op.shape = _hwc(shapes.get(op_id))
         in_shape = graph.ops[op.inputs[0]].shape
-        _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
+        try:
+            _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+            # Attributes or weights not as the operator's definition has them.
+            raise ModelError(
+                name, f"node '{op.name}' (op {op.source}): malformed ({type(err).__name__}: {err})"
+            ) from None
         graph.add(op)
         for tensor in node.output[:1]:
             producer[tensor] = op_id
