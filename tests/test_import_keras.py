@@ -239,3 +239,13 @@ def test_damaged_configs_are_errors_never_crashes(tmp_path: Path) -> None:
             import_model(path)
 
     check()
+
+
+def test_nested_functional_model_with_names_it_shares(work: Path) -> None:
+    """A backbone model inside a model (transfer learning); both have a layer 'conv'."""
+    text = import_model(FIXTURES / "keras3_nested_functional.json").text
+    layers = yaml.safe_load(text)["layers"]
+    assert [x["label"] for x in layers] == ["conv", "conv_b", "add", "pool", "conv_2", "gap",
+                                            "classes"]  # fmt: skip
+    assert layers[2]["from"] == ["conv", "conv_b"]
+    assert "the nested model 'backbone' is drawn as its layers" in text

@@ -142,6 +142,13 @@ def _has_args(model: dict[str, Any]) -> bool:
     return any(isinstance(n, dict) for layer in layers for n in layer.get("inbound_nodes") or [])
 
 
+def _layer_names(value: Any) -> list[str]:
+    """``["img", 0, 0]`` (one, Keras 3) or ``[["a", 0, 0], ...]`` -> the layer names."""
+    if not value:
+        return []
+    return [str(value[0])] if isinstance(value[0], str) else [str(v[0]) for v in value]
+
+
 def _pair(value: Any, rank: int) -> list[int]:
     if value is None:
         return [1] * rank
@@ -188,17 +195,21 @@ class _Reader:
         self.alias: dict[str, str] = {}
         self.current: str | None = None  # the layer being read, for messages
 
-    def model(self, model: dict[str, Any], sources: list[str]) -> str | None:
-        """Adds a model's layers reading ``sources`` (a nested one's); its last op."""
+    def model(self, model: dict[str, Any], sources: list[str], scope: str = "") -> str | None:
+        """Adds a model's layers reading ``sources`` (a nested one's); its output op.
+        A nested model's ops get ids under its ``scope`` (``backbone/conv``): names
+        are unique only within one model."""
         config = model["config"]
         layers = config.get("layers") or []
         last: str | None = sources[0] if sources else None
         if model["class_name"] == "Sequential":
             state = config.get("build_input_shape")
             for layer in layers:
-                last = self.layer(layer, [last] if last else [], state)
+                last = self.layer(layer, [last] if last else [], state, scope)
                 state = None
             return last
+        for inner, source in zip(_layer_names(config.get("input_layers")), sources):
+            self.alias[scope + inner] = source
         for layer in layers:
             inbound = layer.get("inbound_nodes") or []
             if len(inbound) > 1:
@@ -207,29 +218,33 @@ class _Reader:
                     f"layer '{layer['config'].get('name')}' is called {len(inbound)} times "
                     "(a shared layer): nnsvg cannot import shared layers yet",
                 )
-            names = _history(inbound[0]) if inbound else []
-            last = self.layer(layer, [self.alias.get(n, n) for n in names], None)
-        return last
+            ids = [scope + n for n in (_history(inbound[0]) if inbound else [])]
+            last = self.layer(layer, [self.alias.get(i, i) for i in ids], None, scope)
+        outputs = _layer_names(config.get("output_layers"))
+        return self.alias.get(scope + outputs[0], scope + outputs[0]) if outputs else last
 
-    def layer(self, layer: dict[str, Any], inputs: list[str], build_shape: Any) -> str:
+    def layer(
+        self, layer: dict[str, Any], inputs: list[str], build_shape: Any, scope: str = ""
+    ) -> str:
         cls, cfg = layer["class_name"], layer.get("config") or {}
         name = str(layer.get("name") or cfg.get("name") or f"{cls.lower()}_{len(self.graph.ops)}")
-        self.current = name
-        if cls == "InputLayer" and inputs:  # a nested model's own input: its reader's
-            return inputs[0]
+        key = scope + name
+        self.current = key
+        if cls == "InputLayer" and (inputs or key in self.alias):  # a nested model's input
+            return inputs[0] if inputs else self.alias[key]
         if cls in MODELS:
             self.graph.notes.append(f"the nested model '{name}' is drawn as its layers")
-            last = self.model(layer, inputs)
-            self.alias[name] = last or name
-            return self.alias[name]
-        op = Op(name, name, "", cls, inputs=list(inputs))
+            last = self.model(layer, inputs, f"{key}/")
+            self.alias[key] = last or key
+            return self.alias[key]
+        op = Op(key, name, "", cls, inputs=list(inputs))
         if not inputs:  # an InputLayer, or the first layer of a Sequential carrying the shape
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape") or build_shape
             if shape is None and "build_config" in layer:
                 shape = layer["build_config"].get("input_shape")
-            self._input(shape, name if cls == "InputLayer" else "input", cfg)
+            self._input(shape, key if cls == "InputLayer" else "input", cfg)
             if cls == "InputLayer":
-                return name
+                return key
             op.inputs = [self.graph.inputs[-1].id]
         in_shapes = [self.graph.ops[i].shape for i in op.inputs]
         self._map(op, cls, cfg, in_shapes[0] if in_shapes else None)
@@ -239,7 +254,7 @@ class _Reader:
 
     def _input(self, shape: Any, name: str, cfg: dict[str, Any]) -> None:
         dims = list(shape)[1:] if shape else None
-        if self.input_shape is not None:
+        if self.input_shape is not None and not self.graph.inputs:  # the first input's
             dims = list(self.input_shape)[1:]
         if not dims or any(d is None for d in dims):
             raise ModelError(
