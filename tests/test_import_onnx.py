@@ -309,3 +309,13 @@ def test_damaged_onnx_files_are_errors_never_crashes(
     path.write_bytes(bytes(raw))
     with contextlib.suppress(NnsvgError):
         import_model(path)
+
+
+def test_made_up_node_names_give_way_to_the_weights_module(work: Path) -> None:
+    """torch's exporter names nodes node_Conv_152 and weights after the module."""
+    b = onnx_models.Builder()
+    w = b.weight("features.0.weight", [4, 1, 3, 3])
+    x = b.node("Conv", ["x", w], "node_Conv_152", kernel_shape=[3, 3])
+    x = b.node("Relu", [x], "node_Relu_153")
+    onnx_models.save(b.model({"x": [1, 1, 8, 8]}, x, "main_graph"), work / "t.onnx")
+    assert _layers(import_model(work / "t.onnx").text)[0]["label"] == "features.0"

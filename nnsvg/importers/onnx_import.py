@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from typing import Any
 
 from nnsvg.errors import NnsvgError
@@ -146,7 +147,7 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
             constants.add(node)
             continue
         op_id = node.output[0]
-        label = _short_name(node.name, node.op_type) or op_id or f"{node.op_type}_{index}"
+        label = _label(node, initializers) or op_id or f"{node.op_type}_{index}"
         op = Op(op_id, label, "", node.op_type, inputs=[producer[t] for t in sources])
         op.shape = _hwc(shapes.get(op_id))
         in_shape = graph.ops[op.inputs[0]].shape
@@ -171,6 +172,26 @@ def _opset(model: Any) -> int:
 
 def _show(dims: list[int | None] | None) -> str:
     return "unknown" if dims is None else "[" + ", ".join(str(d or "?") for d in dims) + "]"
+
+
+def _label(node: Any, initializers: dict[str, Any]) -> str:
+    """The node's name for a figure; for the names exporters make up (``node_Conv_152``,
+    none), the module its weight belongs to (``layer1.0.conv1.weight``: ``layer1.0.conv1``).
+
+    >>> from types import SimpleNamespace as N
+    >>> _label(N(name="node_Conv_7", op_type="Conv", input=["x", "stem.0.weight"]),
+    ...        {"stem.0.weight": None})
+    'stem.0'
+    """
+    label = _short_name(node.name, node.op_type)
+    if not label or _MADE_UP.match(label):
+        for tensor in node.input[1:]:
+            if tensor in initializers and tensor.endswith(".weight"):
+                return tensor[: -len(".weight")]
+    return label
+
+
+_MADE_UP = re.compile(r"(node_)?[A-Z][A-Za-z]*_\d+\Z")
 
 
 def _short_name(name: str, op_type: str) -> str:
