@@ -8,8 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper
+import pytest
+
+# Collected too (the doctest run imports every module): skipped where onnx is missing.
+onnx = pytest.importorskip("onnx")
+numpy_helper = pytest.importorskip("onnx.numpy_helper")
+TensorProto, helper = onnx.TensorProto, onnx.helper
 
 __all__ = [
     "Builder",
@@ -35,19 +39,19 @@ class Builder:
     def weight(self, name: str, dims: list[int], values: list[float] | None = None) -> str:
         if values is not None:
             array = np.array(values, dtype=np.float32 if name != "i64" else np.int64)
-            tensor = onnx.numpy_helper.from_array(array.reshape(dims), name)
+            tensor = numpy_helper.from_array(array.reshape(dims), name)
         elif self.external:
             tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=dims)
             tensor.data_location = TensorProto.EXTERNAL
             entry = tensor.external_data.add()
             entry.key, entry.value = "location", "weights.bin"
         else:
-            tensor = onnx.numpy_helper.from_array(np.zeros(dims, dtype=np.float32), name)
+            tensor = numpy_helper.from_array(np.zeros(dims, dtype=np.float32), name)
         self.inits.append(tensor)
         return name
 
     def ints(self, name: str, values: list[int] | int) -> str:
-        self.inits.append(onnx.numpy_helper.from_array(np.array(values, dtype=np.int64), name))
+        self.inits.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
         return name
 
     def node(self, op: str, inputs: list[str], name: str | None = None, **attrs: object) -> str:
