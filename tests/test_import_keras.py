@@ -249,3 +249,27 @@ def test_nested_functional_model_with_names_it_shares(work: Path) -> None:
                                             "classes"]  # fmt: skip
     assert layers[2]["from"] == ["conv", "conv_b"]
     assert "the nested model 'backbone' is drawn as its layers" in text
+
+
+def test_a_1d_sequence_model(work: Path) -> None:
+    def layer(cls: str, **config) -> dict:
+        return {"module": "keras.layers", "class_name": cls, "config": config}
+
+    model = {"module": "keras", "class_name": "Sequential", "config": {"name": "seq", "layers": [
+        layer("InputLayer", batch_shape=[None, 100, 16], name="signal"),
+        layer("Conv1D", name="c1", filters=32, kernel_size=[5], strides=[1], padding="valid",
+              dilation_rate=[2], activation="relu"),
+        layer("MaxPooling1D", name="p1", pool_size=[2], strides=[2], padding="valid"),
+        layer("Conv1D", name="c2", filters=8, kernel_size=[3], strides=[2], padding="same",
+              activation="linear"),
+        layer("GlobalAveragePooling1D", name="gap"),
+        layer("Dense", name="out", units=3, activation="softmax"),
+    ]}}  # fmt: skip
+    Path("seq.json").write_text(json.dumps(model))
+    assert run("import", "seq.json", "-o", "seq.yaml").exit_code == 0
+    layers = _layers(work / "seq.yaml")
+    assert layers[0] == {"type": "conv", "filters": 32, "kernel": 5, "dilation": 2,
+                         "activation": "relu", "label": "c1"}  # fmt: skip
+    assert layers[2]["stride"] == 2 and layers[2]["padding"] == "same"
+    assert layers[3] == {"type": "pool", "size": 23, "kind": "avg", "label": "gap"}
+    assert run("render", "seq.yaml").exit_code == 0

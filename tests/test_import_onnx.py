@@ -319,3 +319,16 @@ def test_made_up_node_names_give_way_to_the_weights_module(work: Path) -> None:
     x = b.node("Relu", [x], "node_Relu_153")
     onnx_models.save(b.model({"x": [1, 1, 8, 8]}, x, "main_graph"), work / "t.onnx")
     assert _layers(import_model(work / "t.onnx").text)[0]["label"] == "features.0"
+
+
+def test_a_1d_convolution(work: Path) -> None:
+    b = onnx_models.Builder()
+    x = b.node("Conv", ["x", b.weight("w", [8, 2, 3])], "conv", kernel_shape=[3], pads=[1, 1])
+    x = b.node("MaxPool", [x], "pool", kernel_shape=[2], strides=[2])
+    onnx_models.save(b.model({"x": [1, 2, 50]}, x, "seq"), work / "seq.onnx")
+    text = import_model(work / "seq.onnx").text
+    assert "input: {shape: [50, 2], label: x}" in text
+    assert _layers(text) == [
+        {"type": "conv", "filters": 8, "kernel": 3, "padding": 1, "label": "conv"},
+        {"type": "pool", "size": 2, "label": "pool"},
+    ]
