@@ -332,3 +332,34 @@ def test_a_1d_convolution(work: Path) -> None:
         {"type": "conv", "filters": 8, "kernel": 3, "padding": 1, "label": "conv"},
         {"type": "pool", "size": 2, "label": "pool"},
     ]
+
+
+def test_parallel_branches_and_two_heads(work: Path) -> None:
+    """An Inception-like mix (three branches from one tensor, joined) and two heads."""
+    b = onnx_models.Builder()
+    stem = b.conv("x", 3, 8, 3, "stem", pads=[1] * 4)
+    one = b.conv(stem, 8, 4, 1, "b1x1")
+    three = b.conv(stem, 8, 4, 3, "b3x3", pads=[1] * 4)
+    pool = b.node("MaxPool", [stem], "bpool", kernel_shape=[3, 3], pads=[1] * 4)
+    mix = b.node("Concat", [one, three, pool], "mix", axis=1)
+    flat = b.node("Flatten", [mix], "flat")
+    b.gemm(flat, 16 * 16 * 16, 10, "classes")
+    box = b.gemm(flat, 16 * 16 * 16, 4, "box")
+    model = b.model({"x": [1, 3, 16, 16]}, box, "two-heads")
+    model.graph.output.append(onnx.helper.make_tensor_value_info("classes", 1, None))
+    onnx_models.save(model, work / "heads.onnx")
+    layers = _layers(import_model(work / "heads.onnx").text)
+    assert [(x.get("name"), x.get("from")) for x in layers] == [
+        ("stem", None),
+        ("b1x1", None),
+        ("b3x3", "stem"),
+        ("bpool", "stem"),
+        (None, ["b1x1", "b3x3", "bpool"]),
+        ("flat", None),
+        (None, None),
+        (None, "flat"),
+    ]
+    assert layers[3] == {"name": "bpool", "from": "stem", "type": "pool", "size": 3,
+                         "stride": 1, "padding": 1, "label": "bpool"}  # fmt: skip
+    assert run("import", "heads.onnx", "-o", "h.yaml").exit_code == 0
+    _render(work, "h.yaml", "lenet", "alexnet")
