@@ -979,6 +979,51 @@ def init(
     typer.echo(f"wrote {display_path(path)}; render it with: nnsvg render {display_path(path)}")
 
 
+@app.command("import")
+def import_(
+    model: Annotated[
+        Path, typer.Argument(help="A model file: .onnx, .keras, .json, .h5.", metavar="MODEL")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
+    style: Annotated[
+        str | None,
+        typer.Option("--style", help="fcnn, lenet or alexnet (default: chosen for the model)."),
+    ] = None,
+    input_shape: Annotated[
+        str | None,
+        typer.Option(
+            "--input-shape",
+            help="The input's shape, batch first, in the model's layout (1,3,224,224).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write an editable spec for a model file (ONNX, Keras)."""
+    from nnsvg.atomic import write_atomic
+    from nnsvg.errors import NnsvgError
+    from nnsvg.importers import import_model, parse_input_shape
+
+    if output.exists() and model.exists() and output.resolve() == model.resolve():
+        _usage(f"{display_path(output)} is the model itself; write the spec to another file")
+    if output.exists() and not force:
+        _usage(f"{display_path(output)} exists; use --force to overwrite it")
+    report = _Reporter(debug=debug)
+    try:
+        result = import_model(model, style=style, input_shape=parse_input_shape(input_shape))
+        write_atomic(output, result.text)
+    except NnsvgError as err:
+        report.error(err)
+        raise typer.Exit(EXIT_FAILED) from None
+    except Exception as err:  # a model file no importer foresaw: a bug, said as one
+        report.error(err)
+        raise typer.Exit(EXIT_FAILED) from None
+    typer.echo(
+        f"wrote {display_path(output)} ({result.layers} layers, style {result.style}); "
+        f"render it with: nnsvg render {display_path(output)}"
+    )
+
+
 def main() -> None:
     """Console-script entry point. The process ends when it returns (it always exits)."""
     try:

@@ -6,8 +6,9 @@ given folders, takes each absolute import (and each ``pytest.importorskip("x")``
 ``importlib.import_module("x")`` with a literal name, since a skip on a missing package is
 a test that cannot fail), and reports those that are neither the standard library, nor the
 project's own modules, nor provided by a distribution that ``pyproject.toml`` declares:
-``[project].dependencies`` for the package itself, those plus the ``test`` extra for the
-tests, benchmarks and tools. An import inside ``try: ... except ImportError`` is optional by
+``[project].dependencies`` for the package itself, those plus every extra (``test``, and
+the optional features' extras that CI installs with it) for the tests, benchmarks and
+tools. An import inside ``try: ... except ImportError`` is optional by
 construction and passes.
 
 Which distribution provides a module comes from the installed metadata
@@ -125,7 +126,9 @@ def undeclared_imports(
     own = _norm(project["name"])
     runtime = {_requirement_name(r) for r in project.get("dependencies", [])}
     test = runtime | {
-        _requirement_name(r) for r in project.get("optional-dependencies", {}).get("test", [])
+        _requirement_name(r)
+        for extra in project.get("optional-dependencies", {}).values()
+        for r in extra
     }
     if providers is None:
         providers = metadata.packages_distributions()

@@ -1,0 +1,148 @@
+"""``nnsvg import``: a model file (ONNX, Keras) as an editable spec.
+
+:func:`import_model` reads the file with the importer its format needs (each imported
+only when used: ``onnx`` and ``h5py`` are optional extras), folds what a figure does not
+draw, writes the spec text, and checks that nnsvg loads it and infers the model's own
+shapes. :func:`detect_format` picks the importer from the file itself.
+
+>>> detect_format("model.onnx", b"\x08\x07"), detect_format("m.keras", b"PK\x03\x04")
+('onnx', 'keras')
+>>> detect_format("model.txt", b"hello")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+nnsvg.importers.ir.ModelError: model.txt: unknown model format (nnsvg imports .onnx, ...)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnsvg.errors import NnsvgError, display_path
+from nnsvg.importers.ir import Graph, ModelError, fold
+
+__all__ = ["FORMATS", "ImportResult", "ModelError", "detect_format", "import_model"]
+
+FORMATS = ("onnx", "keras", "keras-json", "keras-h5")
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The spec text written for a model, the style chosen, and how many layers."""
+
+    text: str
+    style: str
+    layers: int
+    format: str
+
+
+def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
+    """One of ``FORMATS``, from the file's first bytes and its suffix."""
+    suffix = Path(path).suffix.lower()
+    if head.startswith(_HDF5):
+        return "keras-h5"
+    if head.startswith(b"PK\x03\x04"):
+        return "keras"
+    if suffix == ".onnx":
+        return "onnx"
+    if suffix == ".json" or head.lstrip()[:1] == b"{":
+        return "keras-json"
+    if suffix in (".keras", ".h5", ".hdf5"):
+        return {".keras": "keras"}.get(suffix, "keras-h5")
+    raise ModelError(
+        display_path(path),
+        "unknown model format (nnsvg imports .onnx, .keras, a Keras model.to_json() "
+        ".json file, and Keras .h5)",
+    )
+
+
+def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
+    """``--input-shape 1,3,224,224`` as a tuple (the batch first, in the model's layout).
+
+    >>> parse_input_shape("1,3,224,224"), parse_input_shape(None)
+    ((1, 3, 224, 224), None)
+    """
+    if text is None:
+        return None
+    try:
+        shape = tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        shape = ()
+    if not shape or any(n < 1 for n in shape):
+        raise NnsvgError(
+            f"must be sizes separated by commas, batch first, like 1,3,224,224; got '{text}'",
+            field="--input-shape",
+        )
+    return shape
+
+
+def read_graph(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None = None) -> Graph:
+    """The model at ``path`` as an (unfolded) graph."""
+    name = display_path(path)
+    if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
+        from nnsvg.importers.keras_import import read_keras
+
+        return read_keras(path, name, "keras-json", input_shape)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as err:
+        raise ModelError(name, f"cannot read the model: {err.strerror or err}") from None
+    fmt = detect_format(path, head)
+    if fmt == "onnx":
+        from nnsvg.importers.onnx_import import read_onnx
+
+        return read_onnx(path, name, input_shape)
+    from nnsvg.importers.keras_import import read_keras
+
+    return read_keras(path, name, fmt, input_shape)
+
+
+def import_model(
+    path: str | os.PathLike[str],
+    *,
+    style: str | None = None,
+    input_shape: tuple[int, ...] | None = None,
+) -> ImportResult:
+    """Read the model at ``path`` and write it as spec text (see the module docstring)."""
+    from nnsvg.spec.model import STYLES
+
+    if style is not None and style not in STYLES:
+        raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
+    graph = read_graph(path, input_shape)
+    fold(graph)
+    from nnsvg.importers.spec_writer import write_spec
+
+    text, chosen = write_spec(graph, style)
+    _check(graph, text, chosen, chosen_by_user=style is not None)
+    layers = sum(1 for op in graph.ops.values() if op.kind != "input")
+    return ImportResult(text=text, style=chosen, layers=layers, format=graph.format)
+
+
+def _check(graph: Graph, text: str, style: str, chosen_by_user: bool = False) -> None:
+    """nnsvg loads the written spec and infers the shapes the model has; else an error
+    that names the layer (a bug of the importer, or a model nnsvg cannot draw)."""
+    from nnsvg.pipeline import build_network, load_spec
+    from nnsvg.spec.shapes import format_shape
+
+    try:
+        spec = load_spec(f"<spec imported from {graph.path}>", text=text)
+        net = build_network(spec)
+    except NnsvgError as err:
+        if chosen_by_user:  # the style asked for cannot draw this model: say so, not where
+            reason = f"{err.field}: {err.message}" if err.field else err.message
+            message = f"--style {style} cannot draw this model: {reason}"
+            raise ModelError(graph.path, message) from None
+        raise ModelError(graph.path, f"the imported spec does not load: {err}") from None
+    if style == "fcnn":
+        return
+    ops = graph.inputs + [op for op in graph.ops.values() if op.kind != "input"]
+    for node, op in zip(net.nodes, ops):
+        if op.shape is not None and tuple(node.shape) != tuple(op.shape):
+            raise ModelError(
+                graph.path,
+                f"node '{op.name}' (op {op.source}): nnsvg infers {format_shape(node.shape)} "
+                f"but the model has {format_shape(op.shape)}; nnsvg cannot draw it as it is",
+            )
