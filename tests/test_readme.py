@@ -83,17 +83,11 @@ def test_readme_documents_every_theme_key() -> None:
 
 # A command whose README section is written, on its branch, in notes that the README
 # takes in when the branch is merged (the branch does not edit the README itself).
-PENDING_README = {"import": ROOT / "NOTES-importers.md"}
-
-
 def test_readme_lists_every_command() -> None:
     result = CliRunner().invoke(app, ["--help"])
     commands = re.findall(r"^│ (\w+) ", result.output, flags=re.M)
     assert commands
     for command in commands:
-        if command in PENDING_README and f"nnsvg {command}" not in README:
-            assert f"nnsvg {command}" in PENDING_README[command].read_text("utf-8"), command
-            continue
         assert f"nnsvg {command}" in README, command
 
 
