@@ -607,3 +607,11 @@ def test_the_scene_names_every_node_it_draws(path: Path, style: str | None) -> N
             assert name.startswith(format_path(group.path)), (node, name)
         elif not dense_part:  # a layer by its path: layers[3], or layers[2].layers[1]
             assert name.startswith(spec.layers[int(number) - 1].field_of()), (node, name)
+
+
+def test_every_gallery_spec_declares_the_width_it_is_meant_for() -> None:
+    # The gallery passes the lint at the width each figure is printed at (a column's
+    # 3.5 in or a page's 7 in), not at whatever width its natural size happens to be.
+    for path in sorted(SPECS.glob("*.yaml")):
+        spec = load_spec(path)
+        assert spec.width is not None, path.name
