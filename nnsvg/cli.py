@@ -987,7 +987,9 @@ def import_(
     output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
     style: Annotated[
         str | None,
-        typer.Option("--style", help="fcnn, lenet or alexnet (default: chosen for the model)."),
+        typer.Option(
+            "--style", help="fcnn, lenet, alexnet or blocks (default: chosen for the model)."
+        ),
     ] = None,
     input_shape: Annotated[
         str | None,

@@ -141,17 +141,6 @@ def test_pad_folds_into_the_next_conv(work: Path) -> None:
     assert "1 Pad" in text
 
 
-def test_unsupported_operator_is_named_with_its_node(work: Path) -> None:
-    onnx_models.save(onnx_models.unsupported_lstm(), work / "lstm.onnx")
-    result = run("import", "lstm.onnx", "-o", "lstm.yaml")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "error: lstm.onnx: node 'lstm1' (op LSTM): nnsvg cannot import this operator yet"
-    )
-    assert "Traceback" not in result.stderr + result.stdout
-    assert not (work / "lstm.yaml").exists()
-
-
 def test_an_input_without_a_shape_needs_input_shape(work: Path) -> None:
     b = onnx_models.Builder()
     model = b.model({"x": ["N", 3, "H", "W"]}, b.conv("x", 3, 8, 3, "conv"), "dynamic")

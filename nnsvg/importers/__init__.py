@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnsvg.errors import NnsvgError, display_path
-from nnsvg.importers.ir import Graph, ModelError, fold
+from nnsvg.importers.ir import Graph, ModelError, fold, keep_blocks
 
 __all__ = ["FORMATS", "ImportResult", "ModelError", "detect_format", "import_model"]
 
 FORMATS = ("onnx", "keras", "keras-json", "keras-h5")
 _HDF5 = b"\x89HDF\r\n\x1a\n"
+TORCH_SUFFIXES = (".pt", ".pt2", ".pth")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
 def read_graph(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None = None) -> Graph:
     """The model at ``path`` as an (unfolded) graph."""
     name = display_path(path)
+    if str(path).startswith("torch:") or Path(path).suffix.lower() in TORCH_SUFFIXES:
+        raise ModelError(
+            name,
+            "PyTorch import is not available yet: export the model to ONNX first "
+            "(torch.onnx.export(model, example_input, 'model.onnx')) and import that file",
+        )
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
@@ -112,10 +119,13 @@ def import_model(
     if style is not None and style not in STYLES:
         raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
     graph = read_graph(path, input_shape)
-    fold(graph)
-    from nnsvg.importers.spec_writer import write_spec
+    from nnsvg.importers.spec_writer import needs_blocks, write_spec
 
-    text, chosen = write_spec(graph, style)
+    blocks = style == "blocks" or (style is None and needs_blocks(graph))
+    if blocks:
+        keep_blocks(graph)
+    fold(graph)
+    text, chosen = write_spec(graph, style or ("blocks" if blocks else None))
     _check(graph, text, chosen, chosen_by_user=style is not None)
     layers = sum(1 for op in graph.ops.values() if op.kind != "input")
     return ImportResult(text=text, style=chosen, layers=layers, format=graph.format)

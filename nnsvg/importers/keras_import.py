@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import Location, NnsvgError
-from nnsvg.importers.ir import Graph, ModelError, Op
+from nnsvg.importers.ir import Graph, ModelError, Op, generic
 from nnsvg.spec.shapes import conv_size, transposed_size
 
 __all__ = ["read_keras"]
@@ -46,6 +46,7 @@ DROPS = frozenset(
 PREPROCESSING = frozenset({"Rescaling", "Normalization"})
 ACTIVATION_LAYERS = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Softmax": "softmax",
                      "ELU": "elu", "PReLU": "prelu"}  # fmt: skip
+RECURRENT = {"LSTM": "lstm", "GRU": "gru"}
 MERGES = {"Add": "add", "Multiply": "multiply", "Concatenate": "concat"}
 OPERATORS = {"__operators__.add": "add", "math.add": "add", "__operators__.mul": "multiply",
              "math.multiply": "multiply"}  # fmt: skip
@@ -321,6 +322,31 @@ class _Reader:
             op.kind, op.attrs = "pad", {"pads": _zero_padding(cfg.get("padding", 1), rank)}
         elif cls in NORMS:
             op.kind = "norm"
+            if cls == "LayerNormalization":  # a block of its own in the blocks style
+                op.attrs = {"block": "layernorm"}
+        elif cls in RECURRENT or (cls == "Bidirectional" and _inner(cfg) in RECURRENT):
+            inner = cfg if cls in RECURRENT else cfg["layer"]["config"]
+            kind = cls if cls in RECURRENT else _inner(cfg)
+            both = cls == "Bidirectional" and cfg.get("merge_mode", "concat") == "concat"
+            twice = 2 if both else 1
+            op.kind = RECURRENT[kind]
+            op.attrs = {
+                "units": int(inner["units"]) * twice,
+                "return_sequences": bool(inner.get("return_sequences", False)),
+            }
+            if cls == "Bidirectional":
+                op.attrs["label"] = f"Bidirectional {kind}"
+            activation = None  # the cell's tanh: not a layer's activation
+        elif cls == "Embedding":
+            op.kind = "embedding"
+            op.attrs = {"units": int(cfg["output_dim"]), "vocab": int(cfg["input_dim"])}
+        elif cls == "MultiHeadAttention":
+            op.kind = "attention"
+            width = (shape or (0,))[-1]
+            heads = int(cfg.get("num_heads", 1))
+            op.attrs = {"heads": heads} if width and width % heads == 0 else {}
+            if not op.attrs:
+                self.graph.notes.append(f"'{op.name}': {heads} heads do not divide {width}")
         elif cls in DROPS or cls in PREPROCESSING or cls.startswith("Random"):
             op.kind = "drop"
         elif cls in ACTIVATION_LAYERS or cls == "Activation":
@@ -330,24 +356,25 @@ class _Reader:
             op.kind, op.attrs, activation = "act", {"activation": act or "linear"}, None
             if act is None:
                 op.kind = "identity"
-        else:
-            raise ModelError(
-                self.graph.path,
-                f"layer '{op.name}' (class {cls}): nnsvg cannot import this layer yet; "
-                "nnsvg draws Dense, Conv, pooling, Flatten, UpSampling and "
-                "Add/Multiply/Concatenate, with activations, normalisation, dropout and "
-                "padding folded in",
-            )
+        else:  # nnsvg has no layer type for it: a generic block, noted in the header
+            generic(self.graph, op)
+            activation = None
         if activation and op.kind not in ("act", "identity"):
             op.attrs["activation"] = activation
         if op.kind != "input" and not op.inputs:
             raise ModelError(self.graph.path, f"layer '{op.name}' (class {cls}) reads nothing")
-        if op.kind not in ("add", "multiply", "concat") and len(op.inputs) != 1:
+        if op.kind not in ("add", "multiply", "concat", "attention", "op") and len(op.inputs) != 1:
             raise ModelError(
                 self.graph.path,
                 f"layer '{op.name}' (class {cls}) reads {len(op.inputs)} tensors: "
                 "nnsvg imports only merges with several inputs",
             )
+
+
+def _inner(cfg: dict[str, Any]) -> str | None:
+    """The class of the layer a wrapper (Bidirectional) wraps."""
+    layer = cfg.get("layer")
+    return str(layer.get("class_name")) if isinstance(layer, dict) else None
 
 
 def _zero_padding(value: Any, rank: int) -> list[tuple[int, int]]:
@@ -388,6 +415,12 @@ def _infer(op: Op, shapes: list[tuple[int, ...] | None]) -> tuple[int, ...] | No
         return (*out, a.get("filters", channels))
     if op.kind == "dense":
         return (a["units"],)
+    if op.kind in ("lstm", "gru"):
+        return (shape[0], a["units"]) if a["return_sequences"] else (a["units"],)
+    if op.kind == "embedding":
+        return (*shape, a["units"])
+    if op.kind == "op":
+        return None  # its config does not say: left to nnsvg (carried)
     if op.kind == "flatten":
         return (math.prod(shape),)
     if op.kind == "upsample":

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from nnsvg.errors import NnsvgError
-from nnsvg.importers.ir import Graph, ModelError, Op
+from nnsvg.importers.ir import Graph, ModelError, Op, generic
 
 __all__ = ["read_onnx"]
 
@@ -139,6 +139,7 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
         producer[value.name] = value.name
     constants = _Constants(onnx, initializers)
     plumbing = 0
+    sequences: set[str] = set()  # ops whose output is a sequence tensor
     for index, node in enumerate(model.graph.node):
         sources = [t for t in node.input if t in producer]
         # Shape plumbing and constants: no data flows through them.
@@ -152,14 +153,25 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
         op.shape = _hwc(shapes.get(op_id))
         in_shape = graph.ops[op.inputs[0]].shape
         try:
-            _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
+            why = _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
             # Attributes or weights not as the operator's definition has them.
             raise ModelError(
                 name, f"node '{op.name}' (op {op.source}): malformed ({type(err).__name__}: {err})"
             ) from None
+        if why is not None:  # nnsvg has no layer type for it: a generic block, noted
+            generic(graph, op, why or None)
+        if any(i in sequences for i in op.inputs) and op.kind not in ("lstm", "gru"):
+            # ONNX sequence tensors are [seq, batch, features]: not NCHW, the shape is
+            # left to nnsvg (carried by a block, a dense layer's units).
+            op.shape = None
+            sequences.add(op_id)
+        elif op.kind in ("lstm", "gru"):
+            _sequence_input(graph, op, node, shapes)
+            sequences.add(op_id)
         graph.add(op)
-        for tensor in node.output[:1]:
+        several = op.kind in ("lstm", "gru", "op")  # Y and Y_h of an LSTM, ...
+        for tensor in node.output if several else node.output[:1]:
             producer[tensor] = op_id
     if plumbing:
         graph.dropped["shape and constant nodes (no data input)"] = plumbing
@@ -262,9 +274,9 @@ def _map(
     in_shape: tuple[int, ...] | None,
     shapes: dict[str, list[int | None]],
     path: str,
-) -> None:
-    """Sets ``op.kind`` and ``op.attrs`` from the node; an operator nnsvg cannot draw is
-    an error that names it."""
+) -> str | None:
+    """Sets ``op.kind`` and ``op.attrs`` from the node. For an operator nnsvg has no
+    layer type for, returns why (``""``: just unknown): the caller keeps it generic."""
     kind, a = node.op_type, _attrs(node, onnx)
     weight = initializers.get(node.input[1]) if len(node.input) > 1 else None
     rank = len(in_shape) - 1 if in_shape else 0
@@ -314,12 +326,12 @@ def _map(
         else:
             units = (op.shape or (0,))[-1]
         if len(op.inputs) > 1:
-            raise _unsupported(path, op, "a product of two data tensors (attention?)")
+            return "a product of two data tensors"
         op.attrs = {"units": int(units)}
     elif kind in ("Flatten", "Reshape"):
         out = shapes.get(op.id)
         if kind == "Reshape" and not (out and len(out) == 2):
-            raise _unsupported(path, op, f"a reshape to {_show(out)} (only flattening is drawn)")
+            return f"a reshape to {_show(out)}"
         op.kind = "flatten"
     elif kind in ACTIVATIONS:
         op.kind, op.attrs = "act", {"activation": ACTIVATIONS[kind]}
@@ -331,6 +343,15 @@ def _map(
                 op.attrs["activation"] = "clip"
     elif kind in NORMS:
         op.kind = "norm"
+        if kind == "LayerNormalization":  # a block of its own in the blocks style
+            op.attrs = {"block": "layernorm"}
+    elif kind in ("LSTM", "GRU"):
+        both = a.get("direction", b"forward") in (b"bidirectional", "bidirectional")
+        directions = 2 if both else 1
+        op.kind = kind.lower()
+        op.attrs = {"units": int(a["hidden_size"]) * directions}
+        if directions == 2:
+            op.attrs["label"] = f"Bidirectional {kind}"
     elif kind in DROPS:
         op.kind = "drop"
     elif kind in MERGES:
@@ -343,10 +364,10 @@ def _map(
             op.kind, op.source = "identity", f"{kind} of a constant"
     elif kind in ("Resize", "Upsample"):
         if in_shape is None or op.shape is None:
-            raise ModelError(path, f"node '{op.name}' (op {kind}): its shapes are unknown")
+            return "its shapes are unknown"
         factors = [o / i for o, i in zip(op.shape[:-1], in_shape[:-1])]
         if any(f != int(f) or f < 1 for f in factors):
-            raise _unsupported(path, op, f"a resize by {factors} (only whole factors are drawn)")
+            return f"a resize by {factors}"
         op.kind, op.attrs = "upsample", {"size": [int(f) for f in factors]}
     elif kind == "Pad":
         values = _spatial(a.get("pads"), 0, 0) or [
@@ -354,11 +375,12 @@ def _map(
         ]
         half = len(values) // 2
         if len(values) != 2 * (rank + 2) or any(values[:2]) or any(values[half : half + 2]):
-            raise _unsupported(path, op, "a padding of other than the spatial axes")
+            return "a padding of other than the spatial axes"
         op.kind = "pad"
         op.attrs = {"pads": [(values[2 + k], values[half + 2 + k]) for k in range(rank)]}
     else:
-        raise _unsupported(path, op, None)
+        return ""
+    return None
 
 
 def _global_mean(node: Any, a: dict[str, Any], constants: _Constants, rank: int) -> bool:
@@ -369,11 +391,16 @@ def _global_mean(node: Any, a: dict[str, Any], constants: _Constants, rank: int)
     return sorted(int(x) % (rank + 2) for x in axes) == list(range(2, rank + 2))
 
 
-def _unsupported(path: str, op: Op, what: str | None) -> ModelError:
-    detail = f" ({what})" if what else ""
-    return ModelError(
-        path,
-        f"node '{op.name}' (op {op.source}): nnsvg cannot import this operator yet{detail}; "
-        "nnsvg draws conv, pooling, dense, flatten, upsample and add/mul/concat merges, "
-        "with activations, normalisation, dropout and padding folded in",
-    )
+def _sequence_input(graph: Graph, op: Op, node: Any, shapes: dict[str, Any]) -> None:
+    """An LSTM or GRU reads ``[seq, batch, features]`` (``layout`` 1: batch first):
+    its output is ``(seq, units)``, and a graph input it reads is that sequence."""
+    dims = shapes.get(node.input[0]) or []
+    layout = next((a.i for a in node.attribute if a.name == "layout"), 0)
+    if len(dims) != 3 or any(d is None for d in dims):
+        op.shape = None
+        return
+    seq, features = (dims[1], dims[2]) if layout else (dims[0], dims[2])
+    op.shape = (int(seq), op.attrs["units"])
+    source = graph.ops[op.inputs[0]]
+    if source.kind == "input":
+        source.shape = (int(seq), int(features))

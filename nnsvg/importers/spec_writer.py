@@ -19,14 +19,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nnsvg.importers.ir import Graph, Op
+from nnsvg.importers.ir import BLOCKS, Graph, Op
 
-__all__ = ["choose_style", "padding_value", "write_spec"]
+__all__ = ["choose_style", "needs_blocks", "padding_value", "write_spec"]
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
 SMALL_INPUT = 64  # a CNN chain on inputs up to this side, of few layers, is drawn as lenet
 SMALL_DEPTH = 12
+BIG_GRAPH = 30  # a graph (not a chain) of more layers than this is drawn as blocks
 
 
 def _scalar(value: Any) -> str:
@@ -127,8 +128,28 @@ def _layer_items(op: Op, graph: Graph, fcnn: bool) -> list[tuple[str, Any]]:
         items.append(("size", _one(a["size"])))
     if op.kind == "concat" and a.get("axis", -1) != -1:
         items.append(("axis", a["axis"]))
+    if op.kind in BLOCKS:
+        items += _block_items(op, graph)
     if a.get("activation"):
         items.append(("activation", a["activation"]))
+    return items
+
+
+def _block_items(op: Op, graph: Graph) -> list[tuple[str, Any]]:
+    """The keys of an operation block (the blocks style's layer types)."""
+    a = op.attrs
+    items: list[tuple[str, Any]] = []
+    if op.kind == "attention" and a.get("heads"):
+        items.append(("heads", a["heads"]))
+    if op.kind in ("lstm", "gru", "embedding", "attention") and a.get("units"):
+        items.append(("units", a["units"]))
+    if op.kind == "embedding" and a.get("vocab"):
+        items.append(("vocab", a["vocab"]))
+    if op.kind in ("lstm", "gru") and a.get("return_sequences") is False:
+        items.append(("return_sequences", False))
+    source = graph.ops[op.inputs[0]].shape if op.inputs else None
+    if op.kind in ("op", "attention") and op.shape is not None and op.shape != source:
+        items.append(("shape", list(op.shape)))
     return items
 
 
@@ -153,10 +174,25 @@ def _is_chain(graph: Graph) -> bool:
     return all(op.inputs == [prev.id] for prev, op in itertools.pairwise(ops))
 
 
+def needs_blocks(graph: Graph) -> bool:
+    """Whether only the blocks style draws ``graph``: it has operation blocks (an LSTM,
+    attention, a generic op), or it is a big graph (not a chain, over ``BIG_GRAPH``
+    layers), whose repeated blocks are written as groups."""
+    from nnsvg.importers.ir import FOLDED
+
+    if any(op.kind in BLOCKS for op in graph.ops.values()):
+        return True
+    drawn = sum(1 for op in graph.ops.values() if op.kind not in FOLDED | {"input"})
+    return drawn > BIG_GRAPH and not _is_chain(graph)
+
+
 def choose_style(graph: Graph) -> str:
-    """fcnn for a chain of dense layers; lenet for a graph, or a small CNN chain (inputs
-    up to 64 on a side, up to 12 layers); alexnet for a bigger CNN chain."""
+    """blocks where :func:`needs_blocks`; fcnn for a chain of dense layers; lenet for a
+    graph, or a small CNN chain (inputs up to 64 on a side, up to 12 layers); alexnet for
+    a bigger CNN chain."""
     layers = [op for op in graph.ops.values() if op.kind != "input"]
+    if needs_blocks(graph):
+        return "blocks"
     if not _is_chain(graph):
         return "lenet"
     if all(op.kind == "dense" for op in layers):
@@ -176,6 +212,11 @@ def _header(graph: Graph) -> list[str]:
         lines.append(f"# Folded into the layer they follow: {_count(graph.folded)}.")
     if graph.dropped:
         lines.append(f"# Dropped (not drawn): {_count(graph.dropped)}.")
+    if graph.generic:
+        lines.append(
+            f"# Kept as generic blocks (type: op; nnsvg has no layer type for them): "
+            f"{_count(graph.generic)}."
+        )
     lines += [f"# Note: {note}." for note in graph.notes]
     lines.append("# Shapes are inferred by nnsvg; edit freely.")
     return lines
@@ -209,7 +250,7 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     for op in ops:
         if op.kind == "input":
             continue
-        merge = op.kind in ("add", "multiply", "concat")
+        merge = op.kind in ("add", "multiply", "concat") or len(op.inputs) > 1
         if merge or op.inputs != [previous]:
             froms[op.id] = op.inputs
         previous = op.id
@@ -241,12 +282,14 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     for op in ops:
         if op.kind == "input":
             continue
-        items = [("name", names[op.id])] if op.id in referenced else []
+        named = op.id in referenced or op.kind == "op"  # a generic op: label is the operator
+        items = [("name", names[op.id])] if named else []
         items += _layer_items(op, graph, fcnn)
         if op.id in froms:
             sources = [names[s] for s in froms[op.id]]
             items.insert(1 if items[0][0] == "name" else 0, ("from", _one_ref(sources)))
-        items.append(("label", names[op.id]))
+        label = op.source if op.kind == "op" else op.attrs.get("label", names[op.id])
+        items.append(("label", label))
         lines.append(f"  - {_flow(items)}")
     return "\n".join(lines) + "\n", style
 
