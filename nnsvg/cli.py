@@ -998,6 +998,13 @@ def import_(
             help="The input's shape, batch first, in the model's layout (1,3,224,224).",
         ),
     ] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights",
+            help="Also write the dense layers' weights to this .npz (an FCNN figure's edges).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1010,9 +1017,22 @@ def import_(
         _usage(f"{display_path(output)} is the model itself; write the spec to another file")
     if output.exists() and not force:
         _usage(f"{display_path(output)} exists; use --force to overwrite it")
+    ref = None
+    if weights is not None:
+        if weights.suffix.lower() != ".npz":
+            _usage(f"--weights: {display_path(weights)} must be an .npz file")
+        if weights.exists() and not force:
+            _usage(f"{display_path(weights)} exists; use --force to overwrite it")
+        if weights.exists() and model.exists() and weights.resolve() == model.resolve():
+            _usage(f"{display_path(weights)} is the model itself; write the weights elsewhere")
+        ref = os.path.relpath(weights.absolute(), output.absolute().parent)
     report = _Reporter(debug=debug)
     try:
-        result = import_model(model, style=style, input_shape=parse_input_shape(input_shape))
+        result = import_model(
+            model, style=style, input_shape=parse_input_shape(input_shape), weights=ref
+        )
+        if weights is not None and result.npz is not None:
+            write_atomic(weights, result.npz)
         write_atomic(output, result.text)
     except NnsvgError as err:
         report.error(err)

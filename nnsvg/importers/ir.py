@@ -58,6 +58,10 @@ class Op:
     inputs: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
     shape: tuple[int, ...] | None = None
+    # Arrays for --weights (read only when asked): a dense layer's "W" [in, out] and "b";
+    # a constant "add" or "mul" after one; a batch norm's "gamma", "beta", "mean", "var",
+    # "eps".
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,6 +11,7 @@ Sequential states none but its input's).
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -113,9 +114,14 @@ def _parse_json(raw: bytes, name: str) -> dict[str, Any]:
 
 
 def read_keras(
-    path: str | os.PathLike[str], name: str, fmt: str, input_shape: tuple[int, ...] | None
+    path: str | os.PathLike[str],
+    name: str,
+    fmt: str,
+    input_shape: tuple[int, ...] | None,
+    weights: bool = False,
 ) -> Graph:
-    """The Keras model at ``path`` (``fmt`` from detect_format) as a graph."""
+    """The Keras model at ``path`` (``fmt`` from detect_format) as a graph; with
+    ``weights``, the dense and batch norm layers' arrays too (h5py)."""
     model = _load_config(path, name, fmt)
     if str(model["class_name"]) not in MODELS:
         raise ModelError(name, f"the model is a {model['class_name']}, not a Keras model")
@@ -135,7 +141,30 @@ def read_keras(
         ) from None
     if not reader.graph.inputs:
         raise ModelError(name, "the model has no input layer")
+    if weights:
+        _read_weights(path, name, fmt, reader.graph)
     return reader.graph
+
+
+def _read_weights(path: str | os.PathLike[str], name: str, fmt: str, graph: Graph) -> None:
+    """Reads the weights of a ``.keras`` (its ``model.weights.h5``) or legacy ``.h5``."""
+    from nnsvg.importers.weights_out import keras_params
+
+    if fmt == "keras-h5":
+        keras_params(os.fspath(path), name, graph)
+        return
+    if fmt != "keras" or Path(path).is_dir():
+        folder = Path(path) if Path(path).is_dir() else None
+        if folder is not None and (folder / "model.weights.h5").is_file():
+            keras_params(os.fspath(folder / "model.weights.h5"), name, graph)
+            return
+        raise ModelError(name, "--weights: a Keras JSON config holds no weights")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("model.weights.h5")
+    except KeyError:
+        raise ModelError(name, "--weights: the .keras file holds no model.weights.h5") from None
+    keras_params(io.BytesIO(data), name, graph)
 
 
 def _has_args(model: dict[str, Any]) -> bool:
@@ -324,6 +353,8 @@ class _Reader:
             op.kind = "norm"
             if cls == "LayerNormalization":  # a block of its own in the blocks style
                 op.attrs = {"block": "layernorm"}
+            elif cls == "BatchNormalization":  # for --weights
+                op.attrs = {"eps": float(cfg.get("epsilon", 1e-3))}
         elif cls in RECURRENT or (cls == "Bidirectional" and _inner(cfg) in RECURRENT):
             inner = cfg if cls in RECURRENT else cfg["layer"]["config"]
             kind = cls if cls in RECURRENT else _inner(cfg)

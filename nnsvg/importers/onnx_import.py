@@ -90,24 +90,30 @@ def _set_input_shape(model: Any, shape: tuple[int, ...], path: str) -> None:
 
 
 def read_onnx(
-    path: str | os.PathLike[str], name: str, input_shape: tuple[int, ...] | None
+    path: str | os.PathLike[str],
+    name: str,
+    input_shape: tuple[int, ...] | None,
+    weights: bool = False,
 ) -> Graph:
-    """The ONNX model at ``path`` (named ``name`` in messages) as a graph."""
+    """The ONNX model at ``path`` (named ``name`` in messages) as a graph; with
+    ``weights``, the dense layers' arrays too (external data is read then)."""
     onnx = _onnx()
     try:
-        model = onnx.load(os.fspath(path), load_external_data=False)
+        model = onnx.load(os.fspath(path), load_external_data=weights)
     except Exception as err:  # protobuf's DecodeError, or anything a damaged file raises
         raise ModelError(name, f"not a readable ONNX model ({type(err).__name__})") from None
     if not model.graph.node:
         raise ModelError(name, "not a readable ONNX model (its graph has no nodes)")
     try:
-        return _read(onnx, model, name, input_shape)
+        return _read(onnx, model, name, input_shape, weights)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         # Names that are not UTF-8, fields not as the format defines them: a damaged file.
         raise ModelError(name, f"a malformed ONNX model ({type(err).__name__}: {err})") from None
 
 
-def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None) -> Graph:
+def _read(
+    onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None, weights: bool
+) -> Graph:
     initializers = {t.name: t for t in model.graph.initializer}
     # IR < 4 lists the initializers among the inputs too: they are weights, not data.
     data_inputs = [v for v in model.graph.input if v.name not in initializers]
@@ -159,6 +165,8 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
             raise ModelError(
                 name, f"node '{op.name}' (op {op.source}): malformed ({type(err).__name__}: {err})"
             ) from None
+        if weights and why is None:
+            op.params = _params(onnx, node, op, initializers, constants)
         if why is not None:  # nnsvg has no layer type for it: a generic block, noted
             generic(graph, op, why or None)
         if any(i in sequences for i in op.inputs) and op.kind not in ("lstm", "gru"):
@@ -389,6 +397,42 @@ def _global_mean(node: Any, a: dict[str, Any], constants: _Constants, rank: int)
         return False
     axes = a.get("axes") or (constants.get(node.input[1]) if len(node.input) > 1 else [])
     return sorted(int(x) % (rank + 2) for x in axes) == list(range(2, rank + 2))
+
+
+def _params(
+    onnx: Any, node: Any, op: Op, initializers: dict[str, Any], constants: _Constants
+) -> dict[str, Any]:
+    """The arrays --weights needs of a node: a dense layer's ``W`` [in, out] and ``b``,
+    a constant bias or scale, a batch norm's statistics."""
+    import numpy as np
+
+    a = _attrs(node, onnx)
+
+    def array(index: int) -> Any:
+        name = node.input[index] if len(node.input) > index else ""
+        if name in initializers:
+            return onnx.numpy_helper.to_array(initializers[name])
+        return np.asarray(constants.get(name)) if constants.get(name) else None
+
+    if op.kind == "dense":
+        w = array(1)
+        if w is None:
+            return {}
+        if node.op_type == "Gemm":
+            w = (w.T if a.get("transB", 0) else w) * float(a.get("alpha", 1.0))
+            c = array(2)
+            return {"W": w} if c is None else {"W": w, "b": c * float(a.get("beta", 1.0))}
+        return {"W": w}
+    if op.kind == "identity" and node.op_type in ("Add", "Mul"):
+        const = next((c for c in map(array, range(len(node.input))) if c is not None), None)
+        return {} if const is None else {"add" if node.op_type == "Add" else "mul": const}
+    if node.op_type == "BatchNormalization":
+        stats = [array(k) for k in range(1, 5)]
+        if any(x is None for x in stats):
+            return {}
+        return {**dict(zip(("gamma", "beta", "mean", "var"), stats)),
+                "eps": float(a.get("epsilon", 1e-5))}  # fmt: skip
+    return {}
 
 
 def _sequence_input(graph: Graph, op: Op, node: Any, shapes: dict[str, Any]) -> None:

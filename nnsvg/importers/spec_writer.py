@@ -21,7 +21,7 @@ from typing import Any
 
 from nnsvg.importers.ir import BLOCKS, Graph, Op
 
-__all__ = ["choose_style", "needs_blocks", "padding_value", "write_spec"]
+__all__ = ["choose_style", "names_of", "needs_blocks", "padding_value", "scalar", "write_spec"]
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
@@ -30,10 +30,10 @@ SMALL_DEPTH = 12
 BIG_GRAPH = 30  # a graph (not a chain) of more layers than this is drawn as blocks
 
 
-def _scalar(value: Any) -> str:
+def scalar(value: Any) -> str:
     """A YAML flow scalar or list: plain where that reads back the same, else quoted.
 
-    >>> _scalar("conv1"), _scalar("a: b"), _scalar("yes"), _scalar([3, 3]), _scalar(2)
+    >>> scalar("conv1"), scalar("a: b"), scalar("yes"), scalar([3, 3]), scalar(2)
     ('conv1', '"a: b"', '"yes"', '[3, 3]', '2')
     """
     if isinstance(value, bool):
@@ -41,7 +41,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
         return text
@@ -49,7 +49,7 @@ def _scalar(value: Any) -> str:
 
 
 def _flow(items: Sequence[tuple[str, Any]]) -> str:
-    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in items) + "}"
+    return "{" + ", ".join(f"{key}: {scalar(value)}" for key, value in items) + "}"
 
 
 def _one(values: Sequence[int]) -> int | list[int]:
@@ -222,7 +222,7 @@ def _header(graph: Graph) -> list[str]:
     return lines
 
 
-def _names(graph: Graph) -> dict[str, str]:
+def names_of(graph: Graph) -> dict[str, str]:
     """Op id -> a unique name for the spec (the model's own, made unique)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
@@ -240,7 +240,7 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     (``style``, or :func:`choose_style`'s)."""
     _drop_flatten_before_dense(graph)
     style = style or choose_style(graph)
-    names = _names(graph)
+    names = names_of(graph)
     ops = list(graph.ops.values())
     inputs = graph.inputs
     fcnn = style == "fcnn" and _is_chain(graph) and all(op.kind == "dense" for op in ops[1:])
@@ -259,7 +259,7 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     lines = _header(graph)
     lines.append(f"style: {style}")
     if graph.title:
-        lines.append(f"title: {_scalar(graph.title)}")
+        lines.append(f"title: {scalar(graph.title)}")
     if fcnn:
         lines.append("layers:")
         first = inputs[0]
