@@ -1005,6 +1005,12 @@ def import_(
             help="Also write the dense layers' weights to this .npz (an FCNN figure's edges).",
         ),
     ] = None,
+    no_collapse: Annotated[
+        bool,
+        typer.Option(
+            "--no-collapse", help="Write every repeated block (blocks style: no repeat groups)."
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1029,7 +1035,11 @@ def import_(
     report = _Reporter(debug=debug)
     try:
         result = import_model(
-            model, style=style, input_shape=parse_input_shape(input_shape), weights=ref
+            model,
+            style=style,
+            input_shape=parse_input_shape(input_shape),
+            weights=ref,
+            collapse=not no_collapse,
         )
         if weights is not None and result.npz is not None:
             write_atomic(weights, result.npz)

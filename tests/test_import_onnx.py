@@ -121,7 +121,8 @@ def test_style_override(work: Path) -> None:
 
 
 def test_resnet50_sized_graph(work: Path) -> None:
-    text = _import(work, "resnet50")
+    text = _import(work, "resnet50", "--no-collapse")
+    assert "style: blocks\n" in text  # a big graph
     layers = _layers(text)
     assert sum(layer["type"] == "add" for layer in layers) == 16
     assert "53 BatchNormalization, 49 Relu" in text

@@ -119,6 +119,7 @@ def import_model(
     style: str | None = None,
     input_shape: tuple[int, ...] | None = None,
     weights: str | None = None,
+    collapse: bool = True,
 ) -> ImportResult:
     """Read the model at ``path`` and write it as spec text (see the module docstring).
     With ``weights`` (the ``.npz`` file's name as the spec refers to it), the dense
@@ -138,7 +139,7 @@ def import_model(
 
         fold_weights(graph)
     fold(graph)
-    text, chosen = write_spec(graph, style or ("blocks" if blocks else None))
+    text, chosen = write_spec(graph, style or ("blocks" if blocks else None), collapse)
     _check(graph, text, chosen, chosen_by_user=style is not None)
     npz = None
     if weights is not None:  # after the check: the .npz is not written yet

@@ -19,6 +19,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from nnsvg.importers.collapse import Group
+from nnsvg.importers.collapse import collapse as find_groups
 from nnsvg.importers.ir import BLOCKS, Graph, Op
 
 __all__ = ["choose_style", "names_of", "needs_blocks", "padding_value", "scalar", "write_spec"]
@@ -235,11 +237,17 @@ def names_of(graph: Graph) -> dict[str, str]:
     return out
 
 
-def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
+def write_spec(graph: Graph, style: str | None = None, collapse: bool = True) -> tuple[str, str]:
     """The spec text for ``graph`` (already folded) and the style it was written for
-    (``style``, or :func:`choose_style`'s)."""
+    (``style``, or :func:`choose_style`'s). In the blocks style (the one that draws
+    groups), repeated blocks are written once, as a group with ``repeat: N``, unless
+    ``collapse`` is off."""
     _drop_flatten_before_dense(graph)
     style = style or choose_style(graph)
+    groups: dict[str, Group] = {}
+    if style == "blocks" and collapse:
+        groups = {g.first: g for g in find_groups(graph)}
+    in_group = {key for g in groups.values() for key in g.ops}
     names = names_of(graph)
     ops = list(graph.ops.values())
     inputs = graph.inputs
@@ -290,7 +298,14 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
             items.insert(1 if items[0][0] == "name" else 0, ("from", _one_ref(sources)))
         label = op.source if op.kind == "op" else op.attrs.get("label", names[op.id])
         items.append(("label", label))
-        lines.append(f"  - {_flow(items)}")
+        if op.id in groups:
+            group = groups[op.id]
+            lines.append(f"  - group: {scalar(group.label)}")
+            lines.append(f"    repeat: {group.repeat}")
+            lines.append(f"    note: {scalar(group.note)}")
+            lines.append("    layers:")
+        indent = "      " if op.id in in_group else "  "
+        lines.append(f"{indent}- {_flow(items)}")
     return "\n".join(lines) + "\n", style
 
 

@@ -1,0 +1,91 @@
+"""Repeated blocks collapsed into groups (``repeat: N``) when a model is written in the
+blocks style: by name scope (ResNet-50's stages: a first block that downsamples, then
+a group of the rest), else by a tandem-repeat search (checked on random lists too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnsvg.importers import import_model
+from nnsvg.importers.collapse import _tandem
+from tests.cli_run import run
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _groups(text: str) -> list[dict]:
+    return [layer for layer in yaml.safe_load(text)["layers"] if "group" in layer]
+
+
+def test_resnet50_stages_are_a_first_block_and_a_group(work: Path) -> None:
+    pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    onnx_models.save(onnx_models.resnet50(), work / "r50.onnx")
+    result = run("import", "r50.onnx", "-o", "r50.yaml")
+    assert result.exit_code == 0, result.stderr
+    text = (work / "r50.yaml").read_text()
+    groups = _groups(text)
+    # 3, 4, 6, 3 bottlenecks: the first of each stage differs (a projection shortcut)
+    assert [(g["group"], g["repeat"]) for g in groups] == [
+        ("layer1", 2), ("layer2", 3), ("layer3", 5), ("layer4", 2)
+    ]  # fmt: skip
+    assert groups[2]["note"] == "layer3.1 to layer3.5"
+    assert [la["type"] for la in groups[0]["layers"]] == ["conv", "conv", "conv", "add"]
+    assert "4 repeated block(s) collapsed into groups (repeat: N), 32 layers" in text
+    assert run("render", "r50.yaml", "-o", "r50.svg").exit_code == 0
+    full = import_model(work / "r50.onnx", collapse=False).text
+    assert not _groups(full) and "style: blocks" in full
+    lenet = import_model(work / "r50.onnx", style="lenet").text
+    assert not _groups(lenet)  # groups only where they are drawn: the blocks style
+
+
+def test_unscoped_repeats_are_found_by_the_tandem_search(work: Path) -> None:
+    pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    b = onnx_models.Builder()
+    x = b.node("Relu", [b.conv("x", 3, 8, 3, "stem", pads=[1] * 4)], "stem_relu")
+    for n in range(4):  # four identical residual blocks, names without a scope
+        y = b.node("Relu", [b.conv(x, 8, 8, 3, f"convA{n}", pads=[1] * 4)], f"reluA{n}")
+        y = b.conv(y, 8, 8, 3, f"convB{n}", pads=[1] * 4)
+        x = b.node("Relu", [b.node("Add", [x, y], f"sum{n}")], f"relu{n}")
+    x = b.conv(x, 8, 2, 1, "head")
+    onnx_models.save(b.model({"x": [1, 3, 16, 16]}, x, "plain"), work / "plain.onnx")
+    result = run("import", "plain.onnx", "-o", "plain.yaml", "--style", "blocks")
+    assert result.exit_code == 0, result.stderr
+    text = (work / "plain.yaml").read_text()
+    (group,) = _groups(text)
+    assert group["repeat"] == 4 and group["note"] == "convA0 to sum3"
+    assert [la["label"] for la in group["layers"]] == ["convA0", "convB0", "sum0"]
+    layers = yaml.safe_load(text)["layers"]
+    assert layers[-1]["label"] == "head"
+    assert run("render", "plain.yaml", "-o", "plain.svg").exit_code == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=60))
+def test_tandem_repeats_are_periodic_and_disjoint(sigs: list[int]) -> None:
+    covered: set[int] = set()
+    for start, period, count in _tandem(sigs):
+        assert count >= 2 and period * (count - 1) >= 2
+        span = range(start, start + period * count)
+        assert span.stop <= len(sigs) and not covered & set(span)
+        covered |= set(span)
+        for k in range(period * (count - 1)):
+            assert sigs[start + k] == sigs[start + k + period]
+
+
+def test_tandem_finds_a_planted_repeat() -> None:
+    body = [5, 6, 7, 8]
+    sigs = [1, 2] + body * 6 + [9]
+    assert _tandem(sigs) == [(2, 4, 6)]
