@@ -89,3 +89,52 @@ def test_tandem_finds_a_planted_repeat() -> None:
     body = [5, 6, 7, 8]
     sigs = [1, 2] + body * 6 + [9]
     assert _tandem(sigs) == [(2, 4, 6)]
+
+
+def _kt(name: str, shape: list[int]) -> dict:
+    history = {"shape": [None, *shape], "dtype": "float32", "keras_history": [name, 0, 0]}
+    return {"class_name": "__keras_tensor__", "config": history}
+
+
+def _keras_layer(cls: str, name: str, cfg: dict, args: list) -> dict:
+    node = {"args": args, "kwargs": {}}
+    return {"module": "keras.layers", "class_name": cls, "name": name,
+            "config": {"name": name, **cfg}, "inbound_nodes": [node]}  # fmt: skip
+
+
+def test_keras_block_names_are_scopes(work: Path) -> None:
+    """Keras' applications name layers conv4_block2_1_conv: conv4_block2 is a block."""
+    import json
+
+    layers = [{"class_name": "InputLayer", "name": "img", "inbound_nodes": [],
+               "config": {"name": "img", "batch_shape": [None, 16, 16, 8]}}]  # fmt: skip
+    x, shape = "img", [16, 16, 8]
+    for stage in (2, 3):
+        for block in (1, 2, 3):
+            p = f"conv{stage}_block{block}"
+            stride = 2 if stage == 3 and block == 1 else 1
+            conv = {"filters": 8, "kernel_size": [3, 3], "padding": "same"}
+            layers.append(_keras_layer("Conv2D", f"{p}_1_conv", {**conv, "strides": stride,
+                                       "activation": "relu"}, [_kt(x, shape)]))  # fmt: skip
+            out = [16 // stride, 16 // stride, 8] if stage == 2 else [8, 8, 8]
+            layers.append(_keras_layer("Conv2D", f"{p}_2_conv", conv, [_kt(f"{p}_1_conv", out)]))
+            skip = x
+            if stride == 2:
+                layers.append(_keras_layer("Conv2D", f"{p}_0_conv", {**conv, "strides": 2},
+                                           [_kt(x, shape)]))  # fmt: skip
+                skip = f"{p}_0_conv"
+            layers.append(_keras_layer("Add", f"{p}_add", {},
+                                       [[_kt(skip, out), _kt(f"{p}_2_conv", out)]]))  # fmt: skip
+            layers.append(_keras_layer("Activation", f"{p}_out", {"activation": "relu"},
+                                       [_kt(f"{p}_add", out)]))  # fmt: skip
+            x, shape = f"{p}_out", out
+    model = {"class_name": "Functional", "module": "keras.src.models.functional",
+             "config": {"name": "blocks", "layers": layers, "input_layers": ["img", 0, 0],
+                        "output_layers": [x, 0, 0]}}  # fmt: skip
+    (work / "m.json").write_text(json.dumps(model))
+    text = import_model(work / "m.json", style="blocks").text
+    groups = _groups(text)
+    assert [(g["group"], g["repeat"]) for g in groups] == [("conv2", 3), ("conv3", 2)]
+    assert groups[1]["note"] == "conv3_block2 to conv3_block3"
+    (work / "m.yaml").write_text(text)
+    assert run("render", "m.yaml", "-o", "m.svg").exit_code == 0

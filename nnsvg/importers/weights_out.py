@@ -121,12 +121,15 @@ def keras_params(source: Any, name: str, graph: Graph) -> None:
 def _datasets(handle: Any) -> dict[str, list[Any]]:
     """Layer name -> its arrays, in the order Keras stores them."""
     out: dict[str, list[Any]] = {}
-    layers = handle.get("layers")
-    if layers is not None:  # Keras 3 model.weights.h5: layers/<name>/vars/0, 1, ...
-        for layer, group in layers.items():
-            var = group.get("vars")
-            if var is not None and len(var):
-                out[layer] = [var[str(k)][()] for k in range(len(var))]
+    if handle.get("layers") is not None:
+        # Keras 3 model.weights.h5: layers/<name>/vars/0, 1, ... (a nested model's
+        # layers under layers/<model>/layers/<name>/vars)
+        def visit(path: str, item: Any) -> None:
+            if path.endswith("/vars") and len(item) and "/layers/" in f"/{path}":
+                layer = path.rsplit("/", 2)[-2]
+                out.setdefault(layer, [item[str(k)][()] for k in range(len(item))])
+
+        handle.visititems(visit)
         return out
     root = handle.get("model_weights", handle)
     for layer, group in root.items():
