@@ -147,3 +147,16 @@ def test_torch_is_a_clear_error_pointing_at_onnx(work: Path, model: str) -> None
     assert result.stderr.startswith(f"error: {model}: PyTorch import is not available yet")
     assert "torch.onnx.export" in result.stderr and "Traceback" not in result.stderr
     assert not (work / "m.yaml").exists()
+
+
+def test_attention_whose_heads_do_not_divide_its_width(work: Path) -> None:
+    config = json.loads((FIXTURES / "keras3_sequence_blocks.json").read_text())
+    config["config"]["layers"][3]["config"]["num_heads"] = 5  # 32 is not a multiple of 5
+    Path("mha.json").write_text(json.dumps(config))
+    result = run("import", "mha.json", "-o", "mha.yaml")
+    assert result.exit_code == 0, result.stderr
+    text = (work / "mha.yaml").read_text()
+    attention = _layers(text)[2]
+    assert "heads" not in attention and attention["shape"] == [20, 32]
+    assert "'mha': 5 heads do not divide 32" in text
+    _render("mha.yaml")

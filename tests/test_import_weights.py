@@ -167,3 +167,43 @@ def test_weights_errors_are_located(work: Path, setup: str, message: str) -> Non
     assert result.stderr.startswith(f"error: {model}: {message}"), result.stderr
     assert "Traceback" not in result.stderr
     assert not (work / "m.yaml").exists() and not (work / "w.npz").exists()
+
+
+def test_weights_of_any_shape_import_or_are_errors_never_crashes(tmp_path: Path) -> None:
+    """Weight arrays of random shapes and values (NaN, a negative variance): the import
+    gives a right .npz or an NnsvgError, never another exception."""
+    h5py = pytest.importorskip("h5py")
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    import json
+
+    from nnsvg.errors import NnsvgError
+    from nnsvg.importers import import_model
+
+    sizes = st.lists(st.integers(1, 6), min_size=0, max_size=3)
+    values = st.sampled_from([1.0, -2.0, 0.0, float("nan")])
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(st.lists(st.tuples(sizes, values), min_size=8, max_size=8))
+    def check(arrays: list[tuple[list[int], float]]) -> None:
+        path = tmp_path / "m.keras"
+        weights = io.BytesIO()
+        with h5py.File(weights, "w") as handle:
+            it = iter(arrays)
+            for name, count in (("fc1", 2), ("bn", 4), ("fc2", 2)):
+                group = handle.create_group(f"layers/{name}/vars")
+                for k in range(count):
+                    shape, value = next(it)
+                    group[str(k)] = np.full(shape, value)
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("config.json", json.dumps(_keras_config()))
+            archive.writestr("model.weights.h5", weights.getvalue())
+        try:
+            result = import_model(path, weights="w.npz")
+        except NnsvgError:
+            return
+        with np.load(io.BytesIO(result.npz)) as data:
+            assert [data[k].shape for k in data.files] == [(4, 5), (5,), (5, 3), (3,)]
+            assert all(np.all(np.isfinite(data[k])) for k in data.files)
+
+    check()

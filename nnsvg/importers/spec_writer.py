@@ -150,7 +150,8 @@ def _block_items(op: Op, graph: Graph) -> list[tuple[str, Any]]:
     if op.kind in ("lstm", "gru") and a.get("return_sequences") is False:
         items.append(("return_sequences", False))
     source = graph.ops[op.inputs[0]].shape if op.inputs else None
-    if op.kind in ("op", "attention") and op.shape is not None and op.shape != source:
+    headless = op.kind == "attention" and not a.get("heads")  # nnsvg needs heads or a shape
+    if op.kind in ("op", "attention") and op.shape is not None and (op.shape != source or headless):
         items.append(("shape", list(op.shape)))
     return items
 

@@ -16,7 +16,7 @@ import io
 import math
 from typing import Any
 
-from nnsvg.importers.ir import Graph, ModelError
+from nnsvg.importers.ir import Graph, ModelError, Op
 
 __all__ = ["KERAS_BN", "fold_weights", "keras_params", "npz_bytes"]
 
@@ -34,35 +34,51 @@ def fold_weights(graph: Graph) -> None:
             continue
         if "W" not in op.params:
             raise ModelError(graph.path, f"--weights: the dense layer '{op.name}' has no weights")
-        w = np.asarray(op.params["W"], dtype=float)
-        b = np.asarray(op.params.get("b", np.zeros(w.shape[1])), dtype=float)
-        current = op.id
-        while len(consumers[current]) == 1:
-            nxt = graph.ops[consumers[current][0]]
-            if nxt.kind not in ("identity", "norm", "drop"):
-                break
-            p = nxt.params
-            if "add" in p:
-                b = b + np.asarray(p["add"], dtype=float).reshape(-1)
-            elif "mul" in p:
-                scale = np.asarray(p["mul"], dtype=float).reshape(-1)
-                w, b = w * scale, b * scale
-            elif "gamma" in p:
-                scale = np.asarray(p["gamma"]) / np.sqrt(np.asarray(p["var"]) + p["eps"])
-                w, b = w * scale, (b - np.asarray(p["mean"])) * scale + np.asarray(p["beta"])
-            elif nxt.kind == "norm":
-                graph.notes.append(
-                    f"--weights: {nxt.source} '{nxt.name}' after '{op.name}' is not folded "
-                    "into its weights (it depends on the input)"
-                )
-            current = nxt.id
-        if w.shape[1] != op.attrs["units"]:
+        try:
+            with np.errstate(all="ignore"):  # a negative variance: said below as NaN
+                _fold_one(graph, op, consumers)
+        except (ValueError, TypeError, IndexError) as err:  # arrays of the wrong shapes
             raise ModelError(
                 graph.path,
-                f"--weights: the matrix of '{op.name}' is {w.shape[0]}×{w.shape[1]}, "
-                f"not [in, {op.attrs['units']}]",
+                f"--weights: the weights of '{op.name}' do not fit its layer ({err})",
+            ) from None
+
+
+def _fold_one(graph: Graph, op: Op, consumers: dict[str, list[str]]) -> None:
+    """One dense layer's ``W`` and ``b``, with what follows it folded in."""
+    import numpy as np
+
+    w = np.asarray(op.params["W"], dtype=float)
+    if w.ndim != 2 or not np.all(np.isfinite(w)):
+        raise ValueError(f"a matrix of shape {w.shape}, or not finite")
+    b = np.asarray(op.params.get("b", np.zeros(w.shape[1])), dtype=float).reshape(-1)
+    current = op.id
+    while len(consumers[current]) == 1:
+        nxt = graph.ops[consumers[current][0]]
+        if nxt.kind not in ("identity", "norm", "drop"):
+            break
+        p = nxt.params
+        if "add" in p:
+            b = b + np.asarray(p["add"], dtype=float).reshape(-1)
+        elif "mul" in p:
+            scale = np.asarray(p["mul"], dtype=float).reshape(-1)
+            w, b = w * scale, b * scale
+        elif "gamma" in p:
+            scale = np.asarray(p["gamma"]) / np.sqrt(np.asarray(p["var"]) + p["eps"])
+            w, b = w * scale, (b - np.asarray(p["mean"])) * scale + np.asarray(p["beta"])
+        elif nxt.kind == "norm":
+            graph.notes.append(
+                f"--weights: {nxt.source} '{nxt.name}' after '{op.name}' is not folded "
+                "into its weights (it depends on the input)"
             )
-        op.params = {"W": w, "b": b}
+        current = nxt.id
+    if w.shape[1] != op.attrs["units"] or b.shape != (w.shape[1],):
+        raise ValueError(
+            f"a {w.shape[0]}×{w.shape[1]} matrix and {b.size} biases for {op.attrs['units']} units"
+        )
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+        raise ValueError("NaN or infinite values once batch norm is folded in")
+    op.params = {"W": w, "b": b}
 
 
 def npz_bytes(graph: Graph, names: dict[str, str]) -> bytes:
@@ -116,6 +132,10 @@ def keras_params(source: Any, name: str, graph: Graph) -> None:
                     op.params["eps"] = op.attrs.pop("eps", 1e-3)
     except OSError as err:
         raise ModelError(name, f"--weights: cannot read the weights ({err})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # not as Keras writes
+        raise ModelError(
+            name, f"--weights: weights not laid out as Keras writes them ({err})"
+        ) from None
 
 
 def _datasets(handle: Any) -> dict[str, list[Any]]:
