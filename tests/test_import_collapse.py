@@ -138,3 +138,49 @@ def test_keras_block_names_are_scopes(work: Path) -> None:
     assert groups[1]["note"] == "conv3_block2 to conv3_block3"
     (work / "m.yaml").write_text(text)
     assert run("render", "m.yaml", "-o", "m.svg").exit_code == 0
+
+
+def _staged_model(stages: list[int]):
+    """ResNet-like stages of basic blocks named layerS.B.*, the first block of each
+    stage after the first downsampling (stride 2 and a projection shortcut)."""
+    from tests import onnx_models
+
+    b = onnx_models.Builder()
+    x = b.node("Relu", [b.conv("x", 3, 4, 3, "stem", pads=[1] * 4)], "stem.relu")
+    width = 4
+    for s, count in enumerate(stages, 1):
+        for k in range(count):
+            p = f"layer{s}.{k}"
+            down = s > 1 and k == 0
+            out = width * 2 if down else width
+            stride = [2, 2] if down else [1, 1]
+            y = b.conv(x, width, out, 3, f"{p}.conv1", strides=stride, pads=[1] * 4)
+            y = b.conv(b.node("Relu", [y], f"{p}.relu1"), out, out, 3, f"{p}.conv2", pads=[1] * 4)
+            skip = b.conv(x, width, out, 1, f"{p}.downsample", strides=stride) if down else x
+            x = b.node("Relu", [b.node("Add", [skip, y], f"{p}.add")], f"{p}.relu")
+            width = out
+    return b.model({"x": [1, 3, 64, 64]}, x, "staged")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4))
+def test_planted_stages_collapse_to_their_counts(tmp_path_factory, stages: list[int]) -> None:
+    """Random stage sizes: each stage is its first block (when it downsamples) and a
+    group of the rest; the collapsed spec loads with nnsvg's own shapes (import_model
+    checks that) and without collapsing every block is written."""
+    pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    path = onnx_models.save(_staged_model(stages), tmp_path_factory.mktemp("m") / "m.onnx")
+    text = import_model(path, style="blocks").text
+    want = []
+    for s, count in enumerate(stages, 1):
+        rest = count - 1 if s > 1 else count  # stage 1 has no downsampling block
+        if rest >= 2:
+            want.append((f"layer{s}", rest))
+    assert [(g["group"], g["repeat"]) for g in _groups(text)] == want
+    full = import_model(path, style="blocks", collapse=False).text
+    assert not _groups(full)
+    blocks = sum(stages)
+    downsampling = len(stages) - 1
+    assert len(yaml.safe_load(full)["layers"]) == 1 + 3 * blocks + downsampling
