@@ -18,13 +18,13 @@ TensorProto, helper = onnx.TensorProto, onnx.helper
 __all__ = [
     "Builder",
     "lenet5",
+    "lstm_model",
     "mlp_legacy_flatten",
     "resnet50",
     "resnet_block",
     "save",
     "sequence_model",
     "unet",
-    "unsupported_lstm",
 ]
 
 
@@ -153,7 +153,7 @@ def mlp_legacy_flatten() -> onnx.ModelProto:
     return b.model({"image": [1, 1, 28, 28]}, x, "mnist-mlp")
 
 
-def unsupported_lstm() -> onnx.ModelProto:
+def lstm_model() -> onnx.ModelProto:
     b = Builder()
     w, r = b.weight("W", [1, 64, 8]), b.weight("R", [1, 64, 16])
     x = b.node("LSTM", ["seq", w, r], "lstm1", hidden_size=16)

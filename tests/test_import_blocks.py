@@ -40,7 +40,7 @@ def _onnx(work: Path, name: str) -> Path:
 
 
 def test_onnx_lstm_is_an_lstm_block_in_the_blocks_style(work: Path) -> None:
-    model = _onnx(work, "unsupported_lstm")
+    model = _onnx(work, "lstm_model")
     result = run("import", model, "-o", "lstm.yaml")
     assert result.exit_code == 0, result.stderr
     spec = yaml.safe_load((work / "lstm.yaml").read_text())
@@ -51,10 +51,10 @@ def test_onnx_lstm_is_an_lstm_block_in_the_blocks_style(work: Path) -> None:
 
 
 def test_a_style_that_cannot_draw_blocks_is_a_clear_error(work: Path) -> None:
-    _onnx(work, "unsupported_lstm")
-    result = run("import", "unsupported_lstm.onnx", "-o", "lstm.yaml", "--style", "lenet")
+    _onnx(work, "lstm_model")
+    result = run("import", "lstm_model.onnx", "-o", "lstm.yaml", "--style", "lenet")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: unsupported_lstm.onnx: --style lenet cannot draw")
+    assert result.stderr.startswith("error: lstm_model.onnx: --style lenet cannot draw")
     assert "blocks style" in result.stderr and "Traceback" not in result.stderr
     assert not (work / "lstm.yaml").exists()
 

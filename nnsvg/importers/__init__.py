@@ -5,6 +5,12 @@ only when used: ``onnx`` and ``h5py`` are optional extras), folds what a figure 
 draw, writes the spec text, and checks that nnsvg loads it and infers the model's own
 shapes. :func:`detect_format` picks the importer from the file itself.
 
+The blocks style is chosen for a model with operation blocks (LSTM, attention, a
+generic ``op``) or a big graph; there, repeated blocks become ``repeat: N`` groups
+(:mod:`nnsvg.importers.collapse`). ``weights`` also gives the dense layers' matrices
+(:mod:`nnsvg.importers.weights_out`). PyTorch (``torch:...``, ``.pt2``) is an error
+pointing at ``torch.onnx.export`` until its capture is written.
+
 >>> detect_format("model.onnx", b"\x08\x07"), detect_format("m.keras", b"PK\x03\x04")
 ('onnx', 'keras')
 >>> detect_format("model.txt", b"hello")  # doctest: +ELLIPSIS

@@ -59,7 +59,8 @@ KNOWN = frozenset(
     | CONVS | TRANSPOSED | POOLS.keys() | GLOBAL_POOLS.keys() | NORMS | DROPS | PREPROCESSING
     | ACTIVATION_LAYERS.keys() | MERGES.keys()
 )  # fmt: skip
-# Classes with units or a kernel_size that are not a dense layer or a convolution.
+# Classes with units or a kernel_size that are not a dense layer or a convolution (mapped
+# to their own blocks, or generic ones): never read from those keys.
 UNSUPPORTED = frozenset(
     {"LSTM", "GRU", "SimpleRNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "Embedding",
      "MultiHeadAttention", "Attention", "TimeDistributed", "LocallyConnected2D"}
