@@ -207,3 +207,19 @@ def test_weights_of_any_shape_import_or_are_errors_never_crashes(tmp_path: Path)
             assert all(np.all(np.isfinite(data[k])) for k in data.files)
 
     check()
+
+
+def test_missing_external_weight_data_is_a_located_error(work: Path) -> None:
+    pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    b = onnx_models.Builder(external=True)  # initializers in weights.bin, never written
+    x = b.gemm("x", 4, 3, "fc")
+    onnx_models.save(b.model({"x": [1, 4]}, x, "ext"), work / "ext.onnx")
+    assert run("import", "ext.onnx", "-o", "plain.yaml").exit_code == 0  # dims suffice
+    result = run("import", "ext.onnx", "-o", "m.yaml", "--weights", "w.npz")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: ext.onnx: --weights: the model's external weight data cannot be read"
+    ), result.stderr
+    assert "Traceback" not in result.stderr and not (work / "w.npz").exists()

@@ -99,9 +99,20 @@ def read_onnx(
     ``weights``, the dense layers' arrays too (external data is read then)."""
     onnx = _onnx()
     try:
-        model = onnx.load(os.fspath(path), load_external_data=weights)
+        model = onnx.load(os.fspath(path), load_external_data=False)
     except Exception as err:  # protobuf's DecodeError, or anything a damaged file raises
         raise ModelError(name, f"not a readable ONNX model ({type(err).__name__})") from None
+    if weights:  # the weights may lie in files beside the model
+        try:
+            from onnx.external_data_helper import load_external_data_for_model
+
+            load_external_data_for_model(model, os.path.dirname(os.path.abspath(path)))
+        except Exception as err:  # a missing or damaged data file, or one outside
+            raise ModelError(
+                name,
+                f"--weights: the model's external weight data cannot be read "
+                f"({type(err).__name__}: {err})",
+            ) from None
     if not model.graph.node:
         raise ModelError(name, "not a readable ONNX model (its graph has no nodes)")
     try:
