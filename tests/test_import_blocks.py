@@ -160,3 +160,24 @@ def test_attention_whose_heads_do_not_divide_its_width(work: Path) -> None:
     assert "heads" not in attention and attention["shape"] == [20, 32]
     assert "'mha': 5 heads do not divide 32" in text
     _render("mha.yaml")
+
+
+def test_a_torch_style_batch_first_lstm_export(work: Path) -> None:
+    """torch.onnx.export of a batch_first LSTM: Transpose, LSTM, Squeeze, Transpose."""
+    pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    b = onnx_models.Builder()
+    x = b.node("Transpose", ["tokens"], "to_seq_first", perm=[1, 0, 2])
+    w, r = b.weight("lstm.W", [1, 64, 8]), b.weight("lstm.R", [1, 64, 16])
+    x = b.node("LSTM", [x, w, r], "lstm", hidden_size=16)
+    x = b.node("Squeeze", [x, b.ints("axes", [1])], "squeeze")
+    x = b.node("Transpose", [x], "to_batch_first", perm=[1, 0, 2])
+    onnx_models.save(b.model({"tokens": [1, 12, 8]}, x, "lstm-bf"), work / "bf.onnx")
+    result = run("import", "bf.onnx", "-o", "bf.yaml")
+    assert result.exit_code == 0, result.stderr
+    spec = yaml.safe_load((work / "bf.yaml").read_text())
+    assert spec["input"]["shape"] == [12, 8]  # [batch, seq, features] read as the sequence
+    assert [la["type"] for la in spec["layers"]] == ["op", "lstm", "op", "op"]
+    assert spec["layers"][1]["units"] == 16
+    _render("bf.yaml")

@@ -9,6 +9,7 @@ left out. Layout: ONNX tensors are NCHW (NCL), nnsvg's shapes HWC (LC).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from typing import Any
@@ -456,6 +457,13 @@ def _sequence_input(graph: Graph, op: Op, node: Any, shapes: dict[str, Any]) -> 
         return
     seq, features = (dims[1], dims[2]) if layout else (dims[0], dims[2])
     op.shape = (int(seq), op.attrs["units"])
-    source = graph.ops[op.inputs[0]]
-    if source.kind == "input":
-        source.shape = (int(seq), int(features))
+    # Back through the generic ops (Transpose, Squeeze...) to a graph input: all of
+    # them hold the sequence (torch's batch_first export transposes it first).
+    source, between = graph.ops[op.inputs[0]], []
+    while source.kind == "op" and len(source.inputs) == 1:
+        between.append(source)
+        source = graph.ops[source.inputs[0]]
+    same = not between or math.prod(source.shape or (0,)) == seq * features
+    if source.kind == "input" and same:
+        for item in (source, *between):
+            item.shape = (int(seq), int(features))
