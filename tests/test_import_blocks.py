@@ -5,6 +5,7 @@ never an error); and ``torch:`` models, not importable yet (a clear error)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -181,3 +182,32 @@ def test_a_torch_style_batch_first_lstm_export(work: Path) -> None:
     assert [la["type"] for la in spec["layers"]] == ["op", "lstm", "op", "op"]
     assert spec["layers"][1]["units"] == 16
     _render("bf.yaml")
+
+
+def test_damaged_sequence_and_mlp_models_are_errors_never_crashes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Bytes of the LSTM/GRU model and of an MLP changed anywhere, imported with and
+    without --weights: a spec, or an NnsvgError; never another exception."""
+    pytest.importorskip("onnx")
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from nnsvg.errors import NnsvgError
+    from tests import onnx_models
+
+    models = [onnx_models.sequence_model(), onnx_models.mlp_legacy_flatten()]
+    clean = [bytes(m.SerializeToString()) for m in models]
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(st.data())
+    def check(data) -> None:
+        raw = bytearray(clean[data.draw(st.integers(0, len(clean) - 1))])
+        for _ in range(data.draw(st.integers(1, 4))):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+        path = tmp_path_factory.mktemp("damaged") / "m.onnx"
+        path.write_bytes(bytes(raw))
+        weights = data.draw(st.sampled_from([None, "w.npz"]))
+        with contextlib.suppress(NnsvgError):
+            import_model(path, weights=weights)
+
+    check()

@@ -167,7 +167,10 @@ def _read(
             continue
         op_id = node.output[0]
         label = _label(node, initializers) or op_id or f"{node.op_type}_{index}"
-        op = Op(op_id, label, "", node.op_type, inputs=[producer[t] for t in sources])
+        source = node.op_type
+        if not isinstance(source, str):  # a damaged file: not UTF-8
+            source = bytes(source).decode("utf-8", "replace")
+        op = Op(op_id, label, "", source, inputs=[producer[t] for t in sources])
         op.shape = _hwc(shapes.get(op_id))
         in_shape = graph.ops[op.inputs[0]].shape
         try:

@@ -206,7 +206,7 @@ def choose_style(graph: Graph) -> str:
 
 
 def _count(counter: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in sorted(counter.items()))
+    return ", ".join(f"{n} {name}" for name, n in sorted(counter.items(), key=str))
 
 
 def _header(graph: Graph) -> list[str]:
