@@ -184,3 +184,41 @@ def test_planted_stages_collapse_to_their_counts(tmp_path_factory, stages: list[
     blocks = sum(stages)
     downsampling = len(stages) - 1
     assert len(yaml.safe_load(full)["layers"]) == 1 + 3 * blocks + downsampling
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from("caps"), min_size=1, max_size=4),
+    st.integers(1, 5),
+    st.lists(st.sampled_from("caps"), max_size=4),
+    st.randoms(use_true_random=False),
+)
+def test_collapsing_never_breaks_a_spec(tmp_path_factory, body, times, tail, rnd) -> None:
+    """Random unscoped graphs (convs, pools, skip adds, generic ops) with a planted
+    repeat: whenever the full spec imports, the collapsed one does too (import_model
+    checks that it loads and infers the model's shapes)."""
+    pytest.importorskip("onnx")
+    from nnsvg.errors import NnsvgError
+    from tests import onnx_models
+
+    b = onnx_models.Builder()
+    x = b.node("Relu", [b.conv("x", 3, 4, 3, "stem", pads=[1] * 4)], "r0")
+    recent, side = [x], 32
+    for n, kind in enumerate(body * times + tail):
+        if kind == "c":
+            x = b.node("Relu", [b.conv(x, 4, 4, 3, f"c{n}", pads=[1] * 4)], f"rc{n}")
+        elif kind == "a":
+            x = b.node("Add", [rnd.choice(recent[-3:]), x], f"a{n}")
+        elif kind == "p" and side > 2:
+            x = b.node("MaxPool", [x], f"p{n}", kernel_shape=[2, 2], strides=[2, 2])
+            side, recent = side // 2, []
+        elif kind == "s":
+            x = b.node("Erf", [x], f"s{n}")
+        recent.append(x)
+    path = tmp_path_factory.mktemp("m") / "m.onnx"
+    onnx_models.save(b.model({"x": [1, 3, 32, 32]}, x, "random"), path)
+    try:
+        import_model(path, style="blocks", collapse=False)
+    except NnsvgError:
+        return  # not a model nnsvg draws either way
+    import_model(path, style="blocks")
