@@ -987,7 +987,9 @@ def import_(
     output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
     style: Annotated[
         str | None,
-        typer.Option("--style", help="fcnn, lenet or alexnet (default: chosen for the model)."),
+        typer.Option(
+            "--style", help="fcnn, lenet, alexnet or blocks (default: chosen for the model)."
+        ),
     ] = None,
     input_shape: Annotated[
         str | None,
@@ -996,6 +998,19 @@ def import_(
             help="The input's shape, batch first, in the model's layout (1,3,224,224).",
         ),
     ] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights",
+            help="Also write the dense layers' weights to this .npz (an FCNN figure's edges).",
+        ),
+    ] = None,
+    no_collapse: Annotated[
+        bool,
+        typer.Option(
+            "--no-collapse", help="Write every repeated block (blocks style: no repeat groups)."
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1008,9 +1023,26 @@ def import_(
         _usage(f"{display_path(output)} is the model itself; write the spec to another file")
     if output.exists() and not force:
         _usage(f"{display_path(output)} exists; use --force to overwrite it")
+    ref = None
+    if weights is not None:
+        if weights.suffix.lower() != ".npz":
+            _usage(f"--weights: {display_path(weights)} must be an .npz file")
+        if weights.exists() and not force:
+            _usage(f"{display_path(weights)} exists; use --force to overwrite it")
+        if weights.exists() and model.exists() and weights.resolve() == model.resolve():
+            _usage(f"{display_path(weights)} is the model itself; write the weights elsewhere")
+        ref = os.path.relpath(weights.absolute(), output.absolute().parent)
     report = _Reporter(debug=debug)
     try:
-        result = import_model(model, style=style, input_shape=parse_input_shape(input_shape))
+        result = import_model(
+            model,
+            style=style,
+            input_shape=parse_input_shape(input_shape),
+            weights=ref,
+            collapse=not no_collapse,
+        )
+        if weights is not None and result.npz is not None:
+            write_atomic(weights, result.npz)
         write_atomic(output, result.text)
     except NnsvgError as err:
         report.error(err)

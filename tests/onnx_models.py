@@ -18,12 +18,13 @@ TensorProto, helper = onnx.TensorProto, onnx.helper
 __all__ = [
     "Builder",
     "lenet5",
+    "lstm_model",
     "mlp_legacy_flatten",
     "resnet50",
     "resnet_block",
     "save",
+    "sequence_model",
     "unet",
-    "unsupported_lstm",
 ]
 
 
@@ -152,11 +153,26 @@ def mlp_legacy_flatten() -> onnx.ModelProto:
     return b.model({"image": [1, 1, 28, 28]}, x, "mnist-mlp")
 
 
-def unsupported_lstm() -> onnx.ModelProto:
+def lstm_model() -> onnx.ModelProto:
     b = Builder()
     w, r = b.weight("W", [1, 64, 8]), b.weight("R", [1, 64, 16])
     x = b.node("LSTM", ["seq", w, r], "lstm1", hidden_size=16)
     return b.model({"seq": [5, 1, 8]}, x, "lstm")
+
+
+def sequence_model() -> onnx.ModelProto:
+    """A bidirectional GRU (batch first), a LayerNormalization, a Transpose (no nnsvg
+    layer type: a generic block) and an LSTM."""
+    b = Builder()
+    w, r = b.weight("gru.W", [2, 48, 8]), b.weight("gru.R", [2, 48, 16])
+    y = b.node("GRU", ["seq", w, r], "gru", hidden_size=16, direction="bidirectional", layout=1)
+    y = b.node("Reshape", [y, b.ints("to", [1, 12, 32])], "merge_directions")
+    scale, bias = b.weight("ln.scale", [32]), b.weight("ln.bias", [32])
+    y = b.node("LayerNormalization", [y, scale, bias], "ln", axis=-1)
+    y = b.node("Transpose", [y], "to_time_major", perm=[1, 0, 2])
+    w, r = b.weight("lstm.W", [1, 40, 32]), b.weight("lstm.R", [1, 40, 10])
+    y = b.node("LSTM", [y, w, r], "lstm", hidden_size=10)
+    return b.model({"seq": [1, 12, 8]}, y, "sequence")
 
 
 def resnet50(external: bool = True) -> onnx.ModelProto:

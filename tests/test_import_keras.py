@@ -130,14 +130,17 @@ def test_legacy_h5(work: Path) -> None:
     assert "no model_config: a weights-only file?" in result.stderr
 
 
-def test_unsupported_layer_is_named(work: Path) -> None:
+def test_a_layer_that_cannot_read_its_input_is_a_located_error(work: Path) -> None:
     config = json.loads((FIXTURES / "keras3_mlp.json").read_text())
     config["config"]["layers"][2] = {"class_name": "LSTM", "config": {"name": "lstm", "units": 8}}
     Path("lstm.json").write_text(json.dumps(config))
     result = run("import", "lstm.json", "-o", "x.yaml")
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "error: lstm.json: layer 'lstm' (class LSTM): nnsvg cannot import this layer yet"
+    assert result.stderr.startswith(  # an LSTM over a vector: a located error, not a crash
+        "error: lstm.json: the imported spec does not load: <spec imported from lstm.json>:"
+    )
+    assert "'lstm' (lstm) reads a sequence [length, features], and gets the vector 300" in (
+        result.stderr
     )
 
 

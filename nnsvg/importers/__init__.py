@@ -5,6 +5,12 @@ only when used: ``onnx`` and ``h5py`` are optional extras), folds what a figure 
 draw, writes the spec text, and checks that nnsvg loads it and infers the model's own
 shapes. :func:`detect_format` picks the importer from the file itself.
 
+The blocks style is chosen for a model with operation blocks (LSTM, attention, a
+generic ``op``) or a big graph; there, repeated blocks become ``repeat: N`` groups
+(:mod:`nnsvg.importers.collapse`). ``weights`` also gives the dense layers' matrices
+(:mod:`nnsvg.importers.weights_out`). PyTorch (``torch:...``, ``.pt2``) is an error
+pointing at ``torch.onnx.export`` until its capture is written.
+
 >>> detect_format("model.onnx", b"\x08\x07"), detect_format("m.keras", b"PK\x03\x04")
 ('onnx', 'keras')
 >>> detect_format("model.txt", b"hello")  # doctest: +ELLIPSIS
@@ -20,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnsvg.errors import NnsvgError, display_path
-from nnsvg.importers.ir import Graph, ModelError, fold
+from nnsvg.importers.ir import Graph, ModelError, fold, keep_blocks
 
 __all__ = ["FORMATS", "ImportResult", "ModelError", "detect_format", "import_model"]
 
 FORMATS = ("onnx", "keras", "keras-json", "keras-h5")
 _HDF5 = b"\x89HDF\r\n\x1a\n"
+TORCH_SUFFIXES = (".pt", ".pt2", ".pth")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class ImportResult:
     style: str
     layers: int
     format: str
+    npz: bytes | None = None  # the --weights file's content
 
 
 def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
@@ -78,13 +86,24 @@ def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
     return shape
 
 
-def read_graph(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None = None) -> Graph:
-    """The model at ``path`` as an (unfolded) graph."""
+def read_graph(
+    path: str | os.PathLike[str],
+    input_shape: tuple[int, ...] | None = None,
+    weights: bool = False,
+) -> Graph:
+    """The model at ``path`` as an (unfolded) graph; with ``weights``, the arrays that
+    ``--weights`` writes too."""
     name = display_path(path)
+    if str(path).startswith("torch:") or Path(path).suffix.lower() in TORCH_SUFFIXES:
+        raise ModelError(
+            name,
+            "PyTorch import is not available yet: export the model to ONNX first "
+            "(torch.onnx.export(model, example_input, 'model.onnx')) and import that file",
+        )
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
-        return read_keras(path, name, "keras-json", input_shape)
+        return read_keras(path, name, "keras-json", input_shape, weights)
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)
@@ -94,10 +113,10 @@ def read_graph(path: str | os.PathLike[str], input_shape: tuple[int, ...] | None
     if fmt == "onnx":
         from nnsvg.importers.onnx_import import read_onnx
 
-        return read_onnx(path, name, input_shape)
+        return read_onnx(path, name, input_shape, weights)
     from nnsvg.importers.keras_import import read_keras
 
-    return read_keras(path, name, fmt, input_shape)
+    return read_keras(path, name, fmt, input_shape, weights)
 
 
 def import_model(
@@ -105,20 +124,51 @@ def import_model(
     *,
     style: str | None = None,
     input_shape: tuple[int, ...] | None = None,
+    weights: str | None = None,
+    collapse: bool = True,
 ) -> ImportResult:
-    """Read the model at ``path`` and write it as spec text (see the module docstring)."""
+    """Read the model at ``path`` and write it as spec text (see the module docstring).
+    With ``weights`` (the ``.npz`` file's name as the spec refers to it), the dense
+    layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure."""
     from nnsvg.spec.model import STYLES
 
     if style is not None and style not in STYLES:
         raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
-    graph = read_graph(path, input_shape)
-    fold(graph)
-    from nnsvg.importers.spec_writer import write_spec
+    graph = read_graph(path, input_shape, weights=weights is not None)
+    from nnsvg.importers.spec_writer import needs_blocks, write_spec
 
-    text, chosen = write_spec(graph, style)
+    blocks = style == "blocks" or (style is None and needs_blocks(graph))
+    if blocks:
+        keep_blocks(graph)
+    if weights is not None:
+        from nnsvg.importers.weights_out import fold_weights
+
+        fold_weights(graph)
+    fold(graph)
+    text, chosen = write_spec(graph, style or ("blocks" if blocks else None), collapse)
     _check(graph, text, chosen, chosen_by_user=style is not None)
+    npz = None
+    if weights is not None:  # after the check: the .npz is not written yet
+        text, npz = _with_weights(graph, text, chosen, weights)
     layers = sum(1 for op in graph.ops.values() if op.kind != "input")
-    return ImportResult(text=text, style=chosen, layers=layers, format=graph.format)
+    return ImportResult(text=text, style=chosen, layers=layers, format=graph.format, npz=npz)
+
+
+def _with_weights(graph: Graph, text: str, style: str, ref: str) -> tuple[str, bytes]:
+    """The spec text that draws the weights (``weights:``, edges by colour and width),
+    and the ``.npz`` bytes; an error unless the figure is an FCNN."""
+    from nnsvg.importers.spec_writer import names_of, scalar
+    from nnsvg.importers.weights_out import npz_bytes
+
+    if style != "fcnn":
+        raise ModelError(
+            graph.path,
+            f"--weights: the weights are drawn on the edges of an FCNN figure, and this "
+            f"model is drawn in the {style} style (only a chain of dense layers is an FCNN)",
+        )
+    npz = npz_bytes(graph, names_of(graph))
+    text += f"weights: {scalar(ref)}\nedges:\n  encode: [color, width]\n"
+    return text, npz
 
 
 def _check(graph: Graph, text: str, style: str, chosen_by_user: bool = False) -> None:

@@ -17,11 +17,17 @@ from typing import Any
 
 from nnsvg.errors import Location, NnsvgError
 
-__all__ = ["DRAWN", "Graph", "ModelError", "Op", "fold"]
+__all__ = ["BLOCKS", "DRAWN", "Graph", "ModelError", "Op", "fold", "generic", "keep_blocks"]
 
+# Operation blocks (nnsvg.spec.ops): only the blocks style draws them.
+BLOCKS = frozenset({"attention", "layernorm", "embedding", "lstm", "gru", "op"})
 # Kinds that become a spec layer (with "input"); the others are folded by fold().
-DRAWN = frozenset(
-    {"dense", "conv", "conv_transpose", "pool", "upsample", "flatten", "add", "multiply", "concat"}
+DRAWN = (
+    frozenset(
+        {"dense", "conv", "conv_transpose", "pool", "upsample", "flatten", "add", "multiply"}
+        | {"concat"}
+    )
+    | BLOCKS
 )
 # Folded into the layer they follow: the activation is shown, the rest only noted.
 FOLDED = frozenset({"act", "norm", "drop", "identity", "pad"})
@@ -52,6 +58,10 @@ class Op:
     inputs: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
     shape: tuple[int, ...] | None = None
+    # Arrays for --weights (read only when asked): a dense layer's "W" [in, out] and "b";
+    # a constant "add" or "mul" after one; a batch norm's "gamma", "beta", "mean", "var",
+    # "eps".
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +75,7 @@ class Graph:
     folded: Counter[str] = field(default_factory=Counter)  # source op -> count
     dropped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    generic: Counter[str] = field(default_factory=Counter)  # kept as {type: op}
 
     def add(self, op: Op) -> Op:
         self.ops[op.id] = op
@@ -80,6 +91,22 @@ class Graph:
     @property
     def inputs(self) -> list[Op]:
         return [op for op in self.ops.values() if op.kind == "input"]
+
+
+def keep_blocks(graph: Graph) -> None:
+    """For the blocks style: a normalisation that has a block type of its own
+    (``attrs["block"]``, LayerNormalization: ``layernorm``) is kept as that block."""
+    for op in graph.ops.values():
+        if op.kind == "norm" and op.attrs.get("block"):
+            op.kind = op.attrs.pop("block")
+
+
+def generic(graph: Graph, op: Op, why: str | None = None) -> None:
+    """Makes ``op`` a generic block (``{type: op, label: <operator>}``), noted."""
+    op.kind, op.attrs = "op", {}
+    graph.generic[op.source] += 1
+    if why:
+        graph.notes.append(f"{op.source} '{op.name}' kept as a generic block ({why})")
 
 
 def _add_pads(op: Op, pads: list[tuple[int, int]]) -> bool:

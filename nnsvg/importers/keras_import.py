@@ -11,6 +11,7 @@ Sequential states none but its input's).
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nnsvg.errors import Location, NnsvgError
-from nnsvg.importers.ir import Graph, ModelError, Op
+from nnsvg.importers.ir import Graph, ModelError, Op, generic
 from nnsvg.spec.shapes import conv_size, transposed_size
 
 __all__ = ["read_keras"]
@@ -46,6 +47,7 @@ DROPS = frozenset(
 PREPROCESSING = frozenset({"Rescaling", "Normalization"})
 ACTIVATION_LAYERS = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Softmax": "softmax",
                      "ELU": "elu", "PReLU": "prelu"}  # fmt: skip
+RECURRENT = {"LSTM": "lstm", "GRU": "gru"}
 MERGES = {"Add": "add", "Multiply": "multiply", "Concatenate": "concat"}
 OPERATORS = {"__operators__.add": "add", "math.add": "add", "__operators__.mul": "multiply",
              "math.multiply": "multiply"}  # fmt: skip
@@ -57,7 +59,8 @@ KNOWN = frozenset(
     | CONVS | TRANSPOSED | POOLS.keys() | GLOBAL_POOLS.keys() | NORMS | DROPS | PREPROCESSING
     | ACTIVATION_LAYERS.keys() | MERGES.keys()
 )  # fmt: skip
-# Classes with units or a kernel_size that are not a dense layer or a convolution.
+# Classes with units or a kernel_size that are not a dense layer or a convolution (mapped
+# to their own blocks, or generic ones): never read from those keys.
 UNSUPPORTED = frozenset(
     {"LSTM", "GRU", "SimpleRNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "Embedding",
      "MultiHeadAttention", "Attention", "TimeDistributed", "LocallyConnected2D"}
@@ -112,9 +115,14 @@ def _parse_json(raw: bytes, name: str) -> dict[str, Any]:
 
 
 def read_keras(
-    path: str | os.PathLike[str], name: str, fmt: str, input_shape: tuple[int, ...] | None
+    path: str | os.PathLike[str],
+    name: str,
+    fmt: str,
+    input_shape: tuple[int, ...] | None,
+    weights: bool = False,
 ) -> Graph:
-    """The Keras model at ``path`` (``fmt`` from detect_format) as a graph."""
+    """The Keras model at ``path`` (``fmt`` from detect_format) as a graph; with
+    ``weights``, the dense and batch norm layers' arrays too (h5py)."""
     model = _load_config(path, name, fmt)
     if str(model["class_name"]) not in MODELS:
         raise ModelError(name, f"the model is a {model['class_name']}, not a Keras model")
@@ -134,7 +142,30 @@ def read_keras(
         ) from None
     if not reader.graph.inputs:
         raise ModelError(name, "the model has no input layer")
+    if weights:
+        _read_weights(path, name, fmt, reader.graph)
     return reader.graph
+
+
+def _read_weights(path: str | os.PathLike[str], name: str, fmt: str, graph: Graph) -> None:
+    """Reads the weights of a ``.keras`` (its ``model.weights.h5``) or legacy ``.h5``."""
+    from nnsvg.importers.weights_out import keras_params
+
+    if fmt == "keras-h5":
+        keras_params(os.fspath(path), name, graph)
+        return
+    if fmt != "keras" or Path(path).is_dir():
+        folder = Path(path) if Path(path).is_dir() else None
+        if folder is not None and (folder / "model.weights.h5").is_file():
+            keras_params(os.fspath(folder / "model.weights.h5"), name, graph)
+            return
+        raise ModelError(name, "--weights: a Keras JSON config holds no weights")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("model.weights.h5")
+    except KeyError:
+        raise ModelError(name, "--weights: the .keras file holds no model.weights.h5") from None
+    keras_params(io.BytesIO(data), name, graph)
 
 
 def _has_args(model: dict[str, Any]) -> bool:
@@ -321,6 +352,33 @@ class _Reader:
             op.kind, op.attrs = "pad", {"pads": _zero_padding(cfg.get("padding", 1), rank)}
         elif cls in NORMS:
             op.kind = "norm"
+            if cls == "LayerNormalization":  # a block of its own in the blocks style
+                op.attrs = {"block": "layernorm"}
+            elif cls == "BatchNormalization":  # for --weights
+                op.attrs = {"eps": float(cfg.get("epsilon", 1e-3))}
+        elif cls in RECURRENT or (cls == "Bidirectional" and _inner(cfg) in RECURRENT):
+            inner = cfg if cls in RECURRENT else cfg["layer"]["config"]
+            kind = cls if cls in RECURRENT else _inner(cfg)
+            both = cls == "Bidirectional" and cfg.get("merge_mode", "concat") == "concat"
+            twice = 2 if both else 1
+            op.kind = RECURRENT[kind]
+            op.attrs = {
+                "units": int(inner["units"]) * twice,
+                "return_sequences": bool(inner.get("return_sequences", False)),
+            }
+            if cls == "Bidirectional":
+                op.attrs["label"] = f"Bidirectional {kind}"
+            activation = None  # the cell's tanh: not a layer's activation
+        elif cls == "Embedding":
+            op.kind = "embedding"
+            op.attrs = {"units": int(cfg["output_dim"]), "vocab": int(cfg["input_dim"])}
+        elif cls == "MultiHeadAttention":
+            op.kind = "attention"
+            width = (shape or (0,))[-1]
+            heads = int(cfg.get("num_heads", 1))
+            op.attrs = {"heads": heads} if width and width % heads == 0 else {}
+            if not op.attrs:
+                self.graph.notes.append(f"'{op.name}': {heads} heads do not divide {width}")
         elif cls in DROPS or cls in PREPROCESSING or cls.startswith("Random"):
             op.kind = "drop"
         elif cls in ACTIVATION_LAYERS or cls == "Activation":
@@ -330,24 +388,25 @@ class _Reader:
             op.kind, op.attrs, activation = "act", {"activation": act or "linear"}, None
             if act is None:
                 op.kind = "identity"
-        else:
-            raise ModelError(
-                self.graph.path,
-                f"layer '{op.name}' (class {cls}): nnsvg cannot import this layer yet; "
-                "nnsvg draws Dense, Conv, pooling, Flatten, UpSampling and "
-                "Add/Multiply/Concatenate, with activations, normalisation, dropout and "
-                "padding folded in",
-            )
+        else:  # nnsvg has no layer type for it: a generic block, noted in the header
+            generic(self.graph, op)
+            activation = None
         if activation and op.kind not in ("act", "identity"):
             op.attrs["activation"] = activation
         if op.kind != "input" and not op.inputs:
             raise ModelError(self.graph.path, f"layer '{op.name}' (class {cls}) reads nothing")
-        if op.kind not in ("add", "multiply", "concat") and len(op.inputs) != 1:
+        if op.kind not in ("add", "multiply", "concat", "attention", "op") and len(op.inputs) != 1:
             raise ModelError(
                 self.graph.path,
                 f"layer '{op.name}' (class {cls}) reads {len(op.inputs)} tensors: "
                 "nnsvg imports only merges with several inputs",
             )
+
+
+def _inner(cfg: dict[str, Any]) -> str | None:
+    """The class of the layer a wrapper (Bidirectional) wraps."""
+    layer = cfg.get("layer")
+    return str(layer.get("class_name")) if isinstance(layer, dict) else None
 
 
 def _zero_padding(value: Any, rank: int) -> list[tuple[int, int]]:
@@ -388,6 +447,12 @@ def _infer(op: Op, shapes: list[tuple[int, ...] | None]) -> tuple[int, ...] | No
         return (*out, a.get("filters", channels))
     if op.kind == "dense":
         return (a["units"],)
+    if op.kind in ("lstm", "gru"):
+        return (shape[0], a["units"]) if a["return_sequences"] else (a["units"],)
+    if op.kind == "embedding":
+        return (*shape, a["units"])
+    if op.kind == "op":
+        return None  # its config does not say: left to nnsvg (carried)
     if op.kind == "flatten":
         return (math.prod(shape),)
     if op.kind == "upsample":

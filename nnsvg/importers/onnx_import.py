@@ -9,12 +9,13 @@ left out. Layout: ONNX tensors are NCHW (NCL), nnsvg's shapes HWC (LC).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from typing import Any
 
 from nnsvg.errors import NnsvgError
-from nnsvg.importers.ir import Graph, ModelError, Op
+from nnsvg.importers.ir import Graph, ModelError, Op, generic
 
 __all__ = ["read_onnx"]
 
@@ -90,24 +91,41 @@ def _set_input_shape(model: Any, shape: tuple[int, ...], path: str) -> None:
 
 
 def read_onnx(
-    path: str | os.PathLike[str], name: str, input_shape: tuple[int, ...] | None
+    path: str | os.PathLike[str],
+    name: str,
+    input_shape: tuple[int, ...] | None,
+    weights: bool = False,
 ) -> Graph:
-    """The ONNX model at ``path`` (named ``name`` in messages) as a graph."""
+    """The ONNX model at ``path`` (named ``name`` in messages) as a graph; with
+    ``weights``, the dense layers' arrays too (external data is read then)."""
     onnx = _onnx()
     try:
         model = onnx.load(os.fspath(path), load_external_data=False)
     except Exception as err:  # protobuf's DecodeError, or anything a damaged file raises
         raise ModelError(name, f"not a readable ONNX model ({type(err).__name__})") from None
+    if weights:  # the weights may lie in files beside the model
+        try:
+            from onnx.external_data_helper import load_external_data_for_model
+
+            load_external_data_for_model(model, os.path.dirname(os.path.abspath(path)))
+        except Exception as err:  # a missing or damaged data file, or one outside
+            raise ModelError(
+                name,
+                f"--weights: the model's external weight data cannot be read "
+                f"({type(err).__name__}: {err})",
+            ) from None
     if not model.graph.node:
         raise ModelError(name, "not a readable ONNX model (its graph has no nodes)")
     try:
-        return _read(onnx, model, name, input_shape)
+        return _read(onnx, model, name, input_shape, weights)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         # Names that are not UTF-8, fields not as the format defines them: a damaged file.
         raise ModelError(name, f"a malformed ONNX model ({type(err).__name__}: {err})") from None
 
 
-def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None) -> Graph:
+def _read(
+    onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None, weights: bool
+) -> Graph:
     initializers = {t.name: t for t in model.graph.initializer}
     # IR < 4 lists the initializers among the inputs too: they are weights, not data.
     data_inputs = [v for v in model.graph.input if v.name not in initializers]
@@ -139,6 +157,7 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
         producer[value.name] = value.name
     constants = _Constants(onnx, initializers)
     plumbing = 0
+    sequences: set[str] = set()  # ops whose output is a sequence tensor
     for index, node in enumerate(model.graph.node):
         sources = [t for t in node.input if t in producer]
         # Shape plumbing and constants: no data flows through them.
@@ -148,18 +167,34 @@ def _read(onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None)
             continue
         op_id = node.output[0]
         label = _label(node, initializers) or op_id or f"{node.op_type}_{index}"
-        op = Op(op_id, label, "", node.op_type, inputs=[producer[t] for t in sources])
+        source = node.op_type
+        if not isinstance(source, str):  # a damaged file: not UTF-8
+            source = bytes(source).decode("utf-8", "replace")
+        op = Op(op_id, label, "", source, inputs=[producer[t] for t in sources])
         op.shape = _hwc(shapes.get(op_id))
         in_shape = graph.ops[op.inputs[0]].shape
         try:
-            _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
+            why = _map(op, node, onnx, initializers, constants, in_shape, shapes, name)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
             # Attributes or weights not as the operator's definition has them.
             raise ModelError(
                 name, f"node '{op.name}' (op {op.source}): malformed ({type(err).__name__}: {err})"
             ) from None
+        if weights and why is None:
+            op.params = _params(onnx, node, op, initializers, constants)
+        if why is not None:  # nnsvg has no layer type for it: a generic block, noted
+            generic(graph, op, why or None)
+        if any(i in sequences for i in op.inputs) and op.kind not in ("lstm", "gru"):
+            # ONNX sequence tensors are [seq, batch, features]: not NCHW, the shape is
+            # left to nnsvg (carried by a block, a dense layer's units).
+            op.shape = None
+            sequences.add(op_id)
+        elif op.kind in ("lstm", "gru"):
+            _sequence_input(graph, op, node, shapes)
+            sequences.add(op_id)
         graph.add(op)
-        for tensor in node.output[:1]:
+        several = op.kind in ("lstm", "gru", "op")  # Y and Y_h of an LSTM, ...
+        for tensor in node.output if several else node.output[:1]:
             producer[tensor] = op_id
     if plumbing:
         graph.dropped["shape and constant nodes (no data input)"] = plumbing
@@ -262,9 +297,9 @@ def _map(
     in_shape: tuple[int, ...] | None,
     shapes: dict[str, list[int | None]],
     path: str,
-) -> None:
-    """Sets ``op.kind`` and ``op.attrs`` from the node; an operator nnsvg cannot draw is
-    an error that names it."""
+) -> str | None:
+    """Sets ``op.kind`` and ``op.attrs`` from the node. For an operator nnsvg has no
+    layer type for, returns why (``""``: just unknown): the caller keeps it generic."""
     kind, a = node.op_type, _attrs(node, onnx)
     weight = initializers.get(node.input[1]) if len(node.input) > 1 else None
     rank = len(in_shape) - 1 if in_shape else 0
@@ -314,12 +349,12 @@ def _map(
         else:
             units = (op.shape or (0,))[-1]
         if len(op.inputs) > 1:
-            raise _unsupported(path, op, "a product of two data tensors (attention?)")
+            return "a product of two data tensors"
         op.attrs = {"units": int(units)}
     elif kind in ("Flatten", "Reshape"):
         out = shapes.get(op.id)
         if kind == "Reshape" and not (out and len(out) == 2):
-            raise _unsupported(path, op, f"a reshape to {_show(out)} (only flattening is drawn)")
+            return f"a reshape to {_show(out)}"
         op.kind = "flatten"
     elif kind in ACTIVATIONS:
         op.kind, op.attrs = "act", {"activation": ACTIVATIONS[kind]}
@@ -331,6 +366,15 @@ def _map(
                 op.attrs["activation"] = "clip"
     elif kind in NORMS:
         op.kind = "norm"
+        if kind == "LayerNormalization":  # a block of its own in the blocks style
+            op.attrs = {"block": "layernorm"}
+    elif kind in ("LSTM", "GRU"):
+        both = a.get("direction", b"forward") in (b"bidirectional", "bidirectional")
+        directions = 2 if both else 1
+        op.kind = kind.lower()
+        op.attrs = {"units": int(a["hidden_size"]) * directions}
+        if directions == 2:
+            op.attrs["label"] = f"Bidirectional {kind}"
     elif kind in DROPS:
         op.kind = "drop"
     elif kind in MERGES:
@@ -343,10 +387,10 @@ def _map(
             op.kind, op.source = "identity", f"{kind} of a constant"
     elif kind in ("Resize", "Upsample"):
         if in_shape is None or op.shape is None:
-            raise ModelError(path, f"node '{op.name}' (op {kind}): its shapes are unknown")
+            return "its shapes are unknown"
         factors = [o / i for o, i in zip(op.shape[:-1], in_shape[:-1])]
         if any(f != int(f) or f < 1 for f in factors):
-            raise _unsupported(path, op, f"a resize by {factors} (only whole factors are drawn)")
+            return f"a resize by {factors}"
         op.kind, op.attrs = "upsample", {"size": [int(f) for f in factors]}
     elif kind == "Pad":
         values = _spatial(a.get("pads"), 0, 0) or [
@@ -354,11 +398,12 @@ def _map(
         ]
         half = len(values) // 2
         if len(values) != 2 * (rank + 2) or any(values[:2]) or any(values[half : half + 2]):
-            raise _unsupported(path, op, "a padding of other than the spatial axes")
+            return "a padding of other than the spatial axes"
         op.kind = "pad"
         op.attrs = {"pads": [(values[2 + k], values[half + 2 + k]) for k in range(rank)]}
     else:
-        raise _unsupported(path, op, None)
+        return ""
+    return None
 
 
 def _global_mean(node: Any, a: dict[str, Any], constants: _Constants, rank: int) -> bool:
@@ -369,11 +414,59 @@ def _global_mean(node: Any, a: dict[str, Any], constants: _Constants, rank: int)
     return sorted(int(x) % (rank + 2) for x in axes) == list(range(2, rank + 2))
 
 
-def _unsupported(path: str, op: Op, what: str | None) -> ModelError:
-    detail = f" ({what})" if what else ""
-    return ModelError(
-        path,
-        f"node '{op.name}' (op {op.source}): nnsvg cannot import this operator yet{detail}; "
-        "nnsvg draws conv, pooling, dense, flatten, upsample and add/mul/concat merges, "
-        "with activations, normalisation, dropout and padding folded in",
-    )
+def _params(
+    onnx: Any, node: Any, op: Op, initializers: dict[str, Any], constants: _Constants
+) -> dict[str, Any]:
+    """The arrays --weights needs of a node: a dense layer's ``W`` [in, out] and ``b``,
+    a constant bias or scale, a batch norm's statistics."""
+    import numpy as np
+
+    a = _attrs(node, onnx)
+
+    def array(index: int) -> Any:
+        name = node.input[index] if len(node.input) > index else ""
+        if name in initializers:
+            return onnx.numpy_helper.to_array(initializers[name])
+        return np.asarray(constants.get(name)) if constants.get(name) else None
+
+    if op.kind == "dense":
+        w = array(1)
+        if w is None:
+            return {}
+        if node.op_type == "Gemm":
+            w = (w.T if a.get("transB", 0) else w) * float(a.get("alpha", 1.0))
+            c = array(2)
+            return {"W": w} if c is None else {"W": w, "b": c * float(a.get("beta", 1.0))}
+        return {"W": w}
+    if op.kind == "identity" and node.op_type in ("Add", "Mul"):
+        const = next((c for c in map(array, range(len(node.input))) if c is not None), None)
+        return {} if const is None else {"add" if node.op_type == "Add" else "mul": const}
+    if node.op_type == "BatchNormalization":
+        stats = [array(k) for k in range(1, 5)]
+        if any(x is None for x in stats):
+            return {}
+        return {**dict(zip(("gamma", "beta", "mean", "var"), stats)),
+                "eps": float(a.get("epsilon", 1e-5))}  # fmt: skip
+    return {}
+
+
+def _sequence_input(graph: Graph, op: Op, node: Any, shapes: dict[str, Any]) -> None:
+    """An LSTM or GRU reads ``[seq, batch, features]`` (``layout`` 1: batch first):
+    its output is ``(seq, units)``, and a graph input it reads is that sequence."""
+    dims = shapes.get(node.input[0]) or []
+    layout = next((a.i for a in node.attribute if a.name == "layout"), 0)
+    if len(dims) != 3 or any(d is None for d in dims):
+        op.shape = None
+        return
+    seq, features = (dims[1], dims[2]) if layout else (dims[0], dims[2])
+    op.shape = (int(seq), op.attrs["units"])
+    # Back through the generic ops (Transpose, Squeeze...) to a graph input: all of
+    # them hold the sequence (torch's batch_first export transposes it first).
+    source, between = graph.ops[op.inputs[0]], []
+    while source.kind == "op" and len(source.inputs) == 1:
+        between.append(source)
+        source = graph.ops[source.inputs[0]]
+    same = not between or math.prod(source.shape or (0,)) == seq * features
+    if source.kind == "input" and same:
+        for item in (source, *between):
+            item.shape = (int(seq), int(features))

@@ -19,20 +19,23 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nnsvg.importers.ir import Graph, Op
+from nnsvg.importers.collapse import Group
+from nnsvg.importers.collapse import collapse as find_groups
+from nnsvg.importers.ir import BLOCKS, Graph, Op
 
-__all__ = ["choose_style", "padding_value", "write_spec"]
+__all__ = ["choose_style", "names_of", "needs_blocks", "padding_value", "scalar", "write_spec"]
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
 SMALL_INPUT = 64  # a CNN chain on inputs up to this side, of few layers, is drawn as lenet
 SMALL_DEPTH = 12
+BIG_GRAPH = 30  # a graph (not a chain) of more layers than this is drawn as blocks
 
 
-def _scalar(value: Any) -> str:
+def scalar(value: Any) -> str:
     """A YAML flow scalar or list: plain where that reads back the same, else quoted.
 
-    >>> _scalar("conv1"), _scalar("a: b"), _scalar("yes"), _scalar([3, 3]), _scalar(2)
+    >>> scalar("conv1"), scalar("a: b"), scalar("yes"), scalar([3, 3]), scalar(2)
     ('conv1', '"a: b"', '"yes"', '[3, 3]', '2')
     """
     if isinstance(value, bool):
@@ -40,7 +43,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
         return text
@@ -48,7 +51,7 @@ def _scalar(value: Any) -> str:
 
 
 def _flow(items: Sequence[tuple[str, Any]]) -> str:
-    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in items) + "}"
+    return "{" + ", ".join(f"{key}: {scalar(value)}" for key, value in items) + "}"
 
 
 def _one(values: Sequence[int]) -> int | list[int]:
@@ -127,8 +130,29 @@ def _layer_items(op: Op, graph: Graph, fcnn: bool) -> list[tuple[str, Any]]:
         items.append(("size", _one(a["size"])))
     if op.kind == "concat" and a.get("axis", -1) != -1:
         items.append(("axis", a["axis"]))
+    if op.kind in BLOCKS:
+        items += _block_items(op, graph)
     if a.get("activation"):
         items.append(("activation", a["activation"]))
+    return items
+
+
+def _block_items(op: Op, graph: Graph) -> list[tuple[str, Any]]:
+    """The keys of an operation block (the blocks style's layer types)."""
+    a = op.attrs
+    items: list[tuple[str, Any]] = []
+    if op.kind == "attention" and a.get("heads"):
+        items.append(("heads", a["heads"]))
+    if op.kind in ("lstm", "gru", "embedding", "attention") and a.get("units"):
+        items.append(("units", a["units"]))
+    if op.kind == "embedding" and a.get("vocab"):
+        items.append(("vocab", a["vocab"]))
+    if op.kind in ("lstm", "gru") and a.get("return_sequences") is False:
+        items.append(("return_sequences", False))
+    source = graph.ops[op.inputs[0]].shape if op.inputs else None
+    headless = op.kind == "attention" and not a.get("heads")  # nnsvg needs heads or a shape
+    if op.kind in ("op", "attention") and op.shape is not None and (op.shape != source or headless):
+        items.append(("shape", list(op.shape)))
     return items
 
 
@@ -153,10 +177,25 @@ def _is_chain(graph: Graph) -> bool:
     return all(op.inputs == [prev.id] for prev, op in itertools.pairwise(ops))
 
 
+def needs_blocks(graph: Graph) -> bool:
+    """Whether only the blocks style draws ``graph``: it has operation blocks (an LSTM,
+    attention, a generic op), or it is a big graph (not a chain, over ``BIG_GRAPH``
+    layers), whose repeated blocks are written as groups."""
+    from nnsvg.importers.ir import FOLDED
+
+    if any(op.kind in BLOCKS for op in graph.ops.values()):
+        return True
+    drawn = sum(1 for op in graph.ops.values() if op.kind not in FOLDED | {"input"})
+    return drawn > BIG_GRAPH and not _is_chain(graph)
+
+
 def choose_style(graph: Graph) -> str:
-    """fcnn for a chain of dense layers; lenet for a graph, or a small CNN chain (inputs
-    up to 64 on a side, up to 12 layers); alexnet for a bigger CNN chain."""
+    """blocks where :func:`needs_blocks`; fcnn for a chain of dense layers; lenet for a
+    graph, or a small CNN chain (inputs up to 64 on a side, up to 12 layers); alexnet for
+    a bigger CNN chain."""
     layers = [op for op in graph.ops.values() if op.kind != "input"]
+    if needs_blocks(graph):
+        return "blocks"
     if not _is_chain(graph):
         return "lenet"
     if all(op.kind == "dense" for op in layers):
@@ -167,7 +206,7 @@ def choose_style(graph: Graph) -> str:
 
 
 def _count(counter: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in sorted(counter.items()))
+    return ", ".join(f"{n} {name}" for name, n in sorted(counter.items(), key=str))
 
 
 def _header(graph: Graph) -> list[str]:
@@ -176,12 +215,17 @@ def _header(graph: Graph) -> list[str]:
         lines.append(f"# Folded into the layer they follow: {_count(graph.folded)}.")
     if graph.dropped:
         lines.append(f"# Dropped (not drawn): {_count(graph.dropped)}.")
+    if graph.generic:
+        lines.append(
+            f"# Kept as generic blocks (type: op; nnsvg has no layer type for them): "
+            f"{_count(graph.generic)}."
+        )
     lines += [f"# Note: {note}." for note in graph.notes]
     lines.append("# Shapes are inferred by nnsvg; edit freely.")
     return lines
 
 
-def _names(graph: Graph) -> dict[str, str]:
+def names_of(graph: Graph) -> dict[str, str]:
     """Op id -> a unique name for the spec (the model's own, made unique)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
@@ -194,12 +238,18 @@ def _names(graph: Graph) -> dict[str, str]:
     return out
 
 
-def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
+def write_spec(graph: Graph, style: str | None = None, collapse: bool = True) -> tuple[str, str]:
     """The spec text for ``graph`` (already folded) and the style it was written for
-    (``style``, or :func:`choose_style`'s)."""
+    (``style``, or :func:`choose_style`'s). In the blocks style (the one that draws
+    groups), repeated blocks are written once, as a group with ``repeat: N``, unless
+    ``collapse`` is off."""
     _drop_flatten_before_dense(graph)
     style = style or choose_style(graph)
-    names = _names(graph)
+    groups: dict[str, Group] = {}
+    if style == "blocks" and collapse:
+        groups = {g.first: g for g in find_groups(graph)}
+    in_group = {key for g in groups.values() for key in g.ops}
+    names = names_of(graph)
     ops = list(graph.ops.values())
     inputs = graph.inputs
     fcnn = style == "fcnn" and _is_chain(graph) and all(op.kind == "dense" for op in ops[1:])
@@ -209,7 +259,7 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     for op in ops:
         if op.kind == "input":
             continue
-        merge = op.kind in ("add", "multiply", "concat")
+        merge = op.kind in ("add", "multiply", "concat") or len(op.inputs) > 1
         if merge or op.inputs != [previous]:
             froms[op.id] = op.inputs
         previous = op.id
@@ -218,7 +268,7 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     lines = _header(graph)
     lines.append(f"style: {style}")
     if graph.title:
-        lines.append(f"title: {_scalar(graph.title)}")
+        lines.append(f"title: {scalar(graph.title)}")
     if fcnn:
         lines.append("layers:")
         first = inputs[0]
@@ -241,13 +291,22 @@ def write_spec(graph: Graph, style: str | None = None) -> tuple[str, str]:
     for op in ops:
         if op.kind == "input":
             continue
-        items = [("name", names[op.id])] if op.id in referenced else []
+        named = op.id in referenced or op.kind == "op"  # a generic op: label is the operator
+        items = [("name", names[op.id])] if named else []
         items += _layer_items(op, graph, fcnn)
         if op.id in froms:
             sources = [names[s] for s in froms[op.id]]
             items.insert(1 if items[0][0] == "name" else 0, ("from", _one_ref(sources)))
-        items.append(("label", names[op.id]))
-        lines.append(f"  - {_flow(items)}")
+        label = op.source if op.kind == "op" else op.attrs.get("label", names[op.id])
+        items.append(("label", label))
+        if op.id in groups:
+            group = groups[op.id]
+            lines.append(f"  - group: {scalar(group.label)}")
+            lines.append(f"    repeat: {group.repeat}")
+            lines.append(f"    note: {scalar(group.note)}")
+            lines.append("    layers:")
+        indent = "      " if op.id in in_group else "  "
+        lines.append(f"{indent}- {_flow(items)}")
     return "\n".join(lines) + "\n", style
 
 
