@@ -34,6 +34,9 @@ def wrapped(draw) -> dict:
     data["wrap"] = draw(st.integers(1, len(data["layers"]) + 2))
     if draw(st.booleans()):
         data["labels"] = {"dims": True}
+    for layer in data["layers"]:
+        if draw(st.integers(0, 3)) == 0:
+            layer["note"] = draw(st.sampled_from(["stride 4", "Max pooling", "copy and crop"]))
     return data
 
 

@@ -171,7 +171,9 @@ def fit_scene(
     )
 
 
-NOTE_ENGINES = ("fcnn", "lenet", "alexnet")  # the blocks style places its own notes
+# The styles whose notes on layers are placed here; the others place their own (blocks
+# beside its blocks, lenet with the operation's caption, alexnet under its box).
+NOTE_ENGINES = ("fcnn",)
 
 
 def _layer_notes(items: list[Item], net: Network, theme: Theme, tm: TextMaker) -> list[Item]:
@@ -210,8 +212,8 @@ def finish_scene(
     physical_width: tuple[float, str] | None,
 ) -> Scene:
     """Add the figure title (when the figure shows it) and fit the canvas: the last
-    step of every engine. The fcnn, lenet and alexnet styles' notes on layers are
-    placed here, after everything else (:mod:`nnsvg.engines.notes`)."""
+    step of every engine. The fcnn style's notes on layers are placed here, after
+    everything else (:mod:`nnsvg.engines.notes`)."""
     if engine in NOTE_ENGINES:
         items = _layer_notes(items, net, theme, tm)
     if net.show_title and net.title:

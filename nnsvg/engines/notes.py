@@ -1,5 +1,7 @@
-"""Free text notes on layers (``note: "stride 4"``) for the engines that draw a
-network's layers as shapes placed on their own (fcnn, lenet, alexnet).
+"""Free text notes on layers (``note: "stride 4"``) placed on their own, for the fcnn
+style (the lenet style writes a note under the operation that makes its layer, the
+alexnet style as the last line of its box's caption: there the layout already keeps
+room for them).
 
 A note is anchored to its layer's shapes: it goes just above them, else just below,
 else to their right or left, each a little farther out in turn, at the first place
