@@ -37,6 +37,7 @@ from nnsvg.engines.common import (
     merge_mark,
     skip_lanes,
 )
+from nnsvg.engines.notes import obstacle_boxes
 from nnsvg.geometry import Camera, Vec3
 from nnsvg.network import Network
 from nnsvg.scene import (
@@ -500,6 +501,13 @@ def chain_items(
         hull(g) for g in drawn if isinstance(g, Group) and (g.id or "").startswith("link-")
     ]
     obstacles += [hull(Group(id=None, role="", children=(s,))) for s in skips]
+    # A skip's lines and merge mark (a circle and its sign) piece by piece: the hull
+    # above holds its arrowhead only.
+    obstacles += [
+        [(b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1)]
+        for s in skips
+        for b in obstacle_boxes(s)
+    ]
     obstacles += [text_quad(text) for texts in dims.values() for text in texts]
     captions = caption_rows(tensors, net, theme, tm, camera, obstacles)
     for k, group in enumerate(items):

@@ -14,6 +14,8 @@ the title (:func:`~nnsvg.engines.common.finish_scene`), so nothing later covers 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from collections.abc import Callable, Iterator
 
 from nnsvg.scene import BBox, EdgeBundle, Group, Item, Path, Polygons, Text, bbox_of, bounds
@@ -23,6 +25,7 @@ __all__ = ["add_notes", "obstacle_boxes"]
 
 MakeText = Callable[[float, float, str, str], Text]
 _STEPS = 60  # how many times a note moves one step farther out before it gives up
+_PIECE = 6.0  # the length of the pieces an edge is cut into, as obstacles
 
 
 def obstacle_boxes(item: Item) -> Iterator[BBox]:
@@ -43,6 +46,8 @@ def obstacle_boxes(item: Item) -> Iterator[BBox]:
                 pad = _half_stroke(item)
                 yield BBox(min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
             x, y = xs[-1], ys[-1]
+    elif isinstance(item, EdgeBundle):
+        yield from _edge_pieces(item)
     elif isinstance(item, Polygons):
         for poly in item.polygons:
             if poly:
@@ -52,6 +57,46 @@ def obstacle_boxes(item: Item) -> Iterator[BBox]:
         box = bbox_of(item)
         if box is not None:
             yield box
+
+
+def _edge_pieces(bundle: EdgeBundle) -> Iterator[BBox]:
+    """Small boxes along every edge of ``bundle`` (a fan's bounds would cover the
+    free room beside a layer's nodes): each edge cut into pieces about
+    ``_PIECE`` long, curves followed through their Bezier control points."""
+    pad = _half_stroke(bundle)
+    xs, ys = bundle.xs, bundle.ys
+    for run in bundle.runs:
+        for a, b in itertools.pairwise(run):
+            p0, p3 = (xs[a], ys[a]), (xs[b], ys[b])
+            if bundle.curve == "bezier-h":
+                mid = (p0[0] + p3[0]) / 2
+                p1, p2 = (mid, p0[1]), (mid, p3[1])
+            elif bundle.curve == "bezier-v":
+                mid = (p0[1] + p3[1]) / 2
+                p1, p2 = (p0[0], mid), (p3[0], mid)
+            else:
+                p1, p2 = p0, p3
+            n = max(1, int(math.hypot(p3[0] - p0[0], p3[1] - p0[1]) / _PIECE) + 1)
+            points = [_cubic(p0, p1, p2, p3, k / n) for k in range(n + 1)]
+            for (x0, y0), (x1, y1) in itertools.pairwise(points):
+                yield BBox(
+                    min(x0, x1) - pad, min(y0, y1) - pad, max(x0, x1) + pad, max(y0, y1) + pad
+                )
+
+
+def _cubic(
+    p0: tuple[float, float],
+    p1: tuple[float, float],
+    p2: tuple[float, float],
+    p3: tuple[float, float],
+    t: float,
+) -> tuple[float, float]:
+    u = 1 - t
+    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    return (
+        a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+        a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
+    )
 
 
 def _half_stroke(item: Path | EdgeBundle) -> float:
