@@ -461,7 +461,6 @@ UNDRAWABLE = {
     ("resnet-stage", "lenet"): ["camera.azimuth", "camera.elevation"],
     ("lenet5", "alexnet"): ["layers[6].op_label"],
     ("mnist-image", "alexnet"): ["input.image"],
-    ("vgg-blocks", "alexnet"): ["wrap"],
 }
 
 

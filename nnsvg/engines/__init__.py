@@ -70,7 +70,7 @@ ENGINES: dict[str, Engine] = {
                 }
             ),
             layer_keys=frozenset(
-                {"units", "label", "size_label", "activation", "color", "stroke"}
+                {"units", "label", "size_label", "activation", "color", "stroke", "note"}
                 | {"bias", "recurrent", "max_visible", "node_labels"}
             ),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
@@ -85,7 +85,9 @@ ENGINES: dict[str, Engine] = {
         summary="stacks of feature maps with filters (LeNet-style)",
         draws=Capabilities(
             keys=frozenset({*_LABELS, "legend", "direction", "wrap"}),
-            layer_keys=frozenset({*_CNN_LAYER_KEYS, "op_label", "image", "skip_from", "merge"}),
+            layer_keys=frozenset(
+                {*_CNN_LAYER_KEYS, "op_label", "image", "skip_from", "merge", "note"}
+            ),
             input_keys=frozenset({"label", "size_label", "image", "color", "stroke"}),
             graphs=True,
         ),
@@ -96,8 +98,8 @@ ENGINES: dict[str, Engine] = {
         function="layout_alexnet",
         summary="3D boxes seen by a camera (AlexNet-style)",
         draws=Capabilities(
-            keys=frozenset({*_LABELS, "labels.dims", "legend", *_CAMERA}),
-            layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge"}),
+            keys=frozenset({*_LABELS, "labels.dims", "legend", "wrap", *_CAMERA}),
+            layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge", "note"}),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             graphs=True,
         ),

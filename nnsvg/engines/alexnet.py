@@ -37,6 +37,7 @@ from nnsvg.engines.common import (
     merge_mark,
     skip_lanes,
 )
+from nnsvg.engines.notes import obstacle_boxes
 from nnsvg.geometry import Camera, Vec3
 from nnsvg.network import Network
 from nnsvg.scene import (
@@ -391,7 +392,11 @@ def layout_alexnet(
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
     """Lay out ``net`` as 3D boxes seen by its camera (a network that branches by
-    :mod:`nnsvg.engines.alexnet_graph`)."""
+    :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`)."""
+    if net.wrap is not None:
+        from nnsvg.engines.alexnet_rows import check_wrap
+
+        check_wrap(net)
     if net.first_branch() is not None:
         from nnsvg.engines.alexnet_graph import layout_alexnet_graph
 
@@ -402,6 +407,25 @@ def layout_alexnet(
     cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
     tensors = tensors_of(net, theme)
+    if net.wrap is not None:
+        from nnsvg.engines.alexnet_rows import layout_rows
+
+        return layout_rows(net, tensors, theme, tm, camera, physical_width)
+    items = chain_items(net, tensors, theme, tm, camera)
+    boxes = theme.boxes
+    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
+        from nnsvg.scene import bounds
+
+        content = bounds(items) or BBox(0, 0, 1, 1)
+        items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
+    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+
+
+def chain_items(
+    net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
+) -> list[Item]:
+    """The boxes of a chain of ``tensors`` (all of the network, or one row of it)
+    placed along z from 0, with their links, skips, edge numbers and captions."""
     _place(tensors, net, theme, tm, camera)
     last = tensors[-1].box
     center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
@@ -464,9 +488,6 @@ def layout_alexnet(
     # numbers and captions go in its own group, after its faces (so that moving a box
     # in an editor takes them along): nothing drawn later covers them (the numbers are
     # clear of it, see clear_dims; the captions lie below everything).
-    from nnsvg.scene import bounds
-
-    body = bounds(items) or BBox(0, 0, 1, 1)
     dims = (
         clear_dims(tensors, drawn, order, list(skips), theme, tm, camera) if net.labels.dims else {}
     )
@@ -480,6 +501,13 @@ def layout_alexnet(
         hull(g) for g in drawn if isinstance(g, Group) and (g.id or "").startswith("link-")
     ]
     obstacles += [hull(Group(id=None, role="", children=(s,))) for s in skips]
+    # A skip's lines and merge mark (a circle and its sign) piece by piece: the hull
+    # above holds its arrowhead only.
+    obstacles += [
+        [(b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1)]
+        for s in skips
+        for b in obstacle_boxes(s)
+    ]
     obstacles += [text_quad(text) for texts in dims.values() for text in texts]
     captions = caption_rows(tensors, net, theme, tm, camera, obstacles)
     for k, group in enumerate(items):
@@ -489,7 +517,4 @@ def layout_alexnet(
         assert isinstance(group, Group)
         texts = (*dims.get(number, ()), *captions.get(number, ()))
         items[k] = dataclasses.replace(group, children=(*group.children, *texts))
-    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
-        content = bounds(items) or body
-        items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
-    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+    return items

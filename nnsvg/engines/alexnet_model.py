@@ -163,7 +163,7 @@ def tensors_of(net: Network, theme: Theme) -> list[Tensor]:
 
 
 def captions_of(t: Tensor, net: Network, theme: Theme) -> list[tuple[str, float, str, str]]:
-    """(text, size, weight, style) lines under a box."""
+    """(text, size, weight, style) lines under a box: label, size, activation, note."""
     lab = theme.label
     lines = []
     if net.labels.titles and t.label:
@@ -182,4 +182,6 @@ def captions_of(t: Tensor, net: Network, theme: Theme) -> list[tuple[str, float,
         lines.append(
             (ACTIVATION_NAMES.get(act.lower(), act), lab.activation_size, "normal", "italic")
         )
+    if t.layer is not None and t.layer.note:  # a note: the caption's last line
+        lines.append((t.layer.note, lab.size_size, "normal", "italic"))
     return lines

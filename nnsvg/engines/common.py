@@ -171,6 +171,37 @@ def fit_scene(
     )
 
 
+# The styles whose notes on layers are placed here; the others place their own (blocks
+# beside its blocks, lenet with the operation's caption, alexnet under its box).
+NOTE_ENGINES = ("fcnn",)
+
+
+def _layer_notes(items: list[Item], net: Network, theme: Theme, tm: TextMaker) -> list[Item]:
+    """``items`` with the notes of ``net``'s layers placed clear of everything."""
+    from nnsvg.engines.notes import add_notes
+
+    notes = [(node.id, node.note) for node in net.nodes if node.note]
+    if not notes:
+        return items
+    size = theme.label.size_size
+
+    def make_text(x: float, y: float, text: str, anchor: str) -> Text:
+        return tm.text(
+            x,
+            y,
+            text,
+            size,
+            anchor=anchor,
+            style="italic",
+            color=theme.label.secondary_color,
+            cls="note",
+        )
+
+    return add_notes(
+        items, notes, size, theme.layer.label_gap, theme.label.min_separation / 2, make_text
+    )
+
+
 def finish_scene(
     items: list[Item],
     net: Network,
@@ -181,7 +212,10 @@ def finish_scene(
     physical_width: tuple[float, str] | None,
 ) -> Scene:
     """Add the figure title (when the figure shows it) and fit the canvas: the last
-    step of every engine."""
+    step of every engine. The fcnn style's notes on layers are placed here, after
+    everything else (:mod:`nnsvg.engines.notes`)."""
+    if engine in NOTE_ENGINES:
+        items = _layer_notes(items, net, theme, tm)
     if net.show_title and net.title:
         box = bounds(items) or BBox(0, 0, 1, 1)
         size = theme.label.figure_title_size

@@ -286,6 +286,8 @@ class _Labels:
 
             name = ACTIVATION_NAMES.get(e.layer.activation.lower(), e.layer.activation)
             lines.append((name, lab.activation_size, "italic"))
+        if e.layer is not None and e.layer.note:  # a note: with the operation it is about
+            lines.append((e.layer.note, lab.size_size, "italic"))
         return lines
 
     def op_width(self, e: _Element) -> float:
