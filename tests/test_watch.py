@@ -20,6 +20,7 @@ import pytest
 from typer.testing import Result
 
 import nnsvg.cli
+import nnsvg.cli_batch
 from nnsvg.cli import app
 from tests.cli_run import ENV
 from tests.cli_run import runner as cli_runner
@@ -54,7 +55,7 @@ def watch(
         marks.append(len(lines))
         next(calls)()
 
-    real_result_line = nnsvg.cli._result_line
+    real_result_line = nnsvg.cli_batch.result_line
 
     def spy(result) -> str:
         line = real_result_line(result)
@@ -62,7 +63,8 @@ def watch(
         return line
 
     monkeypatch.setattr(nnsvg.cli, "_watch_pause", pause)
-    monkeypatch.setattr(nnsvg.cli, "_result_line", spy)
+    monkeypatch.setattr(nnsvg.cli, "result_line", spy)
+    monkeypatch.setattr(nnsvg.cli_batch, "result_line", spy)
     result = runner.invoke(
         app,
         ["watch", *args, "--cycles", str(len(steps)), "--interval", "0.01"],
