@@ -40,6 +40,7 @@ from nnsvg.scene import (
     Polygon,
     Rect,
     Scene,
+    Text,
     bounds,
 )
 from nnsvg.spec.model import LabelOptions, Layer
@@ -293,6 +294,26 @@ class _Labels:
     def op_width(self, e: _Element) -> float:
         return max((self.tm.width(t, s, w) for t, s, w in self.op_lines(e)), default=0.0)
 
+    def op_texts(self, e: _Element, x: float, top: float) -> list[Text]:
+        """The operation lines of ``e`` centred on ``x``, the first line's top at ``top``."""
+        texts = []
+        y = top
+        for text, size, style in self.op_lines(e):
+            y += self.tm.ascent(size)
+            texts.append(
+                self.tm.text(
+                    x,
+                    y,
+                    text,
+                    size,
+                    style=style,
+                    color=self.theme.label.secondary_color,
+                    cls="label-op",
+                )
+            )
+            y += self.tm.descent(size) + self.theme.label.line_gap
+        return texts
+
 
 def _place(elements: list[_Element], theme: Theme, labels: _Labels) -> None:
     """Left to right; each element's box centred on y = 0; gaps fit every label."""
@@ -472,21 +493,7 @@ def _label_items(
         )
         y += tm.descent(size) + theme.label.line_gap
     if op_x is not None:
-        y = op_top
-        for text, size, style in labels.op_lines(e):
-            y += tm.ascent(size)
-            items.append(
-                tm.text(
-                    op_x,
-                    y,
-                    text,
-                    size,
-                    style=style,
-                    color=theme.label.secondary_color,
-                    cls="label-op",
-                )
-            )
-            y += tm.descent(size) + theme.label.line_gap
+        items.extend(labels.op_texts(e, op_x, op_top))
     return items
 
 

@@ -234,21 +234,7 @@ def _connector(
     if width:
         middle = (left + right) / 2
         gap = (middle - width / 2 - 4, middle + width / 2 + 4)
-        y = run_y - height / 2
-        for text, size, style in labels.op_lines(first):
-            y += tm.ascent(size)
-            texts.append(
-                tm.text(
-                    middle,
-                    y,
-                    text,
-                    size,
-                    style=style,
-                    color=theme.label.secondary_color,
-                    cls="label-op",
-                )
-            )
-            y += tm.descent(size) + theme.label.line_gap
+        texts.extend(labels.op_texts(first, middle, run_y - height / 2))
     paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none", linejoin="round")
     head = arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width)
     group = Group(
