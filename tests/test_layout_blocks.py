@@ -205,6 +205,7 @@ def test_gallery_specs_lay_out_as_blocks(path: Path) -> None:
     spec = load_spec(path)
     check_geometry(scene_of(resolve(spec)))
     check_routes(scene_of(resolve(spec)))
+    check_frames(resolve(spec), scene_of(resolve(spec)))
     assert all(bbox_of(item) is not None for item in scene_of(resolve(spec)).items)
 
 
@@ -232,8 +233,8 @@ def block_specs(draw: st.DrawFn) -> dict:
         if draw(st.booleans()):
             layer["note"] = draw(st.sampled_from(["note", "a longer note here"]))
         layers.append(layer)
-    # wrap a run of layers in a group, maybe twice (nested or not)
-    for _ in range(draw(st.integers(0, 2))):
+    # wrap a run of layers in a group, maybe three times (nested or not)
+    for _ in range(draw(st.integers(0, 3))):
         if len(layers) < 2:
             break
         start = draw(st.integers(0, len(layers) - 1))
@@ -270,6 +271,25 @@ def test_random_block_graphs(data: dict, direction: str) -> None:
     scene = scene_of(dataclasses.replace(net, direction=direction))
     check_geometry(scene)
     check_routes(scene)
+    check_frames(net, scene)
+
+
+def check_frames(net: Network, scene: Scene) -> None:
+    """No block inside a frame it does not belong to; sibling frames apart."""
+    frames = groups(scene, "group")
+    outline = {}
+    for ident, group in frames.items():
+        rect = next(c for c in group.children if isinstance(c, Rect))
+        outline[ident] = BBox(rect.x, rect.y, rect.x + rect.w, rect.y + rect.h)
+    by_id = {f.id: f for f in net.frames}
+    members = {n.id: {n.index} for n in net.nodes} | {f.id: set(f.nodes) for f in net.frames}
+    for ident, box in block_boxes(scene).items():
+        for fid, frame_box in outline.items():
+            if not members[ident] <= set(by_id[fid].nodes):
+                assert not overlap(box, frame_box), (ident, fid)
+    for a, b in itertools.combinations(outline, 2):
+        if by_id[a].parent == by_id[b].parent:
+            assert not overlap(outline[a], outline[b]), (a, b)
 
 
 CORNER = 4.0  # the engine's corner radius: two edges may share no more of a line

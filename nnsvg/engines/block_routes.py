@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Point", "plan_routes", "rounded"]
+__all__ = ["Point", "clear_turns", "plan_routes", "rounded"]
 
 Point = tuple[float, float]
 _EPS = 1e-6
@@ -57,16 +57,17 @@ def plan_routes(
     *,
     step: float,
     label_room: Sequence[float],
+    frame_room: Sequence[float],
     turn: float,
 ) -> list[list[Point]]:
     """Each edge's orthogonal polyline, from its port to its tip (module docs).
 
     ``step``: the distance between two tracks of a gap; ``label_room[r]``: room kept in
-    the gap before rank r for edge labels; ``turn``: the shortest horizontal stretch of
-    a side entry (an arrowhead and a corner). Moves later ranks along the flow (the
-    blocks' ``y`` and ``band``) when a gap needs more tracks than it has room for."""
+    the gap before rank r for edge labels, ``frame_room[r]`` for frame borders;
+    ``turn``: the shortest horizontal stretch of a side entry (an arrowhead and a
+    corner). Moves later ranks along the flow (the blocks' ``y`` and ``band``) when a
+    gap needs more tracks than it has room for."""
     rank_of = {k: r for r, row in enumerate(ranks) for k in row}
-    _clear_turns(edges, chains, blocks, ranks, rank_of, turn)
     side = _side_entries(edges, chains, blocks, ranks, rank_of, turn)
     columns = _columns(edges, chains, blocks, side, step)
     _nudge(edges, columns, blocks, rank_of, side, step * 0.5)
@@ -77,7 +78,7 @@ def plan_routes(
             if abs(cols[i] - cols[i + 1]) > _EPS:
                 jogs.append(_Jog(e, rank_of[u] + i, cols[i], cols[i + 1]))
     tracks = _assign_tracks(jogs, step)
-    _widen(blocks, ranks, tracks, step, label_room)
+    _widen(blocks, ranks, tracks, step, [a + b for a, b in zip(label_room, frame_room)])
     by_edge: dict[int, list[_Jog]] = {}
     for jog in jogs:
         by_edge.setdefault(jog.edge, []).append(jog)
@@ -114,17 +115,18 @@ def _port_y(b: Box, x: float, side: int) -> float:
     return b.y + side * b.h / 2
 
 
-def _clear_turns(
+def clear_turns(
     edges: Sequence[tuple[int, int]],
     chains: dict[tuple[int, int], tuple[int, ...]],
     blocks: Sequence[Box],
     ranks: Sequence[Sequence[int]],
-    rank_of: dict[int, int],
     turn: float,
 ) -> None:
     """Move a long edge's dummies out beside its target when they run too near it to
     turn into its side, where nothing stands beyond them (each the first or last of
-    its rank): the residual goes up beside the sublayer and turns into Add & Norm."""
+    its rank): the residual goes up beside the sublayer and turns into Add & Norm.
+    Called before :func:`plan_routes` (and before frames are kept clear)."""
+    rank_of = {k: r for r, row in enumerate(ranks) for k in row}
     moved: list[tuple[int, float]] = []  # (rank, x) of the dummies moved
     for u, v in edges:
         chain = chains.get((u, v))

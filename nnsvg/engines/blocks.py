@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnsvg.engines.block_colors import category_of, fill_of, legend
+from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
-from nnsvg.engines.block_routes import plan_routes, rounded
+from nnsvg.engines.block_routes import clear_turns, plan_routes, rounded
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
 from nnsvg.errors import LimitError
@@ -106,15 +107,23 @@ def layout_blocks(
     wide = {d: twins[pair] for pair, chain in lay.chains.items() for d in chain}
     for d in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
         blocks.append(_Block(d, w=8.0 + (wide[d] - 1) * step, h=0.0, dummy=True))
-    room = _place(blocks, lay.ranks, lay.chains, edges, theme)
+    paths, parents, pads = _clusters(net, visible, lay.chains, len(blocks), page, tm, theme)
+    ranks = cluster_ranks(lay.ranks, paths) if parents else [list(r) for r in lay.ranks]
+    room = _place(blocks, ranks, lay.chains, edges, theme)
+    pairs = [(u, v) for u, v, _ in edges]
+    turn = theme.arrow.length + _CORNER + 2
+    clear_turns(pairs, lay.chains, blocks, ranks, turn)
+    if parents:
+        separate(blocks, ranks, paths, parents, pads, gap=theme.font.size)
     routes = plan_routes(
-        [(u, v) for u, v, _ in edges],
+        pairs,
         lay.chains,
         blocks,
-        lay.ranks,
+        ranks,
         step=step,
         label_room=room,
-        turn=theme.arrow.length + _CORNER + 2,
+        frame_room=frame_room(ranks, paths, pads) if parents else [0.0] * len(ranks),
+        turn=turn,
     )
     items: list[Item] = []
     items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
@@ -229,6 +238,58 @@ def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> f
     if not note:
         return 0.0
     return tm.width(note, small) + small if page.vertical else small * 1.6
+
+
+def _clusters(
+    net: Network,
+    visible: list[Node | Frame],
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    count: int,
+    page: _Frame,
+    tm: TextMaker,
+    theme: Theme,
+) -> tuple[list[tuple[int, ...]], dict[int, int | None], dict[int, Box4]]:
+    """Per drawn item (dummies too), the drawn frames it is inside (outermost first);
+    each drawn frame's parent; each frame's room around its items in the canonical
+    frame (x0, y0, x1, y1 sides): its margin, label, N× and note (as :func:`_frames`
+    draws them)."""
+    drawn = {f.index for f in net.frames if not f.collapse and not _inside_collapsed(net, f)}
+    paths: list[tuple[int, ...]] = []
+    for item in visible:
+        if isinstance(item, Node):
+            paths.append(tuple(g for g in item.groups if g in drawn))
+        else:
+            up, chain = item.parent, []
+            while up is not None:
+                chain.append(up)
+                up = net.frames[up].parent
+            paths.append(tuple(g for g in reversed(chain) if g in drawn))
+    paths += [()] * (count - len(paths))
+    for (u, v), chain in chains.items():
+        a, b = paths[u], paths[v]
+        common = a[: next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))]
+        for d in chain:
+            paths[d] = common
+    parents = {f: net.frames[f].parent for f in drawn}
+    size = theme.label.size_size
+    margin = theme.font.size * 0.9
+    pads: dict[int, Box4] = {}
+    for f in drawn:
+        frame = net.frames[f]
+        left, top, right, bottom = margin, margin + size * 1.6, margin, margin
+        if frame.repeat > 1 and page.vertical:
+            left += tm.width(f"{frame.repeat}×", size * 1.2) + size * 0.5
+        elif frame.repeat > 1:
+            bottom += size * 1.8
+        if frame.note:
+            right += tm.width(frame.note, size) + size * 0.5
+        pads[f] = {
+            "down": (left, top, right, bottom),
+            "up": (left, bottom, right, top),
+            "right": (top, left, bottom, right),
+            "left": (top, right, bottom, left),
+        }[page.direction]
+    return paths, parents, pads
 
 
 # --- placement ----------------------------------------------------------------------
