@@ -8,6 +8,8 @@ and the frames of two sibling groups never overlap:
   ranks (by the mean position of their items);
 - :func:`separate` moves, after placement, what stands beside a frame out of it, rank
   by rank, until every frame clears the items and sibling frames in its ranks;
+- :func:`pulled_ranks` ranks the blocks so that a branch joining late (a decoder
+  beside an encoder) stays next to what it feeds;
 - :func:`frame_room` is the room a gap along the flow needs for the frames that end
   before it or begin after it (their margins and labels).
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["Box4", "cluster_ranks", "frame_boxes", "frame_room", "separate"]
+__all__ = ["Box4", "cluster_ranks", "frame_boxes", "frame_room", "pulled_ranks", "separate"]
 
 Box4 = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -198,14 +200,42 @@ def frame_room(
     ranks: Sequence[Sequence[int]],
     paths: Sequence[tuple[int, ...]],
     pads: dict[int, Box4],
-) -> list[float]:
+) -> list[tuple[float, float]]:
     """Per rank, the room the gap before it needs for frame borders: each frame's pad
-    along the flow where it ends before the gap or begins after it."""
-    out = [0.0]
+    along the flow where it ends before the gap, and where one begins after it."""
+    out = [(0.0, 0.0)]
     for r in range(1, len(ranks)):
         before = {f for k in ranks[r - 1] for f in paths[k]}
         after = {f for k in ranks[r] for f in paths[k]}
         ending = before - after
         starting = after - before
-        out.append(sum(pads[f][3] for f in ending) + sum(pads[f][1] for f in starting))
+        out.append((sum(pads[f][3] for f in ending), sum(pads[f][1] for f in starting)))
     return out
+
+
+def pulled_ranks(n: int, pairs: list[tuple[int, int]]) -> list[int]:
+    """Ranks by the longest path from the sources, then every block that is not a
+    source moved up to just before the first block that reads it: a branch that joins
+    late (the decoder's first sublayers, read by an attention above the encoder) stays
+    next to what it feeds instead of leaving a long edge; the inputs stay at rank 0."""
+    succ: list[list[int]] = [[] for _ in range(n)]
+    pred: list[list[int]] = [[] for _ in range(n)]
+    for u, v in pairs:
+        succ[u].append(v)
+        pred[v].append(u)
+    rank = [0] * n
+    order = []
+    ready = [x for x in range(n) if not pred[x]]
+    left = [len(p) for p in pred]
+    while ready:
+        x = ready.pop()
+        order.append(x)
+        for y in succ[x]:
+            rank[y] = max(rank[y], rank[x] + 1)
+            left[y] -= 1
+            if not left[y]:
+                ready.append(y)
+    for x in reversed(order):
+        if pred[x] and succ[x]:
+            rank[x] = max(rank[x], min(rank[y] for y in succ[x]) - 1)
+    return rank

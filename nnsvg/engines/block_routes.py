@@ -57,13 +57,15 @@ def plan_routes(
     *,
     step: float,
     label_room: Sequence[float],
-    frame_room: Sequence[float],
+    frame_room: Sequence[tuple[float, float]],
     turn: float,
 ) -> list[list[Point]]:
     """Each edge's orthogonal polyline, from its port to its tip (module docs).
 
     ``step``: the distance between two tracks of a gap; ``label_room[r]``: room kept in
-    the gap before rank r for edge labels, ``frame_room[r]`` for frame borders;
+    the gap before rank r for edge labels, ``frame_room[r]`` for the borders of the
+    frames that end before it and begin at it (no track runs there, so an edge jogs
+    clear of frame labels);
     ``turn``: the shortest horizontal stretch of a side entry (an arrowhead and a
     corner). Moves later ranks along the flow (the blocks' ``y`` and ``band``) when a
     gap needs more tracks than it has room for."""
@@ -78,7 +80,7 @@ def plan_routes(
             if abs(cols[i] - cols[i + 1]) > _EPS:
                 jogs.append(_Jog(e, rank_of[u] + i, cols[i], cols[i + 1]))
     tracks = _assign_tracks(jogs, step)
-    _widen(blocks, ranks, tracks, step, [a + b for a, b in zip(label_room, frame_room)])
+    _widen(blocks, ranks, tracks, step, [a + b + c for a, (b, c) in zip(label_room, frame_room)])
     by_edge: dict[int, list[_Jog]] = {}
     for jog in jogs:
         by_edge.setdefault(jog.edge, []).append(jog)
@@ -88,7 +90,8 @@ def plan_routes(
         start = _port_y(blocks[u], cols[0], +1)
         points: list[Point] = [(cols[0], start)]
         for jog in by_edge.get(e, []):
-            y = _track_y(blocks, ranks, jog.gap, tracks.get(jog.gap, 1), jog.track, label_room)
+            count = tracks.get(jog.gap, 1)
+            y = _track_y(blocks, ranks, jog.gap, count, jog.track, label_room, frame_room)
             points += [(jog.x0, y), (jog.x1, y)]
         if e in side:
             b = blocks[v]
@@ -236,6 +239,19 @@ def _columns(
         es = sorted(es, key=lambda e: (prev_x(e), e))
         for i, e in enumerate(es):
             in_x[e] = _spread(blocks[v], i, len(es))
+    for e, (u, v) in enumerate(edges):  # one edge out and one in: straight if it can be
+        chain = chains.get((u, v), ())
+        alone_out = len(outs[u]) == 1
+        alone_in = e in in_x and len(ins[v]) == 1
+        if not chain and alone_out and alone_in:
+            lo = max(_reach(blocks[u])[0], _reach(blocks[v])[0])
+            hi = min(_reach(blocks[u])[1], _reach(blocks[v])[1])
+            if lo <= hi:
+                out_x[e] = in_x[e] = min(max((blocks[u].x + blocks[v].x) / 2, lo), hi)
+        if chain and alone_out and _within(blocks[chain[0]].x, blocks[u]):
+            out_x[e] = blocks[chain[0]].x
+        if chain and alone_in and _within(blocks[chain[-1]].x, blocks[v]):
+            in_x[e] = blocks[chain[-1]].x
     twins = {pair: edges.count(pair) for pair in set(edges)}
     seen: dict[tuple[int, int], int] = {}
     cols = []
@@ -260,36 +276,58 @@ def _nudge(
 ) -> None:
     """Move a port a little along its block's side when another edge runs at (almost)
     its x at the other end of the same gap: their verticals would share a line."""
-    at: dict[int, list[tuple[int, float]]] = {}  # per rank, (edge, x) of its columns
-    for e, (u, _) in enumerate(edges):
-        for i, x in enumerate(columns[e]):
-            at.setdefault(rank_of[u] + i, []).append((e, x))
 
-    def clash(e: int, rank: int, x: float, mine: list[tuple[int, float]]) -> bool:
-        near = at.get(rank, [])
-        return any(o != e and abs(ox - x) < pad for o, ox in near) or any(
-            o != e and abs(ox - x) < pad for o, ox in mine
+    def near(e: int, x: float, gap: int, upper: bool) -> bool:
+        """Whether another edge runs at x at the bottom (or, ``upper``, top) of a gap."""
+        for o, (a, _) in enumerate(edges):
+            cols = columns[o]
+            i = gap + (1 if upper else 0) - rank_of[a]
+            if o == e or not 0 <= i < len(cols):
+                continue
+            if (i > 0 if upper else i < len(cols) - 1) and abs(cols[i] - x) < pad:
+                return True
+        return False
+
+    def taken(e: int, block: int, x: float) -> bool:
+        """Whether another edge's port on the block is at x."""
+        r = rank_of[block]
+        return any(
+            o != e
+            and 0 <= r - rank_of[a] < len(columns[o])
+            and abs(columns[o][r - rank_of[a]] - x) < pad
+            for o, (a, _) in enumerate(edges)
         )
 
     for e, (u, v) in enumerate(edges):
-        ends = [(v, len(columns[e]) - 1, rank_of[v] - 1)] if e not in side else []
-        ends.append((u, 0, rank_of[u] + 1))
-        for block, i, other in ends:
+        last = len(columns[e]) - 1
+        ends = [(v, last, rank_of[v] - 1, False)] if e not in side else []
+        ends.append((u, 0, rank_of[u], True))
+        for block, i, gap, upper in ends:
             b = blocks[block]
-            if b.dummy or b.merge is not None or len(columns[e]) < 2:
+            if b.dummy or b.merge is not None or last < 1:
                 continue
             x = columns[e][i]
-            mine = [(o, ox) for o, ox in at.get(rank_of[block], []) if o != e]
-            if not clash(e, other, x, []):
+            if not near(e, x, gap, upper):
                 continue
-            reach = b.w * 0.35 if b.merge is None else b.w * 0.3
             for k in (1, -1, 2, -2, 3, -3):
                 y = x + k * pad
-                if abs(y - b.x) <= reach and not clash(e, other, y, mine):
+                fits = abs(y - b.x) <= b.w * 0.35
+                if fits and not near(e, y, gap, upper) and not taken(e, block, y):
                     columns[e][i] = y
-                    lst = at[rank_of[block]]
-                    lst[lst.index((e, x))] = (e, y)
                     break
+
+
+def _reach(b: Box) -> tuple[float, float]:
+    """The span of a block's side an edge may leave or enter it by, straight."""
+    if b.dummy:
+        return (b.x, b.x)
+    half = b.w * (0.35 if b.merge is None else 0.15)
+    return (b.x - half, b.x + half)
+
+
+def _within(x: float, b: Box) -> bool:
+    lo, hi = _reach(b)
+    return lo <= x <= hi
 
 
 def _spread(b: Box, k: int, count: int) -> float:
@@ -385,10 +423,13 @@ def _track_y(
     count: int,
     track: int,
     label_room: Sequence[float],
+    frame_room: Sequence[tuple[float, float]],
 ) -> float:
-    """The y of a track: the tracks centred in the gap, short of its labels' room."""
-    y0 = _band(blocks, ranks[gap])[1]
-    y1 = _band(blocks, ranks[gap + 1])[0] - label_room[gap + 1]
+    """The y of a track: the tracks centred in the gap, clear of its labels' room and
+    of the frame borders in it."""
+    ending, starting = frame_room[gap + 1]
+    y0 = _band(blocks, ranks[gap])[1] + ending
+    y1 = _band(blocks, ranks[gap + 1])[0] - label_room[gap + 1] - starting
     step = (y1 - y0) / (count + 1)
     return y0 + step * (track + 1)
 

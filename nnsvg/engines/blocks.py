@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnsvg.engines.block_colors import category_of, fill_of, legend
-from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, separate
+from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, pulled_ranks, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
 from nnsvg.engines.block_routes import clear_turns, plan_routes, rounded
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
@@ -101,7 +101,8 @@ def layout_blocks(
     blocks = [_block(k, item, net, tm, page, size, small) for k, item in enumerate(visible)]
     edges = _edges(net, rep)
     _check_limits(net, len(visible), len(edges), limits or LayoutLimits())
-    lay = layered(len(visible), sorted({(u, v) for u, v, _ in edges}))
+    pairs = sorted({(u, v) for u, v, _ in edges})
+    lay = layered(len(visible), pairs, ranks=pulled_ranks(len(visible), pairs))
     step = max(theme.font.size * 0.8, 6.0)  # between two tracks, or two edges alike
     twins = Counter((u, v) for u, v, _ in edges)
     wide = {d: twins[pair] for pair, chain in lay.chains.items() for d in chain}
@@ -122,7 +123,7 @@ def layout_blocks(
         ranks,
         step=step,
         label_room=room,
-        frame_room=frame_room(ranks, paths, pads) if parents else [0.0] * len(ranks),
+        frame_room=frame_room(ranks, paths, pads) if parents else [(0.0, 0.0)] * len(ranks),
         turn=turn,
     )
     items: list[Item] = []
@@ -278,7 +279,11 @@ def _clusters(
         frame = net.frames[f]
         left, top, right, bottom = margin, margin + size * 1.6, margin, margin
         if frame.repeat > 1 and page.vertical:
-            left += tm.width(f"{frame.repeat}×", size * 1.2) + size * 0.5
+            room = tm.width(f"{frame.repeat}×", size * 1.2) + size * 0.5
+            if _later_sibling(net, frame):
+                right = max(right, margin + room)
+            else:
+                left += room
         elif frame.repeat > 1:
             bottom += size * 1.8
         if frame.note:
@@ -540,9 +545,11 @@ def _frames(
                 cls="group-label",
             ),
         ]
-        if frame.repeat > 1:  # N×: left of a frame of a vertical flow, under one across
+        if frame.repeat > 1:  # N×: beside a frame of a vertical flow, under one across
             x, y, anchor = (
                 (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
+                if page.vertical and not _later_sibling(net, frame)
+                else (box.x1 + size * 0.5, (box.y0 + box.y1) / 2, "start")
                 if page.vertical
                 else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
             )
@@ -565,6 +572,12 @@ def _frames(
             )
         out.append(Group(id=frame.id, role="group", children=tuple(children)))
     return out[::-1]  # parents drawn first, under their children
+
+
+def _later_sibling(net: Network, frame: Frame) -> bool:
+    """Whether a frame comes after another of its parent's (its N× goes right of it,
+    as the decoder's in Vaswani et al.'s figure, away from the encoder)."""
+    return any(f.parent == frame.parent and f.index < frame.index for f in net.frames)
 
 
 def _inside_collapsed(net: Network, frame: Frame) -> bool:
