@@ -209,7 +209,8 @@ def _block(
     small: float,
 ) -> _Block:
     pad = size * 0.7
-    if isinstance(item, Node) and item.kind in MERGE_TYPES:
+    if isinstance(item, Node) and item.kind in MERGE_TYPES and not item.label:
+        # a merge is its sign in a circle; one the spec names is a block with its name
         r = max(size * 0.7, 6.0)
         room = _note_room(item.note, tm, page, small)
         return _Block(key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room)
