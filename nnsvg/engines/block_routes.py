@@ -38,6 +38,7 @@ class Box(Protocol):
     merge: str | None
     dummy: bool
     band: tuple[float, float]
+    note_w: float  # room for a note on the block's +x side
 
 
 @dataclass(slots=True)
@@ -139,6 +140,8 @@ def clear_turns(
         x = blocks[chain[-1]].x
         half = _half_at(b)
         s = 1 if x >= b.x else -1
+        if s > 0 and b.note_w:
+            continue  # its note is there: no turn into that side
         want = b.x + s * (half + turn + 2)
         if (want - x) * s <= 0:
             continue
@@ -178,7 +181,7 @@ def _side_entries(
             s = +1
         else:
             continue
-        if (v, s) in taken:
+        if (v, s) in taken or (s > 0 and b.note_w):  # not through its note
             continue
         lo, hi = sorted((x, b.x + s * half))
         reach = blocks[chain[-1]].w / 2  # the same edge twice runs beside its dummy
