@@ -45,8 +45,9 @@ def cluster_ranks(
     """Each rank reordered so that every frame's items are contiguous, sibling frames in
     the same order in every rank (the layering's order within a frame otherwise kept).
 
-    >>> cluster_ranks([[0, 1, 2], [3, 4, 5]], [(), (7,), (), (7,), (), ()])
-    [[0, 1, 2], [4, 3, 5]]
+    >>> # items 0 and 2 are in frame 7: they come together, 1 beside them
+    >>> cluster_ranks([[0, 1, 2], [3, 4]], [(7,), (), (7,), (), ()])
+    [[0, 2, 1], [3, 4]]
     """
     where: dict[int, list[float]] = {}
     for row in ranks:
