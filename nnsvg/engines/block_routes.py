@@ -73,7 +73,7 @@ def plan_routes(
     rank_of = {k: r for r, row in enumerate(ranks) for k in row}
     side = _side_entries(edges, chains, blocks, ranks, rank_of, turn)
     columns = _columns(edges, chains, blocks, side, step)
-    _nudge(edges, columns, blocks, rank_of, side, step * 0.5)
+    _nudge(edges, chains, columns, blocks, rank_of, side, step * 0.5)
     jogs: list[_Jog] = []
     for e, (u, _) in enumerate(edges):
         cols = columns[e]
@@ -271,14 +271,16 @@ def _columns(
 
 def _nudge(
     edges: Sequence[tuple[int, int]],
+    chains: dict[tuple[int, int], tuple[int, ...]],
     columns: list[list[float]],
     blocks: Sequence[Box],
     rank_of: dict[int, int],
     side: dict[int, int],
     pad: float,
 ) -> None:
-    """Move a port a little along its block's side when another edge runs at (almost)
-    its x at the other end of the same gap: their verticals would share a line."""
+    """Move a port a little along its block's side (or a column beside a dummy, within
+    the dummy's room) when another edge runs at (almost) its x at the other end of the
+    same gap: their verticals would share a line."""
 
     def near(e: int, x: float, gap: int, upper: bool) -> bool:
         """Whether another edge runs at x at the bottom (or, ``upper``, top) of a gap."""
@@ -301,6 +303,16 @@ def _nudge(
             for o, (a, _) in enumerate(edges)
         )
 
+    for e, (u, _) in enumerate(edges):  # a dummy's column: aside within its room
+        for i in range(1, len(columns[e]) - 1):
+            x, r = columns[e][i], rank_of[u] + i
+            if not (near(e, x, r - 1, False) or near(e, x, r, True)):
+                continue
+            room = blocks[_dummy_at(edges[e], i, chains)].w / 2 - 1
+            for y in (x + room, x - room):
+                if not (near(e, y, r - 1, False) or near(e, y, r, True)):
+                    columns[e][i] = y
+                    break
     for e, (u, v) in enumerate(edges):
         last = len(columns[e]) - 1
         ends = [(v, last, rank_of[v] - 1, False)] if e not in side else []
@@ -318,6 +330,11 @@ def _nudge(
                 if fits and not near(e, y, gap, upper) and not taken(e, block, y):
                     columns[e][i] = y
                     break
+
+
+def _dummy_at(edge: tuple[int, int], i: int, chains: dict[tuple[int, int], tuple[int, ...]]) -> int:
+    """The dummy of an edge's i-th column (1: its first dummy)."""
+    return chains[edge][i - 1]
 
 
 def _reach(b: Box) -> tuple[float, float]:
