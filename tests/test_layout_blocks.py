@@ -204,6 +204,8 @@ def test_layout_is_deterministic() -> None:
 def test_gallery_specs_lay_out_as_blocks(path: Path) -> None:
     spec = load_spec(path)
     check_geometry(scene_of(resolve(spec)))
+    check_routes(scene_of(resolve(spec)))
+    check_frames(resolve(spec), scene_of(resolve(spec)))
     assert all(bbox_of(item) is not None for item in scene_of(resolve(spec)).items)
 
 
@@ -231,8 +233,8 @@ def block_specs(draw: st.DrawFn) -> dict:
         if draw(st.booleans()):
             layer["note"] = draw(st.sampled_from(["note", "a longer note here"]))
         layers.append(layer)
-    # wrap a run of layers in a group, maybe twice (nested or not)
-    for _ in range(draw(st.integers(0, 2))):
+    # wrap a run of layers in a group, maybe three times (nested or not)
+    for _ in range(draw(st.integers(0, 3))):
         if len(layers) < 2:
             break
         start = draw(st.integers(0, len(layers) - 1))
@@ -260,7 +262,7 @@ def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: BBox
     return False
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=200, derandomize=True)
 @given(block_specs(), st.sampled_from(["down", "up", "right", "left"]))
 def test_random_block_graphs(data: dict, direction: str) -> None:
     import json
@@ -268,13 +270,68 @@ def test_random_block_graphs(data: dict, direction: str) -> None:
     net = resolve(load_spec("t.json", text=json.dumps(data)))
     scene = scene_of(dataclasses.replace(net, direction=direction))
     check_geometry(scene)
-    boxes = block_boxes(scene)
-    for edge in groups(scene, "edge").values():
+    check_routes(scene)
+    check_frames(net, scene)
+
+
+def check_frames(net: Network, scene: Scene) -> None:
+    """No block inside a frame it does not belong to; sibling frames apart."""
+    frames = groups(scene, "group")
+    outline = {}
+    for ident, group in frames.items():
+        rect = next(c for c in group.children if isinstance(c, Rect))
+        outline[ident] = BBox(rect.x, rect.y, rect.x + rect.w, rect.y + rect.h)
+    by_id = {f.id: f for f in net.frames}
+    members = {n.id: {n.index} for n in net.nodes} | {f.id: set(f.nodes) for f in net.frames}
+    for ident, box in block_boxes(scene).items():
+        for fid, frame_box in outline.items():
+            if not members[ident] <= set(by_id[fid].nodes):
+                assert not overlap(box, frame_box), (ident, fid)
+    for a, b in itertools.combinations(outline, 2):
+        if by_id[a].parent == by_id[b].parent:
+            assert not overlap(outline[a], outline[b]), (a, b)
+
+
+CORNER = 4.0  # the engine's corner radius: two edges may share no more of a line
+
+
+def edge_segments(scene: Scene) -> dict[str, list[tuple[tuple[float, float], ...]]]:
+    """Each edge's straight pieces (a rounded corner's control point is its corner)."""
+    out = {}
+    for ident, edge in groups(scene, "edge").items():
         path = next(c for c in edge.children if isinstance(c, PathItem))
         points = [(c[1], c[2]) for c in path.commands]
-        for segment in itertools.pairwise(points):
-            for ident, box in boxes.items():
-                assert not _crosses(segment, box), (ident, segment)
+        out[ident] = [s for s in itertools.pairwise(points) if s[0] != s[1]]
+    return out
+
+
+def check_routes(scene: Scene) -> None:
+    """Edges run at right angles, through no block, and no two share a line for more
+    than a corner's length."""
+    boxes = block_boxes(scene)
+    segments = edge_segments(scene)
+    for ident, pieces in segments.items():
+        for (x0, y0), (x1, y1) in pieces:
+            assert abs(x0 - x1) < 1e-6 or abs(y0 - y1) < 1e-6, (ident, (x0, y0), (x1, y1))
+            for name, box in boxes.items():
+                assert not _crosses(((x0, y0), (x1, y1)), box), (ident, name)
+    for (a, pa), (b, pb) in itertools.combinations(segments.items(), 2):
+        for sa in pa:
+            for sb in pb:
+                assert _shared(sa, sb) <= CORNER + 1e-6, (a, b, sa, sb)
+
+
+def _shared(a: tuple[tuple[float, float], ...], b: tuple[tuple[float, float], ...]) -> float:
+    """How long two axis-aligned segments run along the same line."""
+    (ax0, ay0), (ax1, ay1) = a
+    (bx0, by0), (bx1, by1) = b
+    if abs(ay0 - ay1) < 1e-6 and abs(by0 - by1) < 1e-6 and abs(ay0 - by0) < 0.5:
+        lo, hi = max(min(ax0, ax1), min(bx0, bx1)), min(max(ax0, ax1), max(bx0, bx1))
+        return max(hi - lo, 0.0)
+    if abs(ax0 - ax1) < 1e-6 and abs(bx0 - bx1) < 1e-6 and abs(ax0 - bx0) < 0.5:
+        lo, hi = max(min(ay0, ay1), min(by0, by1)), min(max(ay0, ay1), max(by0, by1))
+        return max(hi - lo, 0.0)
+    return 0.0
 
 
 def test_limits() -> None:

@@ -19,11 +19,14 @@ A first engine (``style: blocks``; NOTES-blocks.md says what it does not draw ye
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnsvg.engines.block_colors import category_of, fill_of, legend
+from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, pulled_ranks, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
+from nnsvg.engines.block_routes import clear_turns, plan_routes, rounded
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
 from nnsvg.errors import LimitError
@@ -39,6 +42,7 @@ __all__ = ["DEFAULT_LABELS", "FUNCTIONS", "block_label", "layout_blocks"]
 
 
 _DASHES = {"dashed": (5.0, 3.0), "dotted": (1.0, 2.5)}
+_CORNER = 4.0  # the radius of an edge's rounded corners
 
 
 @dataclass(slots=True)
@@ -97,15 +101,35 @@ def layout_blocks(
     blocks = [_block(k, item, net, tm, page, size, small) for k, item in enumerate(visible)]
     edges = _edges(net, rep)
     _check_limits(net, len(visible), len(edges), limits or LayoutLimits())
-    lay = layered(len(visible), sorted({(u, v) for u, v, _ in edges}))
-    dummy_width = 8.0
-    for _ in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
-        blocks.append(_Block(len(blocks), w=dummy_width, h=0.0, dummy=True))
-    _place(blocks, lay.ranks, lay.chains, edges, theme)
+    pairs = sorted({(u, v) for u, v, _ in edges})
+    lay = layered(len(visible), pairs, ranks=pulled_ranks(len(visible), pairs))
+    step = max(theme.font.size * 0.8, 6.0)  # between two tracks, or two edges alike
+    twins = Counter((u, v) for u, v, _ in edges)
+    wide = {d: twins[pair] for pair, chain in lay.chains.items() for d in chain}
+    for d in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
+        blocks.append(_Block(d, w=8.0 + (wide[d] - 1) * step, h=0.0, dummy=True))
+    paths, parents, pads = _clusters(net, visible, lay.chains, len(blocks), page, tm, theme)
+    ranks = cluster_ranks(lay.ranks, paths) if parents else [list(r) for r in lay.ranks]
+    room = _place(blocks, ranks, lay.chains, edges, theme)
+    pairs = [(u, v) for u, v, _ in edges]
+    turn = theme.arrow.length + _CORNER + 2
+    clear_turns(pairs, lay.chains, blocks, ranks, turn)
+    if parents:
+        separate(blocks, ranks, paths, parents, pads, gap=theme.font.size)
+    routes = plan_routes(
+        pairs,
+        lay.chains,
+        blocks,
+        ranks,
+        step=step,
+        label_room=room,
+        frame_room=frame_room(ranks, paths, pads) if parents else [(0.0, 0.0)] * len(ranks),
+        turn=turn,
+    )
     items: list[Item] = []
     items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
     ids = [item.id for item in visible]
-    items += _edge_items(edges, lay.chains, blocks, page, tm, theme, net, ids)
+    items += _edge_items(edges, routes, page, tm, theme, net, ids)
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
     if net.legend is True and theme.blocks.color_by == "category":
@@ -185,7 +209,8 @@ def _block(
     small: float,
 ) -> _Block:
     pad = size * 0.7
-    if isinstance(item, Node) and item.kind in MERGE_TYPES:
+    if isinstance(item, Node) and item.kind in MERGE_TYPES and not item.label:
+        # a merge is its sign in a circle; one the spec names is a block with its name
         r = max(size * 0.7, 6.0)
         room = _note_room(item.note, tm, page, small)
         return _Block(key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room)
@@ -217,6 +242,62 @@ def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> f
     return tm.width(note, small) + small if page.vertical else small * 1.6
 
 
+def _clusters(
+    net: Network,
+    visible: list[Node | Frame],
+    chains: dict[tuple[int, int], tuple[int, ...]],
+    count: int,
+    page: _Frame,
+    tm: TextMaker,
+    theme: Theme,
+) -> tuple[list[tuple[int, ...]], dict[int, int | None], dict[int, Box4]]:
+    """Per drawn item (dummies too), the drawn frames it is inside (outermost first);
+    each drawn frame's parent; each frame's room around its items in the canonical
+    frame (x0, y0, x1, y1 sides): its margin, label, N× and note (as :func:`_frames`
+    draws them)."""
+    drawn = {f.index for f in net.frames if not f.collapse and not _inside_collapsed(net, f)}
+    paths: list[tuple[int, ...]] = []
+    for item in visible:
+        if isinstance(item, Node):
+            paths.append(tuple(g for g in item.groups if g in drawn))
+        else:
+            up, chain = item.parent, []
+            while up is not None:
+                chain.append(up)
+                up = net.frames[up].parent
+            paths.append(tuple(g for g in reversed(chain) if g in drawn))
+    paths += [()] * (count - len(paths))
+    for (u, v), chain in chains.items():
+        a, b = paths[u], paths[v]
+        common = a[: next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))]
+        for d in chain:
+            paths[d] = common
+    parents = {f: net.frames[f].parent for f in drawn}
+    size = theme.label.size_size
+    margin = theme.font.size * 0.9
+    pads: dict[int, Box4] = {}
+    for f in drawn:
+        frame = net.frames[f]
+        left, top, right, bottom = margin, margin + size * 1.6, margin, margin
+        if frame.repeat > 1 and page.vertical:
+            room = tm.width(f"{frame.repeat}×", size * 1.2) + size * 0.5
+            if _later_sibling(net, frame):
+                right = max(right, margin + room)
+            else:
+                left += room
+        elif frame.repeat > 1:
+            bottom += size * 1.8
+        if frame.note:
+            right += tm.width(frame.note, size) + size * 0.5
+        pads[f] = {
+            "down": (left, top, right, bottom),
+            "up": (left, bottom, right, top),
+            "right": (top, left, bottom, right),
+            "left": (top, right, bottom, left),
+        }[page.direction]
+    return paths, parents, pads
+
+
 # --- placement ----------------------------------------------------------------------
 def _place(
     blocks: list[_Block],
@@ -224,9 +305,10 @@ def _place(
     chains: dict[tuple[int, int], tuple[int, ...]],
     edges: list[tuple[int, int, EdgeMark | None]],
     theme: Theme,
-) -> None:
+) -> list[float]:
     """Centres in the canonical frame: ranks along +y, each packed across in its order
-    and levelled towards the blocks it reads."""
+    and levelled towards the blocks it reads. Returns, per rank, the room kept before
+    it for the labels of the edges into it."""
     gap_across = max(theme.node.spacing, theme.font.size * 1.5)
     gap_along = max(theme.layer.label_gap * 2, theme.font.size * 3)
     before: dict[int, list[int]] = {}
@@ -240,10 +322,11 @@ def _place(
         if mark is not None and mark.label:
             labelled[v] = labelled.get(v, 0) + 1
     y = 0.0
+    room: list[float] = []
     for rank in ranks:
         most = max((labelled.get(k, 0) for k in rank), default=0)
-        if most:  # room for the labels of the edges into it, staggered along the gap
-            y += theme.label.size_size * (1.5 + 1.5 * most)
+        room.append(theme.label.size_size * 2.2 if most else 0.0)
+        y += room[-1]  # room for the labels of the edges into it
         depth = max((blocks[k].h for k in rank), default=0.0)
         packed = []
         x = 0.0
@@ -267,6 +350,7 @@ def _place(
             blocks[k].y = y + depth / 2
             blocks[k].band = (y, y + depth)
         y += depth + gap_along
+    return room
 
 
 def _box(b: _Block, page: _Frame) -> BBox:
@@ -346,46 +430,28 @@ def _block_items(
 
 def _edge_items(
     edges: list[tuple[int, int, EdgeMark | None]],
-    chains: dict[tuple[int, int], tuple[int, ...]],
-    blocks: list[_Block],
+    routes: list[list[tuple[float, float]]],
     page: _Frame,
     tm: TextMaker,
     theme: Theme,
     net: Network,
     ids: list[str],
 ) -> list[Item]:
-    """Every edge: a polyline through its dummies, its arrowhead, its label."""
+    """Every edge: its orthogonal route with rounded corners, its arrowhead (in the
+    edge's colour), its label beside its last stretch."""
     color = net.edges.color or theme.edge.color
     width = net.edges.width or max(theme.edge.width, 0.8)
     arrow_len, arrow_w = theme.arrow.length, theme.arrow.width
-    outs: dict[int, list[int]] = {}
-    ins: dict[int, list[int]] = {}
-    for k, (u, v, _) in enumerate(edges):
-        outs.setdefault(u, []).append(k)
-        ins.setdefault(v, []).append(k)
     out: list[Item] = []
     seen: dict[tuple[int, int], int] = {}
-    labelled: dict[int, list[int]] = {}  # block -> its labelled edges in, in order
-    for k, (_, v, mark) in enumerate(edges):
-        if mark is not None and mark.label:
-            labelled.setdefault(v, []).append(k)
     for k, (u, v, mark) in enumerate(edges):
-        chain = chains.get((u, v), ())
-        start = _port(blocks[u], outs[u].index(k), len(outs[u]), +1)
-        end = _port(blocks[v], ins[v].index(k), len(ins[v]), -1)
-        # Straight down through each rank's band, slanted only in the gaps between
-        # ranks, where no block stands: an edge never crosses a block.
-        points = [start, (start[0], blocks[u].band[1])]
-        for d in chain:
-            points += [(blocks[d].x, blocks[d].band[0]), (blocks[d].x, blocks[d].band[1])]
-        points += [(end[0], blocks[v].band[0]), end]
-        page_points = [page.point(x, y) for x, y in _distinct(points)]
+        page_points = [page.point(x, y) for x, y in routes[k]]
         tip = page_points[-1]
         prev = page_points[-2]
         head = arrowhead(tip, (tip[0] - prev[0], tip[1] - prev[1]), arrow_len, arrow_w)
         # the line stops where the arrowhead's base begins
         base = ((head[0][0] + head[2][0]) / 2, (head[0][1] + head[2][1]) / 2)
-        commands = [("M", *page_points[0]), *(("L", *p) for p in page_points[1:-1]), ("L", *base)]
+        commands = rounded([*page_points[:-1], base], _CORNER)
         stroke = color
         dash = None
         if mark is not None and mark.style is not None:
@@ -397,9 +463,7 @@ def _edge_items(
             Polygon(head, Paint(fill=stroke)),
         ]
         if mark is not None and mark.label:
-            gap = (page.point(*points[-3]), page.point(*points[-2]))  # between two ranks
-            t = (labelled[v].index(k) + 1) / (len(labelled[v]) + 1)  # one after another
-            children.append(_edge_label(gap, t, mark.label, tm, theme))
+            children.append(_edge_label((prev, base), mark.label, tm, theme))
         # edge-layer-A-layer-B as in the other graph figures; -2, -3 for the same pair
         # again (Q, K and V from one tensor); group-K for a collapsed group
         seen[(u, v)] = seen.get((u, v), 0) + 1
@@ -408,36 +472,16 @@ def _edge_items(
     return out
 
 
-def _distinct(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The points without repeats of the one before (a block as deep as its rank)."""
-    out = [points[0]]
-    for p in points[1:]:
-        if abs(p[0] - out[-1][0]) > 1e-9 or abs(p[1] - out[-1][1]) > 1e-9:
-            out.append(p)
-    return out
-
-
-def _port(b: _Block, k: int, count: int, side: int) -> tuple[float, float]:
-    """Where the k-th of ``count`` edges leaves (side +1: the block's far side along the
-    flow) or enters (-1: its near side) a block, spread across it."""
-    if b.dummy:
-        return (b.x, b.y)
-    spread = b.w * 0.6 if b.merge is None else 0.0
-    x = b.x - spread / 2 + spread * (k + 1) / (count + 1) if count > 1 else b.x
-    return (x, b.y + side * b.h / 2)
-
-
 def _edge_label(
-    gap: tuple[tuple[float, float], tuple[float, float]],
-    t: float,
+    last: tuple[tuple[float, float], tuple[float, float]],
     label: str,
     tm: TextMaker,
     theme: Theme,
 ) -> Text:
-    """An edge's label beside its last stretch between two ranks (where no block
-    stands), ``t`` of the way along it (the labels into one block are staggered)."""
-    (x0, y0), (x1, y1) = gap
-    x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    """An edge's label beside the middle of its last stretch (in the room kept for it
+    between two ranks, where no block stands)."""
+    (x0, y0), (x1, y1) = last
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
     size = theme.label.size_size
     if abs(x1 - x0) > abs(y1 - y0):  # a flow across the page: the label above the edge
         return tm.text(x, y - size * 0.5, label, size, cls="edge-label")
@@ -502,9 +546,11 @@ def _frames(
                 cls="group-label",
             ),
         ]
-        if frame.repeat > 1:  # N×: left of a frame of a vertical flow, under one across
+        if frame.repeat > 1:  # N×: beside a frame of a vertical flow, under one across
             x, y, anchor = (
                 (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
+                if page.vertical and not _later_sibling(net, frame)
+                else (box.x1 + size * 0.5, (box.y0 + box.y1) / 2, "start")
                 if page.vertical
                 else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
             )
@@ -527,6 +573,12 @@ def _frames(
             )
         out.append(Group(id=frame.id, role="group", children=tuple(children)))
     return out[::-1]  # parents drawn first, under their children
+
+
+def _later_sibling(net: Network, frame: Frame) -> bool:
+    """Whether a frame comes after another of its parent's (its N× goes right of it,
+    as the decoder's in Vaswani et al.'s figure, away from the encoder)."""
+    return any(f.parent == frame.parent and f.index < frame.index for f in net.frames)
 
 
 def _inside_collapsed(net: Network, frame: Frame) -> bool:
