@@ -13,6 +13,7 @@ that visit every edge once, which the renderer writes as compact path data.
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ __all__ = [
     "bounds",
     "iter_leaves",
     "points_box",
+    "translated",
 ]
 
 Point = tuple[float, float]
@@ -383,3 +385,47 @@ def bounds(items: tuple[Item, ...] | list[Item]) -> BBox | None:
         if b is not None:
             box = b if box is None else box.union(b)
     return box
+
+
+def translated(item: Item, dx: float, dy: float) -> Item:
+    """``item`` moved by (dx, dy): a group with everything in it (a figure laid out in
+    pieces, as rows, is placed by moving each piece)."""
+    if isinstance(item, Group):
+        return dataclasses.replace(
+            item, children=tuple(translated(child, dx, dy) for child in item.children)
+        )
+    if isinstance(item, (Rect, GradientRect, Image)):
+        return dataclasses.replace(item, x=item.x + dx, y=item.y + dy)
+    if isinstance(item, Text):
+        return dataclasses.replace(item, x=item.x + dx, y=item.y + dy)
+    if isinstance(item, Circle):
+        return dataclasses.replace(item, cx=item.cx + dx, cy=item.cy + dy)
+    if isinstance(item, Polygon):
+        return dataclasses.replace(item, points=tuple((x + dx, y + dy) for x, y in item.points))
+    if isinstance(item, Polygons):
+        return dataclasses.replace(
+            item,
+            polygons=tuple(tuple((x + dx, y + dy) for x, y in poly) for poly in item.polygons),
+        )
+    if isinstance(item, Path):
+        return dataclasses.replace(
+            item, commands=tuple(_shift_command(c, dx, dy) for c in item.commands)
+        )
+    if isinstance(item, EdgeBundle):
+        return dataclasses.replace(
+            item, xs=tuple(x + dx for x in item.xs), ys=tuple(y + dy for y in item.ys)
+        )
+    raise TypeError(f"cannot move {type(item).__name__}")
+
+
+def _shift_command(cmd: tuple, dx: float, dy: float) -> tuple:
+    """A path command with its points moved (an arc's radii and flags kept)."""
+    if cmd[0] == "Z":
+        return cmd
+    if cmd[0] == "A":
+        return (*cmd[:6], cmd[6] + dx, cmd[7] + dy)
+    values = list(cmd[1:])
+    for k in range(0, len(values), 2):
+        values[k] += dx
+        values[k + 1] += dy
+    return (cmd[0], *values)

@@ -313,3 +313,35 @@ def test_basis_is_orthonormal_and_projection_finite(az, el, projection, distance
         assert abs(dot3(a, b)) < 1e-12
     assert close(forward, mul3(e, -1.0))
     assert all(math.isfinite(v) for v in camera.project(p))
+
+
+def test_translated_moves_every_primitive_and_keeps_arcs_radii() -> None:
+    from nnsvg.scene import (
+        Circle,
+        EdgeBundle,
+        Group,
+        Path,
+        Polygon,
+        Polygons,
+        Rect,
+        Text,
+        bounds,
+        translated,
+    )
+
+    items = (
+        Rect(0, 0, 10, 5),
+        Circle(3, 4, 2),
+        Polygon(((0, 0), (4, 0), (0, 3))),
+        Polygons((((1, 1), (2, 1), (1, 2)),)),
+        Path((("M", 0.0, 0.0), ("A", 5.0, 5.0, 0.0, 0, 1, 10.0, 0.0), ("Z",))),
+        Text(5, 5, "x", "middle", 4, 3, 1),
+        EdgeBundle(xs=(0.0, 8.0), ys=(0.0, 2.0), runs=((0, 1),)),
+    )
+    group = Group(id="g", role="layer", children=items)
+    moved = translated(group, 7, -2)
+    before, after = bounds([group]), bounds([moved])
+    assert (after.x0 - before.x0, after.y0 - before.y0) == (7, -2)
+    assert (after.x1 - before.x1, after.y1 - before.y1) == (7, -2)
+    arc = next(c for c in moved.children if isinstance(c, Path)).commands[1]
+    assert arc == ("A", 5.0, 5.0, 0.0, 0, 1, 17.0, -2.0)  # radii and flags kept

@@ -28,25 +28,20 @@ from nnsvg.geometry import Camera
 from nnsvg.network import Network
 from nnsvg.scene import (
     BBox,
-    Circle,
-    EdgeBundle,
-    GradientRect,
     Group,
-    Image,
     Item,
     Paint,
     Path,
-    Polygon,
     Polygons,
-    Rect,
     Scene,
     Text,
     bbox_of,
     bounds,
+    translated,
 )
 from nnsvg.theme import Theme
 
-__all__ = ["check_wrap", "edge_x", "layout_rows", "shift_item"]
+__all__ = ["check_wrap", "edge_x", "layout_rows"]
 
 _PAD = 10.0  # between a row's bounds and its connector's legs
 _MIN_RUN = 0.49  # sin(azimuth): how clearly the network must run left to right
@@ -80,49 +75,6 @@ def check_wrap(net: Network) -> None:
             location=net.where("wrap"),
             field="wrap",
         )
-
-
-def shift_item(item: Item, dx: float, dy: float) -> Item:
-    """``item`` moved by (dx, dy) (a group with everything in it)."""
-    if isinstance(item, Group):
-        return dataclasses.replace(
-            item, children=tuple(shift_item(child, dx, dy) for child in item.children)
-        )
-    if isinstance(item, (Rect, GradientRect, Image)):
-        return dataclasses.replace(item, x=item.x + dx, y=item.y + dy)
-    if isinstance(item, Text):
-        return dataclasses.replace(item, x=item.x + dx, y=item.y + dy)
-    if isinstance(item, Circle):
-        return dataclasses.replace(item, cx=item.cx + dx, cy=item.cy + dy)
-    if isinstance(item, Polygon):
-        return dataclasses.replace(item, points=tuple((x + dx, y + dy) for x, y in item.points))
-    if isinstance(item, Polygons):
-        return dataclasses.replace(
-            item,
-            polygons=tuple(tuple((x + dx, y + dy) for x, y in poly) for poly in item.polygons),
-        )
-    if isinstance(item, Path):
-        return dataclasses.replace(
-            item, commands=tuple(_shift_command(c, dx, dy) for c in item.commands)
-        )
-    if isinstance(item, EdgeBundle):
-        return dataclasses.replace(
-            item, xs=tuple(x + dx for x in item.xs), ys=tuple(y + dy for y in item.ys)
-        )
-    raise TypeError(f"cannot move {type(item).__name__}")
-
-
-def _shift_command(cmd: tuple, dx: float, dy: float) -> tuple:
-    """A path command with its points moved (an arc's radii and flags kept)."""
-    if cmd[0] == "Z":
-        return cmd
-    if cmd[0] == "A":
-        return (*cmd[:6], cmd[6] + dx, cmd[7] + dy)
-    values = list(cmd[1:])
-    for k in range(0, len(values), 2):
-        values[k] += dx
-        values[k + 1] += dy
-    return (cmd[0], *values)
 
 
 def edge_x(points: list[tuple[float, float]], y: float, right: bool) -> float:
@@ -222,7 +174,7 @@ def _wrapped(
     out: list[Item] = []
     placed: list[list[Item]] = []
     for items, (dx, dy) in zip(drawn, shifts, strict=True):
-        placed.append([shift_item(item, dx, dy) for item in items])
+        placed.append([translated(item, dx, dy) for item in items])
     boxes = [
         BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
         for b, (dx, dy) in zip(boxes, shifts, strict=True)
