@@ -115,7 +115,8 @@ ENGINES: dict[str, Engine] = {
                 | {"legend"}
             ),
             layer_keys=frozenset(
-                {"label", "size_label", "activation", "color", "stroke", "note", "category"}
+                {"label", "size_label", "op_label", "activation", "color", "stroke", "note"}
+                | {"category"}
                 | {"from.label", "from.style"}
                 | {"heads", "rate", "fn", "vocab", "return_sequences"}
             ),

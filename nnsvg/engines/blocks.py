@@ -224,7 +224,8 @@ def _block(
         if act and net.labels.activations:  # "6, tanh": the activation after the size
             shown = FUNCTIONS.get(act.lower(), act)
             detail = f"{detail}, {shown}" if detail else shown
-        lines = (block_label(item), detail) if detail else (block_label(item),)
+        op = item.layer.op_label if item.layer is not None else None  # "Convolution 5×5"
+        lines = (block_label(item), *(t for t in (op, detail) if t))
     widths = [tm.width(lines[0], size)] + [tm.width(t, small) for t in lines[1:]]
     w = max(max(widths) + 2 * pad, size * 6)
     h = size * 1.2 + sum(small * 1.25 for _ in lines[1:]) + 2 * pad * 0.6
