@@ -736,7 +736,7 @@ def test_style_fcnn_draws_the_dense_part_of_lenet5() -> None:
     text = LENET5.read_text(encoding="utf-8")
     assert error_of(text, RenderOptions(style="fcnn")) == (
         "t.yaml:12:45: layers[6].op_label: the fcnn style (from --style) cannot draw this "
-        "key: remove it, or draw the figure in the lenet style"
+        "key: remove it, or draw the figure in the lenet or blocks style"
     )
     text = text.replace(", op_label: Gaussian connections", "")
     scene = build_scene(load_spec("t.yaml", text=text), RenderOptions(style="fcnn"))
