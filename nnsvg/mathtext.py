@@ -350,7 +350,7 @@ def _text_escapes(raw: str) -> str:
 
 def _accent(atoms: list[Atom], mark: str, every: bool) -> None:
     """Put a combining ``mark`` after the first character (or after every one)."""
-    frags = [f for f in _frags(atoms)]
+    frags = _frags(atoms)
     if not frags:
         return
     targets = frags if every else frags[:1]

@@ -15,6 +15,7 @@ drawn with. cairo never falls back to another font by itself (see
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -214,12 +215,8 @@ def _runs(
                 and (prev.rise, prev.size, prev.family, prev.weight, prev.style)
                 == (run.rise, run.size, run.family, run.weight, run.style)
             ):
-                out[-1] = (TextRun(**{**_fields(prev), "text": prev.text + part}), end)
+                out[-1] = (dataclasses.replace(prev, text=prev.text + part), end)
             else:
                 out.append((run, end))
             x = end
     return tuple(run for run, _end in out)
-
-
-def _fields(run: TextRun) -> dict[str, object]:
-    return {name: getattr(run, name) for name in TextRun.__slots__}  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ from nnsvg.engines.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    kind_legend,
     merge_mark,
     skip_lanes,
 )
@@ -413,7 +414,7 @@ def layout_alexnet(
         return layout_rows(net, tensors, theme, tm, camera, physical_width)
     items = chain_items(net, tensors, theme, tm, camera)
     boxes = theme.boxes
-    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
+    if kind_legend(net, boxes.color_by):
         from nnsvg.scene import bounds
 
         content = bounds(items) or BBox(0, 0, 1, 1)

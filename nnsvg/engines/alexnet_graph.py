@@ -30,6 +30,7 @@ from nnsvg.engines.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    kind_legend,
     level,
     merge_mark,
     one_to_one,
@@ -175,7 +176,7 @@ def layout_alexnet_graph(
     for k in draw_order(slabs, camera):
         for _, found in sorted(in_slab.get(k, []), key=lambda p: p[0]):
             items.extend(found)
-    if net.legend is True or (boxes.color_by == "kind" and net.legend is not False):
+    if kind_legend(net, boxes.color_by):
         from nnsvg.engines.alexnet import _legend
         from nnsvg.scene import bounds
 

@@ -21,7 +21,7 @@ import math
 
 from nnsvg.engines.alexnet_labels import hull
 from nnsvg.engines.alexnet_model import Tensor, captions_of
-from nnsvg.engines.common import TextMaker, arrowhead, finish_scene
+from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, kind_legend
 from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
 from nnsvg.errors import SpecError
 from nnsvg.geometry import Camera
@@ -140,7 +140,7 @@ def layout_rows(
 
     def draw(spans: list[range]) -> Scene:
         items = _wrapped(net, tensors, spans, theme, tm, camera)
-        if net.legend is True or (theme.boxes.color_by == "kind" and net.legend is not False):
+        if kind_legend(net, theme.boxes.color_by):
             content = bounds(items) or BBox(0, 0, 1, 1)
             items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
         return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)

@@ -34,6 +34,7 @@ __all__ = [
     "fit_scene",
     "format_count",
     "kernel_window",
+    "kind_legend",
     "level",
     "merge_mark",
     "one_to_one",
@@ -345,6 +346,12 @@ def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[fl
         z = total / weight
         out.extend(z + (p - first) for p in positions[len(out) : len(out) + int(n)])
     return out
+
+
+def kind_legend(net: Network, color_by: str) -> bool:
+    """Whether a figure shows the legend of layer kinds: ``legend: true``, or its
+    colours are by kind (``color_by: kind``) and ``legend`` is not ``false``."""
+    return net.legend is True or (color_by == "kind" and net.legend is not False)
 
 
 def one_to_one(net: Network) -> set[tuple[int, int]]:

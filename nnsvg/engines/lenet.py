@@ -24,6 +24,7 @@ from nnsvg.engines.common import (
     TextMaker,
     finish_scene,
     kernel_window,
+    kind_legend,
     says_the_same,
     scaled_size,
     vector_units,
@@ -530,7 +531,7 @@ def layout_lenet(
         from nnsvg.engines.lenet_skips import skip_items
 
         items.extend(skip_items(net, elements, theme, tm, labels, top, row_bottom))
-    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
+    if kind_legend(net, theme.maps.color_by):
         items.append(_legend(elements, theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 

@@ -25,6 +25,7 @@ from nnsvg.engines.common import (
     arrowhead,
     finish_scene,
     kernel_window,
+    kind_legend,
     level,
     merge_mark,
     one_to_one,
@@ -200,7 +201,7 @@ def layout_lenet_graph(
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
     items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme, down))
-    if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
+    if kind_legend(net, theme.maps.color_by):
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 

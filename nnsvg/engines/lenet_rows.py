@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from nnsvg.engines.common import TextMaker, arrowhead, finish_scene
+from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, kind_legend
 from nnsvg.engines.lenet import (
     KIND_NAMES,
     SLANT,
@@ -92,7 +92,7 @@ def layout_rows(
     check_rows(net)
 
     def scene_of(items: list[Item]) -> Scene:
-        if (net.legend is True or theme.maps.color_by == "kind") and net.legend is not False:
+        if kind_legend(net, theme.maps.color_by):
             items.append(_legend(elements, theme, tm, items))
         return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 
