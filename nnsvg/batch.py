@@ -119,6 +119,7 @@ class JobResult:
     seconds: float = 0.0
     digests: dict[str, str] = field(default_factory=dict, repr=False)  # output -> sha256
     findings: tuple[Any, ...] = ()
+    notes: tuple[str, ...] = ()  # keys the style set aside (Scene.notes)
 
 
 Report = Callable[[JobResult], None]
@@ -210,6 +211,7 @@ def render_job(job: Job) -> JobResult:
         seconds=time.perf_counter() - start,
         digests=digests,
         findings=findings,
+        notes=scene.notes,
     )
 
 

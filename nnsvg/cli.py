@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from nnsvg._version import __version__
-from nnsvg.cli_batch import Plan, plan_of, print_failure, result_line, run_batch
+from nnsvg.cli_batch import Plan, plan_of, print_failure, print_notes, result_line, run_batch
 from nnsvg.cli_common import (
     BUG_HINT,
     EXIT_FAILED,
@@ -402,6 +402,7 @@ def watch(
 
     def on_result(result) -> None:
         report.info(result_line(result))
+        print_notes(report, result)
         if result.status == FAILED:
             print_failure(report, result)
 

@@ -253,6 +253,12 @@ def result_line(result) -> str:
     return f"{label} {spec} -> {outputs}"
 
 
+def print_notes(report: Reporter, result) -> None:
+    """The keys a rendered job's style set aside, one ``note:`` line each."""
+    for line in result.notes:
+        report.note_line(line)
+
+
 def print_failure(report: Reporter, result) -> None:
     """A failed job's error lines (``file:line:col: message``), on stderr."""
     report.failures += 1
@@ -332,6 +338,7 @@ def run_batch(jobs: list, workers: int, force: bool, report: Reporter) -> list:
             progress.refresh()
         else:
             report.info(result_line(result))
+        print_notes(report, result)
 
     try:
         results = run_jobs(jobs, workers, force, on_result)

@@ -58,6 +58,11 @@ class Reporter:
         else:
             self.err.print(f"[red]error[/red]: {escape(line)}")
 
+    def note_line(self, line: str) -> None:
+        """One ``note: ...`` line on stderr (a key the style set aside)."""
+        if not self.quiet:
+            self.err.print(f"[yellow]note[/yellow]: {escape(printable(line))}")
+
     def info(self, message: str) -> None:
         if not self.quiet:
             print(printable(message), flush=True)  # no markup, no colour, one line

@@ -38,7 +38,7 @@ from nnsvg.spec.model import (
 from nnsvg.spec.shapes import Shape
 from nnsvg.weights import WeightSet
 
-__all__ = ["Frame", "Network", "Node", "Skip", "resolve"]
+__all__ = ["Frame", "Network", "Node", "Skip", "resolve", "style_direction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,8 @@ class Network:
     elide: bool = True
     camera: CameraOptions = field(default_factory=CameraOptions)
     weights: WeightSet | None = field(default=None, compare=False, repr=False)
+    # What the style sets aside (``--style`` over unit keys): ``file:line:col: ...`` lines
+    notes: tuple[str, ...] = field(default=(), compare=False)
     # Where a value sits in the spec (``where("layers", 2, "units")``), for the few
     # errors only an engine can find (a figure too large to draw).
     where: Callable[..., Location | None] = field(default=_no_location, compare=False, repr=False)
@@ -216,7 +218,7 @@ def resolve(
         title=spec.title,
         description=spec.description,
         show_title=spec.show_title,
-        direction=spec.direction,
+        direction=spec.direction or style_direction(spec.style),
         wrap=spec.wrap,
         edges=spec.edges,
         labels=spec.labels,
@@ -227,6 +229,15 @@ def resolve(
         weights=weights,
         where=spec.where,
     )
+
+
+def style_direction(style: str) -> str:
+    """The direction a style draws when the spec gives none: the first it can draw
+    (right; down for the blocks style, a graph view as Keras' plot_model draws it)."""
+    from nnsvg.engines import ENGINES
+
+    engine = ENGINES.get(style)
+    return engine.draws.directions[0] if engine is not None else "right"
 
 
 def _frames(spec: Spec, nodes: list[Node], offset: int) -> tuple[Frame, ...]:

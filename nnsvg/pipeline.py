@@ -13,7 +13,7 @@ from pathlib import Path
 from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
 from nnsvg.engines.contract import check_drawable, check_structure
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
-from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit
+from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit, message_lines
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
 from nnsvg.spec.graph import all_inputs, build_graph, is_graph
@@ -247,8 +247,9 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
         drawn = range(dense_tail(spec), len(spec.layers))
     else:
         part, drawn = spec, range(len(spec.layers))
+    notes: list[SpecError] = []
     if spec.source is not None:
-        check_drawable(
+        notes = check_drawable(
             spec.source.data,
             spec.style,
             {name: e.draws for name, e in ENGINES.items()},
@@ -263,6 +264,10 @@ def build_network(spec: Spec, options: RenderOptions | None = None) -> Network:
         net = resolve(spec, weights=spec_weights(spec, options))
     else:
         net = resolve(spec, graph=graph, images=spec_images(spec, options.allow_outside))
+    if notes:
+        net = dataclasses.replace(
+            net, notes=tuple(line for n in notes for line in message_lines(n))
+        )
     if not engine.draws.graphs:
         _check_chain(spec, net, engine.name, from_option)
     elif net.skips and net.first_branch() is not None:
@@ -371,7 +376,8 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             if net.wrap == "auto":
                 theme, scene = _fit_rows(net, theme, spec.font_size, width, limits)
             else:
-                theme, scene = fit_text_size(theme, spec.font_size, width, draw)
+                floor = 1.0 if ENGINES[net.style].draws.scales_with_text else 0.5
+                theme, scene = fit_text_size(theme, spec.font_size, width, draw, min_factor=floor)
         except TextDoesNotFit as err:
             where = spec.where("font_size")
             raise TextDoesNotFit(
@@ -379,7 +385,8 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
             ) from None
     from nnsvg.names import node_names  # what the lint calls each node
 
-    return dataclasses.replace(scene, names=node_names(_apply_options(spec, options), net))
+    names = node_names(_apply_options(spec, options), net)
+    return dataclasses.replace(scene, names=names, notes=net.notes)
 
 
 def _fit_rows(

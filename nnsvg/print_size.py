@@ -11,6 +11,12 @@ keep their proportions to it.
 Printed size grows with the factor but more slowly than it, as text takes more of
 the figure; when the size asked is beyond what the width allows (text alone wider
 than the page), the error says the largest size that fits.
+
+The text is never set below half its theme's size to print smaller (nor below its
+theme's size in a style whose every length follows its text, the blocks style): the
+theme's lines and arrowheads are drawn for text near its size, and a column of
+blocks would shrink to a heavy smudge. Such a figure is narrower than the page: it
+keeps its text and is centred on the page, whose width its viewBox takes.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ TEXT_SIZES = (
 _TOLERANCE = 0.002  # of the size asked
 _ROUNDS = 12
 _MAX_FACTOR = 50.0  # text 50 times its theme's size: beyond any figure's need
+_MIN_FACTOR = 0.5  # below: the figure is centred on a wider page (module docs)
 
 
 def scaled_text(theme: Theme, factor: float) -> Theme:
@@ -57,6 +64,13 @@ def scaled_text(theme: Theme, factor: float) -> Theme:
     )
 
 
+def _centred(scene: Scene, theme: Theme, points: float, width: tuple[float, str]) -> Scene:
+    """``scene`` on a page as wide as its text printed at ``points`` needs (module docs)."""
+    x, y, w, h = scene.viewbox
+    wide = w * _printed_pt(scene, theme, width) / points
+    return dataclasses.replace(scene, viewbox=(x - (wide - w) / 2, y, wide, h))
+
+
 def _printed_pt(scene: Scene, theme: Theme, width: tuple[float, str]) -> float:
     """The printed size, in pt, of ``theme``'s base text in ``scene`` at ``width``."""
     number, unit = width
@@ -70,12 +84,17 @@ def fit_text_size(
     points: float,
     width: tuple[float, str],
     draw: Callable[[Theme], Scene],
+    *,
+    min_factor: float = _MIN_FACTOR,
 ) -> tuple[Theme, Scene]:
     """The theme (its text scaled) and its scene whose base text prints at ``points``
     when the figure is ``width`` wide; ``draw`` lays out a theme. The factor is found
     by secant steps on log(printed size) against log(factor): printed size grows with
-    the text, more slowly as text takes more of the figure, up to a limit."""
+    the text, more slowly as text takes more of the figure, up to a limit. The text
+    is never set below ``min_factor`` of its theme's size (module docs)."""
     current, scene = theme, draw(theme)
+    if _printed_pt(scene, theme, width) * min_factor > points:
+        return theme, _centred(scene, theme, points, width)
     tried: list[tuple[float, float]] = []  # (log factor, log printed size)
     best = 0.0
     log_factor = 0.0

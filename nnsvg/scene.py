@@ -280,7 +280,8 @@ class Scene:
     root element (``data-nnsvg-engine``). ``names`` maps the id of each node's group
     (``layer-N``, ``input-K``) to the name messages give that node, from the spec
     (``layers[2] 'C1'``, ``input``: see :mod:`nnsvg.names`); it is for the lint, and
-    never written."""
+    never written. ``notes`` are the keys the style set aside (drawn with ``--style``,
+    see :data:`nnsvg.engines.contract.UNIT_KEYS`), for the command line to print."""
 
     viewbox: tuple[float, float, float, float]
     items: tuple[Item, ...]
@@ -291,6 +292,7 @@ class Scene:
     font: TextStyle | None = None
     meta: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what the style set aside, one located line each (never written)
 
 
 def iter_leaves(items: tuple[Item, ...] | list[Item]) -> Iterator[Item]:

@@ -88,6 +88,8 @@ DRAWN_AS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ("alexnet", "labels.dims"): (False, {}),
     ("blocks", "labels.sizes"): ("none", {}),
     ("blocks", "labels.activations"): (False, {}),
+    ("blocks", "direction"): ("right", {}),  # down is its default
+    ("blocks", "edges.arrows"): ("none", {}),  # solid is its default
     ("fcnn", "legend"): (False, {"edges": {"encode": ["color"]}}),
     ("fcnn", "elide"): (False, {"max_visible": 3}),
 }
@@ -212,7 +214,7 @@ def expected_message(style: str, kind: str, key: str) -> str:
         return f"the {style} style cannot draw this key: remove it"
     return (
         f"the {style} style cannot draw this key: remove it, or draw the figure in the "
-        f"{' or '.join(others)} style"
+        f"{', '.join(others[:-1]) + ' or ' if len(others) > 1 else ''}{others[-1]} style"
     )
 
 

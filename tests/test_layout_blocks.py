@@ -1,4 +1,4 @@
-"""The first blocks engine (nnsvg.engines.blocks, not registered yet): blocks never
+"""The blocks engine (nnsvg.engines.blocks): blocks never
 overlap, every flow direction runs its edges the right way, frames hold their blocks,
 collapsed groups are one block, merges are marked circles, edges carry their marks;
 every gallery spec lays out."""
@@ -262,7 +262,7 @@ def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: BBox
     return False
 
 
-@settings(deadline=None, max_examples=200, derandomize=True)
+@settings(deadline=None, max_examples=200)
 @given(block_specs(), st.sampled_from(["down", "up", "right", "left"]))
 def test_random_block_graphs(data: dict, direction: str) -> None:
     import json

@@ -298,8 +298,8 @@ def test_styles_without_rows_reject_wrap_with_the_contract_error(style: str) -> 
     assert (
         "wrap: the "
         + style
-        + " style cannot draw this key: remove it, or draw the figure in the lenet or alexnet "
-        "style" in found
+        + " style cannot draw this key: remove it, or draw the figure in the lenet, alexnet or "
+        "blocks style" in found
     )
 
 
@@ -374,7 +374,7 @@ def test_the_cli_reports_a_wrong_wrap_at_its_place_and_fails(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert (
         "net.yaml:3:1: wrap: the fcnn style cannot draw this key: remove it, or draw the "
-        "figure in the lenet or alexnet style" in result.stderr
+        "figure in the lenet, alexnet or blocks style" in result.stderr
     )
     assert not (tmp_path / "net.svg").exists()
     spec.write_text(

@@ -572,7 +572,7 @@ def test_an_image_in_a_style_without_images_is_an_error(tmp_path: Path, style: s
     with pytest.raises(SpecError) as caught:
         lint_file(path, None, RenderOptions(style=style))
     why = f"the {style} style (from --style) cannot draw this key: remove it, or draw the "
-    why += "figure in the lenet style"
+    why += "figure in the lenet or blocks style"
     # fcnn draws only the dense layers a CNN ends with: its first layer stands for the
     # input and the layers before, whose keys it sums up.
     expected = [f"s.yaml:5:41: layers[2].image: {why}"]

@@ -492,7 +492,7 @@ def test_defaults() -> None:
     assert [layer.units for layer in spec.layers] == [3, 2]
     assert [layer.index for layer in spec.layers] == [0, 1]
     assert spec.style == "fcnn"
-    assert spec.direction == "right"
+    assert spec.direction is None  # the style's own: right here (nnsvg.network.style_direction)
     assert spec.theme is None and spec.theme_overrides is None
     assert spec.seed == 0
     assert spec.elide is True
@@ -888,7 +888,7 @@ def test_theme_file_with_unknown_key_is_located_in_that_file(tmp_path: Path) -> 
 def test_null_means_not_set_for_optional_keys() -> None:
     text = "legend: null\ntitle:\nseed: ~\ndirection:\nlayers: [3, 2]\n"
     spec = load_spec("spec.yaml", text=text)
-    assert (spec.legend, spec.title, spec.seed, spec.direction) == (None, None, 0, "right")
+    assert (spec.legend, spec.title, spec.seed, spec.direction) == (None, None, 0, None)
 
 
 def test_single_layer_cannot_have_a_bias_unit() -> None:
@@ -917,3 +917,13 @@ def test_an_input_without_a_shape_says_so(text: str, message: str) -> None:
     with pytest.raises(SpecError) as info:
         spec_of(text)
     assert str(info.value).splitlines()[0] == message
+
+
+def test_a_spec_without_direction_takes_its_styles_own() -> None:
+    from nnsvg.network import resolve
+
+    for style, direction in (("fcnn", "right"), ("lenet", "right"), ("blocks", "down")):
+        spec = load_spec("spec.yaml", text=f"style: {style}\nlayers: [3, 2]\n")
+        assert resolve(spec).direction == direction
+    spec = load_spec("spec.yaml", text="style: blocks\ndirection: right\nlayers: [3, 2]\n")
+    assert resolve(spec).direction == "right"

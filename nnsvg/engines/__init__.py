@@ -112,20 +112,21 @@ ENGINES: dict[str, Engine] = {
         draws=Capabilities(
             keys=frozenset(
                 {"direction", "labels.sizes", "labels.activations", "edges.color", "edges.width"}
-                | {"legend"}
+                | {"legend", "edges.arrows", "wrap"}
             ),
             layer_keys=frozenset(
                 {"label", "size_label", "op_label", "activation", "color", "stroke", "note"}
-                | {"category"}
+                | {"category", "image", "skip_from", "merge", "bias", "recurrent", "node_labels"}
                 | {"from.label", "from.style"}
                 | {"heads", "rate", "fn", "vocab", "return_sequences"}
             ),
-            input_keys=frozenset({"label", "size_label", "color", "stroke"}),
+            input_keys=frozenset({"label", "size_label", "color", "stroke", "image"}),
             graphs=True,
             layer_types=BASE_TYPES | BLOCK_TYPES,
             groups=True,
             group_keys=frozenset({"repeat", "collapse", "note"}),
-            directions=("right", "down", "up", "left"),
+            directions=("down", "right", "up", "left"),  # down: a graph view, as plot_model
+            scales_with_text=True,
         ),
     ),
 }

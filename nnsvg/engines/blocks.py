@@ -24,25 +24,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnsvg.engines.block_colors import category_of, fill_of, legend
+from nnsvg.engines.block_edges import CORNER, EdgeLook, edge_items, loop_items, loop_room
+from nnsvg.engines.block_extras import bias_note, extra_lines, image_item, image_size, skip_merges
 from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, pulled_ranks, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
-from nnsvg.engines.block_routes import clear_turns, plan_routes, rounded
-from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, level, merge_mark
+from nnsvg.engines.block_routes import clear_turns, plan_routes
+from nnsvg.engines.block_wrap import wrap_runs
+from nnsvg.engines.common import TextMaker, finish_scene, level, merge_mark
 from nnsvg.engines.limits import LayoutLimits
 from nnsvg.errors import LimitError
 from nnsvg.layering import layered
 from nnsvg.network import Frame, Network, Node
-from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Rect, Scene, Text, bounds
+from nnsvg.scene import BBox, Group, Item, Paint, Rect, Scene, bounds
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.spec.model import EdgeMark
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
 
 __all__ = ["DEFAULT_LABELS", "FUNCTIONS", "block_label", "layout_blocks"]
-
-
-_DASHES = {"dashed": (5.0, 3.0), "dotted": (1.0, 2.5)}
-_CORNER = 4.0  # the radius of an edge's rounded corners
 
 
 @dataclass(slots=True)
@@ -98,8 +97,9 @@ def layout_blocks(
     small = theme.label.size_size
     page = _Frame(net.direction)
     visible, rep = _visible(net)
-    blocks = [_block(k, item, net, tm, page, size, small) for k, item in enumerate(visible)]
-    edges = _edges(net, rep)
+    visible, edges = skip_merges(net, visible, rep, _edges(net, rep))
+    look = EdgeLook(net, theme)
+    blocks = [_block(k, item, net, tm, page, size, small, look) for k, item in enumerate(visible)]
     _check_limits(net, len(visible), len(edges), limits or LayoutLimits())
     pairs = sorted({(u, v) for u, v, _ in edges})
     lay = layered(len(visible), pairs, ranks=pulled_ranks(len(visible), pairs))
@@ -112,7 +112,7 @@ def layout_blocks(
     ranks = cluster_ranks(lay.ranks, paths) if parents else [list(r) for r in lay.ranks]
     room = _place(blocks, ranks, lay.chains, edges, theme)
     pairs = [(u, v) for u, v, _ in edges]
-    turn = theme.arrow.length + _CORNER + 2
+    turn = theme.arrow.length + CORNER + 2
     clear_turns(pairs, lay.chains, blocks, ranks, turn)
     if parents:
         separate(blocks, ranks, paths, parents, pads, gap=theme.font.size)
@@ -126,12 +126,18 @@ def layout_blocks(
         frame_room=frame_room(ranks, paths, pads) if parents else [(0.0, 0.0)] * len(ranks),
         turn=turn,
     )
+    if net.wrap:
+        routes = wrap_runs(net, blocks, ranks, edges, routes, gutter=theme.font.size * 3)
     items: list[Item] = []
     items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
     ids = [item.id for item in visible]
-    items += _edge_items(edges, routes, page, tm, theme, net, ids)
+    items += edge_items(edges, routes, page.point, tm, theme, look, ids)
     for k, item in enumerate(visible):
         items.append(_block_items(blocks[k], item, net, page, tm, theme, size, small))
+        if isinstance(item, Node) and item.layer is not None and item.layer.recurrent:
+            b = blocks[k]
+            canonical = BBox(b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2)
+            items.append(loop_items(page.point, canonical, look, f"edge-{item.id}-{item.id}"))
     if net.legend is True and theme.blocks.color_by == "category":
         content = bounds(items) or BBox(0, 0, 1, 1)
         used = [c for c in map(_category, net.nodes) if c is not None]
@@ -207,6 +213,7 @@ def _block(
     page: _Frame,
     size: float,
     small: float,
+    look: EdgeLook,
 ) -> _Block:
     pad = size * 0.7
     if isinstance(item, Node) and item.kind in MERGE_TYPES and not item.label:
@@ -224,15 +231,20 @@ def _block(
         if act and net.labels.activations:  # "6, tanh": the activation after the size
             shown = FUNCTIONS.get(act.lower(), act)
             detail = f"{detail}, {shown}" if detail else shown
+        if bias_note(item):
+            detail = f"{detail} {bias_note(item)}" if detail else bias_note(item)
         op = item.layer.op_label if item.layer is not None else None  # "Convolution 5×5"
-        lines = (block_label(item), *(t for t in (op, detail) if t))
+        lines = (block_label(item), *(t for t in (op, detail) if t), *extra_lines(item))
     widths = [tm.width(lines[0], size)] + [tm.width(t, small) for t in lines[1:]]
-    w = max(max(widths) + 2 * pad, size * 6)
+    side = image_size(item, size)
+    w = max(max(widths) + 2 * pad, size * 6, side + 2 * pad)
     h = size * 1.2 + sum(small * 1.25 for _ in lines[1:]) + 2 * pad * 0.6
+    h += side + pad * 0.5 if side else 0.0
     across, along = page.size(w, h)
-    return _Block(
-        key, lines, across, along, note=item.note, note_w=_note_room(item.note, tm, page, small)
-    )
+    room = _note_room(item.note, tm, page, small)
+    if isinstance(item, Node) and item.layer is not None and item.layer.recurrent:
+        room = max(room, loop_room(look) + small)
+    return _Block(key, lines, across, along, note=item.note, note_w=room)
 
 
 def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
@@ -391,6 +403,12 @@ def _block_items(
             Rect(box.x0, box.y0, box.width, box.height, rx=size * 0.45, paint=paint)
         ]
         total = size + small * 1.25 * (len(b.lines) - 1)
+        side = image_size(item, size)
+        if side:  # the picture above the text, the two centred together
+            gap = size * 0.35
+            top = cy - (total + side + gap) / 2
+            inside.append(image_item(item, cx, top, side))  # type: ignore[arg-type]
+            cy = top + side + gap + total / 2
         y = cy - total / 2 + size * 0.5
         inside.append(tm.text(cx, y, b.lines[0], size, baseline="central", cls="label"))
         y += size * 0.5 + small * 0.75 - small * 1.25
@@ -427,68 +445,6 @@ def _block_items(
             )
         )
     return Group(id=ident, role=role, children=tuple(children))
-
-
-def _edge_items(
-    edges: list[tuple[int, int, EdgeMark | None]],
-    routes: list[list[tuple[float, float]]],
-    page: _Frame,
-    tm: TextMaker,
-    theme: Theme,
-    net: Network,
-    ids: list[str],
-) -> list[Item]:
-    """Every edge: its orthogonal route with rounded corners, its arrowhead (in the
-    edge's colour), its label beside its last stretch."""
-    color = net.edges.color or theme.edge.color
-    width = net.edges.width or max(theme.edge.width, 0.8)
-    arrow_len, arrow_w = theme.arrow.length, theme.arrow.width
-    out: list[Item] = []
-    seen: dict[tuple[int, int], int] = {}
-    for k, (u, v, mark) in enumerate(edges):
-        page_points = [page.point(x, y) for x, y in routes[k]]
-        tip = page_points[-1]
-        prev = page_points[-2]
-        head = arrowhead(tip, (tip[0] - prev[0], tip[1] - prev[1]), arrow_len, arrow_w)
-        # the line stops where the arrowhead's base begins
-        base = ((head[0][0] + head[2][0]) / 2, (head[0][1] + head[2][1]) / 2)
-        commands = rounded([*page_points[:-1], base], _CORNER)
-        stroke = color
-        dash = None
-        if mark is not None and mark.style is not None:
-            dash = _DASHES.get(mark.style)
-            if mark.style not in _DASHES and mark.style != "solid":
-                stroke = mark.style
-        children: list[Item] = [
-            Path(tuple(commands), Paint(stroke=stroke, stroke_width=width, dash=dash, fill="none")),
-            Polygon(head, Paint(fill=stroke)),
-        ]
-        if mark is not None and mark.label:
-            children.append(_edge_label((prev, base), mark.label, tm, theme))
-        # edge-layer-A-layer-B as in the other graph figures; -2, -3 for the same pair
-        # again (Q, K and V from one tensor); group-K for a collapsed group
-        seen[(u, v)] = seen.get((u, v), 0) + 1
-        ident = f"edge-{ids[u]}-{ids[v]}" + (f"-{seen[(u, v)]}" if seen[(u, v)] > 1 else "")
-        out.append(Group(id=ident, role="edge", children=tuple(children)))
-    return out
-
-
-def _edge_label(
-    last: tuple[tuple[float, float], tuple[float, float]],
-    label: str,
-    tm: TextMaker,
-    theme: Theme,
-) -> Text:
-    """An edge's label beside the middle of its last stretch (in the room kept for it
-    between two ranks, where no block stands)."""
-    (x0, y0), (x1, y1) = last
-    x, y = (x0 + x1) / 2, (y0 + y1) / 2
-    size = theme.label.size_size
-    if abs(x1 - x0) > abs(y1 - y0):  # a flow across the page: the label above the edge
-        return tm.text(x, y - size * 0.5, label, size, cls="edge-label")
-    return tm.text(
-        x + size * 0.4, y, label, size, anchor="start", baseline="central", cls="edge-label"
-    )
 
 
 def _frames(

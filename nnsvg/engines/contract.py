@@ -20,6 +20,7 @@ from nnsvg.errors import Location, SpecError, SpecErrors
 __all__ = [
     "COMMON_KEYS",
     "COMMON_LAYER_KEYS",
+    "UNIT_KEYS",
     "Capabilities",
     "Given",
     "check_drawable",
@@ -65,6 +66,14 @@ BLOCK_TYPES = frozenset(
     | {"positional_encoding", "embedding", "lstm", "gru", "op"}
 )
 """The operation blocks of the blocks style (nnsvg.spec.ops.OP_TYPES)."""
+UNIT_KEYS = frozenset(
+    {"weights", "seed", "edges.encode", "edges.opacity", "edges.curve"}
+    | {"max_visible", "elide", "labels.dims", "camera.*"}
+)
+"""Keys that say only how a style draws what no other style draws at all: the units
+of a node-edge figure and the edges between them (weights, elision, curves), and the
+boxes of a 3D figure (camera, dims). Another style drawn with ``--style`` sets them
+aside, each reported as a note; every other key it cannot draw is an error."""
 EDGE_MARK_KEYS = ("label", "style")
 """What a ``from`` item given as a mapping may say of its edge (``from.label``)."""
 
@@ -89,7 +98,12 @@ class Capabilities:
     layer_types: frozenset[str] = BASE_TYPES  # the layer types it draws
     groups: bool = False  # draws {group: ..., layers: [...]} entries as frames
     group_keys: frozenset[str] = frozenset()  # of a group: repeat, collapse, note
-    directions: tuple[str, ...] = ("right", "down")  # the values of direction it draws
+    # Every length of its figure follows the text size (blocks sized by their labels):
+    # with font_size, its text is never set smaller than the theme's, and a figure
+    # narrower than the page is centred on it (nnsvg.print_size).
+    scales_with_text: bool = False
+    # The values of direction it draws; the first is its default (when the spec gives none).
+    directions: tuple[str, ...] = ("right", "down")
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -204,19 +218,32 @@ def check_drawable(
     drawn_layers: range | None = None,
     input_drawn: bool = True,
     style_from_option: bool = False,
-) -> None:
+) -> list[SpecError]:
     """Raise a located :class:`~nnsvg.errors.SpecError` (several at once as
     :class:`~nnsvg.errors.SpecErrors`) for every key of the loaded spec ``data``
     that the ``style`` engine cannot draw, naming the styles that can. Only the
-    layers in ``drawn_layers`` are checked, and the input when ``input_drawn``."""
+    layers in ``drawn_layers`` are checked, and the input when ``input_drawn``.
+
+    With ``style_from_option`` the :data:`UNIT_KEYS` are set aside instead: they
+    are returned, as notes saying so, for the caller to report."""
     caps = engines[style]
     errors: list[SpecError] = []
+    notes: list[SpecError] = []
     for given in given_keys(data, drawn_layers, input_drawn=input_drawn):
         if _drawn_by(given, caps):
             continue
         others = [name for name, c in engines.items() if name != style and _drawn_by(given, c)]
         chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
-        can = " or ".join(others)
+        if style_from_option and _unit_key(given.key) and others:
+            message = (
+                f"{chosen} sets this key aside: it says how the {_either(others)} "
+                "style draws units, edges or boxes this style does not draw"
+            )
+            notes.append(
+                SpecError(message, location=key_location(given.path), field=_field(given.path))
+            )
+            continue
+        can = _either(others)
         message = f"{chosen} cannot draw this key: " + (
             f"remove it, or draw the figure in the {can} style" if others else "remove it"
         )
@@ -230,15 +257,26 @@ def check_drawable(
             if name != style and c.draws("direction") and direction in c.directions
         ]
         chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
-        message = f"{chosen} draws direction {' or '.join(caps.directions)}, not {direction}"
+        message = f"{chosen} draws direction {_either(list(caps.directions))}, not {direction}"
         if others:
-            message += f"; draw the figure in the {' or '.join(others)} style"
+            message += f"; draw the figure in the {_either(others)} style"
         where = key_location(("direction",))
         errors.append(SpecError(message, location=where, field="direction"))
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise SpecErrors(errors)  # type: ignore[arg-type]
+    return notes
+
+
+def _either(styles: list[str]) -> str:
+    """``lenet``, ``lenet or blocks``, ``lenet, alexnet or blocks``."""
+    return styles[0] if len(styles) == 1 else f"{', '.join(styles[:-1])} or {styles[-1]}"
+
+
+def _unit_key(key: str) -> bool:
+    """Whether a key (``max_visible`` of a layer too, ``camera.azimuth``) is a unit key."""
+    return key in UNIT_KEYS or (key.split(".")[0] + ".*") in UNIT_KEYS
 
 
 def _field(path: tuple[str | int, ...]) -> str:
@@ -284,7 +322,7 @@ def check_structure(
                     continue
                 others = can(lambda c: c.groups)
                 hint = (
-                    f"draw the figure in the {' or '.join(others)} style"
+                    f"draw the figure in the {_either(others)} style"
                     if others
                     else "list its layers without the group (the graph stays the same)"
                 )
@@ -303,7 +341,7 @@ def check_structure(
                 continue
             others = can(lambda c, kind=kind: kind in c.layer_types)  # type: ignore[misc]
             hint = (
-                f"draw the figure in the {' or '.join(others)} style"
+                f"draw the figure in the {_either(others)} style"
                 if others
                 else "no style draws it yet"
             )

@@ -483,16 +483,17 @@ TOP = _table(
         "direction",
         "choice",
         "Layers left to right, top to bottom, bottom to top (the blocks style) or right "
-        "to left (the blocks style).",
+        "to left (the blocks style). Default: right; down in the blocks style.",
         choices=DIRECTIONS,
-        default="right",
     ),
     Key(
         "wrap",
         "wrap",
         "Long networks on several rows: N layers per row, or auto (the fewest rows that "
         "print every text at 6 pt or more at the figure's width, else the fewest under "
-        "2:1); each row continues the one above it (style: lenet, chains).",
+        "2:1); each row continues the one above it (lenet and alexnet, chains). The "
+        "blocks style puts N blocks a run, runs side by side across the flow (auto: the "
+        "fewest runs under 2:1).",
         minimum=1,
         maximum=MAX_LAYERS,
     ),

@@ -187,7 +187,7 @@ class Spec:
     show_title: bool = False
     theme: str | None = None
     theme_overrides: dict[str, Any] | None = None
-    direction: str = "right"
+    direction: str | None = None  # None: the style's own (nnsvg.network.style_direction)
     wrap: int | str | None = None  # layers per row, or "auto"
     weights: tuple[str, ...] | None = None
     random_weights: bool = False
