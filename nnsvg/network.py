@@ -62,6 +62,7 @@ class Node:
     # What `from` says of each input's edge (label, style), index-aligned with
     # ``inputs``; empty when no item of `from` is a mapping.
     edge_marks: tuple[EdgeMark | None, ...] = ()
+    lane: int | None = None  # the blocks style: the line along the flow it stands on
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ def resolve(
                 images.get(k),
                 (),
                 "layer-0" if k == 0 else f"input-{k}",
+                lane=item.lane,
             )
         )
     for layer in spec.layers:
@@ -200,6 +202,7 @@ def resolve(
                 layer.note,
                 layer.groups,
                 layer.from_marks or (),
+                layer.lane,
             )
         )
     skips = tuple(

@@ -110,6 +110,7 @@ LAYER_SAMPLES: dict[str, tuple[Any, dict[str, Any]]] = {
     "node_labels": (["a", "b"], {}),
     "note": ("stride 4", {}),
     "category": ("attention", {}),
+    "lane": (0, {}),
 }
 # Keys only the operation blocks take (attention's heads, dropout's rate ...): a style
 # that cannot draw the block rejects the layer's type (test_blocks_spec.py), not each key.
@@ -130,6 +131,7 @@ INPUT_SAMPLES: dict[str, Any] = {
     "color": "#ff0000",
     "stroke": "#00ff00",
     "image": "x.png",
+    "lane": 0,
 }
 # Keys whose drawing needs a file: their errors are tested here, their drawing in
 # test_images.py and test_weights*.py.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,18 @@ def block_specs(draw: st.DrawFn) -> dict:
             "layers": layers[start:stop],
         }
         layers[start:stop] = [group]
+    # a lane as the papers draw one (an LSTM's cell state): a run of top-level layers,
+    # each reading the one before, on one line
+    if draw(st.booleans()):
+        top = [k for k, layer in enumerate(layers) if "group" not in layer]
+        run = top[draw(st.integers(0, len(top))) :][: draw(st.integers(1, 5))] if top else []
+        for k, index in enumerate(run):
+            layer = layers[index]
+            layer["lane"] = 0
+            if k and layer["type"] not in ("add", "multiply"):
+                layer["from"] = layers[run[k - 1]]["name"]
+            elif k:
+                layer["from"] = [layers[run[k - 1]]["name"], *layer["from"][1:]]
     return {"input": {"shape": [6, 8]}, "layers": layers}
 
 
@@ -262,7 +275,9 @@ def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: BBox
     return False
 
 
-@settings(deadline=None, max_examples=200)
+# derandomize: the same 200 graphs on every run (CI stays green or red for a reason);
+# benchmarks/explore_block_layouts.py explores new ones (see its docstring)
+@settings(deadline=None, max_examples=200, derandomize=True)
 @given(block_specs(), st.sampled_from(["down", "up", "right", "left"]))
 def test_random_block_graphs(data: dict, direction: str) -> None:
     import json
@@ -307,9 +322,11 @@ def edge_segments(scene: Scene) -> dict[str, list[tuple[tuple[float, float], ...
 
 def check_routes(scene: Scene) -> None:
     """Edges run at right angles, through no block, and no two share a line for more
-    than a corner's length."""
+    than a corner's length, but for the first stretch of edges out of one port (a
+    merge circle's, a lane block's), marked by a dot where one turns off it."""
     boxes = block_boxes(scene)
     segments = edge_segments(scene)
+    dots = {(round(c.cx, 3), round(c.cy, 3)) for c in scene.items if isinstance(c, Circle)}
     for ident, pieces in segments.items():
         for (x0, y0), (x1, y1) in pieces:
             assert abs(x0 - x1) < 1e-6 or abs(y0 - y1) < 1e-6, (ident, (x0, y0), (x1, y1))
@@ -318,7 +335,20 @@ def check_routes(scene: Scene) -> None:
     for (a, pa), (b, pb) in itertools.combinations(segments.items(), 2):
         for sa in pa:
             for sb in pb:
-                assert _shared(sa, sb) <= CORNER + 1e-6, (a, b, sa, sb)
+                if _shared(sa, sb) <= CORNER + 1e-6:
+                    continue
+                trunk = sa is pa[0] and sb is pb[0] and sa[0] == sb[0]
+                assert trunk, (a, b, sa, sb)
+                # where the shorter turns off (its corner begins at its end): a dot
+                pieces, piece = min(((pa, sa), (pb, sb)), key=lambda p: _length(p[1]))
+                if len(pieces) > 1:
+                    end = piece[1]
+                    near = [d for d in dots if math.dist(d, end) <= CORNER + 0.5]
+                    assert near, (a, b, end)
+
+
+def _length(segment: tuple[tuple[float, float], ...]) -> float:
+    return math.dist(segment[0], segment[1])
 
 
 def _shared(a: tuple[tuple[float, float], ...], b: tuple[tuple[float, float], ...]) -> float:

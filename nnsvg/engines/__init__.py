@@ -117,10 +117,11 @@ ENGINES: dict[str, Engine] = {
             layer_keys=frozenset(
                 {"label", "size_label", "op_label", "activation", "color", "stroke", "note"}
                 | {"category", "image", "skip_from", "merge", "bias", "recurrent", "node_labels"}
+                | {"lane"}
                 | {"from.label", "from.style"}
                 | {"heads", "rate", "fn", "vocab", "return_sequences"}
             ),
-            input_keys=frozenset({"label", "size_label", "color", "stroke", "image"}),
+            input_keys=frozenset({"label", "size_label", "color", "stroke", "image", "lane"}),
             graphs=True,
             layer_types=BASE_TYPES | BLOCK_TYPES,
             groups=True,

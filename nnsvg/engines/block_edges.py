@@ -1,6 +1,6 @@
 """The edges of the blocks style, drawn: routes with rounded corners, arrowheads in the
-edge's colour, ``from`` labels and styles, and the loop of a recurrent layer beside
-its block.
+edge's colour, ``from`` labels and styles, a dot where an edge turns off a stretch
+it shares with others, and the loop of a recurrent layer beside its block.
 
 Routes come from :mod:`nnsvg.engines.block_routes` in the canonical frame (flow along
 +y); ``point`` maps them onto the page.
@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from nnsvg.engines.block_routes import rounded
 from nnsvg.engines.common import TextMaker, arrowhead
 from nnsvg.network import Network
-from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygon, Text
+from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Text
 from nnsvg.spec.model import EdgeMark
 from nnsvg.theme import Theme
 
-__all__ = ["CORNER", "EdgeLook", "edge_items", "loop_items"]
+__all__ = ["CORNER", "EdgeLook", "edge_items", "junctions", "loop_items"]
 
 Point = tuple[float, float]
 PagePoint = Callable[[float, float], Point]
@@ -85,7 +85,55 @@ def edge_items(
         seen[(u, v)] = seen.get((u, v), 0) + 1
         ident = f"edge-{ids[u]}-{ids[v]}" + (f"-{seen[(u, v)]}" if seen[(u, v)] > 1 else "")
         out.append(Group(id=ident, role="edge", children=tuple(children)))
+    out += [
+        Circle(*point(x, y), max(look.width * 1.7, 1.8), Paint(fill=look.color))
+        for x, y in junctions(edges, routes)
+    ]
     return out
+
+
+def junctions(
+    edges: Sequence[tuple[int, int, EdgeMark | None]], routes: Sequence[Sequence[Point]]
+) -> list[Point]:
+    """Where an edge turns off a stretch it shares with other edges from the same port
+    (a merge circle's, a lane block's): a dot, as the papers mark a branch. The dot
+    goes where the stretch goes on past the turn, or where two edges part there.
+
+    >>> trunk = [(0, 0), (0, 30)]
+    >>> junctions([(0, 1, None), (0, 2, None)], [trunk, [(0, 0), (0, 10), (20, 10), (20, 30)]])
+    [(0, 10)]
+    """
+    starts: dict[tuple[int, Point], list[int]] = {}
+    for k, (u, _, _) in enumerate(edges):
+        starts.setdefault((u, tuple(routes[k][0])), []).append(k)  # type: ignore[arg-type]
+    dots: list[Point] = []
+    for group in starts.values():
+        if len(group) < 2:
+            continue
+        for k in group:
+            route = routes[k]
+            if len(route) < 3:
+                continue
+            turn = tuple(route[1])
+            for j in group:
+                if j != k and _passes(routes[j], turn):
+                    dots.append(turn)  # type: ignore[arg-type]
+                    break
+    return sorted(set(dots))
+
+
+def _passes(route: Sequence[Point], point: Sequence[float]) -> bool:
+    """Whether a route's first stretch reaches ``point`` (past it, or turning there
+    the other way than along it)."""
+    (x0, y0), (x1, y1) = route[0], route[1]
+    px, py = point
+    if abs(x0 - x1) < 1e-9 and abs(px - x0) < 1e-9:  # along y
+        inside = min(y0, y1) <= py <= max(y0, y1) and abs(py - y0) > 1e-9
+        return inside and (abs(py - y1) > 1e-9 or len(route) > 2)
+    if abs(y0 - y1) < 1e-9 and abs(py - y0) < 1e-9:
+        inside = min(x0, x1) <= px <= max(x0, x1) and abs(px - x0) > 1e-9
+        return inside and (abs(px - x1) > 1e-9 or len(route) > 2)
+    return False
 
 
 def loop_items(point: PagePoint, canonical: BBox, look: EdgeLook, ident: str) -> Group:

@@ -22,7 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Point", "clear_turns", "plan_routes", "rounded"]
+from nnsvg.engines.block_lanes import lane_entries
+
+__all__ = ["Point", "clear_turns", "plan_routes", "rounded", "shares_port"]
 
 Point = tuple[float, float]
 _EPS = 1e-6
@@ -60,6 +62,7 @@ def plan_routes(
     label_room: Sequence[float],
     frame_room: Sequence[tuple[float, float]],
     turn: float,
+    lanes: Sequence[int | None] | None = None,
 ) -> list[list[Point]]:
     """Each edge's orthogonal polyline, from its port to its tip (module docs).
 
@@ -69,11 +72,16 @@ def plan_routes(
     clear of frame labels);
     ``turn``: the shortest horizontal stretch of a side entry (an arrowhead and a
     corner). Moves later ranks along the flow (the blocks' ``y`` and ``band``) when a
-    gap needs more tracks than it has room for."""
+    gap needs more tracks than it has room for. ``lanes`` (per block, or None) keep the
+    edges along a lane on its line, and bring edges on and off it through the side
+    of its blocks (:mod:`nnsvg.engines.block_lanes`)."""
     rank_of = {k: r for r, row in enumerate(ranks) for k in row}
     side = _side_entries(edges, chains, blocks, ranks, rank_of, turn)
-    columns = _columns(edges, chains, blocks, side, step)
-    _nudge(edges, chains, columns, blocks, rank_of, side, step * 0.5)
+    lanes = lanes if lanes is not None else [None] * len(blocks)
+    if any(lane is not None for lane in lanes):
+        side.update(lane_entries(edges, chains, blocks, ranks, lanes, turn, side))
+    columns = _columns(edges, chains, blocks, side, step, lanes)
+    _nudge(edges, chains, columns, blocks, rank_of, side, step * 0.5, lanes)
     jogs: list[_Jog] = []
     for e, (u, _) in enumerate(edges):
         cols = columns[e]
@@ -88,8 +96,7 @@ def plan_routes(
     out = []
     for e, (u, v) in enumerate(edges):
         cols = columns[e]
-        start = _port_y(blocks[u], cols[0], +1)
-        points: list[Point] = [(cols[0], start)]
+        points: list[Point] = [(cols[0], _port_y(blocks[u], cols[0], +1))]
         for jog in by_edge.get(e, []):
             count = tracks.get(jog.gap, 1)
             y = _track_y(blocks, ranks, jog.gap, count, jog.track, label_room, frame_room)
@@ -101,6 +108,12 @@ def plan_routes(
             points.append((cols[-1], _port_y(blocks[v], cols[-1], -1)))
         out.append(_distinct(points))
     return out
+
+
+def shares_port(b: Box, lane: int | None) -> bool:
+    """Whether the edges out of a block leave by one port in its middle: a merge
+    circle (too small to spread them) or a block on a lane (whose line goes on)."""
+    return not b.dummy and (b.merge is not None or lane is not None)
 
 
 def _half_at(b: Box) -> float:
@@ -210,10 +223,13 @@ def _columns(
     blocks: Sequence[Box],
     side: dict[int, int],
     step: float,
+    lanes: Sequence[int | None],
 ) -> list[list[float]]:
     """Per edge, its x in each rank from its source's to its target's: its port, its
     dummies' (the same edge twice runs ``step`` apart beside them), its target port (a
-    side entry keeps its last dummy's x)."""
+    side entry keeps its last dummy's x). An edge along a lane runs on its line; the
+    edges out of a merge circle or a block on a lane leave by one port, in its middle
+    (:func:`shares_port`), each turning off at its own track."""
     outs: dict[int, list[int]] = {}
     ins: dict[int, list[int]] = {}
     for e, (u, v) in enumerate(edges):
@@ -240,10 +256,24 @@ def _columns(
     in_x: dict[int, float] = {}
     for v, es in ins.items():
         es = sorted(es, key=lambda e: (prev_x(e), e))
-        for i, e in enumerate(es):
-            in_x[e] = _spread(blocks[v], i, len(es))
+        along = [e for e in es if lanes[v] is not None and lanes[edges[e][0]] == lanes[v]]
+        # on a lane, the middle is the lane's: the edge along it takes it, and the
+        # others the ports around it
+        count = len(es) + (1 if lanes[v] is not None and not along else 0)
+        slots = [_spread(blocks[v], i, count) for i in range(count)]
+        if lanes[v] is not None:
+            middle = min(slots, key=lambda x: abs(x - blocks[v].x))
+            slots.remove(middle)
+        if along:
+            es = [e for e in es if e != along[0]]
+            in_x[along[0]] = blocks[v].x
+        for e, x in zip(es, slots):
+            in_x[e] = x
     for e, (u, v) in enumerate(edges):  # one edge out and one in: straight if it can be
         chain = chains.get((u, v), ())
+        if shares_port(blocks[u], lanes[u]):
+            out_x[e] = blocks[u].x
+            continue
         alone_out = len(outs[u]) == 1
         alone_in = e in in_x and len(ins[v]) == 1
         if not chain and alone_out and alone_in:
@@ -262,7 +292,9 @@ def _columns(
         chain = chains.get((u, v), ())
         j = seen[(u, v)] = seen.get((u, v), -1) + 1
         off = (j - (twins[(u, v)] - 1) / 2) * step
-        xs = [out_x[e], *(blocks[d].x + off for d in chain)]
+        # the same edge twice out of one port: a little apart, within the port's reach
+        port = off * min(1.0, blocks[u].w * 0.2 / step) if shares_port(blocks[u], lanes[u]) else 0
+        xs = [out_x[e] + port, *(blocks[d].x + off for d in chain)]
         if e not in side:
             xs.append(in_x[e])
         cols.append(xs)
@@ -277,6 +309,7 @@ def _nudge(
     rank_of: dict[int, int],
     side: dict[int, int],
     pad: float,
+    lanes: Sequence[int | None],
 ) -> None:
     """Move a port a little along its block's side (or a column beside a dummy, within
     the dummy's room) when another edge runs at (almost) its x at the other end of the
@@ -319,7 +352,8 @@ def _nudge(
         ends.append((u, 0, rank_of[u], True))
         for block, i, gap, upper in ends:
             b = blocks[block]
-            if b.dummy or b.merge is not None or last < 1:
+            fixed = upper or lanes[u] == lanes[v]  # a shared port, or the lane's line
+            if b.dummy or b.merge is not None or last < 1 or (lanes[block] is not None and fixed):
                 continue
             x = columns[e][i]
             if not near(e, x, gap, upper):

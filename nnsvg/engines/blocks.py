@@ -28,6 +28,7 @@ from nnsvg.engines.block_edges import CORNER, EdgeLook, edge_items, loop_items, 
 from nnsvg.engines.block_extras import bias_note, extra_lines, image_item, image_size, skip_merges
 from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, pulled_ranks, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
+from nnsvg.engines.block_lanes import check_lanes, lane_lines, lanes_of, ordered_by_lane
 from nnsvg.engines.block_routes import clear_turns, plan_routes
 from nnsvg.engines.block_wrap import wrap_runs
 from nnsvg.engines.common import TextMaker, finish_scene, level, merge_mark
@@ -96,6 +97,7 @@ def layout_blocks(
     size = theme.label.title_size
     small = theme.label.size_size
     page = _Frame(net.direction)
+    check_lanes(net)
     visible, rep = _visible(net)
     visible, edges = skip_merges(net, visible, rep, _edges(net, rep))
     look = EdgeLook(net, theme)
@@ -110,7 +112,9 @@ def layout_blocks(
         blocks.append(_Block(d, w=8.0 + (wide[d] - 1) * step, h=0.0, dummy=True))
     paths, parents, pads = _clusters(net, visible, lay.chains, len(blocks), page, tm, theme)
     ranks = cluster_ranks(lay.ranks, paths) if parents else [list(r) for r in lay.ranks]
-    room = _place(blocks, ranks, lay.chains, edges, theme)
+    lanes = lanes_of(visible, lay.chains, len(blocks))
+    ranks = ordered_by_lane(ranks, lanes)
+    room = _place(blocks, ranks, lay.chains, edges, theme, lanes)
     pairs = [(u, v) for u, v, _ in edges]
     turn = theme.arrow.length + CORNER + 2
     clear_turns(pairs, lay.chains, blocks, ranks, turn)
@@ -125,6 +129,7 @@ def layout_blocks(
         label_room=room,
         frame_room=frame_room(ranks, paths, pads) if parents else [(0.0, 0.0)] * len(ranks),
         turn=turn,
+        lanes=lanes,
     )
     if net.wrap:
         routes = wrap_runs(net, blocks, ranks, edges, routes, gutter=theme.font.size * 3)
@@ -318,11 +323,15 @@ def _place(
     chains: dict[tuple[int, int], tuple[int, ...]],
     edges: list[tuple[int, int, EdgeMark | None]],
     theme: Theme,
+    lanes: Sequence[int | None],
 ) -> list[float]:
     """Centres in the canonical frame: ranks along +y, each packed across in its order
-    and levelled towards the blocks it reads. Returns, per rank, the room kept before
-    it for the labels of the edges into it."""
+    and levelled towards the blocks it reads; blocks with a lane on its line, the
+    others beyond every lane (:mod:`nnsvg.engines.block_lanes`). Returns, per rank,
+    the room kept before it for the labels of the edges into it."""
     gap_across = max(theme.node.spacing, theme.font.size * 1.5)
+    laned = any(lane is not None for lane in lanes)
+    lines, start = lane_lines(blocks, lanes, gap_across) if laned else ({}, 0.0)
     gap_along = max(theme.layer.label_gap * 2, theme.font.size * 3)
     before: dict[int, list[int]] = {}
     for u, v, _ in edges:
@@ -341,6 +350,12 @@ def _place(
         room.append(theme.label.size_size * 2.2 if most else 0.0)
         y += room[-1]  # room for the labels of the edges into it
         depth = max((blocks[k].h for k in rank), default=0.0)
+        for k in rank:
+            if lanes[k] is not None:
+                blocks[k].x = lines[lanes[k]]
+                blocks[k].y = y + depth / 2
+                blocks[k].band = (y, y + depth)
+        rank = [k for k in rank if lanes[k] is None]
         packed = []
         x = 0.0
         for k in rank:
@@ -358,6 +373,9 @@ def _place(
             xs = [p + shift for p in packed]
         else:
             xs = level(packed, wanted)
+        if laned and rank:  # beyond the lanes
+            b = blocks[rank[0]]
+            xs = [x + max(0.0, start - (xs[0] - b.w / 2 - b.note_w)) for x in xs]
         for k, cx in zip(rank, xs):
             blocks[k].x = cx
             blocks[k].y = y + depth / 2

@@ -326,6 +326,16 @@ _NAME = Key(
     max_length=100,
     allow_empty=False,
 )
+_LANE = Key(
+    "lane",
+    "integer",
+    "The blocks style: blocks with the same lane stand on one straight line along the "
+    "flow (an LSTM's cell state across the top); lane 0 is first across the flow (the "
+    "top of a left-to-right figure, the left of a top-to-bottom one), then lane 1, ..., "
+    "then the blocks without a lane.",
+    minimum=0,
+    maximum=20,
+)
 COMMON_LAYER = _table(
     Key("type", "type", "Layer type (default dense); aliases in any letter case."),
     _NAME,
@@ -378,6 +388,7 @@ COMMON_LAYER = _table(
         "The block's colour (the blocks style): by default its type's category.",
         choices=BLOCK_CATEGORIES,
     ),
+    _LANE,
 )
 TYPES: dict[str, LayerType] = {t.name: t for t in LAYER_TYPES}
 # Every key any layer takes, each once: all of them are read whatever the type.
@@ -426,6 +437,7 @@ INPUT = _table(
     Key("image", "string", "A .png, .jpg or .npy shown on the input map.", max_length=4096),
     Key("color", "color", "Fill of the input."),
     Key("stroke", "color", "Outline colour of the input."),
+    _LANE,
 )
 EDGES = _table(
     Key(

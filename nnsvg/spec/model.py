@@ -113,6 +113,7 @@ class Layer:
     to: str | int | None = None  # crop: the layer whose size the output takes
     note: str | None = None  # free text beside the layer
     category: str | None = None  # the blocks style's colour category
+    lane: int | None = None  # the blocks style: the straight line along the flow it stands on
     heads: int | None = None  # attention
     rate: float | None = None  # dropout
     fn: str | None = None  # activation
@@ -145,6 +146,7 @@ class InputSpec:
     color: str | None = None
     stroke: str | None = None
     name: str | None = None  # what `from` calls this input
+    lane: int | None = None  # the blocks style: its line along the flow
     location: Location | None = field(default=None, compare=False)
 
 
