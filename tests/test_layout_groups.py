@@ -196,6 +196,31 @@ def test_direction_down_puts_brackets_on_the_right() -> None:
     assert x > max(b.x1 for b in boxes.values())
 
 
+def test_direction_down_brackets_a_graphs_group_with_its_add() -> None:
+    text = """\
+style: lenet
+direction: down
+input: {shape: [32, 32, 16], name: x}
+layers:
+  - group: residual
+    repeat: 2
+    layers:
+      - {name: a, type: conv, filters: 16, kernel: 3, padding: same}
+      - {name: b, type: conv, filters: 16, kernel: 3, padding: same}
+      - {name: y, type: add, from: [b, x]}
+  - {type: pool, size: 2}
+"""
+    scene = scene_of(text)
+    group = brackets(scene)["group-1"]
+    assert texts_of(group) == ["residual ×2"]
+    lo, hi, x = bracket_line_down(group)
+    boxes = box_of(scene)
+    assert lo == pytest.approx(boxes["layer-1"].y0, abs=1.0)
+    assert hi == pytest.approx(boxes["layer-3"].y1, abs=1.0)  # the add's mark
+    assert x > max(b.x1 for b in boxes.values())
+    assert boxes["layer-4"].y0 >= hi
+
+
 def bracket_line_down(group: Group) -> tuple[float, float, float]:
     path = next(c for c in group.children if isinstance(c, PathItem) and c.cls == "bracket")
     (_, _, y0), (_, x1, _), (_, _, y2) = path.commands[0], path.commands[1], path.commands[2]
@@ -406,3 +431,54 @@ def test_lenet_groups_of_a_graph_bracket_their_blocks(case: tuple[dict, list[lis
 @given(residual_graphs("alexnet"))
 def test_alexnet_groups_of_a_graph_bracket_their_blocks(case: tuple[dict, list[list[int]]]) -> None:
     _check(*case, by_centre=True)
+
+
+def _downwards(case: tuple[dict, list[list[int]]]) -> tuple[dict, list[list[int]]]:
+    """A generated chain drawn top to bottom (without wrap and skips, which a column
+    does not draw)."""
+    data, members = case
+    data = {k: v for k, v in data.items() if k not in ("wrap", "width")}
+    data["direction"] = "down"
+
+    def plain(items: list[dict]) -> list[dict]:
+        return [
+            {**x, "layers": plain(x["layers"])}
+            if "group" in x
+            else {k: v for k, v in x.items() if k != "skip_from"}
+            for x in items
+        ]
+
+    data["layers"] = plain(data["layers"])
+    return data, members
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grouped_chains("lenet").map(_downwards))
+def test_lenet_groups_down_bracket_their_tensors_on_the_right(
+    case: tuple[dict, list[list[int]]],
+) -> None:
+    data, members = case
+    try:
+        scene = scene_of(data)
+    except NnsvgError as err:
+        assert "shrinks" in str(err) or "nothing" in str(err), str(err)
+        return
+    assert_inside_viewbox_and_finite(scene)
+    boxes = box_of(scene)
+    right = max(b.x1 for b in boxes.values())
+    texts = [t for t in iter_leaves(scene.items) if isinstance(t, Text)]
+    found = brackets(scene)
+    for k, numbers in enumerate(members):
+        group = found[f"group-{k + 1}"]
+        lo, hi, x = bracket_line_down(group)
+        own = [boxes[f"layer-{n}"] for n in numbers]
+        assert lo == pytest.approx(min(b.y0 for b in own))
+        assert hi == pytest.approx(max(b.y1 for b in own))
+        assert x > right
+        for name, box in boxes.items():  # nothing else in its run
+            if int(name.removeprefix("layer-")) not in numbers:
+                assert box.y1 <= lo + 0.5 or box.y0 >= hi - 0.5, (group.id, name)
+        for label in (c for c in group.children if isinstance(c, Text)):
+            for other in texts:
+                if other is not label:
+                    assert not bbox_of(label).overlaps(bbox_of(other)), (label.text, other.text)
