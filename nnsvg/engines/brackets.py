@@ -240,17 +240,27 @@ def bracket_items(
     return items
 
 
-def break_allowed(net: Network, offset: int = 0) -> Callable[[int], bool]:
-    """Whether a row may end before element ``b`` (elements counted from ``offset``,
-    the node index of the first): it cuts no group, and every skip that crosses it
-    leaves from element ``b - 1``."""
-    cut_groups = [(min(f.nodes), max(f.nodes)) for f in net.frames if f.nodes]
+def break_allowed(net: Network) -> Callable[[int], bool]:
+    """Whether a row may end before node ``b``: it cuts no group, and every skip that
+    crosses it leaves from node ``b - 1`` (worked out once for every ``b``).
+
+    >>> from nnsvg.network import Skip
+    >>> net = Network("lenet", nodes=(), skips=(Skip(1, 3, "add"),))
+    >>> [break_allowed(net)(b) for b in range(1, 5)]
+    [True, True, False, True]
+    """
+    count = max([len(net.nodes), *(s.target + 1 for s in net.skips)])
+    blocked = [False] * (count + 2)
+    for frame in net.frames:
+        if frame.nodes:
+            for b in range(min(frame.nodes) + 1, max(frame.nodes) + 1):
+                blocked[b] = True
+    for skip in net.skips:
+        for b in range(skip.source + 2, skip.target + 1):  # not right after the source
+            blocked[b] = True
 
     def allowed(b: int) -> bool:
-        n = b + offset
-        if any(lo < n <= hi for lo, hi in cut_groups):
-            return False
-        return all(s.source == n - 1 for s in net.skips if s.source < n <= s.target)
+        return not (0 <= b < len(blocked) and blocked[b])
 
     return allowed
 

@@ -170,9 +170,16 @@ def greedy_rows(
     i = 0
     if allowed is not None:
         while i < count:
-            ends = [j for j in range(i + 1, count + 1) if j == count or allowed(j)]
-            fit = [j for j in ends if width(i, j) <= limit + 1e-9]
-            j = fit[-1] if fit else ends[0]
+            first = fit = None
+            for end in range(i + 1, count + 1):
+                if end < count and not allowed(end):
+                    continue
+                if first is None:
+                    first = end
+                if width(i, end) > limit + 1e-9:
+                    break
+                fit = end
+            j = fit or first or count
             rows.append(range(i, j))
             i = j
         return rows
