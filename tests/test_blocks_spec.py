@@ -384,11 +384,7 @@ ERRORS: list[tuple[str, str, list[str]]] = [
                 "t.yaml:6:6: layers[2].type: the lenet style cannot draw layer type "
                 "dropout: draw the figure in the blocks style"
             ),
-            (
-                "t.yaml:7:6: layers[3].group: the lenet style cannot draw groups of "
-                "layers: draw the figure in the blocks style"
-            ),
-        ],
+        ],  # the group it draws (a bracket under its layers)
     ),
     (
         "lenet-from-mark",
@@ -578,19 +574,29 @@ def test_a_cycle_through_a_group_names_the_paths() -> None:
 
 
 # --- the styles that cannot draw them ------------------------------------------------
-@pytest.mark.parametrize("style", ["fcnn", "lenet", "alexnet"])
-def test_old_styles_reject_groups_and_blocks(style: str) -> None:
-    text = f"style: {style}\n" + TRANSFORMER
-    errors = errors_of(text)
+def test_fcnn_rejects_groups_and_blocks() -> None:
+    errors = errors_of("style: fcnn\n" + TRANSFORMER)
     assert errors[0] == (
-        f"t.yaml:4:6: layers[0].type: the {style} style cannot draw layer type embedding: "
+        "t.yaml:4:6: layers[0].type: the fcnn style cannot draw layer type embedding: "
         "draw the figure in the blocks style"
     )
     assert (
-        f"t.yaml:6:5: layers[2].group: the {style} style cannot draw groups of layers: "
-        "draw the figure in the blocks style"
+        "t.yaml:6:5: layers[2].group: the fcnn style cannot draw groups of layers: "
+        "draw the figure in the lenet or alexnet or blocks style"
     ) in errors
     assert len(errors) == 5  # embedding, positional_encoding, the group, op, softmax
+
+
+@pytest.mark.parametrize("style", ["lenet", "alexnet"])
+def test_feature_map_styles_reject_blocks_inside_groups(style: str) -> None:
+    """The lenet and alexnet styles draw groups, so the layers inside are checked."""
+    errors = errors_of(f"style: {style}\n" + TRANSFORMER)
+    assert not any(".group:" in e for e in errors)
+    assert (
+        f"t.yaml:10:9: layers[2].layers[0].type: the {style} style cannot draw layer type "
+        "attention: draw the figure in the blocks style"
+    ) in errors
+    assert len(errors) == 10
 
 
 def test_style_option_is_named() -> None:
@@ -641,24 +647,28 @@ def test_a_style_that_draws_groups_checks_inside_them(monkeypatch: pytest.Monkey
     assert errors_of(text) == [
         (
             "t.yaml:6:5: layers[0].note: the lenet style cannot draw this key: "
-            "remove it, or draw the figure in the blocks style"
+            "remove it, or draw the figure in the alexnet or blocks style"
         ),  # a layer's note the lenet style draws; a group's it does not
     ]
 
 
 def test_without_a_style_that_draws_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no style that draws blocks or groups, the messages say what to do instead."""
+    import dataclasses
+
     from nnsvg import engines
 
     monkeypatch.delitem(engines.ENGINES, "blocks")
-    text = (
-        "style: lenet\ninput: [8, 8, 1]\nlayers:\n  - {type: softmax}\n"
-        "  - {group: G, layers: [3]}\n"
-    )
+    for name in ("lenet", "alexnet"):
+        draws = dataclasses.replace(engines.ENGINES[name].draws, groups=False)
+        monkeypatch.setitem(
+            engines.ENGINES, name, dataclasses.replace(engines.ENGINES[name], draws=draws)
+        )
+    text = "style: fcnn\nlayers:\n  - {type: softmax}\n  - {group: G, layers: [3]}\n"
     assert errors_of(text) == [
-        "t.yaml:4:6: layers[0].type: the lenet style cannot draw layer type softmax: no style "
+        "t.yaml:3:6: layers[0].type: the fcnn style cannot draw layer type softmax: no style "
         "draws it yet",
-        "t.yaml:5:6: layers[1].group: the lenet style cannot draw groups of layers: list its "
+        "t.yaml:4:6: layers[1].group: the fcnn style cannot draw groups of layers: list its "
         "layers without the group (the graph stays the same)",
     ]
 

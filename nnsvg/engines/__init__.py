@@ -47,6 +47,8 @@ class Engine:
 _LABELS = ("labels.titles", "labels.sizes", "labels.activations")
 _CNN_LAYER_KEYS = ("label", "size_label", "activation", "color", "stroke", "spacing")
 _CAMERA = ("camera.azimuth", "camera.elevation", "camera.projection", "camera.distance")
+# Groups drawn once under a bracket (nnsvg.engines.brackets): not collapsed to one box.
+_BRACKETED = frozenset({"repeat", "note"})
 _EDGES = ("edges.encode", "edges.curve", "edges.arrows", "edges.color", "edges.width")
 
 ENGINES: dict[str, Engine] = {
@@ -90,6 +92,8 @@ ENGINES: dict[str, Engine] = {
             ),
             input_keys=frozenset({"label", "size_label", "image", "color", "stroke"}),
             graphs=True,
+            groups=True,
+            group_keys=_BRACKETED,
         ),
     ),
     "alexnet": Engine(
@@ -102,6 +106,8 @@ ENGINES: dict[str, Engine] = {
             layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge", "note"}),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             graphs=True,
+            groups=True,
+            group_keys=_BRACKETED,
         ),
     ),
     "blocks": Engine(

@@ -413,6 +413,10 @@ def layout_alexnet(
 
         return layout_rows(net, tensors, theme, tm, camera, physical_width)
     items = chain_items(net, tensors, theme, tm, camera)
+    if net.frames:
+        from nnsvg.engines.alexnet_groups import group_items
+
+        items.extend(group_items(net, items, theme, tm))
     boxes = theme.boxes
     if kind_legend(net, boxes.color_by):
         from nnsvg.scene import bounds

@@ -176,6 +176,10 @@ def layout_alexnet_graph(
     for k in draw_order(slabs, camera):
         for _, found in sorted(in_slab.get(k, []), key=lambda p: p[0]):
             items.extend(found)
+    if net.frames:
+        from nnsvg.engines.alexnet_groups import group_items
+
+        items.extend(group_items(net, items, theme, tm))
     if kind_legend(net, boxes.color_by):
         from nnsvg.engines.alexnet import _legend
         from nnsvg.scene import bounds

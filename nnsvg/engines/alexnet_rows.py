@@ -21,6 +21,7 @@ import math
 
 from nnsvg.engines.alexnet_labels import hull
 from nnsvg.engines.alexnet_model import Tensor, captions_of
+from nnsvg.engines.brackets import break_allowed, check_breaks
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, kind_legend
 from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
 from nnsvg.errors import SpecError
@@ -148,11 +149,17 @@ def layout_rows(
     count = len(tensors)
     if net.wrap == "auto":
         widths = _row_widths(net, tensors, theme, tm, camera)
+        allowed = break_allowed(net) if net.frames else None
         if net.rows is not None:  # held (the pipeline fitting a font_size)
-            return draw(balanced_rows(count, lambda i, j: widths[i][j], net.rows))
-        return choose_wrap(count, draw, physical_width, lambda i, j: widths[i][j])[1]
+            return draw(balanced_rows(count, lambda i, j: widths[i][j], net.rows, allowed))
+        return choose_wrap(count, draw, physical_width, lambda i, j: widths[i][j], allowed=allowed)[
+            1
+        ]
     assert isinstance(net.wrap, int)
-    return draw(split_rows(count, net.wrap))
+    spans = split_rows(count, net.wrap)
+    if net.frames:
+        check_breaks(net, spans)
+    return draw(spans)
 
 
 def _wrapped(
@@ -168,6 +175,12 @@ def _wrapped(
 
     rows = _rows_of(tensors, spans)
     drawn = [chain_items(net, row, theme, tm, camera) for row in rows]
+    if net.frames:  # each row's groups under it (no row cuts one: check_breaks)
+        from nnsvg.engines.alexnet_groups import group_items, row_network
+
+        for row, items in zip(rows, drawn, strict=True):
+            sub = row_network(net, row[0].index, row[-1].index)
+            items.extend(group_items(sub, items, theme, tm))
     boxes = [bounds(items) or BBox(0, 0, 1, 1) for items in drawn]
     room = 2 * _PAD + 2 * theme.arrow.length
     shifts = stack_rows(boxes, [room] * (len(rows) - 1))

@@ -531,6 +531,10 @@ def layout_lenet(
         from nnsvg.engines.lenet_skips import skip_items
 
         items.extend(skip_items(net, elements, theme, tm, labels, top, row_bottom))
+    if net.frames:
+        from nnsvg.engines.lenet_groups import group_items
+
+        items.extend(group_items(net, elements, theme, tm, items))
     if kind_legend(net, theme.maps.color_by):
         items.append(_legend(elements, theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)

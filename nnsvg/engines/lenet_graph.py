@@ -201,6 +201,10 @@ def layout_lenet_graph(
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
     items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme, down))
+    if net.frames:
+        from nnsvg.engines.lenet_groups import group_items
+
+        items.extend(group_items(net, elements, theme, tm, items, down=down))
     if kind_legend(net, theme.maps.color_by):
         items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)

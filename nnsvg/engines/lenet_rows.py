@@ -58,16 +58,11 @@ def check_rows(net: Network) -> None:
             location=net.where("wrap"),
             field="wrap",
         )
-    if net.skips:
-        fix = (
-            "remove wrap (the network is then drawn in one row)"
-            if key == "wrap"
-            else "write the merge as a layer ({type: add, from: [a, b]}, or concat) or remove "
-            "direction"
-        )
+    if net.skips and net.wrap is None:
         raise SpecError(
-            f"the lenet style draws skip_from arcs only over one row, left to right, and this "
-            f"network has skip connections: {fix}",
+            "the lenet style draws skip_from arcs over rows, left to right, and this network "
+            "has skip connections: write the merge as a layer ({type: add, from: [a, b]}, "
+            "or concat) or remove direction",
             location=net.where(key),
             field=key,
         )
@@ -97,19 +92,36 @@ def layout_rows(
         return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 
     if net.direction == "down":
-        return scene_of(_column(elements, theme, tm, labels))
+        items = _column(elements, theme, tm, labels)
+        if net.frames:
+            from nnsvg.engines.lenet_groups import group_items
+
+            items.extend(group_items(net, elements, theme, tm, items, down=True))
+        return scene_of(items)
     if net.wrap == "auto":
 
         def draw(rows: list[range]) -> Scene:
-            return scene_of(_wrapped(elements, rows, theme, tm, labels))
+            return scene_of(_wrapped(elements, rows, theme, tm, labels, net))
 
         widths = _row_widths(elements, theme, labels)
+        allowed = None
+        if net.frames or net.skips:
+            from nnsvg.engines.brackets import break_allowed
+
+            allowed = break_allowed(net)
         if net.rows is not None:  # held (the pipeline fitting a font_size)
-            rows = balanced_rows(len(elements), lambda i, j: widths[i][j], net.rows)
+            rows = balanced_rows(len(elements), lambda i, j: widths[i][j], net.rows, allowed)
             return draw(rows)
-        return choose_wrap(len(elements), draw, physical_width, lambda i, j: widths[i][j])[1]
+        return choose_wrap(
+            len(elements), draw, physical_width, lambda i, j: widths[i][j], allowed=allowed
+        )[1]
     assert isinstance(net.wrap, int)
-    return scene_of(_wrapped(elements, split_rows(len(elements), net.wrap), theme, tm, labels))
+    spans = split_rows(len(elements), net.wrap)
+    if net.frames or net.skips:
+        from nnsvg.engines.brackets import check_breaks
+
+        check_breaks(net, spans)
+    return scene_of(_wrapped(elements, spans, theme, tm, labels, net))
 
 
 def _row_widths(elements: list[_Element], theme: Theme, labels: _Labels) -> list[list[float]]:
@@ -142,15 +154,25 @@ def _op_block(e: _Element, labels: _Labels) -> tuple[float, float]:
 
 
 def _wrapped(
-    elements: list[_Element], spans: list[range], theme: Theme, tm: TextMaker, labels: _Labels
+    elements: list[_Element],
+    spans: list[range],
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    net: Network | None = None,
 ) -> list[Item]:
-    """The chain in rows (``spans`` of element indices), joined by connectors."""
+    """The chain in rows (``spans`` of element indices), joined by connectors; with
+    ``net``, each row's skip arcs and group brackets too (:mod:`nnsvg.engines.lenet_groups`)."""
     rows = [elements[r.start : r.stop] for r in spans]
     boxes: list[BBox] = []
+    extras = net is not None and bool(net.skips or net.frames)
     for row in rows:
         _place(row, theme, labels)
-        groups, filters, _, _ = draw_row(row, theme, tm, labels)
-        boxes.append(bounds([*groups, *filters]) or BBox(0, 0, 1, 1))
+        groups, filters, top, row_bottom = draw_row(row, theme, tm, labels)
+        box = bounds([*groups, *filters]) or BBox(0, 0, 1, 1)
+        if extras:
+            box = _with_extras(net, row, elements, theme, tm, labels, box, top, row_bottom)
+        boxes.append(box)
     room = 2 * _PAD + 2 * theme.arrow.length
     gaps = [max(room, _op_block(row[0], labels)[1] + 2 * _PAD) for row in rows[1:]]
     shifts = stack_rows(boxes, gaps)
@@ -166,8 +188,16 @@ def _wrapped(
     items: list[Item] = []
     links: list[Item] = []
     for k, row in enumerate(rows):
-        groups, filters, _, _ = draw_row(row, theme, tm, labels)
+        groups, filters, top, row_bottom = draw_row(row, theme, tm, labels)
         links.extend(filters)
+        if extras:
+            from nnsvg.engines.lenet_groups import row_extras
+
+            left = min(boxes[k - 1].x0, boxes[k].x0) - _PAD if k else 0.0
+            arcs, brackets = row_extras(
+                net, row, elements, theme, tm, labels, [*groups, *filters], top, row_bottom, left
+            )
+            items.extend([*arcs, *brackets])
         if k:
             texts, connector = _connector(
                 rows[k - 1][-1], row[0], boxes[k - 1], boxes[k], theme, tm, labels
@@ -180,6 +210,42 @@ def _wrapped(
     if links:
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     return items
+
+
+def _with_extras(
+    net: Network,
+    row: list[_Element],
+    elements: list[_Element],
+    theme: Theme,
+    tm: TextMaker,
+    labels: _Labels,
+    box: BBox,
+    top: float,
+    row_bottom: float,
+) -> BBox:
+    """A row's bounds with its skip arcs (above) and group brackets (below); across,
+    the arcs stay within the row, but for one branching off the connector on its left."""
+    from nnsvg.engines.lenet_groups import row_extras
+
+    arcs, brackets = row_extras(
+        net, row, elements, theme, tm, labels, [_box_item(box)], top, row_bottom, box.x0 - _PAD
+    )
+    up = bounds(arcs)
+    down = bounds(brackets)
+    x0, x1 = box.x0, box.x1
+    if down is not None:
+        x0, x1 = min(x0, down.x0), max(x1, down.x1)
+    return BBox(
+        x0,
+        min(box.y0, up.y0) if up is not None else box.y0,
+        x1,
+        max(box.y1, down.y1) if down is not None else box.y1,
+    )
+
+
+def _box_item(box: BBox) -> Item:
+    """An empty outline standing for a row's content (what brackets go under)."""
+    return Path((("M", box.x0, box.y0), ("L", box.x1, box.y1)), Paint(stroke="none"))
 
 
 def _out(e: _Element, theme: Theme) -> tuple[float, float]:

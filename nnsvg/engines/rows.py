@@ -150,15 +150,39 @@ def printed_min_pt(scene: Scene, width: tuple[float, str]) -> float:
     return min(sizes) * scale * 72 / PX_PER_INCH
 
 
-def greedy_rows(count: int, width: Callable[[int, int], float], limit: float) -> list[range]:
+def greedy_rows(
+    count: int,
+    width: Callable[[int, int], float],
+    limit: float,
+    allowed: Callable[[int], bool] | None = None,
+) -> list[range]:
     """Rows filled in order, each as long as its width (``width(i, j)``: the row of
     items ``i`` to ``j - 1``) stays within ``limit`` (a row holds one item at least).
+    With ``allowed``, a row ends only before an item ``j`` it allows (or at the end):
+    the longest row that fits, else the shortest.
 
     >>> greedy_rows(5, lambda i, j: j - i, 2)
     [range(0, 2), range(2, 4), range(4, 5)]
+    >>> greedy_rows(5, lambda i, j: j - i, 2, allowed=lambda j: j != 2)
+    [range(0, 1), range(1, 3), range(3, 5)]
     """
     rows = []
     i = 0
+    if allowed is not None:
+        while i < count:
+            first = fit = None
+            for end in range(i + 1, count + 1):
+                if end < count and not allowed(end):
+                    continue
+                if first is None:
+                    first = end
+                if width(i, end) > limit + 1e-9:
+                    break
+                fit = end
+            j = fit or first or count
+            rows.append(range(i, j))
+            i = j
+        return rows
     while i < count:
         j = i + 1
         while j < count and width(i, j + 1) <= limit + 1e-9:
@@ -168,10 +192,15 @@ def greedy_rows(count: int, width: Callable[[int, int], float], limit: float) ->
     return rows
 
 
-def balanced_rows(count: int, width: Callable[[int, int], float], rows: int) -> list[range]:
+def balanced_rows(
+    count: int,
+    width: Callable[[int, int], float],
+    rows: int,
+    allowed: Callable[[int], bool] | None = None,
+) -> list[range]:
     """At most ``rows`` rows whose widest is as narrow as can be: a row of small items
     holds more of them than a row of large ones (``width`` as for :func:`greedy_rows`,
-    growing with the row).
+    growing with the row; ``allowed`` the items a row may end before).
 
     >>> balanced_rows(6, lambda i, j: j - i, 2)
     [range(0, 3), range(3, 6)]
@@ -180,11 +209,11 @@ def balanced_rows(count: int, width: Callable[[int, int], float], rows: int) -> 
     lo, hi = 0, len(widths) - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        if len(greedy_rows(count, width, widths[mid])) <= rows:
+        if len(greedy_rows(count, width, widths[mid], allowed)) <= rows:
             hi = mid
         else:
             lo = mid + 1
-    return greedy_rows(count, width, widths[lo])
+    return greedy_rows(count, width, widths[lo], allowed)
 
 
 def choose_wrap(
@@ -195,16 +224,18 @@ def choose_wrap(
     *,
     min_pt: float = MIN_TEXT_PT,
     max_aspect: float = MAX_ASPECT,
+    allowed: Callable[[int], bool] | None = None,
 ) -> tuple[list[range], Scene]:
     """``wrap: auto``: the rows (and the scene ``draw`` makes of them) of the
     narrowest layout with 1, 2, ... rows (:func:`balanced_rows`) that is the first
     to print every text at ``min_pt`` or more at ``width``; when none does (or no
     width is given), the first whose figure is at most ``max_aspect`` times as wide
-    as it is tall; failing that, one item per row."""
+    as it is tall; failing that, one item per row (``allowed``: the items a row may
+    end before, as :func:`greedy_rows` takes it)."""
     tried: list[tuple[list[range], Scene]] = []
     seen: set[tuple[int, ...]] = set()
     for n in range(1, count + 1):
-        rows = balanced_rows(count, row_width, n)
+        rows = balanced_rows(count, row_width, n, allowed)
         key = tuple(r.start for r in rows)
         if key in seen:
             continue

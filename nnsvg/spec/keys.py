@@ -413,12 +413,13 @@ GROUP = _table(
     Key(
         "repeat",
         "integer",
-        "Drawn as N× beside the group (its layers are inferred once).",
+        "Drawn as N× beside the group, ×N under its bracket in lenet and alexnet (its "
+        "layers are inferred once).",
         minimum=1,
         maximum=MAX_REPEAT,
         default=1,
     ),
-    Key("collapse", "boolean", "Draw the group as one block.", default=False),
+    Key("collapse", "boolean", "Draw the group as one block (the blocks style).", default=False),
     _NOTE,
     Key("layers", "layers", "The group's layers (and groups).", nullable=False),
 )

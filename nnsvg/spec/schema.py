@@ -343,7 +343,8 @@ def spec_schema() -> dict[str, Any]:
         "layer": _layer(),
         "group": {
             "description": "A group of layers, drawn as a frame with its label (the blocks "
-            "style); its layers belong to the same graph.",
+            "style) or as a bracket under its layers (lenet, alexnet); its layers belong to "
+            "the same graph.",
             **_mapping(tuple(GROUP.values())),
         },
         **{f"{t.name}_layer": _layer_type(t) for t in LAYER_TYPES},
