@@ -90,6 +90,7 @@ ENGINES: dict[str, Engine] = {
             ),
             input_keys=frozenset({"label", "size_label", "image", "color", "stroke"}),
             graphs=True,
+            layouts=("line", "u"),
         ),
     ),
     "alexnet": Engine(

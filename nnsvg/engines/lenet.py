@@ -508,6 +508,10 @@ def layout_lenet(
 ) -> Scene:
     """Lay out ``net`` as stacks of feature maps and vectors (a network that branches
     by :mod:`nnsvg.engines.lenet_graph`)."""
+    if net.layout == "u":
+        from nnsvg.engines.lenet_u import layout_u
+
+        return layout_u(net, theme, metrics, limits=limits, physical_width=physical_width)
     if net.wrap is not None or net.direction == "down":
         from nnsvg.engines.lenet_rows import check_rows
 
