@@ -168,12 +168,20 @@ def u_specs(draw) -> dict:
         convs(level)
     if draw(st.booleans()):
         layers.append({"type": "conv", "filters": 2, "kernel": 1})
-    return {
+    for layer in layers:  # titles of any length on some layers
+        if draw(st.integers(0, 5)) == 0:
+            layer["label"] = draw(st.sampled_from(["x", "Encoder", "Segmentation map"]))
+    one_d = draw(st.integers(0, 4)) == 0  # sequences (1D maps) now and then
+    data = {
         "style": "lenet",
         "layout": "u",
-        "input": {"shape": [side, side, channels]},
+        "input": {"shape": [side, channels] if one_d else [side, side, channels]},
         "layers": layers,
     }
+    labels = draw(st.sampled_from([None, {"sizes": "none"}, False, {"activations": False}]))
+    if labels is not None:
+        data["labels"] = labels
+    return data
 
 
 # --- properties ------------------------------------------------------------------------
@@ -284,7 +292,10 @@ ERRORS = {
         "t.yaml:2:9: layout: layout: u puts each resolution on a row of its own, and this "
         "network keeps one resolution",
     ),
-    "vector": (U + "  - {type: dense, units: 3}\n", "t.yaml:12:5: layers[7]: layout: u draws "),
+    "vector": (
+        U + "  - {type: dense, units: 3}\n",
+        "t.yaml:12:5: layers[7]: layout: u draws feature maps, and this dense layer makes a vector",
+    ),
     "outputs": (
         U + "  - {type: conv, filters: 4, kernel: 1, from: a}\n",
         "t.yaml:12:5: layers[7]: layout: u draws a network with one output, and this one has 2",
@@ -296,12 +307,12 @@ ERRORS = {
             "  - {type: concat, from: [z, u]}\n",
         ),
         "t.yaml:10:5: layers[5]: layout: u draws one path down and back up, with copy "
-        "connections across, and layers[5] 'z' (conv) branches off it: only a crop",
+        "connections across, and this conv layer branches off it: only a crop",
     ),
-    "down again": (U + "  - {type: pool}\n", "t.yaml:12:5: layers[7]: layers[7] (pool) goes down"),
+    "down again": (U + "  - {type: pool}\n", "t.yaml:12:5: layers[7]: this pool layer goes down"),
     "lone bottom": (
         U.replace("  - {type: conv, filters: 8, kernel: 3, padding: same}\n", ""),
-        "t.yaml:6:5: layers[1]: layers[1] (pool) is the only layer of the bottom level",
+        "t.yaml:6:5: layers[1]: this pool layer is the only layer of the bottom level",
     ),
     "skip_from": (
         U + "  - {type: conv, filters: 4, kernel: 1, skip_from: 0}\n",
@@ -313,12 +324,12 @@ ERRORS = {
         "  - {type: add, from: [input, a]}\n  - {type: pool}\n"
         "  - {type: conv, filters: 4, kernel: 3, padding: same}\n"
         "  - {type: conv, filters: 4, kernel: 3, padding: same}\n  - {type: upsample}\n",
-        "t.yaml:6:5: layers[1]: layers[1] (add) merges on the way down: layout: u draws "
+        "t.yaml:6:5: layers[1]: this add merges on the way down: layout: u draws "
         "merges on the way up only",
     ),
     "not the last": (
         U.replace("{type: concat, from: [a, u]}", "{type: concat, from: [input, u]}"),
-        "t.yaml:10:5: layers[5]: layers[5] (concat) joins the input, which is not the last "
+        "t.yaml:10:5: layers[5]: this concat joins the input, which is not the last "
         "layer of its level on the way down",
     ),
 }

@@ -129,7 +129,7 @@ def u_plan(net: Network) -> UPlan:
             raise _error(
                 net,
                 n,
-                f"layout: u draws feature maps, and {_who(n)} makes a vector: end "
+                f"layout: u draws feature maps, and this {n.kind} layer makes a vector: end "
                 "the network with maps (a 1×1 convolution makes class maps), or use layout: line",
             )
     readers: dict[int, list[int]] = {n.index: [] for n in nodes}
@@ -202,7 +202,7 @@ def _copies(
                 net,
                 n,
                 f"layout: u draws one path down and back up, with copy connections "
-                f"across, and {_who(n)} branches off it: only a crop may sit on a copy "
+                f"across, and this {n.kind} layer branches off it: only a crop may sit on a copy "
                 "connection (from a layer on the way down into a merge on the way up)",
             )
     copies = []
@@ -210,7 +210,8 @@ def _copies(
         n = nodes[i]
         if n.kind not in MERGE_TYPES:
             if k and n.inputs != (spine[k - 1],):
-                raise _error(net, n, f"{_who(n)} must read the layer before it in layout: u")
+                message = f"this {n.kind} layer must read the layer before it in layout: u"
+                raise _error(net, n, message)
             continue
         others = [s for s in n.inputs if s != spine[k - 1]]
         if len(n.inputs) != 2 or len(others) != 1:
@@ -218,7 +219,7 @@ def _copies(
                 net,
                 n,
                 f"layout: u joins two inputs in a merge (the layer below and one "
-                f"copy connection), and {_who(n)} joins {len(n.inputs)}",
+                f"copy connection), and this {n.kind} joins {len(n.inputs)}",
             )
         other = others[0]
         crop = other if other not in on_spine else None
@@ -241,7 +242,7 @@ def _levels(net: Network, spine: list[int]) -> dict[int, int]:
             raise _error(
                 net,
                 net.nodes[i],
-                f"{_who(net.nodes[i])} makes the maps larger than the "
+                f"this {net.nodes[i].kind} layer makes the maps larger than the "
                 "input's: layout: u puts the input on the top row, and the decoder comes "
                 "back up to it at most",
             )
@@ -259,7 +260,7 @@ def _check_shape(net: Network, spine: list[int], levels: dict[int, int], bottom:
             raise _error(
                 net,
                 net.nodes[i],
-                f"{_who(net.nodes[i])} goes down a level again on the way "
+                f"this {net.nodes[i].kind} layer goes down a level again on the way "
                 "up: layout: u draws one way down (the encoder), then one way up (the decoder)",
             )
         if up:
@@ -279,21 +280,21 @@ def _check_copies(
             raise _error(
                 net,
                 merge,
-                f"{_who(merge)} merges on the way down: layout: u draws merges on "
+                f"this {merge.kind} merges on the way down: layout: u draws merges on "
                 "the way up only, each joining a copy connection across the U",
             )
         if c.source in ascending:
             raise _error(
                 net,
                 merge,
-                f"{_who(merge)} joins {_who(nodes[c.source])}, on the way up: a "
+                f"this {merge.kind} joins {_who(nodes[c.source])}, on the way up: a "
                 "copy connection comes from the way down",
             )
         if levels[c.source] != levels[c.merge]:
             raise _error(
                 net,
                 merge,
-                f"{_who(merge)} (level {levels[c.merge]}) joins "
+                f"this {merge.kind} (level {levels[c.merge]}) joins "
                 f"{_who(nodes[c.source])} from level {levels[c.source]}: a copy connection "
                 "runs straight across the U, between layers of one resolution",
             )
@@ -303,7 +304,7 @@ def _check_copies(
             raise _error(
                 net,
                 merge,
-                f"{_who(merge)} joins {_who(nodes[c.source])}, which is not the "
+                f"this {merge.kind} joins {_who(nodes[c.source])}, which is not the "
                 f"last layer of its level on the way down ({_who(nodes[nxt])} follows): the "
                 "copy connection would cross it; copy from the last one",
             )
@@ -311,7 +312,7 @@ def _check_copies(
             raise _error(
                 net,
                 merge,
-                f"{_who(merge)} is the second merge of level {levels[c.merge]}: "
+                f"this {merge.kind} is the second merge of level {levels[c.merge]}: "
                 "layout: u draws one copy connection per level",
             )
         seen.add(levels[c.merge])
@@ -358,7 +359,7 @@ def _places(
                 raise _error(
                     net,
                     net.nodes[run[0]],
-                    f"{_who(net.nodes[run[0]])} is the only layer of the bottom level: "
+                    f"this {net.nodes[run[0]].kind} layer is the only layer of the bottom level: "
                     "layout: u needs two or more there (the way down and the way up take a "
                     "column each)",
                 )
