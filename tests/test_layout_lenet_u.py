@@ -343,3 +343,18 @@ def test_what_is_not_a_u_is_a_located_error(case: str) -> None:
 
 def test_a_u_renders() -> None:
     check_u_figure(build_scene(load_spec("t.yaml", text=U)))
+
+
+def test_a_layers_spacing_widens_its_gap_and_legend_false_leaves_the_key_out() -> None:
+    def gap(text: str) -> float:  # between the bodies of the bottom row's two layers
+        boxes = bodies(build_scene(load_spec("t.yaml", text=text)))
+        return boxes["layer-4"].x0 - boxes["layer-3"].x1
+
+    spaced = U.replace(
+        "{type: pool}\n  - {type: conv, filters: 8, kernel: 3, padding: same}",
+        "{type: pool}\n  - {type: conv, filters: 8, kernel: 3, padding: same, spacing: 30}",
+    )
+    # As in a row of the line layout: at least the spacing more than the bodies need.
+    assert gap(spaced) >= 30 + 2.5 * 7 and gap(spaced) > gap(U)
+    scene = build_scene(load_spec("t.yaml", text=U + "legend: false\n"))
+    assert not [g for g in scene.items if isinstance(g, Group) and g.role == "legend"]

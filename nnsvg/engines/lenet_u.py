@@ -11,7 +11,8 @@ legend: "Copy and crop"). An arrow's colour names its operation, and a legend un
 the figure lists them, as the paper's figure does: a label under every gap would
 make a 23-convolution U-Net far too wide to print.
 
-A tensor's caption (its label and size) goes above it, or below it where an arrow
+A tensor's caption (its label, then its channels over its map size, as the paper
+writes them) goes above it, or below it where an arrow
 leaves or enters its top, or beside it (outside the U) where arrows meet it above
 and below; neighbours' captions alternate above and below, so that they may share
 the width. Columns are as far apart as the bodies, captions and arrows of every row
@@ -118,7 +119,7 @@ def layout_u(
         kinds = _legend(drawn, theme, tm, items)
         arrows = op_legend(ops, theme, tm, [*items, kinds])
         items.append(Group(id="legend", role="legend", children=kinds.children + arrows.children))
-    else:
+    elif net.legend is not False:  # legend: false leaves the arrows' key to the caption
         items.append(op_legend(ops, theme, tm, items))
     return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
 
@@ -241,7 +242,7 @@ def _columns(plan: UPlan, spots: dict[int, _Spot], theme: Theme) -> list[float]:
                 left += s.cw + gap
             if s.side == "right":
                 right += s.cw + gap
-            add(("body", level), col, left, right)
+            add(("body", level), col, left, right + s.e.spacing_after)  # a layer's spacing
             off = s.e.width / 2 - s.ax  # the caption's centre, from the anchor
             for side in ("top", "bottom"):
                 if s.side == side:
