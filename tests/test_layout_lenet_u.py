@@ -13,12 +13,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nnsvg.engines import ENGINES
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.scene import BBox, Group, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
-from tests.scenes import assert_inside_viewbox_and_finite, groups
+from tests.scenes import assert_inside_viewbox_and_finite, groups, shuffled
 
 ROOT = Path(__file__).resolve().parent.parent
 UNET = ROOT / "specs" / "unet.yaml"
@@ -197,10 +198,20 @@ def test_u_layouts_stay_inside_apart_and_connected_cleanly(data: dict) -> None:
 
 
 @settings(max_examples=20, deadline=None)
-@given(u_specs(), st.sampled_from(["default", "paper", "colorblind", "dark"]))
-def test_u_layouts_are_deterministic_in_every_theme(data: dict, theme: str) -> None:
+@given(u_specs(), st.sampled_from(["default", "paper", "colorblind", "dark"]), st.randoms())
+def test_u_layouts_are_deterministic_in_every_theme_and_key_order(
+    data: dict, theme: str, rnd
+) -> None:
     data["theme"] = theme
-    assert render_svg(scene_of(data)) == render_svg(scene_of(data))
+    svg = render_svg(scene_of(data))
+    assert render_svg(scene_of(data)) == svg
+    assert render_svg(scene_of(shuffled(data, rnd))) == svg  # type: ignore[arg-type]
+
+
+def test_every_style_but_lenet_names_lenet_for_layout_u() -> None:
+    for style, engine in ENGINES.items():
+        assert ("u" in engine.draws.layouts) == (style == "lenet")
+        assert "line" in engine.draws.layouts
 
 
 # --- the U-Net of the gallery -----------------------------------------------------------
