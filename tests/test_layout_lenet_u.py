@@ -369,3 +369,13 @@ def test_a_layers_spacing_widens_its_gap_and_legend_false_leaves_the_key_out() -
     assert gap(spaced) >= 30 + 2.5 * 7 and gap(spaced) > gap(U)
     scene = build_scene(load_spec("t.yaml", text=U + "legend: false\n"))
     assert not [g for g in scene.items if isinstance(g, Group) and g.role == "legend"]
+
+
+@pytest.mark.parametrize("style", ["lenet", "alexnet"])
+def test_a_crop_in_a_legend_of_kinds_takes_the_colour_it_is_drawn_in(style: str) -> None:
+    # Was an internal error (no theme colour for the crop kind) in both styles' line layout.
+    data = yaml.safe_load(UNET.read_text(encoding="utf-8"))
+    data.update(style=style, layout="line", theme="colorblind")
+    scene = scene_of(data)
+    legend = next(g for g in scene.items if isinstance(g, Group) and g.role == "legend")
+    assert "Crop" in [t.text for t in iter_leaves(legend.children) if isinstance(t, Text)]

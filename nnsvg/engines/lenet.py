@@ -590,7 +590,7 @@ def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[I
     children: list[Item] = []
     box = size * 1.1
     for kind in kinds:
-        color = getattr(theme.kinds, kind)
+        color = getattr(theme.kinds, kind, None) or theme.maps.colors[0]  # crop: as drawn
         children.append(
             Rect(
                 x, y, box, box, paint=Paint(fill=color, stroke=theme.maps.stroke, stroke_width=0.6)
