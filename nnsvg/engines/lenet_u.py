@@ -44,7 +44,7 @@ from nnsvg.engines.lenet import (
 )
 from nnsvg.engines.lenet_rows import side_lines
 from nnsvg.engines.u_arrows import DASH, Op, op_legend, operations
-from nnsvg.engines.u_shape import UPlan, u_plan
+from nnsvg.engines.u_shape import Place, UPlan, u_plan
 from nnsvg.network import Network
 from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
 from nnsvg.spec.graph import MERGE_TYPES
@@ -187,9 +187,9 @@ def _spots(plan: UPlan, elements: list[_Element], labels: _Labels) -> dict[int, 
     return spots
 
 
-def _depth(place: object) -> float:
+def _depth(place: Place) -> float:
     """Rows and bands in order down the figure: row r at r, the band under it at r + 0.5."""
-    return place.level + (0.5 if place.band else 0.0)  # type: ignore[attr-defined]
+    return place.level + (0.5 if place.band else 0.0)
 
 
 def _row_members(plan: UPlan) -> dict[int, list[int]]:

@@ -30,7 +30,7 @@ from nnsvg.errors import SpecError
 from nnsvg.network import Network, Node
 from nnsvg.spec.graph import MERGE_TYPES
 
-__all__ = ["STEP", "UPlan", "u_plan"]
+__all__ = ["STEP", "Copy", "Place", "UPlan", "check_u", "u_plan"]
 
 STEP = 1.5  # a side that drops (or grows) by this factor or more changes the level
 
