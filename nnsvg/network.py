@@ -115,6 +115,7 @@ class Network:
     description: str | None = None
     show_title: bool = False
     direction: str = "right"
+    layout: str = "line"  # line, or u (an encoder-decoder as a U)
     wrap: int | str | None = None  # layers per row, or "auto"
     rows: int | None = None  # wrap: auto held at this many rows (fitting a font_size)
     edges: EdgeOptions = field(default_factory=EdgeOptions)
@@ -222,6 +223,7 @@ def resolve(
         description=spec.description,
         show_title=spec.show_title,
         direction=spec.direction or style_direction(spec.style),
+        layout=spec.layout,
         wrap=spec.wrap,
         edges=spec.edges,
         labels=spec.labels,

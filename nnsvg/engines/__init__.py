@@ -94,6 +94,7 @@ ENGINES: dict[str, Engine] = {
             graphs=True,
             groups=True,
             group_keys=_BRACKETED,
+            layouts=("line", "u"),
         ),
     ),
     "alexnet": Engine(

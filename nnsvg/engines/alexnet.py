@@ -356,7 +356,9 @@ def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, le
                 box,
                 box,
                 paint=Paint(
-                    fill=getattr(theme.kinds, kind), stroke=theme.boxes.stroke, stroke_width=0.6
+                    fill=getattr(theme.kinds, kind, theme.boxes.color),  # crop: as drawn
+                    stroke=theme.boxes.stroke,
+                    stroke_width=0.6,
                 ),
             )
         )

@@ -30,7 +30,7 @@ __all__ = [
 
 COMMON_KEYS = frozenset(
     {"style", "title", "description", "show_title", "theme", "layers", "width", "input"}
-    | {"inputs", "font_size"}
+    | {"inputs", "font_size", "layout"}
 )
 """Top-level keys every engine draws (or that choose the engine, theme or size)."""
 COMMON_LAYER_KEYS = frozenset(
@@ -104,6 +104,7 @@ class Capabilities:
     scales_with_text: bool = False
     # The values of direction it draws; the first is its default (when the spec gives none).
     directions: tuple[str, ...] = ("right", "down")
+    layouts: tuple[str, ...] = ("line",)  # the values of layout it draws
 
     def draws(self, key: str) -> bool:
         """Whether a top-level key (``parent.child`` for a sub-key, ``parent.*`` for
@@ -262,6 +263,14 @@ def check_drawable(
             message += f"; draw the figure in the {_either(others)} style"
         where = key_location(("direction",))
         errors.append(SpecError(message, location=where, field="direction"))
+    layout = data.get("layout") if isinstance(data, dict) else None
+    if isinstance(layout, str) and layout not in caps.layouts:
+        others = [name for name, c in engines.items() if name != style and layout in c.layouts]
+        chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
+        message = f"{chosen} draws layout {_either(list(caps.layouts))}, not {layout}"
+        if others:
+            message += f"; draw the figure in the {_either(others)} style"
+        errors.append(SpecError(message, location=key_location(("layout",)), field="layout"))
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -508,6 +508,10 @@ def layout_lenet(
 ) -> Scene:
     """Lay out ``net`` as stacks of feature maps and vectors (a network that branches
     by :mod:`nnsvg.engines.lenet_graph`)."""
+    if net.layout == "u":
+        from nnsvg.engines.lenet_u import layout_u
+
+        return layout_u(net, theme, metrics, limits=limits, physical_width=physical_width)
     if net.wrap is not None or net.direction == "down":
         from nnsvg.engines.lenet_rows import check_rows
 
@@ -590,7 +594,7 @@ def _legend(elements: list[_Element], theme: Theme, tm: TextMaker, items: list[I
     children: list[Item] = []
     box = size * 1.1
     for kind in kinds:
-        color = getattr(theme.kinds, kind)
+        color = getattr(theme.kinds, kind, None) or theme.maps.colors[0]  # crop: as drawn
         children.append(
             Rect(
                 x, y, box, box, paint=Paint(fill=color, stroke=theme.maps.stroke, stroke_width=0.6)

@@ -47,6 +47,7 @@ __all__ = [
 
 STYLES = ENGINE_STYLES  # the engine registry's, in its order
 DIRECTIONS = ("right", "down", "up", "left")  # an engine may draw some (Capabilities)
+LAYOUTS = ("line", "u")  # an engine may draw some (Capabilities.layouts)
 EDGE_ENCODINGS = ("width", "opacity", "color")
 CURVES = ("straight", "bezier")
 ARROWS = ("none", "open", "solid")
@@ -498,6 +499,15 @@ TOP = _table(
         "Layers left to right, top to bottom, bottom to top (the blocks style) or right "
         "to left (the blocks style). Default: right; down in the blocks style.",
         choices=DIRECTIONS,
+    ),
+    Key(
+        "layout",
+        "choice",
+        "How the layers are arranged: line (along the direction, which wrap may break "
+        "into rows) or u (an encoder-decoder as a U: a row per resolution, the encoder "
+        "down the left, the decoder up the right, copy connections across; style: lenet).",
+        choices=LAYOUTS,
+        default="line",
     ),
     Key(
         "wrap",

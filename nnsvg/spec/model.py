@@ -190,6 +190,7 @@ class Spec:
     theme: str | None = None
     theme_overrides: dict[str, Any] | None = None
     direction: str | None = None  # None: the style's own (nnsvg.network.style_direction)
+    layout: str = "line"  # line, or u (an encoder-decoder as a U)
     wrap: int | str | None = None  # layers per row, or "auto"
     weights: tuple[str, ...] | None = None
     random_weights: bool = False
@@ -237,6 +238,7 @@ def build_spec(doc: Document) -> Spec:
     description = read("description")
     show_title = read("show_title")
     direction = read("direction")
+    layout = read("layout")
     wrap = _wrap(check, get("wrap", MISSING))
     seed = read("seed")
     max_visible = read("max_visible")
@@ -284,6 +286,7 @@ def build_spec(doc: Document) -> Spec:
         theme=theme,
         theme_overrides=overrides,
         direction=direction,
+        layout=layout,
         wrap=wrap,
         weights=weights,
         random_weights=random_weights,
