@@ -140,7 +140,11 @@ def init(
 
 def import_(
     model: Annotated[
-        Path, typer.Argument(help="A model file: .onnx, .keras, .json, .h5.", metavar="MODEL")
+        Path,
+        typer.Argument(
+            help="A model file (.onnx, .keras, .json, .h5, .pt2) or torch:package.module:factory.",
+            metavar="MODEL",
+        ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
     style: Annotated[
@@ -169,10 +173,16 @@ def import_(
             "--no-collapse", help="Write every repeated block (blocks style: no repeat groups)."
         ),
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Load a pickled PyTorch model (.pt, .pth): this runs code from it."
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Write an editable spec for a model file (ONNX, Keras)."""
+    """Write an editable spec for a model (ONNX, Keras, PyTorch)."""
     from nnsvg.atomic import write_atomic
     from nnsvg.errors import NnsvgError
     from nnsvg.importers import import_model, parse_input_shape
@@ -198,6 +208,7 @@ def import_(
             input_shape=parse_input_shape(input_shape),
             weights=ref,
             collapse=not no_collapse,
+            trust=trust,
         )
         if weights is not None and result.npz is not None:
             write_atomic(weights, result.npz)

@@ -1,15 +1,16 @@
-"""``nnsvg import``: a model file (ONNX, Keras) as an editable spec.
+"""``nnsvg import``: a model (ONNX, Keras, PyTorch) as an editable spec.
 
-:func:`import_model` reads the file with the importer its format needs (each imported
-only when used: ``onnx`` and ``h5py`` are optional extras), folds what a figure does not
+:func:`import_model` reads the model with the importer its format needs (each imported
+only when used: ``onnx``, ``h5py`` and ``torch`` are optional extras), folds what a figure does not
 draw, writes the spec text, and checks that nnsvg loads it and infers the model's own
 shapes. :func:`detect_format` picks the importer from the file itself.
 
 The blocks style is chosen for a model with operation blocks (LSTM, attention, a
 generic ``op``) or a big graph; there, repeated blocks become ``repeat: N`` groups
 (:mod:`nnsvg.importers.collapse`). ``weights`` also gives the dense layers' matrices
-(:mod:`nnsvg.importers.weights_out`). PyTorch (``torch:...``, ``.pt2``) is an error
-pointing at ``torch.onnx.export`` until its capture is written.
+(:mod:`nnsvg.importers.weights_out`). PyTorch models are ``torch:package.module:factory``
+(run once and recorded), ``.pt2`` files, and pickled modules only with ``trust``
+(:mod:`nnsvg.importers.torch_import`).
 
 >>> detect_format("model.onnx", b"\x08\x07"), detect_format("m.keras", b"PK\x03\x04")
 ('onnx', 'keras')
@@ -30,7 +31,7 @@ from nnsvg.importers.ir import Graph, ModelError, fold, keep_blocks
 
 __all__ = ["FORMATS", "ImportResult", "ModelError", "detect_format", "import_model"]
 
-FORMATS = ("onnx", "keras", "keras-json", "keras-h5")
+FORMATS = ("onnx", "keras", "keras-json", "keras-h5", "torch")
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 TORCH_SUFFIXES = (".pt", ".pt2", ".pth")
 
@@ -62,7 +63,7 @@ def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
     raise ModelError(
         display_path(path),
         "unknown model format (nnsvg imports .onnx, .keras, a Keras model.to_json() "
-        ".json file, and Keras .h5)",
+        ".json file, Keras .h5, PyTorch .pt2, and torch:package.module:factory)",
     )
 
 
@@ -90,16 +91,19 @@ def read_graph(
     path: str | os.PathLike[str],
     input_shape: tuple[int, ...] | None = None,
     weights: bool = False,
+    trust: bool = False,
 ) -> Graph:
     """The model at ``path`` as an (unfolded) graph; with ``weights``, the arrays that
-    ``--weights`` writes too."""
+    ``--weights`` writes too; with ``trust``, a pickled PyTorch module is loaded."""
+    if str(path).startswith("torch:"):
+        from nnsvg.importers.torch_import import read_torch
+
+        return read_torch(str(path), str(path), input_shape, weights, trust)
     name = display_path(path)
-    if str(path).startswith("torch:") or Path(path).suffix.lower() in TORCH_SUFFIXES:
-        raise ModelError(
-            name,
-            "PyTorch import is not available yet: export the model to ONNX first "
-            "(torch.onnx.export(model, example_input, 'model.onnx')) and import that file",
-        )
+    if Path(path).suffix.lower() in TORCH_SUFFIXES:
+        from nnsvg.importers.torch_import import read_torch
+
+        return read_torch(os.fspath(path), name, input_shape, weights, trust)
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
@@ -126,15 +130,17 @@ def import_model(
     input_shape: tuple[int, ...] | None = None,
     weights: str | None = None,
     collapse: bool = True,
+    trust: bool = False,
 ) -> ImportResult:
     """Read the model at ``path`` and write it as spec text (see the module docstring).
     With ``weights`` (the ``.npz`` file's name as the spec refers to it), the dense
-    layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure."""
+    layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure. ``trust``
+    allows loading a pickled PyTorch module (which runs code from the file)."""
     from nnsvg.spec.model import STYLES
 
     if style is not None and style not in STYLES:
         raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
-    graph = read_graph(path, input_shape, weights=weights is not None)
+    graph = read_graph(path, input_shape, weights=weights is not None, trust=trust)
     from nnsvg.importers.spec_writer import needs_blocks, write_spec
 
     blocks = style == "blocks" or (style is None and needs_blocks(graph))
