@@ -173,6 +173,15 @@ def import_(
             "--no-collapse", help="Write every repeated block (blocks style: no repeat groups)."
         ),
     ] = False,
+    activations: Annotated[
+        Path | None,
+        typer.Option(
+            "--activations",
+            help="Run the model (PyTorch) on this sample (.npy, .png) and show each layer's "
+            "feature maps (written beside the spec; lenet style).",
+            metavar="SAMPLE",
+        ),
+    ] = None,
     trust: Annotated[
         bool,
         typer.Option(
@@ -200,6 +209,9 @@ def import_(
         if weights.exists() and model.exists() and weights.resolve() == model.resolve():
             usage(f"{display_path(weights)} is the model itself; write the weights elsewhere")
         ref = os.path.relpath(weights.absolute(), output.absolute().parent)
+    maps_dir = output.parent / f"{output.stem}-activations"
+    if activations is not None and maps_dir.exists() and not force:
+        usage(f"{display_path(maps_dir)} exists; use --force to overwrite it")
     report = Reporter(debug=debug)
     try:
         result = import_model(
@@ -209,9 +221,15 @@ def import_(
             weights=ref,
             collapse=not no_collapse,
             trust=trust,
+            activations=activations,
+            maps_folder=maps_dir.name,
         )
         if weights is not None and result.npz is not None:
             write_atomic(weights, result.npz)
+        if result.maps:
+            maps_dir.mkdir(parents=True, exist_ok=True)
+            for name, data in result.maps.items():
+                write_atomic(output.parent / name, data)
         write_atomic(output, result.text)
     except NnsvgError as err:
         report.error(err)

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")  # collected by the doctest run: skipped without torch
 nn, F = torch.nn, torch.nn.functional
 
-__all__ = ["BasicBlock", "data_dependent", "mlp", "resnet18", "tiny_resnet", "unet"]
+__all__ = ["BasicBlock", "data_dependent", "lenet", "mlp", "resnet18", "tiny_resnet", "unet"]
 
 
 class BasicBlock(nn.Module):
@@ -126,3 +126,12 @@ def mlp() -> nn.Module:
     return nn.Sequential(
         nn.Linear(4, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=1)
     )
+
+
+def lenet() -> nn.Module:
+    """LeNet-5 on 28×28 digits, untrained (1,1,28,28): for --activations."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 10),
+    )  # fmt: skip

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nnsvg.errors import NnsvgError, display_path
 from nnsvg.importers.ir import Graph, ModelError, fold, keep_blocks
@@ -45,6 +46,7 @@ class ImportResult:
     layers: int
     format: str
     npz: bytes | None = None  # the --weights file's content
+    maps: dict[str, bytes] | None = None  # --activations: .npy files by path from the spec
 
 
 def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
@@ -92,18 +94,26 @@ def read_graph(
     input_shape: tuple[int, ...] | None = None,
     weights: bool = False,
     trust: bool = False,
+    sample: Any = None,
 ) -> Graph:
     """The model at ``path`` as an (unfolded) graph; with ``weights``, the arrays that
-    ``--weights`` writes too; with ``trust``, a pickled PyTorch module is loaded."""
+    ``--weights`` writes too; with ``trust``, a pickled PyTorch module is loaded; with
+    ``sample`` (batch first), the model is run on it and its ops keep their outputs."""
     if str(path).startswith("torch:"):
         from nnsvg.importers.torch_import import read_torch
 
-        return read_torch(str(path), str(path), input_shape, weights, trust)
+        return read_torch(str(path), str(path), input_shape, weights, trust, sample)
     name = display_path(path)
     if Path(path).suffix.lower() in TORCH_SUFFIXES:
         from nnsvg.importers.torch_import import read_torch
 
-        return read_torch(os.fspath(path), name, input_shape, weights, trust)
+        return read_torch(os.fspath(path), name, input_shape, weights, trust, sample)
+    if sample is not None:
+        raise ModelError(
+            name,
+            "--activations: nnsvg runs PyTorch models only (torch:package.module:factory); "
+            "it has no runtime for ONNX or Keras files",
+        )
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
@@ -131,16 +141,39 @@ def import_model(
     weights: str | None = None,
     collapse: bool = True,
     trust: bool = False,
+    activations: str | os.PathLike[str] | None = None,
+    maps_folder: str = "activations",
 ) -> ImportResult:
     """Read the model at ``path`` and write it as spec text (see the module docstring).
     With ``weights`` (the ``.npz`` file's name as the spec refers to it), the dense
     layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure. ``trust``
-    allows loading a pickled PyTorch module (which runs code from the file)."""
+    allows loading a pickled PyTorch module (which runs code from the file). With
+    ``activations`` (a sample: ``.npy`` or ``.png``), the model is run on it and each
+    drawn layer shows one of its feature maps (:attr:`ImportResult.maps`, files under
+    ``maps_folder``); the style is then lenet, the one that shows them."""
     from nnsvg.spec.model import STYLES
 
     if style is not None and style not in STYLES:
         raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
-    graph = read_graph(path, input_shape, weights=weights is not None, trust=trust)
+    sample = None
+    if activations is not None:
+        from nnsvg.importers.activations import model_input, read_sample
+
+        if style not in (None, "lenet"):
+            raise NnsvgError(
+                f"--activations: feature maps are shown in the lenet style, not {style}"
+            )
+        style = "lenet"
+        image = str(activations).lower().endswith(".png")
+        sample = model_input(
+            read_sample(activations), input_shape, display_path(activations), image
+        )
+    graph = read_graph(path, input_shape, weights=weights is not None, trust=trust, sample=sample)
+    maps = None
+    if sample is not None:
+        from nnsvg.importers.activations import attach_maps
+
+        maps = attach_maps(graph, maps_folder)
     from nnsvg.importers.spec_writer import needs_blocks, write_spec
 
     blocks = style == "blocks" or (style is None and needs_blocks(graph))
@@ -151,13 +184,20 @@ def import_model(
 
         fold_weights(graph)
     fold(graph)
+    images = {op.id: op.attrs.pop("image") for op in graph.ops.values() if "image" in op.attrs}
     text, chosen = write_spec(graph, style or ("blocks" if blocks else None), collapse)
-    _check(graph, text, chosen, chosen_by_user=style is not None)
+    _check(graph, text, chosen, chosen_by_user=style is not None or bool(images))
+    if images:  # written again with them: the map files are not written yet
+        for key, image in images.items():
+            graph.ops[key].attrs["image"] = image
+        text, chosen = write_spec(graph, chosen, collapse)
     npz = None
     if weights is not None:  # after the check: the .npz is not written yet
         text, npz = _with_weights(graph, text, chosen, weights)
     layers = sum(1 for op in graph.ops.values() if op.kind != "input")
-    return ImportResult(text=text, style=chosen, layers=layers, format=graph.format, npz=npz)
+    return ImportResult(
+        text=text, style=chosen, layers=layers, format=graph.format, npz=npz, maps=maps
+    )
 
 
 def _with_weights(graph: Graph, text: str, style: str, ref: str) -> tuple[str, bytes]:

@@ -54,20 +54,29 @@ def read_torch(
     input_shape: tuple[int, ...] | None,
     weights: bool = False,
     trust: bool = False,
+    sample: Any = None,
 ) -> Graph:
     """The PyTorch model ``source`` (``torch:pkg.mod:factory``, a ``.pt2`` file, or with
-    ``trust`` a pickled module) as a graph, named ``name`` in messages."""
+    ``trust`` a pickled module) as a graph, named ``name`` in messages. With ``sample``
+    (an array, batch first), the model is run on it and each op keeps its output in
+    ``params["map"]`` (for ``--activations``)."""
     torch = _torch()
     if source.startswith("torch:"):
         model = _factory(source[len("torch:") :], name, torch)
-        return _record(model, name, input_shape, torch)
+        return _record(model, name, input_shape, torch, sample)
     if not os.path.isfile(source):
         raise ModelError(name, "cannot read the model: no such file")
     if Path(source).suffix.lower() == ".pt2":
+        if sample is not None:
+            raise ModelError(
+                name,
+                "--activations: nnsvg does not run a .pt2 program; import the model's code "
+                "as torch:package.module:factory to see its activations",
+            )
         from nnsvg.importers.torch_export import read_exported
 
         return read_exported(source, name, input_shape, torch)
-    return _record(_unpickle(source, name, trust, torch), name, input_shape, torch)
+    return _record(_unpickle(source, name, trust, torch), name, input_shape, torch, sample)
 
 
 @contextlib.contextmanager
@@ -169,6 +178,7 @@ class _Recorder:
         self.stack: list[str] = []
         self.depth = 0  # > 0 inside a leaf module: its own calls are not recorded
         self.busy = False  # inside a hook: its calls (x.shape) are not the model's
+        self.maps = False  # keep each op's output (batch item 0) in params["map"]
 
     def arg(self, value: Any) -> Any:
         """A call's argument with its tensors as :class:`Arg`."""
@@ -200,6 +210,8 @@ class _Recorder:
         if why is not None:  # made generic once unused ops are pruned (not to note them)
             op.kind, op.attrs = "op", {"why": why}
         graph.add(op)
+        if self.maps and outs[0].dim() >= 2:  # a copy: an in-place op changes it later
+            op.params["map"] = outs[0][0].detach().float().cpu().numpy().copy()
         for tensor in outs:
             self.producer[id(tensor)] = op.id
             self.alive.append(tensor)
@@ -263,8 +275,13 @@ def _hooks(model: Any, rec: _Recorder) -> list[Any]:
     return handles
 
 
-def _record(model: Any, name: str, input_shape: tuple[int, ...] | None, torch: Any) -> Graph:
-    """Runs ``model`` once on a seeded random input of ``input_shape`` and records it."""
+def _record(
+    model: Any, name: str, input_shape: tuple[int, ...] | None, torch: Any, sample: Any = None
+) -> Graph:
+    """Runs ``model`` once on ``sample``, or a seeded random input of ``input_shape``,
+    and records it."""
+    if sample is not None:
+        input_shape = tuple(sample.shape)
     if input_shape is None:
         raise ModelError(
             name,
@@ -276,7 +293,10 @@ def _record(model: Any, name: str, input_shape: tuple[int, ...] | None, torch: A
     graph = Graph(path=name, format=f"PyTorch {torch.__version__.split('+')[0]}")
     names = {id(m): path for path, m in model.named_modules() if path}
     rec = _Recorder(graph, torch, names)
+    rec.maps = sample is not None
     first = graph.add(Op("input", _input_name(model), "input", "input", shape=hwc(input_shape)))
+    if sample is not None:
+        first.params["map"] = sample[0]
 
     class Mode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
@@ -293,7 +313,7 @@ def _record(model: Any, name: str, input_shape: tuple[int, ...] | None, torch: A
     model.eval()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
-        x = torch.randn(*input_shape)
+        x = torch.randn(*input_shape) if sample is None else torch.from_numpy(sample)
         rec.producer[id(x)] = first.id
         handles = _hooks(model, rec)
         try:

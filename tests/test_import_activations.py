@@ -1,0 +1,120 @@
+"""``nnsvg import --activations SAMPLE``: a PyTorch model run on one input, each drawn
+layer's feature map written as an .npy the LeNet style shows on its front map; the PNG
+reader against Pillow's; other formats and styles are clear errors."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from nnsvg.importers.activations import _png
+from tests.cli_run import run
+
+REPO = Path(__file__).resolve().parent.parent
+DIGIT = REPO / "specs" / "digit-7.png"
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(REPO))
+    return tmp_path
+
+
+@pytest.mark.parametrize(("mode", "channels"), [("L", 1), ("RGB", 3), ("RGBA", 4), ("LA", 2)])
+def test_png_reader_agrees_with_pillow(mode: str, channels: int) -> None:
+    image_module = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(channels)
+    # smooth and noisy parts: Pillow's adaptive filtering uses every filter type
+    ramp = np.add.outer(np.arange(37), np.arange(23)) % 256
+    pixels = np.stack([ramp] * channels, axis=2) if channels > 1 else ramp
+    pixels = pixels.astype(np.uint8)
+    pixels[:10] = rng.integers(0, 256, size=pixels[:10].shape)
+    out = io.BytesIO()
+    image_module.fromarray(pixels.squeeze(), mode).save(out, format="PNG")
+    expected = pixels if channels == 1 else pixels[:, :, : 3 if channels >= 3 else 1]
+    assert np.array_equal(_png(out.getvalue()), expected.squeeze())
+
+
+def test_a_digit_through_lenet_shows_each_layers_maps(work: Path) -> None:
+    torch = pytest.importorskip("torch")
+    from tests import torch_models
+
+    result = run("import", "torch:tests.torch_models:lenet", "--activations", DIGIT, "-o",
+                 "lenet.yaml")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    spec = yaml.safe_load(Path("lenet.yaml").read_text())
+    assert spec["style"] == "lenet"
+    assert spec["input"]["image"] == "lenet-activations/01-input.npy"
+    images = [layer.get("image") for layer in spec["layers"]]
+    assert images == [
+        "lenet-activations/02-conv2d0.npy", "lenet-activations/03-avgpool2d2.npy",
+        "lenet-activations/04-conv2d3.npy", "lenet-activations/05-avgpool2d5.npy", None, None,
+    ]  # fmt: skip
+    sizes = [np.load(image).shape for image in images if image]
+    assert sizes == [(28, 28), (14, 14), (10, 10), (5, 5)]
+    # the first layer's map: the most varied channel of tanh(conv(x)), the model's own
+    torch.manual_seed(0)
+    model = torch_models.lenet().eval()
+    digit = np.load("lenet-activations/01-input.npy")
+    assert digit.shape == (28, 28) and digit.min() >= 0 and digit.max() <= 1
+    with torch.no_grad():
+        maps = model[:2](torch.from_numpy(digit)[None, None])[0].numpy()
+    shown = np.load(images[0])
+    assert any(np.allclose(shown, m, atol=1e-6) for m in maps)
+    assert np.isclose(shown.std(), maps.reshape(6, -1).std(axis=1).max(), atol=1e-6)
+    result = run("render", "lenet.yaml", "-o", "lenet.svg")
+    assert result.exit_code == 0, result.stderr
+    assert Path("lenet.svg").read_text().count("<image") == 5
+
+
+def test_an_npy_sample_must_fit_the_input(work: Path) -> None:
+    pytest.importorskip("torch")
+    np.save("x.npy", np.zeros((3, 8, 8), dtype=np.float32))
+    model = "torch:tests.torch_models:unet"
+    result = run("import", model, "--activations", "x.npy", "-o", "u.yaml",
+                 "--input-shape", "1,1,32,32")  # fmt: skip
+    assert result.exit_code == 1
+    assert "error: x.npy: --activations: the sample has shape [3, 8, 8]" in result.stderr
+    np.save("x.npy", np.ones((1, 1, 32, 32), dtype=np.float32))
+    result = run("import", model, "--activations", "x.npy", "-o", "u.yaml")
+    assert result.exit_code == 0, result.stderr
+    # the input and 6 layers: the concat is drawn as a sign, not as maps
+    assert len(list(Path("u-activations").iterdir())) == 7
+    result = run("import", model, "--activations", "x.npy", "-o", "u.yaml", "--force",
+                 "--style", "blocks")  # fmt: skip
+    assert result.exit_code == 1
+    assert "feature maps are shown in the lenet style, not blocks" in result.stderr
+
+
+def test_models_nnsvg_does_not_run_are_said_so(work: Path) -> None:
+    onnx = pytest.importorskip("onnx")
+    from tests import onnx_models
+
+    onnx_models.save(onnx_models.lenet5(), work / "lenet5.onnx")
+    np.save("x.npy", np.zeros((1, 1, 32, 32), dtype=np.float32))
+    result = run("import", "lenet5.onnx", "--activations", "x.npy", "-o", "l.yaml")
+    assert result.exit_code == 1
+    assert "nnsvg runs PyTorch models only" in result.stderr
+    assert "no runtime for ONNX or Keras files" in result.stderr
+    assert not Path("l.yaml").exists() and not Path("l-activations").exists()
+    assert onnx is not None
+    Path("bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    result = run("import", "lenet5.onnx", "--activations", "bad.png", "-o", "l.yaml")
+    assert result.exit_code == 1 and "not a readable sample" in result.stderr
+
+
+def test_a_pt2_program_is_not_run(work: Path) -> None:
+    torch = pytest.importorskip("torch")
+    from tests import torch_models
+
+    program = torch.export.export(torch_models.unet().eval(), (torch.zeros(1, 1, 32, 32),))
+    torch.export.save(program, "unet.pt2")
+    np.save("x.npy", np.zeros((1, 1, 32, 32), dtype=np.float32))
+    result = run("import", "unet.pt2", "--activations", "x.npy", "-o", "u.yaml")
+    assert result.exit_code == 1
+    assert "nnsvg does not run a .pt2 program" in result.stderr
