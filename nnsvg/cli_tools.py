@@ -177,8 +177,8 @@ def import_(
         Path | None,
         typer.Option(
             "--activations",
-            help="Run the model (PyTorch) on this sample (.npy, .png) and show each layer's "
-            "feature maps (written beside the spec; lenet style).",
+            help="Run the model (PyTorch; ONNX with onnxruntime) on this sample (.npy, "
+            ".png) and show each layer's feature maps (written beside the spec; lenet style).",
             metavar="SAMPLE",
         ),
     ] = None,

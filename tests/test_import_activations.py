@@ -5,6 +5,7 @@ reader against Pillow's; other formats and styles are clear errors."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -91,20 +92,46 @@ def test_an_npy_sample_must_fit_the_input(work: Path) -> None:
     assert "feature maps are shown in the lenet style, not blocks" in result.stderr
 
 
-def test_models_nnsvg_does_not_run_are_said_so(work: Path) -> None:
-    onnx = pytest.importorskip("onnx")
-    from tests import onnx_models
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's legacy ONNX exporter
+def test_onnx_maps_come_from_onnxruntime_and_match_torchs(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from tests import torch_models
 
-    onnx_models.save(onnx_models.lenet5(), work / "lenet5.onnx")
-    np.save("x.npy", np.zeros((1, 1, 32, 32), dtype=np.float32))
-    result = run("import", "lenet5.onnx", "--activations", "x.npy", "-o", "l.yaml")
+    torch.manual_seed(0)
+    torch.onnx.export(torch_models.lenet().eval(), (torch.zeros(1, 1, 28, 28),),
+                      "lenet.onnx", dynamo=False)  # fmt: skip
+    missing = monkeypatch.context()
+    with missing as patch:
+        patch.setitem(sys.modules, "onnxruntime", None)
+        result = run("import", "lenet.onnx", "--activations", DIGIT, "-o", "o.yaml")
+        assert result.exit_code == 1
+        assert "running an ONNX model needs onnxruntime, which is not installed" in (result.stderr)
+        assert not Path("o.yaml").exists() and not Path("o-activations").exists()
+    pytest.importorskip("onnxruntime")
+    result = run("import", "lenet.onnx", "--activations", DIGIT, "-o", "o.yaml")
+    assert result.exit_code == 0, result.stderr
+    result = run("import", "torch:tests.torch_models:lenet", "--activations", DIGIT, "-o",
+                 "t.yaml")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    ours = sorted(Path("o-activations").iterdir())
+    theirs = sorted(Path("t-activations").iterdir())
+    assert len(ours) == len(theirs) == 5
+    for a, b in zip(ours, theirs):
+        assert np.allclose(np.load(a), np.load(b), atol=1e-5), (a.name, b.name)
+
+
+def test_keras_and_damaged_samples_are_said_so(work: Path) -> None:
+    keras = REPO / "tests" / "keras" / "keras3_sequential_cnn.json"
+    np.save("x.npy", np.zeros((1, 28, 28, 1), dtype=np.float32))
+    result = run("import", keras, "--activations", "x.npy", "-o", "k.yaml")
     assert result.exit_code == 1
-    assert "nnsvg runs PyTorch models only" in result.stderr
-    assert "no runtime for ONNX or Keras files" in result.stderr
-    assert not Path("l.yaml").exists() and not Path("l-activations").exists()
-    assert onnx is not None
+    assert "no runtime for Keras files" in result.stderr
+    assert not Path("k.yaml").exists() and not Path("k-activations").exists()
     Path("bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    result = run("import", "lenet5.onnx", "--activations", "bad.png", "-o", "l.yaml")
+    result = run("import", keras, "--activations", "bad.png", "-o", "k.yaml")
     assert result.exit_code == 1 and "not a readable sample" in result.stderr
 
 

@@ -108,15 +108,10 @@ def read_graph(
         from nnsvg.importers.torch_import import read_torch
 
         return read_torch(os.fspath(path), name, input_shape, weights, trust, sample)
-    if sample is not None:
-        raise ModelError(
-            name,
-            "--activations: nnsvg runs PyTorch models only (torch:package.module:factory); "
-            "it has no runtime for ONNX or Keras files",
-        )
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
+        _no_runtime(name, sample)
         return read_keras(path, name, "keras-json", input_shape, weights)
     try:
         with open(path, "rb") as handle:
@@ -127,10 +122,23 @@ def read_graph(
     if fmt == "onnx":
         from nnsvg.importers.onnx_import import read_onnx
 
-        return read_onnx(path, name, input_shape, weights)
+        if sample is not None:
+            input_shape = tuple(sample.shape)
+        return read_onnx(path, name, input_shape, weights, sample)
+    _no_runtime(name, sample)
     from nnsvg.importers.keras_import import read_keras
 
     return read_keras(path, name, fmt, input_shape, weights)
+
+
+def _no_runtime(name: str, sample: Any) -> None:
+    """``--activations`` of a Keras model: an error (nnsvg runs no Keras)."""
+    if sample is not None:
+        raise ModelError(
+            name,
+            "--activations: nnsvg runs PyTorch and ONNX models only; it has no runtime "
+            "for Keras files (export the model to ONNX)",
+        )
 
 
 def import_model(

@@ -3,8 +3,8 @@ or a ``.png`` image), each drawn layer's feature maps kept, and one of them writ
 an ``.npy`` image that the LeNet style shows on the layer's front map (``image:``).
 
 PyTorch models (``torch:package.module:factory``, or a trusted pickle) are run by the
-importer itself; a ``.pt2`` program and ONNX and Keras files are not run (nnsvg has no
-runtime for them), which the error says.
+importer itself; ONNX models by onnxruntime (:func:`onnx_maps`), where it is installed
+(else the error says to install it); a ``.pt2`` program and Keras files are not run.
 
 For each layer the map shown is the output of what is drawn as that layer (after its
 folded batch norm and activation), and of its maps the one that varies most (the first
@@ -22,7 +22,7 @@ from typing import Any
 
 from nnsvg.importers.ir import DRAWN, FOLDED, Graph, ModelError
 
-__all__ = ["attach_maps", "model_input", "read_sample"]
+__all__ = ["attach_maps", "model_input", "onnx_maps", "read_sample"]
 
 MAX_SIDE = 4096  # a sample's height or width, at most
 MERGES = frozenset({"add", "multiply", "concat"})  # drawn as a sign, not as maps
@@ -192,3 +192,40 @@ def attach_maps(graph: Graph, folder: str) -> dict[str, bytes]:
     for op in graph.ops.values():
         op.params.pop("map", None)
     return files
+
+
+def onnx_maps(model: Any, graph: Graph, sample: Any) -> None:
+    """Runs the ONNX ``model`` (shapes inferred) on ``sample`` with onnxruntime, every
+    op's output made a model output; each op keeps its own in ``params["map"]``."""
+    try:
+        import onnxruntime
+    except ImportError:
+        raise ModelError(
+            graph.path,
+            "--activations: running an ONNX model needs onnxruntime, which is not "
+            "installed: pip install onnxruntime",
+        ) from None
+    import numpy as np
+
+    model = type(model).FromString(model.SerializeToString())  # a copy to add outputs to
+    declared = {value.name for value in model.graph.output}
+    typed = {value.name: value for value in model.graph.value_info}
+    for key in graph.ops:
+        if key not in declared and key in typed:
+            model.graph.output.append(typed[key])
+    first = graph.inputs[0]
+    try:
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only: nothing on the terminal otherwise
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        names = [output.name for output in session.get_outputs()]
+        values = session.run(names, {first.id: sample.astype(np.float32)})
+    except Exception as err:  # onnxruntime's own errors: an operator it lacks, a type
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ModelError(graph.path, f"--activations: onnxruntime failed ({message})") from None
+    first.params["map"] = sample[0]
+    for key, value in zip(names, values):
+        if key in graph.ops and getattr(value, "ndim", 0) >= 2:
+            graph.ops[key].params["map"] = np.asarray(value[0], dtype=np.float32)
