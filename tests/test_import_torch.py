@@ -296,3 +296,43 @@ def test_the_gallery_iris_mlp_is_its_import_with_weights(work: Path) -> None:
     ours, theirs = np.load("iris-mlp-trained.npz"), np.load(SPECS / "iris-mlp-trained.npz")
     assert list(ours) == list(theirs)
     assert all(np.array_equal(ours[k], theirs[k]) for k in ours)
+
+
+def test_sequence_models_are_blocks_with_their_shapes(work: Path) -> None:
+    Path("seq.py").write_text(
+        "import torch\n"
+        "nn = torch.nn\n"
+        "class Tagger(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.emb = nn.Embedding(100, 8)\n"
+        "        self.lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)\n"
+        "        self.fc = nn.Linear(32, 3)\n"
+        "    def forward(self, x):\n"
+        "        y, _ = self.lstm(self.emb(x))\n"
+        "        return self.fc(y[:, -1])\n"
+        "class Encoder(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.emb = nn.Embedding(100, 16)\n"
+        "        self.enc = nn.TransformerEncoderLayer(16, 4, 32, batch_first=True)\n"
+        "    def forward(self, x):\n"
+        "        return self.enc(self.emb(x))\n"
+    )
+    result = run("import", "torch:seq:Tagger", "--input-shape", "1,10", "-o", "t.yaml")
+    assert result.exit_code == 0, result.stderr
+    spec = yaml.safe_load(Path("t.yaml").read_text())
+    assert spec["style"] == "blocks" and spec["input"]["shape"] == [10]  # token ids
+    assert spec["layers"][:2] == [
+        {"type": "embedding", "units": 8, "vocab": 100, "label": "emb"},
+        {"type": "lstm", "units": 32, "label": "Bidirectional LSTM"},
+    ]
+    result = run("import", "torch:seq:Encoder", "--input-shape", "1,10", "-o", "e.yaml")
+    assert result.exit_code == 0, result.stderr
+    layers = yaml.safe_load(Path("e.yaml").read_text())["layers"]
+    assert layers[1] == {"name": "enc.self_attn", "type": "attention", "heads": 4,
+                         "label": "enc.self_attn"}  # fmt: skip
+    # a Linear along the last axis: a generic block that keeps the length
+    assert layers[4]["shape"] == [10, 32] and layers[4]["label"] == "Linear"
+    _render("t.yaml", "blocks")
+    _render("e.yaml", "blocks")

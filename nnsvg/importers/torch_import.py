@@ -28,13 +28,21 @@ from typing import Any
 
 from nnsvg.errors import NnsvgError
 from nnsvg.importers.ir import Graph, ModelError, Op, generic
-from nnsvg.importers.torch_ops import Arg, canonical, hwc, map_function, map_module
+from nnsvg.importers.torch_ops import (
+    SEQUENCE_MODULES,
+    Arg,
+    canonical,
+    hwc,
+    map_function,
+    map_module,
+)
 
 __all__ = ["read_torch"]
 
 SEED = 0
 UNUSED = "operations the output does not depend on"
-CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+# torch.nn modules with children that are one layer all the same (its out_proj).
+ATOMIC = frozenset({"MultiheadAttention"})
 
 
 def _torch() -> Any:
@@ -103,7 +111,7 @@ def _factory(target: str, name: str, torch: Any) -> Any:
     with _cwd_on_path():
         try:
             module = importlib.import_module(module_name)
-        except Exception as err:  # ImportError, or anything the module raises
+        except (Exception, SystemExit) as err:  # ImportError, or anything the module raises
             raise ModelError(
                 name, f"cannot import '{module_name}' ({type(err).__name__}: {err})"
             ) from None
@@ -119,12 +127,13 @@ def _factory(target: str, name: str, torch: Any) -> Any:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(SEED)
                 value = value()
-        except Exception as err:
+        except (Exception, SystemExit) as err:
             raise ModelError(
                 name, f"calling '{attr}()' failed ({type(err).__name__}: {err})"
             ) from None
     if not isinstance(value, torch.nn.Module):
-        raise ModelError(name, f"'{attr}' gave a {type(value).__name__}, not a torch.nn.Module")
+        kind = type(value).__name__
+        raise ModelError(name, f"'{attr}' gave a value of type {kind}, not a torch.nn.Module")
     return value
 
 
@@ -143,7 +152,7 @@ def _unpickle(path: str, name: str, trust: bool, torch: Any) -> Any:
         try:
             with _cwd_on_path():
                 obj = torch.load(path, map_location="cpu", weights_only=False)
-        except Exception:
+        except (Exception, SystemExit):  # unpickling runs the file's code
             raise ModelError(name, f"not a readable PyTorch file ({type(err).__name__})") from None
     if isinstance(obj, dict):
         raise ModelError(
@@ -179,6 +188,7 @@ class _Recorder:
         self.depth = 0  # > 0 inside a leaf module: its own calls are not recorded
         self.busy = False  # inside a hook: its calls (x.shape) are not the model's
         self.maps = False  # keep each op's output (batch item 0) in params["map"]
+        self.shape = hwc  # torch's shape -> nnsvg's
 
     def arg(self, value: Any) -> Any:
         """A call's argument with its tensors as :class:`Arg`."""
@@ -205,7 +215,7 @@ class _Recorder:
             return
         graph = self.graph
         op = Op(f"t{len(graph.ops)}", label, "", source, inputs=sources)
-        op.shape = hwc(tuple(outs[0].shape))
+        op.shape = self.shape(tuple(outs[0].shape))
         why = mapper(op, graph.ops[sources[0]].shape)
         if why is not None:  # made generic once unused ops are pruned (not to note them)
             op.kind, op.attrs = "op", {"why": why}
@@ -248,7 +258,8 @@ def _hooks(model: Any, rec: _Recorder) -> list[Any]:
         # torch.nn's own modules without children are layers; any other module is
         # looked into (the functions it calls are recorded), a model of one too.
         builtin = type(module).__module__.startswith("torch.nn.")
-        leaf = builtin and not any(True for _ in module.children())
+        alone = not any(True for _ in module.children()) or type(module).__name__ in ATOMIC
+        leaf = builtin and alone
 
         def pre(module: Any, args: Any, kwargs: Any, path: str = path, leaf: bool = leaf) -> None:
             if leaf:
@@ -294,7 +305,13 @@ def _record(
     names = {id(m): path for path, m in model.named_modules() if path}
     rec = _Recorder(graph, torch, names)
     rec.maps = sample is not None
-    first = graph.add(Op("input", _input_name(model), "input", "input", shape=hwc(input_shape)))
+    kinds = {type(m).__name__ for m in model.modules()}
+    sequence = bool(kinds & SEQUENCE_MODULES) and not any(k.startswith("Conv") for k in kinds)
+    if sequence:  # (batch, length, features): channels last already
+        rec.shape = _channels_last
+    first = graph.add(
+        Op("input", _input_name(model), "input", "input", shape=rec.shape(input_shape))
+    )
     if sample is not None:
         first.params["map"] = sample[0]
 
@@ -314,6 +331,11 @@ def _record(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
         x = torch.randn(*input_shape) if sample is None else torch.from_numpy(sample)
+        vocab = [m.num_embeddings for m in model.modules() if type(m).__name__ == "Embedding"]
+        if vocab and sample is None:  # token ids
+            x = torch.randint(0, min(vocab), tuple(input_shape))
+        elif vocab:
+            x = x.long()
         rec.producer[id(x)] = first.id
         handles = _hooks(model, rec)
         try:
@@ -321,7 +343,7 @@ def _record(
                 out = model(x)
         except ModelError:
             raise
-        except Exception as err:
+        except (Exception, SystemExit) as err:  # the model's own code may exit
             shape = ",".join(map(str, input_shape))
             raise ModelError(
                 name,
@@ -336,6 +358,11 @@ def _record(
         raise ModelError(name, "the model's output is not computed from its input")
     prune(graph, [o for o in outputs if o is not None])
     return graph
+
+
+def _channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """A sequence model's shape, (batch, length, features): the batch dropped."""
+    return tuple(int(d) for d in shape[1:]) or None
 
 
 def _input_name(model: Any) -> str:

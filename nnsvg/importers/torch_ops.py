@@ -16,7 +16,11 @@ from typing import Any
 
 from nnsvg.importers.ir import Op
 
-__all__ = ["Arg", "canonical", "hwc", "map_function", "map_module"]
+__all__ = ["SEQUENCE_MODULES", "Arg", "canonical", "hwc", "map_function", "map_module"]
+
+# Modules of sequence models: a model with them (and no convolution) has its tensors
+# as (batch, length, features), channels last already.
+SEQUENCE_MODULES = frozenset({"LSTM", "GRU", "MultiheadAttention", "Embedding"})
 
 ACTIVATIONS = {
     "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu", "prelu": "prelu",
@@ -229,6 +233,8 @@ def map_function(
     if name in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"):
         _conv(op, a, transposed=name.startswith("conv_transpose"))
     elif name == "linear":
+        if in_shape is not None and len(in_shape) > 1:  # nnsvg's dense flattens first
+            return "a dense layer along the last axis"
         _dense(op, a["weight"], a.get("bias"))
     elif name.startswith(("max_pool", "avg_pool")):
         _pool(op, a, "max" if name.startswith("max") else "avg", rank)
@@ -346,6 +352,8 @@ def map_module(
         _conv(op, a, transposed)
         return None
     if isinstance(module, nn.Linear):
+        if in_shape is not None and len(in_shape) > 1:  # nnsvg's dense flattens first
+            return "a dense layer along the last axis"
         _dense(op, param("weight"), param("bias"))  # type: ignore[arg-type]
         return None
     if isinstance(module, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
@@ -374,6 +382,22 @@ def map_module(
         return None
     if cls in DROP_MODULES:
         op.kind = "identity" if cls == "Identity" else "drop"
+        return None
+    if cls in ("LSTM", "GRU"):
+        both = 2 if module.bidirectional else 1
+        op.kind, op.attrs = cls.lower(), {"units": module.hidden_size * both}
+        label = f"Bidirectional {cls}" if both == 2 else cls
+        if module.num_layers > 1:
+            label = f"{label} ×{module.num_layers}"
+        if label != cls:
+            op.attrs["label"] = label
+        return None
+    if cls == "MultiheadAttention":
+        op.kind, op.attrs = "attention", {"heads": module.num_heads}
+        return None
+    if cls == "Embedding":
+        op.kind = "embedding"
+        op.attrs = {"units": module.embedding_dim, "vocab": module.num_embeddings}
         return None
     if cls == "Flatten":
         return map_function(op, "flatten", args, {}, in_shape)
