@@ -135,13 +135,23 @@ def test_keras_and_damaged_samples_are_said_so(work: Path) -> None:
     assert result.exit_code == 1 and "not a readable sample" in result.stderr
 
 
-def test_a_pt2_program_is_not_run(work: Path) -> None:
+def test_a_pt2_program_runs_to_the_maps_the_model_gives(work: Path) -> None:
     torch = pytest.importorskip("torch")
     from tests import torch_models
 
-    program = torch.export.export(torch_models.unet().eval(), (torch.zeros(1, 1, 32, 32),))
-    torch.export.save(program, "unet.pt2")
+    torch.manual_seed(0)  # the weights the factory's import makes (seeded alike)
+    program = torch.export.export(torch_models.lenet().eval(), (torch.zeros(1, 1, 28, 28),))
+    torch.export.save(program, "lenet.pt2")
+    result = run("import", "lenet.pt2", "--activations", DIGIT, "-o", "p.yaml")
+    assert result.exit_code == 0, result.stderr
+    result = run("import", "torch:tests.torch_models:lenet", "--activations", DIGIT, "-o",
+                 "t.yaml")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    ours, theirs = sorted(Path("p-activations").iterdir()), sorted(Path("t-activations").iterdir())
+    assert [p.name for p in ours] == [p.name for p in theirs] and len(ours) == 5
+    assert all(np.allclose(np.load(a), np.load(b), atol=1e-6) for a, b in zip(ours, theirs))
+    # a program keeps the shape it was exported for
     np.save("x.npy", np.zeros((1, 1, 32, 32), dtype=np.float32))
-    result = run("import", "unet.pt2", "--activations", "x.npy", "-o", "u.yaml")
+    result = run("import", "lenet.pt2", "--activations", "x.npy", "-o", "q.yaml")
     assert result.exit_code == 1
-    assert "nnsvg does not run a .pt2 program" in result.stderr
+    assert "exported for inputs of shape [1, 1, 28, 28], not [1, 1, 32, 32]" in result.stderr

@@ -2,9 +2,10 @@
 or a ``.png`` image), each drawn layer's feature maps kept, and one of them written as
 an ``.npy`` image that the LeNet style shows on the layer's front map (``image:``).
 
-PyTorch models (``torch:package.module:factory``, or a trusted pickle) are run by the
-importer itself; ONNX models by onnxruntime (:func:`onnx_maps`), where it is installed
-(else the error says to install it); a ``.pt2`` program and Keras files are not run.
+PyTorch models (``torch:package.module:factory``, a trusted pickle, a ``.pt2``
+program) are run by the importer itself; ONNX models by onnxruntime
+(:func:`onnx_maps`), where it is installed (else the error says to install it); Keras
+files are not run.
 
 For each layer the map shown is the output of what is drawn as that layer (after its
 folded batch norm and activation), and of its maps the one that varies most (the first

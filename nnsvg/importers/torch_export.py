@@ -48,9 +48,15 @@ def _label(node: Any, fname: str) -> tuple[str, str]:
     return (f"{path}.{fname}" if path else fname), fname
 
 
-def read_exported(path: str, name: str, input_shape: tuple[int, ...] | None, torch: Any) -> Graph:
+def read_exported(
+    path: str, name: str, input_shape: tuple[int, ...] | None, torch: Any, sample: Any = None
+) -> Graph:
     """The exported program in ``path`` as a graph (``input_shape``, if given, must be
-    the one it was exported with)."""
+    the one it was exported with). With ``sample``, the program is run on it (its ATen
+    operators only: no Python code of the model's) and each op keeps its output in
+    ``params["map"]``."""
+    if sample is not None:
+        input_shape = tuple(sample.shape)
     program = _load(path, name, torch)
     signature = program.graph_signature
     user_inputs = list(signature.user_inputs)
@@ -105,7 +111,32 @@ def read_exported(path: str, name: str, input_shape: tuple[int, ...] | None, tor
     from nnsvg.importers.torch_import import prune
 
     prune(graph, outputs)
+    if sample is not None:
+        _run(program, graph, sample, name, torch)
     return graph
+
+
+def _run(program: Any, graph: Graph, sample: Any, name: str, torch: Any) -> None:
+    """Each op's output on ``sample`` (batch item 0), by its node's name."""
+    seen: dict[str, Any] = {}
+
+    class Recorder(torch.fx.Interpreter):  # type: ignore[misc]
+        def run_node(self, node: Any) -> Any:
+            out = super().run_node(node)
+            if node.name in graph.ops and isinstance(out, torch.Tensor) and out.dim() >= 2:
+                seen[node.name] = out[0].detach().float().cpu().numpy().copy()
+            return out
+
+    try:
+        with torch.no_grad():
+            Recorder(program.module()).run(torch.from_numpy(sample))
+    except Exception as err:
+        raise ModelError(
+            name, f"--activations: running the program failed ({type(err).__name__}: {err})"
+        ) from None
+    for key, array in seen.items():
+        graph.ops[key].params["map"] = array
+    graph.inputs[0].params["map"] = sample[0]
 
 
 def _nodes(value: Any, torch: Any) -> list[Any]:

@@ -9,7 +9,8 @@
   actually run is recorded, so data-dependent code is fine (where fx tracing and
   ``torch.export`` fail); what the output does not depend on (the test of an ``if``) is
   left out.
-- ``.pt2`` (``torch.export.save``): its ATen graph is read as it is; no code runs.
+- ``.pt2`` (``torch.export.save``): its ATen graph is read as it is; no code runs
+  (for ``--activations``, its ATen operators do).
 - a pickled ``nn.Module`` (``torch.save(model)``, ``.pt``/``.pth``): loading a pickle
   runs code from the file, so it is refused unless ``trust`` is given.
 
@@ -75,15 +76,9 @@ def read_torch(
     if not os.path.isfile(source):
         raise ModelError(name, "cannot read the model: no such file")
     if Path(source).suffix.lower() == ".pt2":
-        if sample is not None:
-            raise ModelError(
-                name,
-                "--activations: nnsvg does not run a .pt2 program; import the model's code "
-                "as torch:package.module:factory to see its activations",
-            )
         from nnsvg.importers.torch_export import read_exported
 
-        return read_exported(source, name, input_shape, torch)
+        return read_exported(source, name, input_shape, torch, sample)
     return _record(_unpickle(source, name, trust, torch), name, input_shape, torch, sample)
 
 
