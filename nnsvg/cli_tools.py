@@ -140,7 +140,11 @@ def init(
 
 def import_(
     model: Annotated[
-        Path, typer.Argument(help="A model file: .onnx, .keras, .json, .h5.", metavar="MODEL")
+        Path,
+        typer.Argument(
+            help="A model file (.onnx, .keras, .json, .h5, .pt2) or torch:package.module:factory.",
+            metavar="MODEL",
+        ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
     style: Annotated[
@@ -169,10 +173,25 @@ def import_(
             "--no-collapse", help="Write every repeated block (blocks style: no repeat groups)."
         ),
     ] = False,
+    activations: Annotated[
+        Path | None,
+        typer.Option(
+            "--activations",
+            help="Run the model (PyTorch; ONNX with onnxruntime) on this sample (.npy, "
+            ".png) and show each layer's feature maps (written beside the spec; lenet style).",
+            metavar="SAMPLE",
+        ),
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Load a pickled PyTorch model (.pt, .pth): this runs code from it."
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Write an editable spec for a model file (ONNX, Keras)."""
+    """Write an editable spec for a model (ONNX, Keras, PyTorch)."""
     from nnsvg.atomic import write_atomic
     from nnsvg.errors import NnsvgError
     from nnsvg.importers import import_model, parse_input_shape
@@ -190,6 +209,9 @@ def import_(
         if weights.exists() and model.exists() and weights.resolve() == model.resolve():
             usage(f"{display_path(weights)} is the model itself; write the weights elsewhere")
         ref = os.path.relpath(weights.absolute(), output.absolute().parent)
+    maps_dir = output.parent / f"{output.stem}-activations"
+    if activations is not None and maps_dir.exists() and not force:
+        usage(f"{display_path(maps_dir)} exists; use --force to overwrite it")
     report = Reporter(debug=debug)
     try:
         result = import_model(
@@ -198,9 +220,16 @@ def import_(
             input_shape=parse_input_shape(input_shape),
             weights=ref,
             collapse=not no_collapse,
+            trust=trust,
+            activations=activations,
+            maps_folder=maps_dir.name,
         )
         if weights is not None and result.npz is not None:
             write_atomic(weights, result.npz)
+        if result.maps:
+            maps_dir.mkdir(parents=True, exist_ok=True)
+            for name, data in result.maps.items():
+                write_atomic(output.parent / name, data)
         write_atomic(output, result.text)
     except NnsvgError as err:
         report.error(err)

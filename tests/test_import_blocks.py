@@ -139,17 +139,6 @@ def test_keras_unknown_class_is_generic_not_an_error(work: Path) -> None:
     _render("odd.yaml")
 
 
-@pytest.mark.parametrize("model", ["torch:mypkg.nets:resnet18", "model.pt2", "model.pt"])
-def test_torch_is_a_clear_error_pointing_at_onnx(work: Path, model: str) -> None:
-    if not model.startswith("torch:"):
-        Path(model).write_bytes(b"PK\x03\x04 not really")
-    result = run("import", model, "-o", "m.yaml")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {model}: PyTorch import is not available yet")
-    assert "torch.onnx.export" in result.stderr and "Traceback" not in result.stderr
-    assert not (work / "m.yaml").exists()
-
-
 def test_attention_whose_heads_do_not_divide_its_width(work: Path) -> None:
     config = json.loads((FIXTURES / "keras3_sequence_blocks.json").read_text())
     config["config"]["layers"][3]["config"]["num_heads"] = 5  # 32 is not a multiple of 5

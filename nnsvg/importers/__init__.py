@@ -1,15 +1,16 @@
-"""``nnsvg import``: a model file (ONNX, Keras) as an editable spec.
+"""``nnsvg import``: a model (ONNX, Keras, PyTorch) as an editable spec.
 
-:func:`import_model` reads the file with the importer its format needs (each imported
-only when used: ``onnx`` and ``h5py`` are optional extras), folds what a figure does not
+:func:`import_model` reads the model with the importer its format needs (each imported
+only when used: ``onnx``, ``h5py`` and ``torch`` are optional extras), folds what a figure does not
 draw, writes the spec text, and checks that nnsvg loads it and infers the model's own
 shapes. :func:`detect_format` picks the importer from the file itself.
 
 The blocks style is chosen for a model with operation blocks (LSTM, attention, a
 generic ``op``) or a big graph; there, repeated blocks become ``repeat: N`` groups
 (:mod:`nnsvg.importers.collapse`). ``weights`` also gives the dense layers' matrices
-(:mod:`nnsvg.importers.weights_out`). PyTorch (``torch:...``, ``.pt2``) is an error
-pointing at ``torch.onnx.export`` until its capture is written.
+(:mod:`nnsvg.importers.weights_out`). PyTorch models are ``torch:package.module:factory``
+(run once and recorded), ``.pt2`` files, and pickled modules only with ``trust``
+(:mod:`nnsvg.importers.torch_import`).
 
 >>> detect_format("model.onnx", b"\x08\x07"), detect_format("m.keras", b"PK\x03\x04")
 ('onnx', 'keras')
@@ -24,13 +25,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nnsvg.errors import NnsvgError, display_path
 from nnsvg.importers.ir import Graph, ModelError, fold, keep_blocks
 
 __all__ = ["FORMATS", "ImportResult", "ModelError", "detect_format", "import_model"]
 
-FORMATS = ("onnx", "keras", "keras-json", "keras-h5")
+FORMATS = ("onnx", "keras", "keras-json", "keras-h5", "torch")
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 TORCH_SUFFIXES = (".pt", ".pt2", ".pth")
 
@@ -44,6 +46,7 @@ class ImportResult:
     layers: int
     format: str
     npz: bytes | None = None  # the --weights file's content
+    maps: dict[str, bytes] | None = None  # --activations: .npy files by path from the spec
 
 
 def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
@@ -62,7 +65,7 @@ def detect_format(path: str | os.PathLike[str], head: bytes) -> str:
     raise ModelError(
         display_path(path),
         "unknown model format (nnsvg imports .onnx, .keras, a Keras model.to_json() "
-        ".json file, and Keras .h5)",
+        ".json file, Keras .h5, PyTorch .pt2, and torch:package.module:factory)",
     )
 
 
@@ -90,19 +93,25 @@ def read_graph(
     path: str | os.PathLike[str],
     input_shape: tuple[int, ...] | None = None,
     weights: bool = False,
+    trust: bool = False,
+    sample: Any = None,
 ) -> Graph:
     """The model at ``path`` as an (unfolded) graph; with ``weights``, the arrays that
-    ``--weights`` writes too."""
+    ``--weights`` writes too; with ``trust``, a pickled PyTorch module is loaded; with
+    ``sample`` (batch first), the model is run on it and its ops keep their outputs."""
+    if str(path).startswith("torch:"):
+        from nnsvg.importers.torch_import import read_torch
+
+        return read_torch(str(path), str(path), input_shape, weights, trust, sample)
     name = display_path(path)
-    if str(path).startswith("torch:") or Path(path).suffix.lower() in TORCH_SUFFIXES:
-        raise ModelError(
-            name,
-            "PyTorch import is not available yet: export the model to ONNX first "
-            "(torch.onnx.export(model, example_input, 'model.onnx')) and import that file",
-        )
+    if Path(path).suffix.lower() in TORCH_SUFFIXES:
+        from nnsvg.importers.torch_import import read_torch
+
+        return read_torch(os.fspath(path), name, input_shape, weights, trust, sample)
     if Path(path).is_dir() and (Path(path) / "config.json").is_file():  # an unzipped .keras
         from nnsvg.importers.keras_import import read_keras
 
+        _no_runtime(name, sample)
         return read_keras(path, name, "keras-json", input_shape, weights)
     try:
         with open(path, "rb") as handle:
@@ -113,10 +122,23 @@ def read_graph(
     if fmt == "onnx":
         from nnsvg.importers.onnx_import import read_onnx
 
-        return read_onnx(path, name, input_shape, weights)
+        if sample is not None:
+            input_shape = tuple(sample.shape)
+        return read_onnx(path, name, input_shape, weights, sample)
+    _no_runtime(name, sample)
     from nnsvg.importers.keras_import import read_keras
 
     return read_keras(path, name, fmt, input_shape, weights)
+
+
+def _no_runtime(name: str, sample: Any) -> None:
+    """``--activations`` of a Keras model: an error (nnsvg runs no Keras)."""
+    if sample is not None:
+        raise ModelError(
+            name,
+            "--activations: nnsvg runs PyTorch and ONNX models only; it has no runtime "
+            "for Keras files (export the model to ONNX)",
+        )
 
 
 def import_model(
@@ -126,15 +148,40 @@ def import_model(
     input_shape: tuple[int, ...] | None = None,
     weights: str | None = None,
     collapse: bool = True,
+    trust: bool = False,
+    activations: str | os.PathLike[str] | None = None,
+    maps_folder: str = "activations",
 ) -> ImportResult:
     """Read the model at ``path`` and write it as spec text (see the module docstring).
     With ``weights`` (the ``.npz`` file's name as the spec refers to it), the dense
-    layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure."""
+    layers' matrices too (:attr:`ImportResult.npz`), for an FCNN figure. ``trust``
+    allows loading a pickled PyTorch module (which runs code from the file). With
+    ``activations`` (a sample: ``.npy`` or ``.png``), the model is run on it and each
+    drawn layer shows one of its feature maps (:attr:`ImportResult.maps`, files under
+    ``maps_folder``); the style is then lenet, the one that shows them."""
     from nnsvg.spec.model import STYLES
 
     if style is not None and style not in STYLES:
         raise NnsvgError(f"unknown style '{style}' (must be one of {', '.join(STYLES)})")
-    graph = read_graph(path, input_shape, weights=weights is not None)
+    sample = None
+    if activations is not None:
+        from nnsvg.importers.activations import model_input, read_sample
+
+        if style not in (None, "lenet"):
+            raise NnsvgError(
+                f"--activations: feature maps are shown in the lenet style, not {style}"
+            )
+        style = "lenet"
+        image = str(activations).lower().endswith(".png")
+        sample = model_input(
+            read_sample(activations), input_shape, display_path(activations), image
+        )
+    graph = read_graph(path, input_shape, weights=weights is not None, trust=trust, sample=sample)
+    maps = None
+    if sample is not None:
+        from nnsvg.importers.activations import attach_maps
+
+        maps = attach_maps(graph, maps_folder)
     from nnsvg.importers.spec_writer import needs_blocks, write_spec
 
     blocks = style == "blocks" or (style is None and needs_blocks(graph))
@@ -145,13 +192,20 @@ def import_model(
 
         fold_weights(graph)
     fold(graph)
+    images = {op.id: op.attrs.pop("image") for op in graph.ops.values() if "image" in op.attrs}
     text, chosen = write_spec(graph, style or ("blocks" if blocks else None), collapse)
-    _check(graph, text, chosen, chosen_by_user=style is not None)
+    _check(graph, text, chosen, chosen_by_user=style is not None or bool(images))
+    if images:  # written again with them: the map files are not written yet
+        for key, image in images.items():
+            graph.ops[key].attrs["image"] = image
+        text, chosen = write_spec(graph, chosen, collapse)
     npz = None
     if weights is not None:  # after the check: the .npz is not written yet
         text, npz = _with_weights(graph, text, chosen, weights)
     layers = sum(1 for op in graph.ops.values() if op.kind != "input")
-    return ImportResult(text=text, style=chosen, layers=layers, format=graph.format, npz=npz)
+    return ImportResult(
+        text=text, style=chosen, layers=layers, format=graph.format, npz=npz, maps=maps
+    )
 
 
 def _with_weights(graph: Graph, text: str, style: str, ref: str) -> tuple[str, bytes]:

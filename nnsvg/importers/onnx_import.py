@@ -95,9 +95,11 @@ def read_onnx(
     name: str,
     input_shape: tuple[int, ...] | None,
     weights: bool = False,
+    sample: Any = None,
 ) -> Graph:
     """The ONNX model at ``path`` (named ``name`` in messages) as a graph; with
-    ``weights``, the dense layers' arrays too (external data is read then)."""
+    ``weights``, the dense layers' arrays too (external data is read then); with
+    ``sample``, each op's output on it (``--activations``, through onnxruntime)."""
     onnx = _onnx()
     try:
         model = onnx.load(os.fspath(path), load_external_data=False)
@@ -117,14 +119,19 @@ def read_onnx(
     if not model.graph.node:
         raise ModelError(name, "not a readable ONNX model (its graph has no nodes)")
     try:
-        return _read(onnx, model, name, input_shape, weights)
+        return _read(onnx, model, name, input_shape, weights, sample)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         # Names that are not UTF-8, fields not as the format defines them: a damaged file.
         raise ModelError(name, f"a malformed ONNX model ({type(err).__name__}: {err})") from None
 
 
 def _read(
-    onnx: Any, model: Any, name: str, input_shape: tuple[int, ...] | None, weights: bool
+    onnx: Any,
+    model: Any,
+    name: str,
+    input_shape: tuple[int, ...] | None,
+    weights: bool,
+    sample: Any = None,
 ) -> Graph:
     initializers = {t.name: t for t in model.graph.initializer}
     # IR < 4 lists the initializers among the inputs too: they are weights, not data.
@@ -198,6 +205,10 @@ def _read(
             producer[tensor] = op_id
     if plumbing:
         graph.dropped["shape and constant nodes (no data input)"] = plumbing
+    if sample is not None:
+        from nnsvg.importers.activations import onnx_maps
+
+        onnx_maps(model, graph, sample)
     return graph
 
 

@@ -134,6 +134,8 @@ def _layer_items(op: Op, graph: Graph, fcnn: bool) -> list[tuple[str, Any]]:
         items += _block_items(op, graph)
     if a.get("activation"):
         items.append(("activation", a["activation"]))
+    if a.get("image"):  # --activations: a feature map shown on the front map
+        items.append(("image", a["image"]))
     return items
 
 
@@ -281,6 +283,8 @@ def write_spec(graph: Graph, style: str | None = None, collapse: bool = True) ->
             if op.id in referenced or len(inputs) > 1:
                 items.append(("name", names[op.id]))
             items += [("shape", list(op.shape or ())), ("label", names[op.id])]
+            if op.attrs.get("image"):
+                items.append(("image", op.attrs["image"]))
             described.append(_flow(items))
         if len(inputs) == 1:
             lines.append(f"input: {described[0]}")
