@@ -44,7 +44,7 @@ def test_every_gallery_spec_renders_in_blocks(path: Path) -> None:
     for line in scene.notes:  # only the keys of units and boxes are set aside
         field = line.split(": ")[1]
         key = field.split("].")[-1] if "]." in field else field
-        assert key in UNIT_KEYS or key.split(".")[0] + ".*" in UNIT_KEYS, line
+        assert key in {*UNIT_KEYS, "layout"} or key.split(".")[0] + ".*" in UNIT_KEYS, line
     if spec.font_size is not None and spec.width is not None:
         width = (float(spec.width[:-2]), spec.width[-2:])
         theme = resolve_theme("default")

@@ -582,7 +582,7 @@ def test_fcnn_rejects_groups_and_blocks() -> None:
     )
     assert (
         "t.yaml:6:5: layers[2].group: the fcnn style cannot draw groups of layers: "
-        "draw the figure in the lenet or alexnet or blocks style"
+        "draw the figure in the lenet, alexnet or blocks style"
     ) in errors
     assert len(errors) == 5  # embedding, positional_encoding, the group, op, softmax
 

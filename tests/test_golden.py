@@ -147,17 +147,10 @@ def test_segment_counter() -> None:
     assert _segments("M0 0C1 1 2 2 3 3C4 4 5 5 6 6") == 2
 
 
-# Gallery specs a branch adds whose docs/gallery figures the lead renders on merging
-# (branches do not edit docs/gallery): skipped only while their figure is missing.
-PENDING_GALLERY = {"unet"}
-
-
 @pytest.mark.parametrize("spec", GALLERY, ids=[p.stem for p in GALLERY])
 def test_readme_gallery_is_up_to_date(spec: Path) -> None:
     """docs/gallery holds what the README shows: it must be today's rendering."""
     gallery = GOLDEN_DIR.parent.parent / "docs" / "gallery"
-    if spec.stem in PENDING_GALLERY and not (gallery / f"{spec.stem}.svg").exists():
-        pytest.skip("rendered into docs/gallery on merging (NOTES-unet.md)")
     assert (gallery / f"{spec.stem}.png").is_file()
     shown = (gallery / f"{spec.stem}.svg").read_text(encoding="utf-8")
     assert shown == render_spec(spec), (

@@ -300,7 +300,9 @@ def check_frames(net: Network, scene: Scene) -> None:
     members = {n.id: {n.index} for n in net.nodes} | {f.id: set(f.nodes) for f in net.frames}
     for ident, box in block_boxes(scene).items():
         for fid, frame_box in outline.items():
-            if not members[ident] <= set(by_id[fid].nodes):
+            # a skip's merge circle (layer-N-merge) belongs where its layer does
+            mine = members[ident.removesuffix("-merge")]
+            if not mine <= set(by_id[fid].nodes):
                 assert not overlap(box, frame_box), (ident, fid)
     for a, b in itertools.combinations(outline, 2):
         if by_id[a].parent == by_id[b].parent:

@@ -674,12 +674,14 @@ def _layers_text(count: int) -> str:
     )
 
 
-def _best_parse_time(text: str, name: str) -> float:
+def _best_parse_time(text: str, name: str, rounds: int = 3) -> float:
+    """The least CPU time of this process (not wall time: other processes' load on a
+    shared machine does not count) that parsing takes."""
     times = []
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(rounds):
+        start = time.process_time()
         parse_document(text, name)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -695,7 +697,7 @@ def test_ten_thousand_layers_load_in_linear_time() -> None:
         ("spec.yaml", text, _layers_text(1_000)),
         ("spec.json", json.dumps(doc.data), json.dumps({"layers": doc.data["layers"][:1_000]})),
     ):
-        ratio = _best_parse_time(big, name) / _best_parse_time(small, name)
+        ratio = _best_parse_time(big, name) / _best_parse_time(small, name, rounds=9)
         assert ratio < 30, (name, ratio)
     assert len(parse_document(json.dumps(doc.data), "spec.json").data["layers"]) == 10_000
 

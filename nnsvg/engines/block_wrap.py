@@ -47,7 +47,10 @@ def wrap_runs(
 ) -> list[list[Point]]:
     """Move the blocks of a chain onto runs of ``net.wrap`` blocks (module docs) and
     return the edges' routes, moved along or made connectors. A network that is not
-    a chain, or has groups, is a located error."""
+    a chain, or has groups, is a located error with ``wrap: N``; ``wrap: auto`` keeps
+    it in one run (the fewest runs it can take)."""
+    if net.wrap == "auto" and not _is_chain(net, ranks, edges):
+        return routes
     _check_chain(net, ranks, edges)
     count = len(ranks)
     per = _per_run(blocks, ranks, gutter) if net.wrap == "auto" else int(net.wrap or count)
@@ -110,13 +113,24 @@ def _per_run(blocks: Sequence[_Placed], ranks: Sequence[Sequence[int]], gutter: 
     return 1
 
 
+def _chain(ranks: Sequence[Sequence[int]], edges: Sequence[tuple[int, int, object]]) -> bool:
+    """One block a rank, each read by the next and by nothing else."""
+    links = {(ranks[k][0], ranks[k + 1][0]) for k in range(len(ranks) - 1)}
+    chain = all(len(r) == 1 for r in ranks) and len(edges) == len(ranks) - 1
+    return chain and {(u, v) for u, v, _ in edges} == links
+
+
+def _is_chain(
+    net: Network, ranks: Sequence[Sequence[int]], edges: Sequence[tuple[int, int, object]]
+) -> bool:
+    return _chain(ranks, edges) and not net.frames
+
+
 def _check_chain(
     net: Network, ranks: Sequence[Sequence[int]], edges: Sequence[tuple[int, int, object]]
 ) -> None:
     """Only a chain without groups wraps: one block a rank, each read by the next."""
-    links = {(ranks[k][0], ranks[k + 1][0]) for k in range(len(ranks) - 1)}
-    chain = all(len(r) == 1 for r in ranks) and len(edges) == len(ranks) - 1
-    chain = chain and {(u, v) for u, v, _ in edges} == links
+    chain = _chain(ranks, edges)
     if chain and not net.frames:
         return
     what = "groups" if chain else "branches, merges or skips"

@@ -73,7 +73,8 @@ UNIT_KEYS = frozenset(
 """Keys that say only how a style draws what no other style draws at all: the units
 of a node-edge figure and the edges between them (weights, elision, curves), and the
 boxes of a 3D figure (camera, dims). Another style drawn with ``--style`` sets them
-aside, each reported as a note; every other key it cannot draw is an error."""
+aside, each reported as a note, as it does a ``layout`` it does not draw (the U of
+an encoder-decoder); every other key it cannot draw is an error."""
 EDGE_MARK_KEYS = ("label", "style")
 """What a ``from`` item given as a mapping may say of its edge (``from.label``)."""
 
@@ -267,10 +268,18 @@ def check_drawable(
     if isinstance(layout, str) and layout not in caps.layouts:
         others = [name for name, c in engines.items() if name != style and layout in c.layouts]
         chosen = f"the {style} style" + (" (from --style)" if style_from_option else "")
-        message = f"{chosen} draws layout {_either(list(caps.layouts))}, not {layout}"
-        if others:
-            message += f"; draw the figure in the {_either(others)} style"
-        errors.append(SpecError(message, location=key_location(("layout",)), field="layout"))
+        where = key_location(("layout",))
+        if style_from_option and others:  # an arrangement of the spec's own style
+            message = (
+                f"{chosen} sets layout: {layout} aside: it is how the {_either(others)} "
+                f"style arranges the figure; this style draws layout {_either(list(caps.layouts))}"
+            )
+            notes.append(SpecError(message, location=where, field="layout"))
+        else:
+            message = f"{chosen} draws layout {_either(list(caps.layouts))}, not {layout}"
+            if others:
+                message += f"; draw the figure in the {_either(others)} style"
+            errors.append(SpecError(message, location=where, field="layout"))
     if len(errors) == 1:
         raise errors[0]
     if errors:

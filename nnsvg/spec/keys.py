@@ -516,7 +516,7 @@ TOP = _table(
         "print every text at 6 pt or more at the figure's width, else the fewest under "
         "2:1); each row continues the one above it (lenet and alexnet, chains). The "
         "blocks style puts N blocks a run, runs side by side across the flow (auto: the "
-        "fewest runs under 2:1).",
+        "fewest runs under 2:1; a graph stays in one run).",
         minimum=1,
         maximum=MAX_LAYERS,
     ),
