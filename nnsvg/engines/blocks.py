@@ -56,6 +56,7 @@ class _Block:
     merge: str | None = None  # add, multiply, concat: drawn as a circle
     note: str | None = None
     note_w: float = 0.0
+    note_len: float = 0.0  # a horizontal flow: the note's length along it (its rank's depth)
     x: float = 0.0  # centre, canonical frame
     y: float = 0.0
     dummy: bool = False
@@ -225,7 +226,10 @@ def _block(
         # a merge is its sign in a circle; one the spec names is a block with its name
         r = max(size * 0.7, 6.0)
         room = _note_room(item.note, tm, page, small)
-        return _Block(key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room)
+        along = _note_along(item.note, tm, page, small)
+        return _Block(
+            key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room, note_len=along
+        )
     if isinstance(item, Frame):
         lines: tuple[str, ...] = (item.label,)
         if item.repeat > 1:
@@ -249,7 +253,15 @@ def _block(
     room = _note_room(item.note, tm, page, small)
     if isinstance(item, Node) and item.layer is not None and item.layer.recurrent:
         room = max(room, loop_room(look) + small)
-    return _Block(key, lines, across, along, note=item.note, note_w=room)
+    return _Block(
+        key,
+        lines,
+        across,
+        along,
+        note=item.note,
+        note_w=room,
+        note_len=_note_along(item.note, tm, page, small),
+    )
 
 
 def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
@@ -258,6 +270,14 @@ def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> f
     if not note:
         return 0.0
     return tm.width(note, small) + small if page.vertical else small * 1.6
+
+
+def _note_along(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
+    """The length along a horizontal flow of a note under its block (centred on it):
+    its rank is as deep, so no edge's jog between ranks runs through it."""
+    if not note or page.vertical:
+        return 0.0
+    return tm.width(note, small) + small
 
 
 def _clusters(
@@ -349,7 +369,7 @@ def _place(
         most = max((labelled.get(k, 0) for k in rank), default=0)
         room.append(theme.label.size_size * 2.2 if most else 0.0)
         y += room[-1]  # room for the labels of the edges into it
-        depth = max((blocks[k].h for k in rank), default=0.0)
+        depth = max((max(blocks[k].h, blocks[k].note_len) for k in rank), default=0.0)
         for k in rank:
             if lanes[k] is not None:
                 blocks[k].x = lines[lanes[k]]
@@ -546,6 +566,8 @@ def _frames(
                     cls="note",
                 )
             )
+        # a parent's frame goes round this one's N× and note too, not through them
+        boxes[frame.index] = bounds(children) or box
         out.append(Group(id=frame.id, role="group", children=tuple(children)))
     return out[::-1]  # parents drawn first, under their children
 
