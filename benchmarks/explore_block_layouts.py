@@ -19,6 +19,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nnsvg.errors import SpecError
 from nnsvg.network import resolve
 from nnsvg.pipeline import load_spec
 from tests import test_layout_blocks as t
@@ -34,7 +35,12 @@ def main() -> None:
     def explore(data: dict, direction: str) -> None:
         start = time.perf_counter()
         net = resolve(load_spec("t.json", text=json.dumps(data)))
-        scene = t.scene_of(dataclasses.replace(net, direction=direction))
+        try:
+            scene = t.scene_of(dataclasses.replace(net, direction=direction))
+        except SpecError as err:  # wrap: N where no run of the graph can end
+            if "no run of this graph can end" not in str(err):
+                failed.append(f"{direction} {json.dumps(data)}\n  {err}")
+            return
         seconds.append(time.perf_counter() - start)
         try:
             t.check_geometry(scene)

@@ -134,15 +134,44 @@ def test_wrap_puts_runs_of_blocks_side_by_side() -> None:
     assert len(rows) == 3
 
 
-def test_wrap_draws_chains_only() -> None:
+def test_a_graph_wraps_after_a_block_every_edge_on_leaves_from() -> None:
+    # a residual chain: a run may end after each sum (its skip leaves from there too)
+    lines = ["style: blocks", "input: {shape: [4], name: s0}", "layers:"]
+    for k in range(6):
+        lines += [
+            f"  - {{type: op, label: f{k}, from: s{k}}}",
+            f"  - {{type: op, label: g{k}}}",
+            f"  - {{type: add, from: [-1, s{k}], name: s{k + 1}, label: sum {k}}}",
+        ]
+    text = "\n".join(lines) + "\n"
+    one = blocks_of(text)
+    for wrap in ("auto", "5"):
+        scene = blocks_of(text + f"wrap: {wrap}\n")
+        check_geometry(scene)
+        check_routes(scene)
+        sums = [b for k, b in block_boxes(scene).items() if texts(scene, k)[0].startswith("sum")]
+        columns = {round(b.x0) for b in block_boxes(scene).values()}
+        assert len(columns) > len({round(b.x0) for b in block_boxes(one).values()})
+        # each run ends at a sum: the edges out of it into the next run go through
+        # the gutter, up over the next run's top
+        tops = min(b.y0 for b in block_boxes(scene).values())
+        assert len(sums) == 6 and tops >= min(b.y0 for b in block_boxes(scene).values())
+    whole = bounds(list(blocks_of(text + "wrap: auto\n").items))
+    assert whole is not None and whole.height <= 2 * whole.width + 1
+
+
+def test_wrap_n_where_no_run_can_end_is_an_error() -> None:
     text = (
-        "style: blocks\ninput: {shape: [4], name: x}\nlayers:\n  - {type: op, label: a}\n"
-        "  - {type: add, from: [-1, x]}\nwrap: 2\n"
+        "style: blocks\ninputs: [{name: x, shape: [4]}, {name: y, shape: [4]}]\nlayers:\n"
+        "  - {type: op, label: a, from: x}\n  - {type: op, label: b, from: y}\n"
+        "  - {type: add, from: [-1, -2]}\nwrap: 1\n"
     )
     with pytest.raises(SpecError) as caught:
         blocks_of(text)
-    assert str(caught.value).startswith("t.yaml:6:7: wrap: ")
-    assert "wraps chains" in str(caught.value)
+    assert str(caught.value).startswith("t.yaml:7:7: wrap: ")
+    assert "no run of this graph can end" in str(caught.value)
+    scene = blocks_of(text.replace("wrap: 1", "wrap: auto"))  # auto: one run
+    check_geometry(scene)
 
 
 def test_edges_arrows() -> None:

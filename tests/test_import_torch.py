@@ -33,7 +33,17 @@ SHAPES = {
     "resnet18": "1,3,224,224",
 }
 # What a gallery spec adds to its import: how it is shown, not what the model is.
-SHOWN = ("title", "width", "font_size", "direction", "theme", "legend", "label", "node_labels")
+SHOWN = (
+    "title",
+    "width",
+    "font_size",
+    "direction",
+    "wrap",
+    "theme",
+    "legend",
+    "label",
+    "node_labels",
+)
 
 
 @pytest.fixture

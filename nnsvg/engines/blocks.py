@@ -133,7 +133,9 @@ def layout_blocks(
         lanes=lanes,
     )
     if net.wrap:
-        routes = wrap_runs(net, blocks, ranks, edges, routes, gutter=theme.font.size * 3)
+        routes = wrap_runs(
+            net, blocks, ranks, edges, routes, paths, pads, gutter=theme.font.size * 3, step=step
+        )
     items: list[Item] = []
     items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
     ids = [item.id for item in visible]

@@ -515,8 +515,9 @@ TOP = _table(
         "Long networks on several rows: N layers per row, or auto (the fewest rows that "
         "print every text at 6 pt or more at the figure's width, else the fewest under "
         "2:1); each row continues the one above it (lenet and alexnet, chains). The "
-        "blocks style puts N blocks a run, runs side by side across the flow (auto: the "
-        "fewest runs under 2:1; a graph stays in one run).",
+        "blocks style puts N ranks a run at most, runs side by side across the flow, a run "
+        "ending after a block every edge into the next run leaves from (auto: the fewest "
+        "runs under 2:1).",
         minimum=1,
         maximum=MAX_LAYERS,
     ),
