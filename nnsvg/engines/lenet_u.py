@@ -234,14 +234,19 @@ def _columns(plan: UPlan, spots: dict[int, _Spot], theme: Theme) -> list[float]:
     def add(line: tuple[str, float], col: int, left: float, right: float) -> None:
         lines.setdefault(line, []).append((col, left, right))
 
+    def reach(s: _Spot) -> tuple[float, float]:
+        """How far a stack and a caption beside it reach left and right of its anchor."""
+        left, right = s.ax, s.e.width - s.ax
+        if s.side == "left":
+            left += s.cw + gap
+        if s.side == "right":
+            right += s.cw + gap
+        return left, right
+
     for level, row in _row_members(plan).items():
         for i in row:
             s, col = spots[i], plan.places[i].col
-            left, right = s.ax, s.e.width - s.ax
-            if s.side == "left":
-                left += s.cw + gap
-            if s.side == "right":
-                right += s.cw + gap
+            left, right = reach(s)
             add(("body", level), col, left, right + s.e.spacing_after)  # a layer's spacing
             off = s.e.width / 2 - s.ax  # the caption's centre, from the anchor
             for side in ("top", "bottom"):
@@ -254,11 +259,7 @@ def _columns(plan: UPlan, spots: dict[int, _Spot], theme: Theme) -> list[float]:
     for level, band in _band_members(plan).items():
         for i in band:
             s, col = spots[i], plan.places[i].col
-            left, right = s.ax, s.e.width - s.ax
-            if s.side == "left":
-                left += s.cw + gap
-            if s.side == "right":
-                right += s.cw + gap
+            left, right = reach(s)
             add(("band", level), col, left, right)
     occupied = {(plan.places[i].col, _depth(plan.places[i])) for i in plan.spine}
     for col, d0, d1 in _verticals(plan):
