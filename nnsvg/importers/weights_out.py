@@ -88,7 +88,9 @@ def npz_bytes(graph: Graph, names: dict[str, str]) -> bytes:
     arrays: dict[str, Any] = {}
     units = None
     for op in graph.ops.values():
-        if op.kind == "input":
+        if op.kind != "dense" and (op.kind == "input" or op.shape):
+            # what the next dense layer reads: the input, or the (flattened) maps of
+            # a CNN's layer before its dense tail, which an FCNN figure starts from
             units = math.prod(op.shape or (1,))
         if op.kind == "dense":
             rows = op.params["W"].shape[0]
