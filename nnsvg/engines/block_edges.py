@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from nnsvg.engines.block_routes import rounded
 from nnsvg.engines.common import TextMaker, arrowhead
 from nnsvg.network import Network
-from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Text
+from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, Polygon, Text, bbox_of
 from nnsvg.spec.model import EdgeMark
 from nnsvg.theme import Theme
 
-__all__ = ["CORNER", "EdgeLook", "edge_items", "junctions", "loop_items"]
+__all__ = ["CORNER", "EdgeLook", "clear_of", "edge_items", "junctions", "loop_items"]
 
 Point = tuple[float, float]
 PagePoint = Callable[[float, float], Point]
@@ -170,3 +170,29 @@ def _edge_label(
     return tm.text(
         x + size * 0.4, y, label, size, anchor="start", baseline="central", cls="edge-label"
     )
+
+
+def clear_of(
+    texts: Sequence[Text], segments: Sequence[tuple[Point, Point]], pad: float = 1.0
+) -> Text:
+    """The first of some places for a label (texts, best first) that no edge runs
+    through, else the first: a group's N× moved along its frame off an edge that
+    leaves the group there. ``segments`` are the edges' straight pieces on the page
+    (orthogonal)."""
+    for text in texts:
+        box = bbox_of(text)
+        if box is None:
+            continue
+        x0, y0, x1, y1 = box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad
+        if not any(_through(a, b, x0, y0, x1, y1) for a, b in segments):
+            return text
+    return texts[0]
+
+
+def _through(a: Point, b: Point, x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether an axis-aligned segment passes through the inside of a box."""
+    if abs(a[1] - b[1]) < 1e-9:  # horizontal
+        return y0 < a[1] < y1 and min(a[0], b[0]) < x1 and max(a[0], b[0]) > x0
+    if abs(a[0] - b[0]) < 1e-9:  # vertical
+        return x0 < a[0] < x1 and min(a[1], b[1]) < y1 and max(a[1], b[1]) > y0
+    return False

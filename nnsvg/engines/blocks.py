@@ -1,19 +1,21 @@
 """The blocks style (issue #16): every node a labelled rounded block, joined by arrows.
 
-A first engine (``style: blocks``; NOTES-blocks.md says what it does not draw yet).
-:func:`layout_blocks` draws a :class:`~nnsvg.network.Network`:
+:func:`layout_blocks` draws a :class:`~nnsvg.network.Network` in these steps, each in
+its own module where it is more than a few lines:
 
-- every node a rounded rectangle with its label (default from its type: "Multi-Head
-  Attention", "Layer Norm", "Feed Forward" for dense ...) and a second line with its
-  parameters or shape; merges (add, multiply, concat) a small circle with +, × or ‖;
-- ranks and orders from :func:`~nnsvg.layering.layered`, along ``net.direction``
-  (up, down, right or left); each rank packed across the flow, every block as near as
-  it can come to the blocks it reads (:func:`~nnsvg.engines.common.level`);
-- edges as straight segments through the layering's dummies (so a long edge passes
-  beside the blocks of the ranks it crosses, never through them), several edges into
-  one block spread along its side (Q, K, V), each with its ``from`` label and style;
-- a frame around each group's blocks, its label inside the top corner and ``N×``
-  beside it; a collapsed group is one block; notes beside their block or frame.
+- the drawn items: nodes, collapsed groups as one block, and a merge circle after
+  each ``skip_from`` (:mod:`~nnsvg.engines.block_extras`, with what blocks draws of the
+  other styles' keys); each block's lines (:mod:`~nnsvg.engines.block_labels`);
+- ranks and orders from :func:`~nnsvg.layering.layered`, groups kept together
+  (:mod:`~nnsvg.engines.block_groups`), lanes first (:mod:`~nnsvg.engines.block_lanes`);
+  each rank packed across the flow, every block as near as it can come to the blocks
+  it reads (:func:`~nnsvg.engines.common.level`), in the canonical frame
+  (:mod:`~nnsvg.engines.block_page`);
+- orthogonal routes (:mod:`~nnsvg.engines.block_routes`), then runs side by side
+  for ``wrap`` (:mod:`~nnsvg.engines.block_wrap`);
+- drawing: frames (:mod:`~nnsvg.engines.block_frames`), edges with their arrowheads,
+  labels, junction dots and recurrent loops (:mod:`~nnsvg.engines.block_edges`), the
+  blocks coloured by category (:mod:`~nnsvg.engines.block_colors`) and the legend.
 """
 
 from __future__ import annotations
@@ -21,14 +23,21 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nnsvg.engines.block_colors import category_of, fill_of, legend
-from nnsvg.engines.block_edges import CORNER, EdgeLook, edge_items, loop_items, loop_room
+from nnsvg.engines.block_edges import (
+    CORNER,
+    EdgeLook,
+    edge_items,
+    loop_items,
+    loop_room,
+)
 from nnsvg.engines.block_extras import bias_note, extra_lines, image_item, image_size, skip_merges
+from nnsvg.engines.block_frames import frames, inside_collapsed, later_sibling
 from nnsvg.engines.block_groups import Box4, cluster_ranks, frame_room, pulled_ranks, separate
 from nnsvg.engines.block_labels import DEFAULT_LABELS, FUNCTIONS, block_detail, block_label
 from nnsvg.engines.block_lanes import check_lanes, lane_lines, lanes_of, ordered_by_lane
+from nnsvg.engines.block_page import Block, PageFrame, page_box
 from nnsvg.engines.block_routes import clear_turns, plan_routes
 from nnsvg.engines.block_wrap import wrap_runs
 from nnsvg.engines.common import TextMaker, finish_scene, level, merge_mark
@@ -45,46 +54,6 @@ from nnsvg.theme import Theme
 __all__ = ["DEFAULT_LABELS", "FUNCTIONS", "block_label", "layout_blocks"]
 
 
-@dataclass(slots=True)
-class _Block:
-    """A drawn item: a node, a collapsed frame, or a dummy a long edge passes."""
-
-    key: int  # index into the visible list, or a dummy id
-    lines: tuple[str, ...] = ()
-    w: float = 0.0  # across and along the flow, in the canonical frame (flow: +y)
-    h: float = 0.0
-    merge: str | None = None  # add, multiply, concat: drawn as a circle
-    note: str | None = None
-    note_w: float = 0.0
-    note_len: float = 0.0  # a horizontal flow: the note's length along it (its rank's depth)
-    x: float = 0.0  # centre, canonical frame
-    y: float = 0.0
-    dummy: bool = False
-    band: tuple[float, float] = (0.0, 0.0)  # its rank's extent along the flow
-
-
-class _Frame:
-    """Where a direction's canonical frame (flow along +y) goes on the page."""
-
-    def __init__(self, direction: str) -> None:
-        self.direction = direction
-        self.vertical = direction in ("down", "up")
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        d = self.direction
-        if d == "down":
-            return (x, y)
-        if d == "up":
-            return (x, -y)
-        if d == "right":
-            return (y, x)
-        return (-y, x)
-
-    def size(self, w: float, h: float) -> tuple[float, float]:
-        """A page size (w, h) as (across, along)."""
-        return (w, h) if self.vertical else (h, w)
-
-
 def layout_blocks(
     net: Network,
     theme: Theme,
@@ -97,7 +66,7 @@ def layout_blocks(
     tm = TextMaker(metrics, theme.font.family)
     size = theme.label.title_size
     small = theme.label.size_size
-    page = _Frame(net.direction)
+    page = PageFrame(net.direction)
     check_lanes(net)
     visible, rep = _visible(net)
     visible, edges = skip_merges(net, visible, rep, _edges(net, rep))
@@ -110,7 +79,7 @@ def layout_blocks(
     twins = Counter((u, v) for u, v, _ in edges)
     wide = {d: twins[pair] for pair, chain in lay.chains.items() for d in chain}
     for d in range(len(lay.rank), sum(len(r) for r in lay.ranks)):
-        blocks.append(_Block(d, w=8.0 + (wide[d] - 1) * step, h=0.0, dummy=True))
+        blocks.append(Block(d, w=8.0 + (wide[d] - 1) * step, h=0.0, dummy=True))
     paths, parents, pads = _clusters(net, visible, lay.chains, len(blocks), page, tm, theme)
     ranks = cluster_ranks(lay.ranks, paths) if parents else [list(r) for r in lay.ranks]
     lanes = lanes_of(visible, lay.chains, len(blocks))
@@ -137,7 +106,10 @@ def layout_blocks(
             net, blocks, ranks, edges, routes, paths, pads, gutter=theme.font.size * 3, step=step
         )
     items: list[Item] = []
-    items += _frames(net, visible, blocks, lay.chains, page, tm, theme)
+    segments = [
+        (page.point(*a), page.point(*b)) for route in routes for a, b in itertools.pairwise(route)
+    ]
+    items += frames(net, visible, blocks, lay.chains, page, tm, theme, segments)
     ids = [item.id for item in visible]
     items += edge_items(edges, routes, page.point, tm, theme, look, ids)
     for k, item in enumerate(visible):
@@ -218,18 +190,18 @@ def _block(
     item: Node | Frame,
     net: Network,
     tm: TextMaker,
-    page: _Frame,
+    page: PageFrame,
     size: float,
     small: float,
     look: EdgeLook,
-) -> _Block:
+) -> Block:
     pad = size * 0.7
     if isinstance(item, Node) and item.kind in MERGE_TYPES and not item.label:
         # a merge is its sign in a circle; one the spec names is a block with its name
         r = max(size * 0.7, 6.0)
         room = _note_room(item.note, tm, page, small)
         along = _note_along(item.note, tm, page, small)
-        return _Block(
+        return Block(
             key, w=2 * r, h=2 * r, merge=item.kind, note=item.note, note_w=room, note_len=along
         )
     if isinstance(item, Frame):
@@ -255,7 +227,7 @@ def _block(
     room = _note_room(item.note, tm, page, small)
     if isinstance(item, Node) and item.layer is not None and item.layer.recurrent:
         room = max(room, loop_room(look) + small)
-    return _Block(
+    return Block(
         key,
         lines,
         across,
@@ -266,7 +238,7 @@ def _block(
     )
 
 
-def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
+def _note_room(note: str | None, tm: TextMaker, page: PageFrame, small: float) -> float:
     """The room a note takes across the flow: its width beside a block of a vertical
     flow, a line under a block of a horizontal one."""
     if not note:
@@ -274,7 +246,7 @@ def _note_room(note: str | None, tm: TextMaker, page: _Frame, small: float) -> f
     return tm.width(note, small) + small if page.vertical else small * 1.6
 
 
-def _note_along(note: str | None, tm: TextMaker, page: _Frame, small: float) -> float:
+def _note_along(note: str | None, tm: TextMaker, page: PageFrame, small: float) -> float:
     """The length along a horizontal flow of a note under its block (centred on it):
     its rank is as deep, so no edge's jog between ranks runs through it."""
     if not note or page.vertical:
@@ -287,7 +259,7 @@ def _clusters(
     visible: list[Node | Frame],
     chains: dict[tuple[int, int], tuple[int, ...]],
     count: int,
-    page: _Frame,
+    page: PageFrame,
     tm: TextMaker,
     theme: Theme,
 ) -> tuple[list[tuple[int, ...]], dict[int, int | None], dict[int, Box4]]:
@@ -295,7 +267,7 @@ def _clusters(
     each drawn frame's parent; each frame's room around its items in the canonical
     frame (x0, y0, x1, y1 sides): its margin, label, N× and note (as :func:`_frames`
     draws them)."""
-    drawn = {f.index for f in net.frames if not f.collapse and not _inside_collapsed(net, f)}
+    drawn = {f.index for f in net.frames if not f.collapse and not inside_collapsed(net, f)}
     paths: list[tuple[int, ...]] = []
     for item in visible:
         if isinstance(item, Node):
@@ -321,7 +293,7 @@ def _clusters(
         left, top, right, bottom = margin, margin + size * 1.6, margin, margin
         if frame.repeat > 1 and page.vertical:
             room = tm.width(f"{frame.repeat}×", size * 1.2) + size * 0.5
-            if _later_sibling(net, frame):
+            if later_sibling(net, frame):
                 right = max(right, margin + room)
             else:
                 left += room
@@ -340,7 +312,7 @@ def _clusters(
 
 # --- placement ----------------------------------------------------------------------
 def _place(
-    blocks: list[_Block],
+    blocks: list[Block],
     ranks: Sequence[Sequence[int]],
     chains: dict[tuple[int, int], tuple[int, ...]],
     edges: list[tuple[int, int, EdgeMark | None]],
@@ -406,25 +378,18 @@ def _place(
     return room
 
 
-def _box(b: _Block, page: _Frame) -> BBox:
-    """A block's rectangle on the page."""
-    x0, y0 = page.point(b.x - b.w / 2, b.y - b.h / 2)
-    x1, y1 = page.point(b.x + b.w / 2, b.y + b.h / 2)
-    return BBox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
 # --- drawing ------------------------------------------------------------------------
 def _block_items(
-    b: _Block,
+    b: Block,
     item: Node | Frame,
     net: Network,
-    page: _Frame,
+    page: PageFrame,
     tm: TextMaker,
     theme: Theme,
     size: float,
     small: float,
 ) -> Group:
-    box = _box(b, page)
+    box = page_box(b, page)
     cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
     ident = item.id
     children: list[Item] = []
@@ -485,108 +450,6 @@ def _block_items(
             )
         )
     return Group(id=ident, role=role, children=tuple(children))
-
-
-def _frames(
-    net: Network,
-    visible: list[Node | Frame],
-    blocks: list[_Block],
-    chains: dict[tuple[int, int], tuple[int, ...]],
-    page: _Frame,
-    tm: TextMaker,
-    theme: Theme,
-) -> list[Item]:
-    """A frame around each group not collapsed (nor inside a collapsed one): around its
-    blocks and inner frames, with its label inside the top-left corner, N× beside it."""
-    node_item = {item.index: k for k, item in enumerate(visible) if isinstance(item, Node)}
-    frame_item = {item.index: k for k, item in enumerate(visible) if isinstance(item, Frame)}
-    size = theme.label.size_size
-    margin = theme.font.size * 0.9
-    boxes: dict[int, BBox] = {}
-    out: list[Item] = []
-    for frame in reversed(net.frames):  # children before their parents
-        if frame.index in frame_item or _inside_collapsed(net, frame):
-            continue
-        nodes = set(frame.nodes)
-        members = {node_item[n] for n in frame.nodes if n in node_item}
-        members |= {
-            frame_item[f.index]
-            for f in net.frames
-            if f.index in frame_item and set(f.nodes) <= nodes
-        }
-        # the bends of the edges inside the group (a residual beside its blocks) too
-        members |= {d for (u, v), chain in chains.items() if {u, v} <= members for d in chain}
-        box: BBox | None = None
-        for k in sorted(members):
-            b = _box(blocks[k], page)
-            box = b if box is None else box.union(b)
-        for child in net.frames:
-            if child.parent == frame.index and child.index in boxes:
-                box = boxes[child.index] if box is None else box.union(boxes[child.index])
-        if box is None:
-            continue
-        top = size * 1.6
-        box = BBox(box.x0 - margin, box.y0 - margin - top, box.x1 + margin, box.y1 + margin)
-        boxes[frame.index] = box
-        paint = Paint(
-            fill="none", stroke=theme.label.secondary_color, stroke_width=0.9, dash=(4.0, 2.0)
-        )
-        children: list[Item] = [
-            Rect(box.x0, box.y0, box.width, box.height, rx=margin * 0.6, paint=paint),
-            tm.text(
-                box.x0 + margin * 0.6,
-                box.y0 + size * 1.1,
-                frame.label,
-                size,
-                anchor="start",
-                weight="bold",
-                cls="group-label",
-            ),
-        ]
-        if frame.repeat > 1:  # N×: beside a frame of a vertical flow, under one across
-            x, y, anchor = (
-                (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
-                if page.vertical and not _later_sibling(net, frame)
-                else (box.x1 + size * 0.5, (box.y0 + box.y1) / 2, "start")
-                if page.vertical
-                else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
-            )
-            repeat = f"{frame.repeat}×"
-            children.append(
-                tm.text(x, y, repeat, size * 1.2, anchor=anchor, baseline="central", cls="repeat")
-            )
-        if frame.note:
-            children.append(
-                tm.text(
-                    box.x1 + size * 0.5,
-                    box.y0 + size * 1.1,
-                    frame.note,
-                    size,
-                    anchor="start",
-                    style="italic",
-                    color=theme.label.secondary_color,
-                    cls="note",
-                )
-            )
-        # a parent's frame goes round this one's N× and note too, not through them
-        boxes[frame.index] = bounds(children) or box
-        out.append(Group(id=frame.id, role="group", children=tuple(children)))
-    return out[::-1]  # parents drawn first, under their children
-
-
-def _later_sibling(net: Network, frame: Frame) -> bool:
-    """Whether a frame comes after another of its parent's (its N× goes right of it,
-    as the decoder's in Vaswani et al.'s figure, away from the encoder)."""
-    return any(f.parent == frame.parent and f.index < frame.index for f in net.frames)
-
-
-def _inside_collapsed(net: Network, frame: Frame) -> bool:
-    parent = frame.parent
-    while parent is not None:
-        if net.frames[parent].collapse:
-            return True
-        parent = net.frames[parent].parent
-    return False
 
 
 def _category(item: Node | Frame) -> str | None:
