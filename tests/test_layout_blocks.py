@@ -207,6 +207,7 @@ def test_gallery_specs_lay_out_as_blocks(path: Path) -> None:
     check_geometry(scene_of(resolve(spec)))
     check_routes(scene_of(resolve(spec)))
     check_frames(resolve(spec), scene_of(resolve(spec)))
+    check_labels_clear(scene_of(resolve(spec)))
     assert all(bbox_of(item) is not None for item in scene_of(resolve(spec)).items)
 
 
@@ -356,6 +357,22 @@ def check_routes(scene: Scene) -> None:
                     end = piece[1]
                     near = [d for d in dots if math.dist(d, end) <= CORNER + 0.5]
                     assert near, (a, b, end)
+
+
+def check_labels_clear(scene: Scene) -> None:
+    """No edge runs through a note, an N×, a group's label or an edge's label."""
+    texts = [
+        t
+        for t in iter_leaves(scene.items)
+        if isinstance(t, Text) and t.cls in ("note", "repeat", "group-label", "edge-label")
+    ]
+    for ident, pieces in edge_segments(scene).items():
+        for piece in pieces:
+            for text in texts:
+                box = bbox_of(text)
+                assert box is not None
+                inner = BBox(box.x0 - 1.5, box.y0 - 1.5, box.x1 + 1.5, box.y1 + 1.5)
+                assert not _crosses(piece, inner), (ident, text.text)
 
 
 def _length(segment: tuple[tuple[float, float], ...]) -> float:

@@ -156,6 +156,6 @@ def _blocked(blocks: Sequence[_Routed], row: Sequence[int], own: int, lo: float,
     dummy) spans part of [lo, hi]."""
     for k in row:
         o = blocks[k]
-        if k != own and o.x + o.w / 2 + 2 > lo and o.x - o.w / 2 - 2 < hi:
+        if k != own and o.x + o.w / 2 + o.note_w + 2 > lo and o.x - o.w / 2 - 2 < hi:
             return True
     return False
