@@ -15,8 +15,8 @@ import sys
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
+import keras
+from keras import layers
 
 
 def main(out: str) -> None:
