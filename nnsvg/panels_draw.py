@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nnsvg.engines import ENGINES, LayoutLimits, layout
 from nnsvg.engines.common import TextMaker, fit_scene
@@ -30,6 +31,9 @@ from nnsvg.pipeline import RenderOptions
 from nnsvg.scene import BBox, Group, Item, Scene, Text, bounds, translated
 from nnsvg.spec.model import Spec
 from nnsvg.theme import Theme
+
+if TYPE_CHECKING:
+    from nnsvg.lint import Finding, LintOptions
 
 __all__ = ["PanelScene", "build_panels_scene", "lint_panels"]
 
@@ -53,10 +57,10 @@ class _Placed:
     scene: Scene
 
 
-def _panel_theme(panel: Panel, figure: Theme, options: object) -> Theme:
-    from nnsvg.pipeline import RenderOptions, spec_theme
+def _panel_theme(panel: Panel, figure: Theme, options: RenderOptions) -> Theme:
+    """The figure's theme, or the panel's own when its spec (or --theme) names one."""
+    from nnsvg.pipeline import spec_theme
 
-    assert isinstance(options, RenderOptions)
     if panel.has_theme or options.theme:
         return spec_theme(panel.spec, options)
     return figure
@@ -66,14 +70,14 @@ def _styled(spec: Spec, options: RenderOptions) -> Spec:
     return dataclasses.replace(spec, style=options.style) if options.style else spec
 
 
-def build_panels_scene(spec: PanelsSpec, options: object = None) -> Scene:
-    """A figure of panels as one scene (see the module docs); ``options`` are a
-    :class:`~nnsvg.pipeline.RenderOptions`."""
-    from nnsvg.pipeline import RenderOptions, build_network, physical_width, spec_theme
+def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -> Scene:
+    """A figure of panels as one scene (see the module docs), drawn with ``options``."""
+    from nnsvg.names import node_names
+    from nnsvg.pipeline import build_network, physical_width, spec_theme
     from nnsvg.print_size import scaled_text
 
-    options = options if isinstance(options, RenderOptions) else RenderOptions()
-    figure_theme = spec_theme(spec.figure_spec(), options)  # type: ignore[arg-type]
+    options = options or RenderOptions()
+    figure_theme = spec_theme(spec.figure_spec(), options)
     nets = [build_network(panel.spec, options) for panel in spec.panels]
     shapes = tuple(sorted({node.shape for net in nets for node in net.nodes}))
     nets = [dataclasses.replace(net, scale_shapes=shapes) for net in nets]
@@ -89,8 +93,6 @@ def build_panels_scene(spec: PanelsSpec, options: object = None) -> Scene:
             width = physical_width(spec.width)
         except NnsvgError as err:
             raise SpecError(err.message, location=spec.where("width"), field="width") from None
-
-    from nnsvg.names import node_names
 
     names = [node_names(_styled(panel.spec, options), net) for panel, net in zip(spec.panels, nets)]
 
@@ -231,13 +233,14 @@ def _prefixed(item: Item, prefix: str) -> Item:
 
 
 # --- the lint ---------------------------------------------------------------------------
-def lint_panels(spec: PanelsSpec, scene: Scene, render_options: object, options: object) -> list:
+def lint_panels(
+    spec: PanelsSpec, scene: Scene, render_options: RenderOptions, options: LintOptions | None
+) -> list[Finding]:
     """The lint's findings on a figure of panels: each panel's in place (its names
     prefixed ``panel (a)``), then those of the labels and title."""
-    from nnsvg.lint import Finding, LintOptions, lint_scene
-    from nnsvg.spec.model import Spec
+    from nnsvg.lint import LintOptions, lint_scene
 
-    lint_options = options if isinstance(options, LintOptions) else LintOptions()
+    lint_options = options or LintOptions()
     findings: list[Finding] = []
     rest: list[Item] = []
     for group in scene.items:
