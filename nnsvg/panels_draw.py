@@ -23,12 +23,23 @@ from typing import TYPE_CHECKING
 
 from nnsvg.engines import ENGINES, LayoutLimits, layout
 from nnsvg.engines.common import TextMaker, fit_scene
-from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit
+from nnsvg.errors import LimitError, NnsvgError, SpecError, TextDoesNotFit
 from nnsvg.mathtext import plain
 from nnsvg.network import Network
 from nnsvg.panels import Panel, PanelsSpec
 from nnsvg.pipeline import RenderOptions
-from nnsvg.scene import BBox, Group, Item, Scene, Text, bounds, translated
+from nnsvg.scene import (
+    BBox,
+    Circle,
+    EdgeBundle,
+    Group,
+    Item,
+    Scene,
+    Text,
+    bounds,
+    iter_leaves,
+    translated,
+)
 from nnsvg.spec.model import Spec
 from nnsvg.theme import Theme
 
@@ -66,6 +77,19 @@ def _panel_theme(panel: Panel, figure: Theme, options: RenderOptions) -> Theme:
     return figure
 
 
+def _less(limits: LayoutLimits, scene: Scene) -> LayoutLimits:
+    """What ``limits`` leave for the next panels once ``scene`` is drawn."""
+    edges = nodes = 0
+    for leaf in iter_leaves(scene.items):
+        if isinstance(leaf, EdgeBundle):
+            edges += leaf.edge_count
+        elif isinstance(leaf, Circle):
+            nodes += 1
+    return LayoutLimits(
+        max_edges=max(limits.max_edges - edges, 0), max_nodes=max(limits.max_nodes - nodes, 0)
+    )
+
+
 def _styled(spec: Spec, options: RenderOptions) -> Spec:
     return dataclasses.replace(spec, style=options.style) if options.style else spec
 
@@ -98,19 +122,18 @@ def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -
 
     def draw(sized: Theme) -> Scene:
         factor = sized.font.size / figure_theme.font.size
-        drawn = [
-            PanelScene(
-                panel,
-                dataclasses.replace(
-                    layout(
-                        net, theme if factor == 1.0 else scaled_text(theme, factor), limits=limits
-                    ),
-                    names=named,
-                ),
-                net,
-            )
-            for panel, net, theme, named in zip(spec.panels, nets, themes, names)
-        ]
+        drawn: list[PanelScene] = []
+        left = limits  # the figure's limits, shared by its panels in order
+        for panel, net, theme, named in zip(spec.panels, nets, themes, names):
+            sized_theme = theme if factor == 1.0 else scaled_text(theme, factor)
+            try:
+                scene = layout(net, sized_theme, limits=left)
+            except LimitError as err:
+                if left != limits:
+                    err.message += " (the figure's limit, less what the panels before it draw)"
+                raise
+            drawn.append(PanelScene(panel, dataclasses.replace(scene, names=named), net))
+            left = _less(left, scene)
         return compose(spec, drawn, sized, width)
 
     if spec.font_size is None:

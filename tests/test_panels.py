@@ -339,3 +339,15 @@ def test_a_figure_of_panels_is_made_from_the_files_its_panels_name(tmp_path: Pat
     inputs = figure_inputs(load_spec(path), path, RenderOptions())
     specs = [item.path.name for item in inputs if item.kind == "spec" and item.path]
     assert specs == ["fig.yaml", "mlp.yaml"]
+
+
+def test_the_panels_share_the_figure_s_edge_limit(tmp_path: Path) -> None:
+    from nnsvg.errors import LimitError
+    from nnsvg.pipeline import RenderOptions
+
+    # Each panel draws 3*4 + 4*2 = 20 edges: one fits a limit of 30, two do not.
+    text = "panels:\n  - {layers: [3, 4, 2]}\n  - {layers: [3, 4, 2]}\n"
+    spec = load_spec(write(tmp_path, text))
+    build_scene(spec, RenderOptions(max_edges=40))
+    with pytest.raises(LimitError, match="less what the panels before it draw"):
+        build_scene(spec, RenderOptions(max_edges=30))
