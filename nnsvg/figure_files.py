@@ -171,6 +171,10 @@ def figure_inputs(
         if path is not None and not options.allow_outside:
             path = path if inside_folder(str(path), base_real) else None
         found.append(Input("image", name, path))
+    for panel in getattr(spec, "panels", ()):  # a figure of panels: each panel's files too
+        source = panel.spec.source
+        named = Path(source.file) if panel.file and source is not None else None
+        found.extend(figure_inputs(panel.spec, named, options, files))
     return found
 
 

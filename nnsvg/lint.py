@@ -225,6 +225,12 @@ def lint_drawn(
 ) -> list[Finding]:
     """Lint ``scene``, drawn from ``spec`` with ``render_options`` (its ``--style``
     stands for the spec's own)."""
+    from nnsvg.panels import PanelsSpec
+
+    if isinstance(spec, PanelsSpec):
+        from nnsvg.panels_draw import lint_panels
+
+        return lint_panels(spec, scene, render_options, options)
     if render_options.style is not None:
         spec = dataclasses.replace(spec, style=render_options.style)
     linter = _Linter(scene, spec, options or LintOptions())

@@ -124,6 +124,9 @@ class Network:
     max_visible: int = 16
     elide: bool = True
     camera: CameraOptions = field(default_factory=CameraOptions)
+    # Shapes of other networks drawn on the same scale (the panels of one figure): the
+    # styles that size a layer against the largest one count these too.
+    scale_shapes: tuple[tuple[int, ...], ...] = ()
     weights: WeightSet | None = field(default=None, compare=False, repr=False)
     # What the style sets aside (``--style`` over unit keys): ``file:line:col: ...`` lines
     notes: tuple[str, ...] = field(default=(), compare=False)

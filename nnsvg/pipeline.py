@@ -57,8 +57,13 @@ class RenderOptions:
 
 
 def load_spec(source: str | Path, *, text: str | None = None) -> Spec:
-    """Read and validate a spec file (or ``text``, named ``source`` in messages)."""
+    """Read and validate a spec file (or ``text``, named ``source`` in messages); a
+    figure of panels is a :class:`~nnsvg.panels.PanelsSpec`."""
     doc = parse_document(text, str(source)) if text is not None else load_document(source)
+    from nnsvg.panels import build_panels, is_panels
+
+    if is_panels(doc):
+        return build_panels(doc)  # type: ignore[return-value]
     return build_spec(doc)
 
 
@@ -344,6 +349,12 @@ def _check_chain(spec: Spec, net: Network, style: str, from_option: bool) -> Non
 def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     """Spec (already validated) -> scene, applying ``options``."""
     options = options or RenderOptions()
+    from nnsvg.panels import PanelsSpec
+
+    if isinstance(spec, PanelsSpec):
+        from nnsvg.panels_draw import build_panels_scene
+
+        return build_panels_scene(spec, options)
     theme = spec_theme(_apply_options(spec, options), options)
     net = build_network(spec, options)
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)

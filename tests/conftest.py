@@ -24,6 +24,16 @@ def unsized(path: Path):
     return dataclasses.replace(load_spec(path), width=None, font_size=None)
 
 
+def skip_panels(path: Path) -> None:
+    """Skip a test of one network for a gallery figure of panels: each of its panels is
+    a spec of one network, and tests/test_panels.py tests the figure."""
+    from nnsvg.panels import PanelsSpec
+    from nnsvg.pipeline import load_spec
+
+    if isinstance(load_spec(path), PanelsSpec):
+        pytest.skip("a figure of panels (tests/test_panels.py)")
+
+
 def readme_blocks(lang: str) -> list[str]:
     """The README's fenced code blocks in ``lang`` (```` ```yaml ````), in order."""
     return [text for tag, text in re.findall(r"```(\w+)\n(.*?)```", README, re.S) if tag == lang]

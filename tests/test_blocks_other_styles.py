@@ -19,6 +19,7 @@ from nnsvg.print_size import _printed_pt
 from nnsvg.scene import Group, Image, Polygon, Scene, Text, bounds, iter_leaves
 from nnsvg.theme import resolve_theme
 from tests.cli_run import run
+from tests.conftest import skip_panels
 from tests.test_layout_blocks import block_boxes, check_geometry, check_routes, groups
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -36,6 +37,7 @@ def texts(scene: Scene, ident: str) -> list[str]:
 
 @pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_gallery_spec_renders_in_blocks(path: Path) -> None:
+    skip_panels(path)
     spec = load_spec(path)
     scene = build_scene(spec, BLOCKS)  # its own width and font_size
     assert scene.meta["engine"] == "blocks"

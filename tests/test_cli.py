@@ -789,6 +789,8 @@ def test_schema_prints_json() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert "$schema" in schema
+    assert "panels" in schema["$defs"]["panels_figure"]["properties"]
+    schema = schema["else"]  # a network spec ("then": a figure of panels)
     for key in ("layers", "style", "theme"):
         assert key in schema["properties"]
     assert schema["required"] == ["layers"]

@@ -93,7 +93,8 @@ _NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 # The ids nnsvg gives groups (README, "Output"); nothing from a spec is ever an id.
 ID_SCHEME = re.compile(
     r"(?:n[0-9a-f]{8}-)?"  # the prefix derived from the figure (render_svg)
-    r"(figure(-title)?|title|desc|background|labels|filters|legend"
+    r"(?:panel-[a-z]-)?"  # a panel's ids in a figure of panels (nnsvg.panels_draw)
+    r"(figure(-title)?|title|desc|background|labels|filters|legend|panel-[a-z](-label)?"
     r"|layer-\d+(-(nodes|labels|node-labels|maps|vector|mark|box))?|input-\d+(-(nodes|labels|maps|vector|box))?"
     r"|(edges|link|skip)-\d+-\d+|edges?-(layer|input)-\d+-layer-\d+|gradient-\d+"
     # the blocks style: groups, and edges into or out of a group drawn as one block,

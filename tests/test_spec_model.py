@@ -727,8 +727,10 @@ def test_parse_document_and_build_spec_match_load_spec() -> None:
 @pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda p: p.name)
 def test_example_specs_validate(path: Path) -> None:
     spec = load_spec(path)
-    assert spec.layers
-    spec_theme(spec)
+    for one in getattr(spec, "panels", None) or [spec]:  # a figure of panels: each
+        one = getattr(one, "spec", one)
+        assert one.layers
+        spec_theme(one)
 
 
 # --------------------------------------------------------------------------- themes

@@ -116,10 +116,11 @@ def tensors_of(net: Network, theme: Theme) -> list[Tensor]:
     def is_bar(shape: Shape) -> bool:
         return vector_units(shape) is not None
 
-    maps = [d.shape for d in drawn if not is_bar(d.shape)]
+    shapes = [*(d.shape for d in drawn), *net.scale_shapes]  # panels share one scale
+    maps = [s for s in shapes if not is_bar(s)]
     largest_side = max((max(s[:-1]) for s in maps), default=1)
     largest_depth = max((s[-1] for s in maps), default=1)
-    largest_bar = max((d.shape[-1] for d in drawn if is_bar(d.shape)), default=1)
+    largest_bar = max((s[-1] for s in shapes if is_bar(s)), default=1)
     by_kind = boxes.color_by == "kind" or net.legend is True
     out = []
     for d in drawn:

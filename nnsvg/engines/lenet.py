@@ -190,9 +190,10 @@ def _elements(net: Network, theme: Theme) -> list[_Element]:
     maps = theme.maps
     by_kind = maps.color_by == "kind" or net.legend is True
     drawn = net.nodes
-    spatial = [d.shape for d in drawn if vector_units(d.shape) is None]
+    shapes = [*(d.shape for d in drawn), *net.scale_shapes]  # panels share one scale
+    spatial = [s for s in shapes if vector_units(s) is None]
     largest_side = max((max(s[:-1]) for s in spatial), default=1)
-    vectors = [n for d in drawn if (n := vector_units(d.shape)) is not None]
+    vectors = [n for s in shapes if (n := vector_units(s)) is not None]
     largest_vector = max(vectors, default=1)
 
     out: list[_Element] = []

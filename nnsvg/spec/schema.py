@@ -357,12 +357,20 @@ def spec_schema() -> dict[str, Any]:
             "pattern": _color_pattern(True),
         },
     }
+    network = _mapping(tuple(TOP.values()))
+    from nnsvg.panels import panels_schema  # a figure of panels: nnsvg.panels
+
+    defs.update(panels_schema(network, {name: _key(TOP[name]) for name in TOP}))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://nnsvg.invalid/schema/spec-{__version__}.json",
         "title": "nnsvg spec",
-        "description": "A neural-network figure for nnsvg. nnsvg also checks what this "
-        "schema cannot say: " + "; ".join(CLI_ONLY) + ".",
-        **_mapping(tuple(TOP.values())),
+        "description": "A neural-network figure for nnsvg (or a figure of panels: "
+        "panels: [...]). nnsvg also checks what this schema cannot say: "
+        + "; ".join(CLI_ONLY)
+        + ".",
+        "if": {"type": "object", "required": ["panels"]},
+        "then": {"$ref": "#/$defs/panels_figure"},
+        "else": network,
         "$defs": defs,
     }
