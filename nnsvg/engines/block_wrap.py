@@ -53,7 +53,10 @@ def wrap_runs(
         return routes
     _check_chain(net, ranks, edges)
     count = len(ranks)
-    per = _per_run(blocks, ranks, gutter) if net.wrap == "auto" else int(net.wrap or count)
+    if net.wrap == "auto":  # held at net.rows runs (the pipeline fitting a width)
+        per = math.ceil(count / net.rows) if net.rows else _per_run(blocks, ranks, gutter)
+    else:
+        per = int(net.wrap or count)
     if per >= count:
         return routes
     across = max(blocks[r[0]].w + 2 * blocks[r[0]].note_w for r in ranks)

@@ -183,6 +183,12 @@ def _kind(key: Key) -> dict[str, Any]:
         return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
     if kind == "legend":
         return {"enum": ["auto", True, False]}
+    if kind == "fit":
+        return {
+            **_mapping(key.keys),
+            "type": ["boolean", "string", "object"],
+            "pattern": _length_pattern(),
+        }
     if kind == "wrap":
         return {"type": ["string", "integer"], "pattern": "^auto$", **_bounds(key)}
     if kind == "theme":
