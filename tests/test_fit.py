@@ -298,3 +298,23 @@ def test_fitted_chains_print_their_text_at_the_minimum_or_say_what_fits(data: di
     for leaf in iter_leaves(scene.items):
         if isinstance(leaf, Text):
             assert leaf.x == leaf.x  # no NaN
+
+
+# --- the lint --------------------------------------------------------------------------
+def too_small(text: str, minimum: float) -> list[str]:
+    spec = load_spec("t.yaml", text=text)
+    findings = lint_drawn(spec, build_scene(spec), RenderOptions(), LintOptions(minimum))
+    return [f.message for f in findings if f.rule == "text-too-small"]
+
+
+def test_the_lint_advises_the_fit_minimum_and_the_advice_passes() -> None:
+    text = "layers: [4, 8, 2]\n"
+    messages = too_small(text + "fit: 3in\n", 7.0)
+    assert messages and all("raise fit's min_text to 7pt" in m for m in messages)
+    assert too_small(text + "fit: {width: 3in, min_text: 7pt}\n", 7.0) == []
+
+
+def test_the_lint_says_when_no_fit_reaches_its_minimum() -> None:
+    messages = too_small(SIX + "\nwrap: 7\nfit: {width: 7in, min_text: 5pt}\n", 12.0)
+    assert messages and all("shorten its labels" in m for m in messages)
+    assert all("raise fit's min_text" not in m for m in messages)
