@@ -99,6 +99,37 @@ def test_fit_true_fits_the_spec_width_and_fit_false_does_nothing() -> None:
     assert printed_min_pt(off, (2.5, "in")) < 6
 
 
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("7in", True),
+        (True, True),
+        (False, True),
+        ({"width": "89mm", "min_text": "7pt"}, True),
+        ({"min_text": 8}, True),
+        (3, False),
+        ("7 parsecs", False),
+        ({"width": "7in", "bogus": 1}, False),
+        ({"min_text": 2}, False),
+    ],
+)
+def test_the_schema_reads_fit_as_nnsvg_does(value: object, valid: bool) -> None:
+    import jsonschema
+
+    from nnsvg.spec.schema import spec_schema
+
+    spec = {"layers": [3, 2], "fit": value}
+    if (isinstance(value, dict) and "width" not in value) or value is True:
+        spec["width"] = "3in"
+    errors = list(jsonschema.Draft202012Validator(spec_schema()).iter_errors(spec))
+    assert (errors == []) is valid
+    if valid:
+        build_scene(load_spec("t.json", text=json.dumps(spec)))
+    else:
+        with pytest.raises(SpecError):
+            load_spec("t.json", text=json.dumps(spec))
+
+
 # --- what fit picks --------------------------------------------------------------------
 def arrangement(text: str, width: float, **fit: float) -> Arrangement:
     spec = load_spec("t.yaml", text=text)
@@ -245,8 +276,7 @@ def test_every_gallery_spec_fits_its_width_and_passes_the_lint(path: Path) -> No
     scene = build_scene(spec)
     assert scene.physical_width is not None
     assert printed_min_pt(scene, scene.physical_width) >= 6 - 1e-9
-    findings = lint_drawn(spec, scene, RenderOptions(), LintOptions())
-    assert [f for f in findings if f.rule == "text-too-small"] == []
+    assert lint_drawn(spec, scene, RenderOptions(), LintOptions()) == []
 
 
 # --- property --------------------------------------------------------------------------
@@ -266,7 +296,7 @@ def fitted_chains(draw: st.DrawFn) -> dict:
     dense = [la for la in layers if la["type"] == "dense"]
     layers = [la for la in layers if la["type"] != "dense"] + dense  # dense last
     side = draw(st.sampled_from([32, 64, 128]))
-    return {
+    data = {
         "style": draw(st.sampled_from(["lenet", "alexnet"])),
         "input": [side, side, 3],
         "layers": layers,
@@ -275,29 +305,34 @@ def fitted_chains(draw: st.DrawFn) -> dict:
             "min_text": draw(st.sampled_from([5, 6, 8])),
         },
     }
+    wrap = draw(st.none() | st.integers(2, 8))  # a fixed wrap: its advice is fewer per row
+    if wrap is not None:
+        data["wrap"] = wrap
+    return data
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fitted_chains())
 def test_fitted_chains_print_their_text_at_the_minimum_or_say_what_fits(data: dict) -> None:
     text = json.dumps(data)
-    width = (float(data["fit"]["width"][:-2]), "in")
-    minimum = data["fit"]["min_text"]
     try:
-        scene = build_scene(load_spec("t.json", text=text))
+        tries = [(text, build_scene(load_spec("t.json", text=text)))]
     except FitError as err:
         assert err.suggestions, err.message
-        key, value = next(iter(err.suggestions.items()))
-        fixed = json.loads(applied(text, key, value))
-        scene = build_scene(load_spec("t.json", text=json.dumps(fixed)))
-        width = (float(fixed["fit"]["width"][:-2]), "in")
-        minimum = float(str(fixed["fit"]["min_text"]).removesuffix("pt"))
+        tries = []
+        for key, value in err.suggestions.items():
+            fixed = applied(text, key, value)
+            tries.append((fixed, build_scene(load_spec("t.json", text=fixed))))
     except SpecError:
         return  # a chain the spec rules refuse (pooled below 1 pixel)
-    assert printed_min_pt(scene, width) >= minimum - 1e-9
-    for leaf in iter_leaves(scene.items):
-        if isinstance(leaf, Text):
-            assert leaf.x == leaf.x  # no NaN
+    for fixed, scene in tries:
+        fit = json.loads(fixed)["fit"]
+        width = (float(fit["width"][:-2]), "in")
+        minimum = float(str(fit["min_text"]).removesuffix("pt"))
+        assert printed_min_pt(scene, width) >= minimum - 1e-9, fixed
+        for leaf in iter_leaves(scene.items):
+            if isinstance(leaf, Text):
+                assert leaf.x == leaf.x  # no NaN
 
 
 # --- the lint --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ CLI_ONLY = (
     "theme ranges such as maps.min_side <= maps.max_side",
     "theme files named by theme or extends exist and are themes",
     "weight files exist and fit the layers",
+    "fit has a width (its own or width's) and not two",
 )
 """Rules nnsvg checks that the schema does not express."""
 
