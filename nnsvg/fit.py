@@ -23,8 +23,12 @@ rows at the theme's gaps. Text more than twice its theme's size outgrows the the
 lines, arrowheads and boxes (as text under half of it would be lost among them,
 :mod:`nnsvg.print_size`), so tighter gaps and smaller boxes come before it; when every
 arrangement of a row count needs that much, the loosest is drawn rather than a row
-added. A ``font_size`` in the spec is kept (the text prints at
-that size) and a ``wrap: N`` is kept (the rows are those); fit varies the rest.
+added. A ``font_size`` in the spec is kept (the text prints at that size) and a
+``wrap: N`` is kept (the rows are those); fit varies the rest.
+
+Each number of rows is first tried at its tightest gaps and smallest boxes: they never
+print the text smaller, so when that fails the looser ones are not drawn (a failing
+fit costs one text sizing per number of rows, not nine).
 Caption placement is not varied: the engines already place each caption where it is
 clear of the others (alexnet's captions follow their boxes).
 
