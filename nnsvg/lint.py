@@ -253,12 +253,42 @@ def _advice_checked(
 
     points, width, clause = advice
     trial = dataclasses.replace(render_options, width=width)
+    if spec.fit is not None:
+        return _fit_advice_checked(findings, advice, spec, trial)
     try:
         build_scene(dataclasses.replace(spec, font_size=points), trial)
     except TextDoesNotFit as exc:
         instead = (
             f"shorten its labels (no font_size fits at {width}: there its text prints at "
             f"{num(exc.best, 1)} pt at most)"
+        )
+        return [
+            dataclasses.replace(f, message=f.message.replace(clause, instead)) for f in findings
+        ]
+    return findings
+
+
+def _fit_advice_checked(
+    findings: list[Finding],
+    advice: tuple[float, str, str],
+    spec: Spec,
+    trial: RenderOptions,
+) -> list[Finding]:
+    """:func:`_advice_checked` for a spec with ``fit``: the advice raises its minimum;
+    when nothing fits that minimum, it says so (the width it gives still holds)."""
+    from nnsvg.fit import FitError
+    from nnsvg.pipeline import build_scene
+
+    points, width, clause = advice
+    assert spec.fit is not None
+    try:
+        build_scene(
+            dataclasses.replace(spec, fit=dataclasses.replace(spec.fit, min_text=points)), trial
+        )
+    except FitError:
+        instead = (
+            f"shorten its labels (no arrangement prints every text at {num(points, 2)} pt "
+            f"at {width})"
         )
         return [
             dataclasses.replace(f, message=f.message.replace(clause, instead)) for f in findings

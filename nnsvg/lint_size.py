@@ -78,7 +78,11 @@ class SizeRules:
             need_px = target_px * minimum / pt
             need = size * minimum / pt
             keys = sorted({self.size_key(t) for t in group})
-            if font_size is not None and all(k in FONT_SIZE_KEYS for k in keys):
+            if getattr(self.spec, "fit", None) is not None:  # the fit's minimum (nnsvg.fit)
+                wide = "" if how == "width" else f" and its width to {length_text(target_px, unit)}"
+                raise_keys = f"raise fit's min_text to {num(minimum, 2)}pt{wide}"
+                self.advice = (minimum, length_text(target_px, unit), raise_keys)
+            elif font_size is not None and all(k in FONT_SIZE_KEYS for k in keys):
                 width = "" if how == "width" else f" with width: {length_text(target_px, unit)}"
                 raise_keys = f"give font_size: {num(font_size, 1)}pt{width} in the spec"
                 self.advice = (font_size, length_text(target_px, unit), raise_keys)

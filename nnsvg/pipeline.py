@@ -14,6 +14,7 @@ from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
 from nnsvg.engines.contract import check_drawable, check_structure
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit, message_lines
+from nnsvg.fit import fit_figure, fit_width
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
 from nnsvg.spec.graph import all_inputs, build_graph, is_graph
@@ -364,11 +365,26 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
         except NnsvgError as err:
             raise NnsvgError(err.message, field="--width") from None
     else:
+        key = "width" if spec.fit is None or spec.fit.width is None else "fit"
+        chosen = (
+            spec.width if spec.fit is None else fit_width(spec.fit, spec.width, spec.where("fit"))
+        )
         try:
-            width = physical_width(spec.width)
+            width = physical_width(chosen)
         except NnsvgError as err:
-            raise SpecError(err.message, location=spec.where("width"), field="width") from None
-    if spec.font_size is None:
+            raise SpecError(err.message, location=spec.where(key), field=key) from None
+    if spec.fit is not None:
+        assert width is not None  # fit_width gives one
+        theme, scene = fit_figure(
+            net,
+            theme,
+            spec.fit,
+            width,
+            font_size=spec.font_size,
+            limits=limits,
+            where=spec.where("fit"),
+        )
+    elif spec.font_size is None:
         scene = layout(net, theme, limits=limits, physical_width=width)
     elif width is None:
         raise SpecError(

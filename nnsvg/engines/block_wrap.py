@@ -70,7 +70,9 @@ def wrap_runs(
     def allowed(j: int) -> bool:  # a run may end before rank j
         return j - 1 in ends
 
-    if net.wrap == "auto":
+    if net.wrap == "auto" and net.rows:  # held at net.rows runs (fitting a width)
+        runs = balanced_rows(count, lambda i, j: _along(room, ranks, i, j), net.rows, allowed)
+    elif net.wrap == "auto":
         runs = _auto_runs(room, ranks, gutter, allowed)
     else:
         per = int(net.wrap or count)
@@ -235,6 +237,11 @@ def _run_ends(
     return out
 
 
+def _along(room: _Room, ranks: Sequence[Sequence[int]], i: int, j: int) -> float:
+    """How long ranks i to j - 1 are along the flow (their frames' room too)."""
+    return room.blocks[ranks[j - 1][0]].band[1] - room.top(ranks[i])
+
+
 def _auto_runs(
     room: _Room,
     ranks: Sequence[Sequence[int]],
@@ -245,10 +252,8 @@ def _auto_runs(
     than MAX_ASPECT times as long along the flow as the runs are wide across it."""
     count = len(ranks)
 
-    blocks = room.blocks
-
     def along(i: int, j: int) -> float:
-        return blocks[ranks[j - 1][0]].band[1] - room.top(ranks[i])
+        return _along(room, ranks, i, j)
 
     seen: set[tuple[int, ...]] = set()
     for n in range(1, count + 1):

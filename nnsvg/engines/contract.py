@@ -30,7 +30,7 @@ __all__ = [
 
 COMMON_KEYS = frozenset(
     {"style", "title", "description", "show_title", "theme", "layers", "width", "input"}
-    | {"inputs", "font_size", "layout"}
+    | {"inputs", "font_size", "layout", "fit"}
 )
 """Top-level keys every engine draws (or that choose the engine, theme or size)."""
 COMMON_LAYER_KEYS = frozenset(

@@ -575,6 +575,31 @@ TOP = _table(
         maximum=MAX_FONT_PT,
     ),
     Key(
+        "fit",
+        "fit",
+        "Fit the figure to a printed width with every text at a minimum size or more: "
+        "7in (that width), true (the spec's width) or {width: 7in, min_text: 6pt} "
+        "(default minimum 6pt). The rows, layer spacing, box sizes and text size are "
+        "chosen, fewest rows first; a fixed wrap or font_size is kept.",
+        keys=(
+            Key(
+                "width",
+                "length",
+                "The printed width (default: the spec's width).",
+                minimum=MIN_FIGURE_PX,
+                maximum=MAX_FIGURE_PX,
+            ),
+            Key(
+                "min_text",
+                "points",
+                "The smallest printed text, e.g. 6pt.",
+                minimum=MIN_FONT_PT,
+                maximum=MAX_FONT_PT,
+                default=6.0,
+            ),
+        ),
+    ),
+    Key(
         "inputs",
         "inputs",
         "Several inputs, each a mapping with a name and a shape (input: is the one-input form).",

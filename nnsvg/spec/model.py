@@ -19,6 +19,7 @@ from typing import Any
 
 from nnsvg.checker import MISSING, Checker, describe, did_you_mean, excerpt
 from nnsvg.errors import MAX_REPORTED, Location
+from nnsvg.fit import Fit, read_fit
 from nnsvg.spec.keys import (
     ALIASES,
     CAMERA,
@@ -204,6 +205,7 @@ class Spec:
     input: InputSpec | None = None
     extra_inputs: tuple[InputSpec, ...] = ()  # `inputs:` after the first
     font_size: float | None = None  # the base text's printed size in pt (with width)
+    fit: Fit | None = None  # fit the figure to a printed width (nnsvg.fit)
     camera: CameraOptions = CameraOptions()
     groups: tuple[Group, ...] = ()  # in document order: a parent before its children
     source: Document | None = field(default=None, compare=False, repr=False)
@@ -245,6 +247,7 @@ def build_spec(doc: Document) -> Spec:
     elide = read("elide")
     width = _physical_width(check, get("width", MISSING))
     font_size = _points(check, get("font_size", MISSING))
+    fit = read_fit(check, get("fit", MISSING), _physical_width, _points)
     legend_raw = get("legend", MISSING)
     legend = None
     if legend_raw not in (MISSING, None, "auto"):
@@ -298,6 +301,7 @@ def build_spec(doc: Document) -> Spec:
         elide=elide,
         width=width,
         font_size=font_size,
+        fit=fit,
         input=input_spec,
         extra_inputs=extra_inputs,
         camera=camera,
@@ -314,8 +318,9 @@ def _misspelt(data: dict[str, Any], key: str, known: tuple[str, ...] = ()) -> bo
     return any(did_you_mean(str(k), [key]) for k in others)
 
 
-def _points(check: Checker, value: Any) -> float | None:
-    """``font_size``: ``8pt`` or a bare number of points, within the table's range."""
+def _points(check: Checker, value: Any, path: tuple[str, ...] = ("font_size",)) -> float | None:
+    """``font_size`` (or the text size at ``path``): ``8pt`` or a bare number of
+    points, within the table's range."""
     if value is MISSING or value is None:
         return None
     key = TOP["font_size"]
@@ -335,7 +340,7 @@ def _points(check: Checker, value: Any) -> float | None:
         )
     ):
         check.error(
-            ("font_size",),
+            path,
             f"must be a text size in points from {key.minimum:g}pt to {key.maximum:g}pt, "
             f"such as 8pt, got {describe(value)}",
         )
@@ -366,18 +371,18 @@ def _wrap(check: Checker, value: Any) -> int | str | None:
     return value
 
 
-def _physical_width(check: Checker, value: Any) -> str | None:
+def _physical_width(check: Checker, value: Any, path: tuple[str, ...] = ("width",)) -> str | None:
     if value is MISSING or value is None:
         return None
     from nnsvg.units import figure_width
 
-    text = check.string(value, ("width",))
+    text = check.string(value, path)
     if text is None:
         return None
     try:
         figure_width(text)
     except Exception as err:  # NnsvgError: the allowed units or the allowed range
-        check.error(("width",), getattr(err, "message", str(err)))
+        check.error(path, getattr(err, "message", str(err)))
         return None
     return text
 

@@ -42,6 +42,7 @@ CLI_ONLY = (
     "theme ranges such as maps.min_side <= maps.max_side",
     "theme files named by theme or extends exist and are themes",
     "weight files exist and fit the layers",
+    "fit has a width (its own or width's) and not two",
 )
 """Rules nnsvg checks that the schema does not express."""
 
@@ -183,6 +184,12 @@ def _kind(key: Key) -> dict[str, Any]:
         return {"type": ["string", "number"], "pattern": _length_pattern(), **_bounds(key)}
     if kind == "legend":
         return {"enum": ["auto", True, False]}
+    if kind == "fit":
+        return {
+            **_mapping(key.keys),
+            "type": ["boolean", "string", "object"],
+            "pattern": _length_pattern(),
+        }
     if kind == "wrap":
         return {"type": ["string", "integer"], "pattern": "^auto$", **_bounds(key)}
     if kind == "theme":

@@ -1,0 +1,428 @@
+"""``fit:``: the arrangement of a figure that prints every text at or above a minimum
+size (6 pt by default, the smallest a journal accepts) at its printed width.
+
+The arrangements a style offers are tried in the order a reader prefers, and the
+first whose every text prints at the minimum or more is drawn:
+
+1. the fewest rows (``wrap``, in the styles that draw it, when the spec does not fix
+   it): one row reads as one flow, and every row added breaks it;
+2. for each number of rows, the layer spacing the theme gives, then tighter (3/4,
+   then 1/2 of it);
+3. for each spacing, the theme's box sizes, then smaller (80 %, then 64 %) (lenet's
+   maps and vectors, alexnet's boxes);
+4. for each of these, the text at its theme's size if that prints at the minimum,
+   else scaled up (one factor for every text, :mod:`nnsvg.print_size`) just enough
+   that the smallest text prints at the minimum; the first of them whose text grows
+   to at most twice its theme's size (:data:`MAX_TEXT_GROWTH`), else the first that
+   fits at all.
+
+Rows come first because a row too many changes the figure more than a tighter gap or
+smaller boxes, and the text grows only as far as the minimum: the figure keeps the
+proportions its theme was drawn for. Fewer rows with slightly tighter gaps beat more
+rows at the theme's gaps. Text more than twice its theme's size outgrows the theme's
+lines, arrowheads and boxes (as text under half of it would be lost among them,
+:mod:`nnsvg.print_size`), so tighter gaps and smaller boxes come before it; when every
+arrangement of a row count needs that much, the loosest is drawn rather than a row
+added. A ``font_size`` in the spec is kept (the text prints at that size) and a
+``wrap: N`` is kept (the rows are those); fit varies the rest.
+
+Each number of rows is first tried at its tightest gaps and smallest boxes: they never
+print the text smaller, so when that fails the looser ones are not drawn (a failing
+fit costs one text sizing per number of rows, not nine).
+Caption placement is not varied: the engines already place each caption where it is
+clear of the others (alexnet's captions follow their boxes).
+
+When no arrangement fits, :class:`FitError` (at ``fit``) says what would, computed
+from the layouts tried: the smallest minimum the best arrangement reaches, the width
+at which the arrangement with the largest text reaches the minimum unscaled, and,
+with a fixed ``wrap``, the most layers per row that fit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from nnsvg.errors import SpecError, TextDoesNotFit
+
+if TYPE_CHECKING:
+    from nnsvg.checker import Checker
+    from nnsvg.engines import LayoutLimits
+    from nnsvg.network import Network
+    from nnsvg.scene import Scene
+    from nnsvg.theme import Theme
+
+__all__ = [
+    "BOX_SCALES",
+    "DEFAULT_MIN_TEXT",
+    "MAX_TEXT_GROWTH",
+    "SPACINGS",
+    "Arrangement",
+    "Fit",
+    "FitError",
+    "arrange",
+    "fit_figure",
+    "fit_width",
+    "read_fit",
+]
+
+DEFAULT_MIN_TEXT = 6.0  # pt: the smallest printed text a journal accepts
+SPACINGS = (1.0, 0.75, 0.5)
+BOX_SCALES = (1.0, 0.8, 0.64)
+MAX_TEXT_GROWTH = 2.0  # text past twice its theme's size only when nothing else fits
+_MARGIN = 0.004  # the text is aimed this far above the minimum (print_size's tolerance: 0.2 %)
+_FIT_KEYS = ("width", "min_text")
+_TRIES = 5  # searches for each suggestion before it is left out
+
+# The theme lengths that set the gaps between layers, and the boxes' sizes, by style.
+_SPACING_FIELDS = {
+    "fcnn": (("layer", "spacing"),),
+    "lenet": (("maps", "spacing"),),
+    "alexnet": (("boxes", "spacing"),),
+}
+_BOX_FIELDS = {
+    "lenet": (
+        ("maps", "min_side"),
+        ("maps", "max_side"),
+        ("vector", "min_length"),
+        ("vector", "max_length"),
+    ),
+    "alexnet": (
+        ("boxes", "min_size"),
+        ("boxes", "max_size"),
+        ("boxes", "min_depth"),
+        ("boxes", "max_depth"),
+        ("boxes", "bar_min"),
+        ("boxes", "bar_max"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """``fit:`` read: the printed width (None: the spec's ``width``) and the minimum
+    printed text size in pt."""
+
+    width: str | None = None
+    min_text: float = DEFAULT_MIN_TEXT
+
+
+class FitError(SpecError):
+    """No arrangement prints every text at the minimum; ``suggestions`` holds what
+    would, by key: ``min_text`` (pt), ``width`` (a length) and ``wrap`` (layers per
+    row), each present when it was found."""
+
+    def __init__(self, message: str, *, suggestions: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.suggestions = suggestions
+
+
+def read_fit(
+    check: Checker,
+    value: Any,
+    width_of: Callable[[Checker, Any, tuple[str, ...]], str | None],
+    points_of: Callable[[Checker, Any, tuple[str, ...]], float | None],
+) -> Fit | None:
+    """``fit``: true, false, a printed width (``7in``) or a mapping with ``width`` and
+    ``min_text``; ``width_of`` and ``points_of`` read a length and a text size."""
+    from nnsvg.checker import MISSING, describe
+
+    if value is MISSING or value is None or value is False:
+        return None
+    if value is True:
+        return Fit()
+    if isinstance(value, str):
+        width = width_of(check, value, ("fit",))
+        return Fit(width=width) if width is not None else None
+    if isinstance(value, dict):
+        data = check.mapping(value, ("fit",), _FIT_KEYS)
+        width = width_of(check, data.get("width", MISSING), ("fit", "width"))
+        points = points_of(check, data.get("min_text", MISSING), ("fit", "min_text"))
+        return Fit(width=width, min_text=points if points is not None else DEFAULT_MIN_TEXT)
+    check.error(
+        ("fit",),
+        "must be true, a printed width (such as 7in) or a mapping with width and "
+        f"min_text (such as {{width: 7in, min_text: 6pt}}), got {describe(value)}",
+    )
+    return None
+
+
+def fit_width(fit: Fit, spec_width: str | None, where: Any) -> str:
+    """The width ``fit`` fits: its own, else the spec's; a located error without one
+    or with both."""
+    if fit.width is not None and spec_width is not None:
+        raise SpecError(
+            "gives the printed width, and so does width: give it once (fit: true with "
+            "width, or fit with a width and no width key)",
+            location=where,
+            field="fit",
+        )
+    chosen = fit.width or spec_width
+    if chosen is None:
+        raise SpecError(
+            "fits the figure to a printed width, and the spec gives none: write "
+            "fit: 7in (or width: 7in with fit: true)",
+            location=where,
+            field="fit",
+        )
+    return chosen
+
+
+def _scaled(theme: Theme, fields: tuple[tuple[str, str], ...], factor: float) -> Theme:
+    """``theme`` with each of ``fields`` times ``factor`` (not below the field's floor)."""
+    if factor == 1.0 or not fields:
+        return theme
+    sections: dict[str, dict[str, float]] = {}
+    for section, name in fields:
+        part = getattr(theme, section)
+        value = getattr(part, name)
+        meta = next(f.metadata for f in dataclasses.fields(part) if f.name == name)
+        floor = float(meta.get("minimum", 0.0))
+        sections.setdefault(section, {})[name] = max(value * factor, floor)
+    return dataclasses.replace(
+        theme,
+        **{s: dataclasses.replace(getattr(theme, s), **values) for s, values in sections.items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Arrangement:
+    """What fit chose: the rows held (None: the network's own), the spacing's and the
+    boxes' factors of the theme's, and the text's factor."""
+
+    rows: int | None
+    spacing: float
+    boxes: float
+    text: float = 1.0
+
+
+@dataclass(slots=True)
+class _Search:
+    """One search over the arrangements of ``net`` (module docs)."""
+
+    net: Network
+    theme: Theme
+    width: tuple[float, str]
+    min_text: float
+    font_size: float | None
+    limits: LayoutLimits | None
+    best_min: float = 0.0  # the largest smallest-text size reached, pt
+    best_natural: float = 0.0  # the largest at the theme's own text size, pt
+    layouts: int = 0
+    chosen: Arrangement | None = None
+
+    def draw(self, net: Network, theme: Theme) -> Scene:
+        from nnsvg.engines import layout
+
+        self.layouts += 1
+        return layout(net, theme, limits=self.limits, physical_width=self.width)
+
+    def nets(self) -> Iterator[Network]:
+        """The networks of each number of rows, fewest first."""
+        net = self.net
+        yield net
+        if not _wraps(net):
+            return
+        count = len(net.nodes)
+        for rows in range(2, count + 1):
+            yield dataclasses.replace(net, wrap="auto", rows=rows)
+
+    def themes(self) -> list[tuple[Theme, float, float]]:
+        """The theme of each spacing and box size, in order (module docs), with the
+        two factors."""
+        spacing = _SPACING_FIELDS.get(self.net.style, ())
+        boxes = _BOX_FIELDS.get(self.net.style, ())
+        out = []
+        for s in SPACINGS if spacing else (1.0,):
+            for b in BOX_SCALES if boxes else (1.0,):
+                out.append((_scaled(_scaled(self.theme, spacing, s), boxes, b), s, b))
+        return out
+
+    def attempt(self, net: Network, theme: Theme) -> tuple[Theme, Scene] | None:
+        """The text sized for ``net`` drawn with ``theme``, when it fits (module docs)."""
+        from nnsvg.engines import ENGINES
+        from nnsvg.engines.rows import printed_min_pt
+        from nnsvg.print_size import _printed_pt, fit_text_size
+
+        def draw(sized: Theme) -> Scene:
+            return self.draw(net, sized)
+
+        scene = draw(theme)
+        smallest = printed_min_pt(scene, self.width)
+        if math.isinf(smallest):
+            return theme, scene
+        base = _printed_pt(scene, theme, self.width)
+        ratio = smallest / base
+        self.best_natural = max(self.best_natural, smallest)
+        self.best_min = max(self.best_min, smallest)
+        if self.font_size is None and smallest >= self.min_text - 1e-9:
+            return theme, scene
+        if self.font_size is not None:
+            target = self.font_size
+        else:
+            target = self.min_text / ratio * (1 + _MARGIN)
+        floor = 1.0 if ENGINES[net.style].draws.scales_with_text else 0.5
+        for _ in range(3):
+            try:
+                sized, scene = fit_text_size(theme, target, self.width, draw, min_factor=floor)
+            except TextDoesNotFit as err:
+                self.best_min = max(self.best_min, err.best * ratio)
+                return None
+            smallest = printed_min_pt(scene, self.width)
+            self.best_min = max(self.best_min, smallest)
+            if smallest >= self.min_text - 1e-9:
+                return sized, scene
+            if self.font_size is not None:
+                return None
+            target *= self.min_text / smallest * (1 + _MARGIN)  # a text not scaled with the rest
+        return None
+
+    def run(self) -> tuple[Theme, Scene] | None:
+        """The first arrangement that fits (module docs), or None. When the tightest
+        arrangement of a number of rows fails, its looser ones are not tried."""
+        themes = self.themes()
+        for net in self.nets():
+            try:
+                tightest = self.attempt(net, themes[-1][0])
+            except SpecError:
+                if net is self.net:
+                    raise
+                return None  # the style cannot wrap this network
+            if tightest is None:
+                continue
+            found: list[tuple[tuple[Theme, Scene], float, float]] = []
+            for theme, s, b in themes:
+                fits = self.attempt(net, theme) if theme is not themes[-1][0] else tightest
+                if fits is None:
+                    continue
+                growth = fits[0].font.size / self.theme.font.size
+                if self.font_size is not None or growth <= MAX_TEXT_GROWTH * (1 + 1e-9):
+                    self.chosen = Arrangement(net.rows, s, b, round(growth, 4))
+                    return fits
+                found.append((fits, s, b))
+            fits, s, b = found[0]  # the text grows past the bound in each: the loosest
+            self.chosen = Arrangement(
+                net.rows, s, b, round(fits[0].font.size / self.theme.font.size, 4)
+            )
+            return fits
+        return None
+
+
+def _wraps(net: Network) -> bool:
+    """Whether fit may choose the rows: the style draws wrap, the spec fixes no wrap
+    (or says auto) and lays the layers along a line (a style that cannot wrap the
+    network, as lenet with direction: down, says so when drawn, and the search stops)."""
+    from nnsvg.engines import ENGINES
+
+    draws = ENGINES[net.style].draws
+    return "wrap" in draws.keys and net.wrap in (None, "auto") and net.layout == "line"
+
+
+def _search(
+    net: Network,
+    theme: Theme,
+    width: tuple[float, str],
+    min_text: float,
+    font_size: float | None,
+    limits: LayoutLimits | None,
+) -> tuple[_Search, tuple[Theme, Scene] | None]:
+    search = _Search(net, theme, width, min_text, font_size, limits)
+    return search, search.run()
+
+
+def fit_figure(
+    net: Network,
+    theme: Theme,
+    fit: Fit,
+    width: tuple[float, str],
+    *,
+    font_size: float | None = None,
+    limits: LayoutLimits | None = None,
+    where: Any = None,
+) -> tuple[Theme, Scene]:
+    """The theme and scene of the first arrangement of ``net`` whose every text prints
+    at ``fit.min_text`` or more at ``width`` (module docs); a :class:`FitError` at
+    ``where`` (the spec's ``fit``) saying what would fit when none does."""
+    theme, scene, _ = arrange(
+        net, theme, fit, width, font_size=font_size, limits=limits, where=where
+    )
+    return theme, scene
+
+
+def arrange(
+    net: Network,
+    theme: Theme,
+    fit: Fit,
+    width: tuple[float, str],
+    *,
+    font_size: float | None = None,
+    limits: LayoutLimits | None = None,
+    where: Any = None,
+) -> tuple[Theme, Scene, Arrangement]:
+    """:func:`fit_figure`, with the arrangement chosen."""
+    search, found = _search(net, theme, width, fit.min_text, font_size, limits)
+    if found is not None:
+        assert search.chosen is not None
+        return (*found, search.chosen)
+    suggestions = _suggestions(search, fit)
+    number, unit = width
+    advice = []
+    if "wrap" in suggestions:
+        advice.append(f"fewer layers per row (wrap: {suggestions['wrap']})")
+    if "min_text" in suggestions:
+        advice.append(f"a smaller minimum (min_text: {suggestions['min_text']:g}pt)")
+    if "width" in suggestions:
+        key = "fit" if fit.width is not None else "width"
+        advice.append(f"a wider figure ({key}: {suggestions['width']})")
+    if font_size is not None:
+        advice.append("a smaller font_size, or none (fit then sizes the text)")
+    tried = "every arrangement the style offers"
+    raise FitError(
+        f"no arrangement prints every text at {fit.min_text:g}pt or more at "
+        f"{number:g}{unit} ({tried}; the smallest text prints at {search.best_min:.2f}pt at "
+        f"best): give " + (", or ".join(advice) if advice else "shorter labels"),
+        suggestions=suggestions,
+        location=where,
+        field="fit",
+    )
+
+
+def _suggestions(search: _Search, fit: Fit) -> dict[str, Any]:
+    """What would fit (module docs), each checked by a search."""
+    from nnsvg.spec.keys import MIN_FONT_PT
+    from nnsvg.units import MAX_FIGURE_PX, PX_PER_UNIT
+
+    out: dict[str, Any] = {}
+    net, theme, width = search.net, search.theme, search.width
+    args = (search.font_size, search.limits)
+    if isinstance(net.wrap, int) and net.wrap > 1:
+        for per in range(net.wrap - 1, 0, -1):
+            if _search(dataclasses.replace(net, wrap=per), theme, width, fit.min_text, *args)[1]:
+                out["wrap"] = per
+                break
+    smaller = math.floor(search.best_min * (1 - 2 * _MARGIN) * 10) / 10
+    for _ in range(_TRIES):  # the best arrangement's smallest text, rounded down
+        if smaller < MIN_FONT_PT:
+            break
+        if _search(net, theme, width, smaller, *args)[1]:
+            out["min_text"] = smaller
+            break
+        smaller = round(smaller - 0.1, 1)
+    if search.best_natural > 0 and search.font_size is None:
+        # At the theme's text size a layout prints in proportion to its width: the
+        # arrangement whose text printed largest reaches the minimum at this width.
+        number, unit = width
+        step = 0.1 if unit in ("in", "cm") else 1.0
+        wider = math.ceil(number * fit.min_text / search.best_natural / step * (1 + 1e-9)) * step
+        for _ in range(_TRIES):
+            wide = (round(wider, 4), unit)
+            if wide[0] * PX_PER_UNIT.get(unit, 1.0) > MAX_FIGURE_PX:
+                break
+            if _search(net, theme, wide, fit.min_text, *args)[1]:
+                out["width"] = f"{wide[0]:g}{unit}"
+                break
+            wider = math.ceil(wider * 1.1 / step) * step
+    return out
