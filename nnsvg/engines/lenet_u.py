@@ -43,7 +43,7 @@ from nnsvg.engines.lenet import (
     size_text,
 )
 from nnsvg.engines.lenet_rows import side_lines
-from nnsvg.engines.u_arrows import DASH, Op, op_legend, operations
+from nnsvg.engines.u_arrows import Op, arrow_paint, op_legend, operations
 from nnsvg.engines.u_shape import Place, UPlan, u_plan
 from nnsvg.network import Network
 from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
@@ -473,13 +473,7 @@ def _arrows(
         ux, uy = dx / norm, dy / norm
         end = (tip[0] - ux * arrow.gap, tip[1] - uy * arrow.gap)
         shaft = (end[0] - ux * arrow.length * 0.8, end[1] - uy * arrow.length * 0.8)
-        paint = Paint(
-            stroke=colour,
-            stroke_width=sk.width,
-            fill="none",
-            linecap="butt",
-            dash=DASH if dashed else None,
-        )
+        paint = arrow_paint(colour, sk.width, dashed)
         head = arrowhead(end, (ux, uy), arrow.length, arrow.width)
         out.append(
             Group(

@@ -17,7 +17,7 @@ from nnsvg.scene import Group, Item, Paint, Path, Polygons, bounds
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.theme import Theme
 
-__all__ = ["ARROW_COLORS", "DASH", "Op", "op_legend", "operations"]
+__all__ = ["ARROW_COLORS", "DASH", "Op", "arrow_paint", "op_legend", "operations"]
 
 Op = tuple[str, str, bool]  # an arrow's operation (or ""), colour, and whether dashed
 DASH = (4.0, 2.5)  # a copy without a crop
@@ -32,6 +32,17 @@ ARROW_COLORS = {
     "upsample": "#009e73",
 }
 _SPARE = ("#cc79a7", "#56b4e9", "#e69f00", "#7f3c8d", "#11a579")
+
+
+def arrow_paint(colour: str, width: float, dashed: bool) -> Paint:
+    """The line of an arrow of the U (and of its swatch in the legend)."""
+    return Paint(
+        stroke=colour,
+        stroke_width=width,
+        fill="none",
+        linecap="butt",
+        dash=DASH if dashed else None,
+    )
 
 
 def _op_name(e: _Element, labels: _Labels) -> str:
@@ -102,13 +113,7 @@ def op_legend(
         mid = y + line_h / 2
         tip = (x + length, mid)
         shaft = (tip[0] - arrow.length * 0.8, mid)
-        paint = Paint(
-            stroke=colour,
-            stroke_width=sk.width,
-            fill="none",
-            linecap="butt",
-            dash=DASH if dashed else None,
-        )
+        paint = arrow_paint(colour, sk.width, dashed)
         children.append(Path((("M", x, mid), ("L", *shaft)), paint))
         children.append(
             Polygons((arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width),), Paint(fill=colour))
