@@ -449,6 +449,7 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme, down: bool = False)
             py = target.y0 + target.height / 2
     fil = theme.filter
     line = Paint(stroke=fil.line_color, stroke_width=fil.line_width, fill="none")
+    starts = [(fx, fy + fh) if down else (fx + fw, fy), (fx + fw, fy + fh)]
     return [
         Rect(
             fx,
@@ -463,14 +464,58 @@ def _filter_items(prev: _Element, e: _Element, theme: Theme, down: bool = False)
             ),
             cls="filter",
         ),
-        Path(
-            (("M", fx if down else fx + fw, fy + fh if down else fy), ("L", px, py)),
-            line,
-            cls="projection",
-        ),
-        Path((("M", fx + fw, fy + fh), ("L", px, py)), line, cls="projection"),
+        *(Path(_in_front(start, (px, py), e), line, cls="projection") for start in starts),
         Circle(px, py, max(1.2, fil.line_width * 1.8), Paint(fill=fil.line_color, stroke="none")),
     ]
+
+
+def _in_front(
+    start: tuple[float, float], end: tuple[float, float], e: _Element
+) -> tuple[tuple[str, float, float], ...]:
+    """A projection line to a point on ``e``'s front map, as path commands: the part
+    over ``e``'s maps behind the front one left out (the line runs behind the stack
+    and comes out on its front map, a second piece of the path), so it never crosses
+    the back maps."""
+    whole = (("M", *start), ("L", *end))
+    if e.is_vector or e.maps < 2:
+        return whole
+    front = e.front()
+    behind = [
+        _entry(start, end, BBox(e.x + k * e.offset, e.y + k * e.offset,
+                                e.x + k * e.offset + e.map_w, e.y + k * e.offset + e.map_h))
+        for k in range(e.maps - 1)
+    ]  # fmt: skip
+    into_stack = min((t for t in behind if t is not None), default=None)
+    into_front = _entry(start, end, front)
+    if into_stack is None or into_front is None or into_stack >= into_front:
+        return whole
+
+    def at(t: float) -> tuple[float, float]:
+        return (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+
+    return (("M", *start), ("L", *at(into_stack)), ("M", *at(into_front)), ("L", *end))
+
+
+def _entry(a: tuple[float, float], b: tuple[float, float], box: BBox) -> float | None:
+    """Where (0..1) the segment a-b first enters ``box`` (Liang-Barsky), None if never."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in (
+        (-dx, a[0] - box.x0),
+        (dx, box.x1 - a[0]),
+        (-dy, a[1] - box.y0),
+        (dy, box.y1 - a[1]),
+    ):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+    return t0 if t0 <= t1 else None
 
 
 def _label_items(
