@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from nnsvg.engines import ENGINES, LayoutLimits, layout
 from nnsvg.engines.common import TextMaker, fit_scene
-from nnsvg.errors import LimitError, NnsvgError, SpecError, TextDoesNotFit
+from nnsvg.errors import LimitError, SpecError, TextDoesNotFit
 from nnsvg.mathtext import plain
 from nnsvg.network import Network
 from nnsvg.panels import Panel, PanelsSpec
@@ -97,7 +97,7 @@ def _styled(spec: Spec, options: RenderOptions) -> Spec:
 def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -> Scene:
     """A figure of panels as one scene (see the module docs), drawn with ``options``."""
     from nnsvg.names import node_names
-    from nnsvg.pipeline import build_network, physical_width, spec_theme
+    from nnsvg.pipeline import build_network, chosen_width, spec_theme
     from nnsvg.print_size import scaled_text
 
     options = options or RenderOptions()
@@ -107,16 +107,7 @@ def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -
     nets = [dataclasses.replace(net, scale_shapes=shapes) for net in nets]
     themes = [_panel_theme(panel, figure_theme, options) for panel in spec.panels]
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
-    if options.width is not None:
-        try:
-            width = physical_width(options.width)
-        except NnsvgError as err:
-            raise NnsvgError(err.message, field="--width") from None
-    else:
-        try:
-            width = physical_width(spec.width)
-        except NnsvgError as err:
-            raise SpecError(err.message, location=spec.where("width"), field="width") from None
+    width = chosen_width(options, spec.width, spec.where("width"))
 
     names = [node_names(_styled(panel.spec, options), net) for panel, net in zip(spec.panels, nets)]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
 from nnsvg.engines.contract import check_drawable, check_structure
 from nnsvg.engines.limits import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
-from nnsvg.errors import NnsvgError, SpecError, TextDoesNotFit, message_lines
+from nnsvg.errors import Location, NnsvgError, SpecError, TextDoesNotFit, message_lines
 from nnsvg.fit import fit_figure, fit_width
 from nnsvg.network import Network, resolve
 from nnsvg.scene import Scene
@@ -137,6 +137,22 @@ def spec_weights(spec: Spec, options: RenderOptions | None = None) -> WeightSet 
     if spec.random_weights:
         return RandomWeights(spec.seed)
     return None
+
+
+def chosen_width(
+    options: RenderOptions, text: str | None, where: Location | None, key: str = "width"
+) -> tuple[float, str] | None:
+    """The figure's printed width: ``--width`` when given, else ``text`` (the spec's
+    ``key``); a bad one is an error at the option or at the key (``where``)."""
+    if options.width is not None:
+        try:
+            return physical_width(options.width)
+        except NnsvgError as err:
+            raise NnsvgError(err.message, field="--width") from None
+    try:
+        return physical_width(text)
+    except NnsvgError as err:
+        raise SpecError(err.message, location=where, field=key) from None
 
 
 def physical_width(text: str | None) -> tuple[float, str] | None:
@@ -359,20 +375,12 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     theme = spec_theme(_apply_options(spec, options), options)
     net = build_network(spec, options)
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
-    if options.width is not None:
-        try:
-            width = physical_width(options.width)
-        except NnsvgError as err:
-            raise NnsvgError(err.message, field="--width") from None
+    key = "width" if spec.fit is None or spec.fit.width is None else "fit"
+    if options.width is not None or spec.fit is None:
+        width = chosen_width(options, spec.width, spec.where("width"))
     else:
-        key = "width" if spec.fit is None or spec.fit.width is None else "fit"
-        chosen = (
-            spec.width if spec.fit is None else fit_width(spec.fit, spec.width, spec.where("fit"))
-        )
-        try:
-            width = physical_width(chosen)
-        except NnsvgError as err:
-            raise SpecError(err.message, location=spec.where(key), field=key) from None
+        chosen = fit_width(spec.fit, spec.width, spec.where("fit"))
+        width = chosen_width(options, chosen, spec.where(key), key)
     if spec.fit is not None:
         assert width is not None  # fit_width gives one
         theme, scene = fit_figure(
