@@ -267,9 +267,9 @@ def test_lone_surrogates_from_the_pure_python_yaml_reader_are_a_located_error(
 ) -> None:
     import yaml
 
-    from nnsvg.spec import load
+    from nnsvg.spec import yaml_read
 
-    monkeypatch.setattr(load, "_LOADER", yaml.SafeLoader)  # libyaml refuses the escape itself
+    monkeypatch.setattr(yaml_read, "LOADER", yaml.SafeLoader)  # libyaml refuses the escape itself
     with pytest.raises(NnsvgError) as info:
         load_spec("s.yaml", text='layers: [2, 1]\ntitle: "a\\ud800"\n')
     assert str(info.value).startswith("s.yaml:2:8: title: character U+D800 is a lone surrogate")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from nnsvg import safe_files
 from nnsvg.errors import LimitError, Location, SpecError
-from nnsvg.spec import load
+from nnsvg.spec import yaml_read
 from nnsvg.spec.load import (
     MAX_DEPTH,
     MAX_NODES,
@@ -30,13 +30,13 @@ from nnsvg.spec.load import (
 )
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if yaml.__with_libyaml__ else [])
-DEFAULT_LOADER = load._LOADER
+DEFAULT_LOADER = yaml_read.LOADER
 
 
 @pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
 def each_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run a test with the pure-Python parser and, when present, the libyaml one."""
-    monkeypatch.setattr(load, "_LOADER", request.param)
+    monkeypatch.setattr(yaml_read, "LOADER", request.param)
 
 
 def fails(
@@ -583,7 +583,7 @@ def test_alias_expansion_below_the_limit_is_fine() -> None:
 
 
 def test_too_many_plain_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_NODES", 10)
+    monkeypatch.setattr(yaml_read, "MAX_NODES", 10)
     # The root mapping, the list and its 8 items make 10 values; b's value is one too many.
     text = "a: [" + ", ".join(["1"] * 8) + "]\nb: 2\n"
     error = fails(text, 2, 4, "the spec has more than 10 values", exc_type=LimitError)
@@ -740,11 +740,11 @@ def test_property_yaml_round_trip(data: dict[str, Any], flow: bool | None, unico
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=unicode, sort_keys=False)
     assert yaml.safe_load(text) == data
     for loader in LOADERS:
-        load._LOADER = loader
+        yaml_read.LOADER = loader
         try:
             _check_round_trip(parse_document(text, "spec.yaml"), data)
         finally:
-            load._LOADER = DEFAULT_LOADER
+            yaml_read.LOADER = DEFAULT_LOADER
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -771,7 +771,7 @@ def test_property_json_round_trip(data: dict[str, Any], indent: Any, ascii_only:
 )
 def test_property_any_text_gives_document_or_spec_error(text: str, fmt: str) -> None:
     for loader in LOADERS:
-        load._LOADER = loader
+        yaml_read.LOADER = loader
         try:
             doc = parse_document(text, "fuzz", fmt=fmt)
         except SpecError as error:
@@ -782,16 +782,16 @@ def test_property_any_text_gives_document_or_spec_error(text: str, fmt: str) -> 
             for path in all_paths(doc.data):
                 assert doc.location(path).line is not None
         finally:
-            load._LOADER = DEFAULT_LOADER
+            yaml_read.LOADER = DEFAULT_LOADER
 
 
 def test_non_printable_is_exactly_what_yaml_refuses() -> None:
     # Written as the complement of YAML's printable set (compiling the negated class
     # costs 3 ms at every start): the two must agree on every code point.
-    from nnsvg.spec.load import _NON_PRINTABLE
+    from nnsvg.spec.yaml_read import NON_PRINTABLE
 
     allowed = re.compile("[\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
     every = "".join(map(chr, range(0x110000)))
-    refused = set(_NON_PRINTABLE.findall(every))
+    refused = set(NON_PRINTABLE.findall(every))
     assert refused == {c for c in every if not allowed.match(c)}
     assert "\r" in refused and "\t" not in refused and "\ufffe" in refused

@@ -17,14 +17,14 @@ from typing import Any
 
 from nnsvg.checker import printable
 from nnsvg.errors import LimitError, Location, SpecError
-from nnsvg.spec.load import (
-    _SURROGATE,
+from nnsvg.spec.document import (
     MAX_DEPTH,
     MAX_NODES,
+    SURROGATE,
     Document,
     Path_,
-    _surrogate_error,
     format_path,
+    surrogate_error,
 )
 
 __all__ = ["DATA_NAME", "document_from_data"]
@@ -69,8 +69,8 @@ class _Converter:
         if value is None or isinstance(value, (bool, int, float)):
             return value if type(value) in (bool, int, float) or value is None else _plain(value)
         if isinstance(value, str):
-            if _SURROGATE.search(value):
-                raise _surrogate_error(value, Location(self.name), format_path(path) or None)
+            if SURROGATE.search(value):
+                raise surrogate_error(value, Location(self.name), format_path(path) or None)
             return str(value)
         if isinstance(value, numbers.Integral):
             return int(value)
@@ -98,8 +98,8 @@ class _Converter:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise self.error(f"keys must be strings, got the key {printable(repr(key))}", path)
-            if _SURROGATE.search(key):
-                raise _surrogate_error(key, Location(self.name), format_path(path) or None)
+            if SURROGATE.search(key):
+                raise surrogate_error(key, Location(self.name), format_path(path) or None)
             result[str(key)] = self.value(item, (*path, key), depth + 1)
         return result
 
