@@ -382,7 +382,8 @@ def watch(
     )
     if not 0 < interval <= 3600:
         usage(f"--interval: must be above 0 and at most 3600 seconds, got {interval:.12g}")
-    from nnsvg.batch import FAILED, Watcher
+    from nnsvg.batch import FAILED
+    from nnsvg.watch import Watcher
 
     report = Reporter(debug=debug, quiet=quiet)
     state: dict = {"paths": collect_specs(specs)}

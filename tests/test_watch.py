@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -208,7 +209,10 @@ def test_watch_usage_errors(work: Path) -> None:
 
 
 def test_watch_process_stops_quietly_on_ctrl_c(work: Path) -> None:
-    env = {**os.environ, **ENV}
+    """Each step waits for the line that says the one before is done (not for a file or a
+    time): the edit follows "watching", and Ctrl-C follows the second "rendered" line, so
+    a slow machine only makes it slower."""
+    env = {**os.environ, **ENV, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "nnsvg", "watch", "net.yaml", "--interval", "0.05"],
         cwd=work,
@@ -217,27 +221,29 @@ def test_watch_process_stops_quietly_on_ctrl_c(work: Path) -> None:
         text=True,
         env=env,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
+
+    def next_line() -> str:
+        return lines.get(timeout=60).rstrip("\n")
+
     try:
-        deadline = time.monotonic() + 30
-        svg = work / "net.svg"
-        while not svg.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert svg.exists()
-        time.sleep(0.2)
+        assert next_line() == "rendered net.yaml -> net.svg"
+        assert next_line() == "watching 1 spec(s); press Ctrl-C to stop"
         edit(work / "net.yaml", NET.replace("one", "changed"))
-        while ">changed<" not in svg.read_text() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ">changed<" in svg.read_text()
+        assert next_line() == "rendered net.yaml -> net.svg"
+        assert ">changed<" in (work / "net.svg").read_text()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=30)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 130
     assert err == ""
-    assert out.splitlines() == [
-        "rendered net.yaml -> net.svg",
-        "watching 1 spec(s); press Ctrl-C to stop",
-        "rendered net.yaml -> net.svg",
-    ]
+    assert lines.empty()
