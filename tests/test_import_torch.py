@@ -5,6 +5,7 @@ weights; ``.pt2`` files; pickles refused unless trusted. Skipped where torch is 
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -346,3 +347,62 @@ def test_sequence_models_are_blocks_with_their_shapes(work: Path) -> None:
     assert layers[4]["shape"] == [10, 32] and layers[4]["label"] == "Linear"
     _render("t.yaml", "blocks")
     _render("e.yaml", "blocks")
+
+
+def test_a_sequence_model_imports_alike_batch_first_or_not_running_or_exported(
+    work: Path,
+) -> None:
+    """An Embedding-LSTM classifier, with ``batch_first`` true and false, run or read from
+    a .pt2 file: all four give the same layers, drawn as (length, features). Before, the
+    sequence-first model had an input of shape [1] (the batch), and a .pt2 file's
+    embedding and LSTM were generic blocks of shapes [16, 12] (length and features
+    swapped, as if channels first)."""
+    Path("seqs.py").write_text(
+        "import torch\n"
+        "nn = torch.nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, batch_first=True):\n"
+        "        super().__init__()\n"
+        "        self.emb = nn.Embedding(100, 16)\n"
+        "        self.lstm = nn.LSTM(16, 32, num_layers=2, batch_first=batch_first)\n"
+        "        self.fc = nn.Linear(32, 5)\n"
+        "        self.first = batch_first\n"
+        "    def forward(self, x):\n"
+        "        h, _ = self.lstm(self.emb(x))\n"
+        "        return self.fc(h[:, -1] if self.first else h[-1])\n"
+        "def batch_first():\n"
+        "    return Net(True)\n"
+        "def sequence_first():\n"
+        "    return Net(False)\n"
+        "def export():\n"
+        "    for name, shape in (('batch_first', (1, 12)), ('sequence_first', (12, 1))):\n"
+        "        model = globals()[name]().eval()\n"
+        "        x = torch.randint(0, 100, shape)\n"
+        "        torch.export.save(torch.export.export(model, (x,)), name + '.pt2')\n"
+    )
+    sys.path.insert(0, str(work))
+    try:
+        importlib.import_module("seqs").export()
+    finally:
+        sys.path.remove(str(work))
+        sys.modules.pop("seqs", None)
+    sources = [
+        ("torch:seqs:batch_first", "--input-shape", "1,12"),
+        ("torch:seqs:sequence_first", "--input-shape", "12,1"),
+        ("batch_first.pt2",),
+        ("sequence_first.pt2",),
+    ]
+    seen = []
+    for k, source in enumerate(sources):
+        result = run("import", *source, "-o", f"s{k}.yaml")
+        assert result.exit_code == 0, result.stderr
+        spec = yaml.safe_load(Path(f"s{k}.yaml").read_text())
+        assert spec["input"]["shape"] == [12], source
+        layers = [{key: v for key, v in x.items() if key != "label"} for x in spec["layers"]]
+        assert layers[0] == {"type": "embedding", "units": 16, "vocab": 100}, source
+        assert layers[1] == {"type": "lstm", "units": 32}, source
+        assert spec["layers"][1]["label"] == "LSTM ×2", source
+        assert layers[-1] == {"type": "dense", "units": 5}, source
+        seen.append(layers[:2] + layers[-1:])
+        _render(f"s{k}.yaml", "blocks")
+    assert all(s == seen[0] for s in seen)

@@ -11,11 +11,20 @@ arguments); its name is the module path that ``nn_module_stack`` records
 
 from __future__ import annotations
 
+import functools
 import operator
+from collections.abc import Callable
 from typing import Any
 
 from nnsvg.importers.ir import Graph, ModelError, Op
-from nnsvg.importers.torch_ops import Arg, canonical, hwc, map_function
+from nnsvg.importers.torch_ops import (
+    SEQUENCE_MODULES,
+    Arg,
+    canonical,
+    hwc,
+    map_function,
+    sequence_shape,
+)
 
 __all__ = ["read_exported"]
 
@@ -91,6 +100,7 @@ def read_exported(
             return [arg(v) for v in value]
         return value
 
+    shape_as, first_axis = _layout(program.graph.nodes)
     for node in program.graph.nodes:
         if node.op == "placeholder" and node.name in user_inputs:
             shape = shape_of(node)
@@ -100,12 +110,14 @@ def read_exported(
                     f"the program was exported for inputs of shape {list(shape)}, not "
                     f"{list(input_shape)} (a .pt2 file keeps its shapes: leave out --input-shape)",
                 )
-            graph.add(Op(node.name, node.name, "input", "input", shape=hwc(shape)))
+            drop = int(first_axis)  # the batch's axis
+            in_shape = shape_as(shape) if shape_as is hwc else shape[:drop] + shape[drop + 1 :]
+            graph.add(Op(node.name, node.name, "input", "input", shape=in_shape or None))
             producer[node.name] = node.name
         elif node.op == "output":
             outputs = [producer[n.name] for n in _nodes(node.args, torch) if n.name in producer]
         elif node.op == "call_function":
-            _call(graph, node, producer, arg, torch)
+            _call(graph, node, producer, arg, torch, shape_as)
     if not outputs or any(graph.ops[o].kind == "input" for o in outputs):
         raise ModelError(name, "the program's output is not computed from its input")
     from nnsvg.importers.torch_import import prune
@@ -114,6 +126,26 @@ def read_exported(
     if sample is not None:
         _run(program, graph, sample, name, torch)
     return graph
+
+
+def _layout(nodes: Any) -> tuple[Callable[[tuple[int, ...]], tuple[int, ...] | None], bool]:
+    """How the program's shapes read as nnsvg's, and whether its batch is the second
+    axis: a sequence model (an Embedding, LSTM, GRU or attention module and no
+    convolution) keeps its channels last and drops the batch (the second axis when an
+    ATen ``lstm``/``gru`` runs with ``batch_first`` false); any other model is
+    channels first (:func:`~nnsvg.importers.torch_ops.hwc`)."""
+    classes: set[str] = set()
+    first = False
+    for node in nodes:
+        for _, kind in (node.meta.get("nn_module_stack") or {}).values():
+            kind = kind if isinstance(kind, str) else getattr(kind, "__name__", "")
+            classes.add(kind.rsplit(".", 1)[-1])
+        schema = getattr(node.target, "_schema", None)
+        if schema is not None and schema.name.split("::")[-1] in ("lstm", "gru"):
+            first = first or node.args[-1] is False  # batch_first, ATen's last argument
+    if classes & SEQUENCE_MODULES and not any(c.startswith("Conv") for c in classes):
+        return functools.partial(sequence_shape, first=first), first
+    return hwc, False
 
 
 def _run(program: Any, graph: Graph, sample: Any, name: str, torch: Any) -> None:
@@ -149,7 +181,14 @@ def _nodes(value: Any, torch: Any) -> list[Any]:
     return []
 
 
-def _call(graph: Graph, node: Any, producer: dict[str, str], arg: Any, torch: Any) -> None:
+def _call(
+    graph: Graph,
+    node: Any,
+    producer: dict[str, str],
+    arg: Any,
+    torch: Any,
+    shape_as: Callable[[tuple[int, ...]], tuple[int, ...] | None] = hwc,
+) -> None:
     """One ATen call as an op (or, for ``getitem`` of a tuple result, the same op)."""
     sources: list[str] = []
     for source in _nodes([node.args, node.kwargs], torch):
@@ -173,7 +212,7 @@ def _call(graph: Graph, node: Any, producer: dict[str, str], arg: Any, torch: An
     value = node.meta.get("val")
     first = value[0] if isinstance(value, (list, tuple)) and value else value
     shape = getattr(first, "shape", None)
-    op.shape = hwc(tuple(int(d) for d in shape)) if shape is not None else None
+    op.shape = shape_as(tuple(int(d) for d in shape)) if shape is not None else None
     why = map_function(op, fname, arg(list(node.args)), {k: arg(v) for k, v in node.kwargs.items()},
                        graph.ops[sources[0]].shape)  # fmt: skip
     if why is not None:

@@ -20,6 +20,7 @@ Each call becomes an op through :mod:`nnsvg.importers.torch_ops`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import sys
@@ -36,6 +37,7 @@ from nnsvg.importers.torch_ops import (
     hwc,
     map_function,
     map_module,
+    sequence_shape,
 )
 
 __all__ = ["read_torch"]
@@ -302,11 +304,16 @@ def _record(
     rec.maps = sample is not None
     kinds = {type(m).__name__ for m in model.modules()}
     sequence = bool(kinds & SEQUENCE_MODULES) and not any(k.startswith("Conv") for k in kinds)
-    if sequence:  # (batch, length, features): channels last already
-        rec.shape = _channels_last
-    first = graph.add(
-        Op("input", _input_name(model), "input", "input", shape=rec.shape(input_shape))
-    )
+    in_shape = rec.shape(input_shape)
+    if sequence:  # (batch, length, features), or (length, batch, ...) sequence first
+        first_axis = any(
+            getattr(m, "batch_first", True) is False
+            for m in model.modules()
+            if type(m).__name__ in SEQUENCE_MODULES
+        )
+        rec.shape = functools.partial(sequence_shape, first=first_axis)
+        in_shape = tuple(d for k, d in enumerate(input_shape) if k != int(first_axis)) or None
+    first = graph.add(Op("input", _input_name(model), "input", "input", shape=in_shape))
     if sample is not None:
         first.params["map"] = sample[0]
 
@@ -353,11 +360,6 @@ def _record(
         raise ModelError(name, "the model's output is not computed from its input")
     prune(graph, [o for o in outputs if o is not None])
     return graph
-
-
-def _channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
-    """A sequence model's shape, (batch, length, features): the batch dropped."""
-    return tuple(int(d) for d in shape[1:]) or None
 
 
 def _input_name(model: Any) -> str:

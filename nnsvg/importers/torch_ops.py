@@ -16,7 +16,16 @@ from typing import Any
 
 from nnsvg.importers.ir import Op
 
-__all__ = ["SEQUENCE_MODULES", "Arg", "canonical", "hwc", "map_function", "map_module"]
+__all__ = [
+    "SEQUENCE_MODULES",
+    "Arg",
+    "canonical",
+    "hwc",
+    "map_function",
+    "map_module",
+    "recurrent",
+    "sequence_shape",
+]
 
 # Modules of sequence models: a model with them (and no convolution) has its tensors
 # as (batch, length, features), channels last already.
@@ -78,6 +87,9 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "pad": ("input", "pad", "mode", "value"),
     "constant_pad_nd": ("input", "pad", "value"),
     "hardtanh": ("input", "min_val", "max_val"),
+    "embedding": ("weight", "indices"),
+    **{name: ("input", "hx", "params", "has_biases", "num_layers", "dropout", "train",
+              "bidirectional", "batch_first") for name in ("lstm", "gru")},
 }  # fmt: skip
 
 
@@ -101,6 +113,33 @@ def hwc(shape: Sequence[int]) -> tuple[int, ...] | None:
     if not rest:
         return None
     return tuple(rest) if len(rest) == 1 else (*rest[1:], rest[0])
+
+
+def sequence_shape(shape: Sequence[int], first: bool = False) -> tuple[int, ...] | None:
+    """A sequence model's shape as nnsvg's, (length, features) channels last: the batch
+    dropped. ``first``: the model runs sequence first (``batch_first=False``), so a
+    tensor of three or more axes is (length, batch, features); one of two axes is
+    (batch, features), as a time step taken from it is.
+
+    >>> sequence_shape((1, 12, 16)), sequence_shape((12, 1, 16), first=True)
+    ((12, 16), (12, 16))
+    >>> sequence_shape((1, 32), first=True)
+    (32,)
+    """
+    dims = [int(d) for d in shape]
+    batch = 1 if first and len(dims) >= 3 else 0
+    return tuple(dims[:batch] + dims[batch + 1 :]) or None
+
+
+def recurrent(op: Op, cls: str, units: int, bidirectional: bool, layers: int) -> None:
+    """Sets ``op`` to an LSTM or GRU (``cls``) block of ``units`` outputs (both directions),
+    labelled "Bidirectional LSTM ×2" when it is more than one plain layer."""
+    op.kind, op.attrs = cls.lower(), {"units": int(units)}
+    label = f"Bidirectional {cls}" if bidirectional else cls
+    if layers > 1:
+        label = f"{label} ×{layers}"
+    if label != cls:
+        op.attrs["label"] = label
 
 
 def canonical(name: str) -> str:
@@ -273,6 +312,15 @@ def map_function(
         op.kind, op.attrs = "upsample", {"size": [int(f) for f in factors]}
     elif name in ("pad", "constant_pad_nd"):
         return _pad(op, a, rank)
+    elif name == "embedding":  # ATen's: (weight, indices)
+        weight = a["weight"]
+        op.kind = "embedding"
+        op.attrs = {"units": int(weight.shape[1]), "vocab": int(weight.shape[0])}
+    elif name in ("lstm", "gru") and op.shape:  # ATen's, as a .pt2 file holds them
+        cls = name.upper()
+        recurrent(
+            op, cls, op.shape[-1], bool(a.get("bidirectional")), int(a.get("num_layers") or 1)
+        )
     else:
         return ""
     return None
@@ -385,12 +433,7 @@ def map_module(
         return None
     if cls in ("LSTM", "GRU"):
         both = 2 if module.bidirectional else 1
-        op.kind, op.attrs = cls.lower(), {"units": module.hidden_size * both}
-        label = f"Bidirectional {cls}" if both == 2 else cls
-        if module.num_layers > 1:
-            label = f"{label} ×{module.num_layers}"
-        if label != cls:
-            op.attrs["label"] = label
+        recurrent(op, cls, module.hidden_size * both, both == 2, module.num_layers)
         return None
     if cls == "MultiheadAttention":
         op.kind, op.attrs = "attention", {"heads": module.num_heads}
