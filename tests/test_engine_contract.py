@@ -16,14 +16,8 @@ from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.render.svg import render_svg
 from nnsvg.spec.keys import BASE_TYPES, LAYER_TYPES
-from nnsvg.spec.model import (
-    CAMERA_KEYS,
-    EDGE_KEYS,
-    INPUT_KEYS,
-    LABEL_KEYS,
-    LAYER_KEYS,
-    TOP_KEYS,
-)
+from nnsvg.spec.layer_read import INPUT_KEYS, LAYER_KEYS
+from nnsvg.spec.model import CAMERA_KEYS, EDGE_KEYS, LABEL_KEYS, TOP_KEYS
 
 
 def base(style: str) -> dict[str, Any]:
