@@ -5,7 +5,7 @@ weights; ``.pt2`` files; pickles refused unless trusted. Skipped where torch is 
 
 from __future__ import annotations
 
-import importlib
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -380,12 +380,7 @@ def test_a_sequence_model_imports_alike_batch_first_or_not_running_or_exported(
         "        x = torch.randint(0, 100, shape)\n"
         "        torch.export.save(torch.export.export(model, (x,)), name + '.pt2')\n"
     )
-    sys.path.insert(0, str(work))
-    try:
-        importlib.import_module("seqs").export()
-    finally:
-        sys.path.remove(str(work))
-        sys.modules.pop("seqs", None)
+    runpy.run_path("seqs.py")["export"]()
     sources = [
         ("torch:seqs:batch_first", "--input-shape", "1,12"),
         ("torch:seqs:sequence_first", "--input-shape", "12,1"),
