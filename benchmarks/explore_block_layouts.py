@@ -5,7 +5,8 @@
 Draws COUNT random block graphs (tests/test_layout_blocks.py's generator, every
 direction, lanes and groups included) and checks each as the test does (no block
 overlap, nothing outside the viewBox, right angles, no edge through a block, no two
-edges along one line except a shared port's trunk, frames). Prints the time per graph
+edges along one line except a shared port's trunk, frames, no edge through a note,
+an N× or a label). Prints the time per graph
 and each failing case, for a bug report or a new fixed example in the tests.
 """
 
@@ -46,6 +47,7 @@ def main() -> None:
             t.check_geometry(scene)
             t.check_routes(scene)
             t.check_frames(net, scene)
+            t.check_labels_clear(scene)
         except AssertionError as err:
             failed.append(f"{direction} {json.dumps(data)}\n  {err}")
 

@@ -299,6 +299,7 @@ def test_random_block_graphs(data: dict, direction: str) -> None:
     check_geometry(scene)
     check_routes(scene)
     check_frames(net, scene)
+    check_labels_clear(scene)
 
 
 def check_frames(net: Network, scene: Scene) -> None:

@@ -10,7 +10,7 @@ from nnsvg.engines.block_edges import clear_of
 from nnsvg.engines.block_page import Block, PageFrame, page_box
 from nnsvg.engines.common import TextMaker
 from nnsvg.network import Frame, Network, Node
-from nnsvg.scene import BBox, Group, Item, Paint, Rect, bounds
+from nnsvg.scene import BBox, Group, Item, Paint, Rect, Text, bbox_of, bounds
 from nnsvg.theme import Theme
 
 __all__ = ["frames", "inside_collapsed", "later_sibling"]
@@ -49,7 +49,7 @@ def frames(
         members |= {d for (u, v), chain in chains.items() if {u, v} <= members for d in chain}
         box: BBox | None = None
         for k in sorted(members):
-            b = page_box(blocks[k], page)
+            b = page_box(blocks[k], page, note=True)
             box = b if box is None else box.union(b)
         for child in net.frames:
             if child.parent == frame.index and child.index in boxes:
@@ -74,38 +74,11 @@ def frames(
                 cls="group-label",
             ),
         ]
-        if frame.repeat > 1:  # N×: beside a frame of a vertical flow, under one across
-            x, y, anchor = (
-                (box.x0 - size * 0.5, (box.y0 + box.y1) / 2, "end")
-                if page.vertical and not later_sibling(net, frame)
-                else (box.x1 + size * 0.5, (box.y0 + box.y1) / 2, "start")
-                if page.vertical
-                else ((box.x0 + box.x1) / 2, box.y1 + size * 1.1, "middle")
-            )
-            repeat = f"{frame.repeat}×"
-            places = [(x, y)]
-            for k in range(1, 7):  # along the frame's side, nearest first
-                for sign in (1, -1):
-                    d = sign * k * size * 1.5
-                    px, py = (x, y + d) if page.vertical else (x + d, y)
-                    if box.x0 < px < box.x1 or box.y0 < py < box.y1:
-                        places.append((px, py))
+        if frame.repeat > 1:
+            others = [page_box(b, page, note=True) for b in blocks if not b.dummy]
+            first = not (page.vertical and later_sibling(net, frame))
             children.append(
-                clear_of(
-                    [
-                        tm.text(
-                            px,
-                            py,
-                            repeat,
-                            size * 1.2,
-                            anchor=anchor,
-                            baseline="central",
-                            cls="repeat",
-                        )
-                        for px, py in places
-                    ],
-                    segments,
-                )
+                _repeat_label(frame.repeat, box, page, first, size, tm, segments, others)
             )
         if frame.note:
             children.append(
@@ -124,6 +97,44 @@ def frames(
         boxes[frame.index] = bounds(children) or box
         out.append(Group(id=frame.id, role="group", children=tuple(children)))
     return out[::-1]  # parents drawn first, under their children
+
+
+def _repeat_label(
+    repeat: int,
+    box: BBox,
+    page: PageFrame,
+    first: bool,
+    size: float,
+    tm: TextMaker,
+    segments: Sequence[tuple[tuple[float, float], tuple[float, float]]],
+    others: Sequence[BBox],
+) -> Text:
+    """A group's N×: beside its frame in a vertical flow (left of it, or right when
+    ``first`` is false), under it across one; moved along that side, nearest first, off
+    the edges (``segments``) that pass there, and else to the other side (above the
+    frame across a flow), where it covers no block (``others``)."""
+    big = size * 1.2
+    sides = (
+        [(box.x0 - size * 0.5, "end"), (box.x1 + size * 0.5, "start")]
+        if page.vertical
+        else [(box.y1 + size * 1.1, "middle"), (box.y0 - size * 0.9, "middle")]
+    )
+    if page.vertical and not first:
+        sides.reverse()
+    texts: list[Text] = []
+    for k, (at, anchor) in enumerate(sides):
+        x, y = (at, (box.y0 + box.y1) / 2) if page.vertical else ((box.x0 + box.x1) / 2, at)
+        for step in range(7):  # along the frame's side, nearest first
+            for sign in (1, -1) if step else (1,):
+                d = sign * step * size * 1.5
+                px, py = (x, y + d) if page.vertical else (x + d, y)
+                if box.x0 < px < box.x1 or box.y0 < py < box.y1:
+                    text = tm.text(px, py, f"{repeat}×", big, anchor=anchor,
+                                   baseline="central", cls="repeat")  # fmt: skip
+                    area = bbox_of(text)
+                    if k == 0 or (area is not None and not any(area.overlaps(o) for o in others)):
+                        texts.append(text)
+    return clear_of(texts, segments)
 
 
 def later_sibling(net: Network, frame: Frame) -> bool:

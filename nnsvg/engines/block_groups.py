@@ -36,6 +36,7 @@ class Item(Protocol):
     w: float
     h: float
     note_w: float
+    note_len: float
     band: tuple[float, float]
 
 
@@ -72,17 +73,18 @@ def frame_boxes(
     parents: dict[int, int | None],
     pads: dict[int, Box4],
 ) -> dict[int, Box4]:
-    """Each frame's outline: its items' boxes and inner frames, out by its ``pads``
-    (its margin, and room for its label, N× and note) on each side."""
+    """Each frame's outline: its items' boxes (with their notes) and inner frames, out by
+    its ``pads`` (its margin, and room for its label, N× and note) on each side."""
     boxes: dict[int, Box4] = {}
     for k, it in enumerate(items):
+        half = max(it.h, it.note_len) / 2  # a note under a block of a horizontal flow
         for f in paths[k]:
             x0, y0, x1, y1 = boxes.get(f, (it.x, it.y, it.x, it.y))
             boxes[f] = (
                 min(x0, it.x - it.w / 2),
-                min(y0, it.y - it.h / 2),
-                max(x1, it.x + it.w / 2),
-                max(y1, it.y + it.h / 2),
+                min(y0, it.y - half),
+                max(x1, it.x + it.w / 2 + it.note_w),  # a note beside it, on its right
+                max(y1, it.y + half),
             )
     depth = {f: _depth(f, parents) for f in boxes}
     out: dict[int, Box4] = {}

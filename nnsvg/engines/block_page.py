@@ -51,8 +51,10 @@ class PageFrame:
         return (w, h) if self.vertical else (h, w)
 
 
-def page_box(b: Block, page: PageFrame) -> BBox:
-    """A block's rectangle on the page."""
-    x0, y0 = page.point(b.x - b.w / 2, b.y - b.h / 2)
-    x1, y1 = page.point(b.x + b.w / 2, b.y + b.h / 2)
+def page_box(b: Block, page: PageFrame, note: bool = False) -> BBox:
+    """A block's rectangle on the page (``note``: with the room of its note)."""
+    right = b.note_w if note else 0.0
+    half = max(b.h, b.note_len) / 2 if note else b.h / 2
+    x0, y0 = page.point(b.x - b.w / 2, b.y - half)
+    x1, y1 = page.point(b.x + b.w / 2 + right, b.y + half)
     return BBox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))

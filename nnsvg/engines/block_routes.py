@@ -63,6 +63,7 @@ def plan_routes(
     frame_room: Sequence[tuple[float, float]],
     turn: float,
     lanes: Sequence[int | None] | None = None,
+    closed: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[list[Point]]:
     """Each edge's orthogonal polyline, from its port to its tip (module docs).
 
@@ -74,12 +75,14 @@ def plan_routes(
     corner). Moves later ranks along the flow (the blocks' ``y`` and ``band``) when a
     gap needs more tracks than it has room for. ``lanes`` (per block, or None) keep the
     edges along a lane on its line, and bring edges on and off it through the side
-    of its blocks (:mod:`nnsvg.engines.block_lanes`)."""
+    of its blocks (:mod:`nnsvg.engines.block_lanes`). ``closed`` holds the (block, side)
+    pairs no edge may enter by the side (where a frame's label is in the way)."""
     rank_of = {k: r for r, row in enumerate(ranks) for k in row}
     side = _side_entries(edges, chains, blocks, ranks, rank_of, turn)
     lanes = lanes if lanes is not None else [None] * len(blocks)
     if any(lane is not None for lane in lanes):
         side.update(lane_entries(edges, chains, blocks, ranks, lanes, turn, side))
+    side = {e: s for e, s in side.items() if (edges[e][1], s) not in closed}
     columns = _columns(edges, chains, blocks, side, step, lanes)
     _nudge(edges, chains, columns, blocks, rank_of, side, step * 0.5, lanes)
     jogs: list[_Jog] = []
@@ -203,8 +206,8 @@ def _side_entries(
         for k in ranks[rank_of[v]]:
             if k == v:
                 continue
-            o = blocks[k]
-            if o.x + o.w / 2 + 2 > lo and o.x - o.w / 2 - 2 < hi:
+            o = blocks[k]  # and its note, on its right
+            if o.x + o.w / 2 + o.note_w + 2 > lo and o.x - o.w / 2 - 2 < hi:
                 blocked = True
                 break
         spans = used.setdefault(rank_of[v], [])
@@ -336,14 +339,36 @@ def _nudge(
             for o, (a, _) in enumerate(edges)
         )
 
-    for e, (u, _) in enumerate(edges):  # a dummy's column: aside within its room
-        for i in range(1, len(columns[e]) - 1):
+    members: dict[int, list[int]] = {}
+    for k, r in rank_of.items():
+        members.setdefault(r, []).append(k)
+
+    def free(e: int, own: int, r: int, y: float) -> bool:
+        """Whether a column at y in rank r passes ``pad`` clear of the rank's other
+        blocks (and their notes) and of the other edges' columns there."""
+        for k in members[r]:
+            o = blocks[k]
+            if k != own and o.x - o.w / 2 - pad < y < o.x + o.w / 2 + o.note_w + pad:
+                return False
+        return not any(
+            o != e
+            and 0 <= r - rank_of[a] < len(columns[o])
+            and abs(columns[o][r - rank_of[a]] - y) < 2 * pad
+            for o, (a, _) in enumerate(edges)
+        )
+
+    for e, (u, _) in enumerate(edges):  # a dummy's column: aside, within its room if it
+        for i in range(1, len(columns[e]) - 1):  # can, else to free room in its rank
             x, r = columns[e][i], rank_of[u] + i
             if not (near(e, x, r - 1, False) or near(e, x, r, True)):
                 continue
-            room = blocks[_dummy_at(edges[e], i, chains)].w / 2 - 1
-            for y in (x + room, x - room):
-                if not (near(e, y, r - 1, False) or near(e, y, r, True)):
+            dummy = _dummy_at(edges[e], i, chains)
+            room = blocks[dummy].w / 2 - 1
+            tries = [(x + room, True), (x - room, True)]
+            tries += [(x + s * k * pad, False) for k in (2, 3, 4) for s in (1, -1)]
+            for y, inside in tries:
+                clear = not (near(e, y, r - 1, False) or near(e, y, r, True))
+                if clear and (inside or free(e, dummy, r, y)):
                     columns[e][i] = y
                     break
     for e, (u, v) in enumerate(edges):

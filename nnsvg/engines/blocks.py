@@ -100,6 +100,8 @@ def layout_blocks(
         frame_room=frame_room(ranks, paths, pads) if parents else [(0.0, 0.0)] * len(ranks),
         turn=turn,
         lanes=lanes,
+        # across the flow, a frame's label is on its side facing -x: no edge enters there
+        closed=frozenset((k, -1) for k in range(len(blocks)) if paths[k] and not page.vertical),
     )
     if net.wrap:
         routes = wrap_runs(
