@@ -21,6 +21,7 @@ from nnsvg.fit import (
     Arrangement,
     Fit,
     FitError,
+    NetworkSubject,
     _Search,
     arrange,
 )
@@ -166,7 +167,7 @@ def test_fit_takes_the_fewest_rows_that_fit() -> None:
 
 def test_spacing_then_boxes_are_tightened_in_order_for_each_row_count() -> None:
     spec = load_spec("t.yaml", text=SIX)
-    search = _Search(build_network(spec), spec_theme(spec), (7, "in"), 6.0, None, None)
+    search = _Search(NetworkSubject(build_network(spec), spec_theme(spec)), (7, "in"), 6.0, None)
     factors = [(s, b) for _, s, b in search.themes()]
     assert factors[0] == (1.0, 1.0) and factors[-1] == (min(SPACINGS), min(BOX_SCALES))
     assert factors == sorted(factors, reverse=True)
@@ -183,7 +184,7 @@ def test_smaller_boxes_come_before_text_past_twice_its_size() -> None:
     chosen = arrange(net, theme, Fit(), (7, "in"))[2]
     assert chosen.rows is None and chosen.boxes < 1.0
     assert 1.0 < chosen.text <= MAX_TEXT_GROWTH
-    search = _Search(net, theme, (7, "in"), 6.0, None, None)
+    search = _Search(NetworkSubject(net, theme), (7, "in"), 6.0, None)
     loosest = search.attempt(net, search.themes()[0][0])
     assert loosest is not None and loosest[0].font.size / theme.font.size > MAX_TEXT_GROWTH
 
