@@ -29,7 +29,6 @@ from nnsvg.lint import LintOptions, lint_drawn
 from nnsvg.pipeline import RenderOptions, build_network, build_scene, load_spec, spec_theme
 from nnsvg.scene import Scene, Text, iter_leaves
 from nnsvg.units import PX_PER_INCH
-from tests.conftest import skip_panels
 
 SPECS = sorted(Path(__file__).parent.parent.joinpath("specs").glob("*.yaml"))
 CHAIN = (
@@ -268,13 +267,14 @@ def test_each_suggestion_fits(text: str) -> None:
 def fitted_text(path: Path) -> str:
     text = path.read_text()
     width = yaml.safe_load(text).get("width", "7in")
-    kept = [line for line in text.splitlines() if not re.match(r"(font_size|wrap|width):", line)]
+    kept = [
+        line for line in text.splitlines() if not re.match(r"(font_size|wrap|width|fit):", line)
+    ]
     return "\n".join([*kept, f"fit: {width}", ""])
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_every_gallery_spec_fits_its_width_and_passes_the_lint(path: Path) -> None:
-    skip_panels(path)  # a figure of panels takes no fit (its panels share one scale)
     spec = load_spec(path, text=fitted_text(path))
     scene = build_scene(spec)
     assert scene.physical_width is not None
