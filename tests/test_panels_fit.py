@@ -44,7 +44,11 @@ def lenet(caption: str, count: int, skip: bool = False) -> str:
 
 
 PLAIN_RESIDUAL = "panels:\n" + lenet("plain", 6) + lenet("residual", 6, skip=True)
-MLP_CNN = (SPECS / "mlp-and-cnn.yaml").read_text()
+MLP_CNN = "fit: 7in\n" + "".join(  # the gallery's tall and short panels, fit: 7in first
+    line
+    for line in (SPECS / "mlp-and-cnn.yaml").read_text().splitlines(keepends=True)
+    if not line.startswith(("width:", "fit:"))
+)
 
 
 def scene_of(text: str, name: str = "fig.yaml") -> Scene:
@@ -412,3 +416,27 @@ def axis_of(scene: Scene, letter: str) -> float:
     line = centre(found[0])
     row = [b for b in found if b.y0 <= line <= b.y1]
     return (min(b.y0 for b in row) + max(b.y1 for b in row)) / 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "valid"),
+    [
+        ({"fit": "7in", "align": "top"}, True),
+        ({"fit": {"width": "7in", "min_text": "7pt"}, "align": "axis"}, True),
+        ({"align": "middle"}, False),
+        ({"fit": 3}, False),
+    ],
+)
+def test_the_schema_reads_fit_and_align_on_panels_as_nnsvg_does(extra: dict, valid: bool) -> None:
+    import jsonschema
+
+    from nnsvg.spec.schema import spec_schema
+
+    doc = {"panels": [{"layers": [3, 2]}, {"layers": [2, 2]}], **extra}
+    errors = list(jsonschema.Draft202012Validator(spec_schema()).iter_errors(doc))
+    assert (errors == []) is valid
+    if valid:
+        scene_of(json.dumps(doc), "fig.json")
+    else:
+        with pytest.raises(SpecError):
+            load_spec("fig.json", text=json.dumps(doc))
