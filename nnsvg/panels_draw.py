@@ -359,10 +359,20 @@ def lint_panels(
     spec: PanelsSpec, scene: Scene, render_options: RenderOptions, options: LintOptions | None
 ) -> list[Finding]:
     """The lint's findings on a figure of panels: each panel's in place (its names
-    prefixed ``panel (a)``), then those of the labels and title."""
-    from nnsvg.lint import LintOptions, lint_scene
+    prefixed ``panel (a)``), then those of the labels and title. With the figure's
+    ``fit``, text-too-small's advice raises fit's ``min_text``, checked by a build."""
+    from nnsvg.lint import LintOptions, fit_advice_checked, lint_advised
 
     lint_options = options or LintOptions()
+    fit = spec.fit
+
+    def lint(part: Scene, of: Spec) -> list[Finding]:
+        nonlocal advice
+        found, said = lint_advised(part, dataclasses.replace(of, fit=fit), lint_options)
+        advice = advice or said
+        return found
+
+    advice: tuple[float, str, str] | None = None
     findings: list[Finding] = []
     rest: list[Item] = []
     for group in scene.items:
@@ -382,11 +392,14 @@ def lint_panels(
             if node.startswith(prefix)
         }
         part = dataclasses.replace(scene, items=tuple(drawn), names=names, meta={})
-        for f in lint_scene(part, panel.spec, lint_options):
+        for f in lint(part, panel.spec):
             where = f"panel ({letter}) {f.layer}" if f.layer else f"panel ({letter})"
             findings.append(dataclasses.replace(f, layer=where))
     labels = dataclasses.replace(scene, items=tuple(rest), names={})
-    findings.extend(lint_scene(labels, Spec(layers=(), source=spec.source), lint_options))
+    findings.extend(lint(labels, Spec(layers=(), source=spec.source)))
+    if advice is not None and fit is not None:
+        trial = dataclasses.replace(render_options, width=advice[1])
+        findings = fit_advice_checked(findings, advice, spec, trial)
     return findings
 
 

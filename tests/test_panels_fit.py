@@ -440,3 +440,22 @@ def test_the_schema_reads_fit_and_align_on_panels_as_nnsvg_does(extra: dict, val
     else:
         with pytest.raises(SpecError):
             load_spec("fig.json", text=json.dumps(doc))
+
+
+def test_the_lint_advises_fit_s_minimum_on_a_fitted_figure_of_panels() -> None:
+    spec = load_spec("fig.yaml", text=MLP_CNN)
+    scene = build_scene(spec)
+    messages = [
+        f.message
+        for f in lint_drawn(spec, scene, RenderOptions(), LintOptions(7.0))
+        if f.rule == "text-too-small"
+    ]
+    assert messages and all("raise fit's min_text to 7pt" in m for m in messages)
+    tiny = MLP_CNN.replace("fit: 7in", "fit: {width: 7in, min_text: 5pt}")
+    spec = load_spec("fig.yaml", text=tiny)
+    messages = [
+        f.message
+        for f in lint_drawn(spec, build_scene(spec), RenderOptions(), LintOptions(40.0))
+        if f.rule == "text-too-small"
+    ]
+    assert messages and all("shorten its labels" in m for m in messages)
