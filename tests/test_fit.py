@@ -29,6 +29,7 @@ from nnsvg.lint import LintOptions, lint_drawn
 from nnsvg.pipeline import RenderOptions, build_network, build_scene, load_spec, spec_theme
 from nnsvg.scene import Scene, Text, iter_leaves
 from nnsvg.units import PX_PER_INCH
+from tests.fit_suggestions import applied, assert_each_suggestion_fits
 
 SPECS = sorted(Path(__file__).parent.parent.joinpath("specs").glob("*.yaml"))
 CHAIN = (
@@ -236,31 +237,11 @@ UNFITTABLE = [
 ]
 
 
-def applied(text: str, key: str, value: object) -> str:
-    data = yaml.safe_load(text)
-    fit = data["fit"]
-    fit = fit if isinstance(fit, dict) else {"width": fit}
-    if key == "wrap":
-        data["wrap"] = value
-    else:
-        fit[key] = f"{value}pt" if key == "min_text" else value
-    data["fit"] = fit
-    return json.dumps(data)
-
-
 @pytest.mark.parametrize("text", UNFITTABLE)
 def test_each_suggestion_fits(text: str) -> None:
     with pytest.raises(FitError) as info:
         scene_of(text)
-    err = info.value
-    assert err.suggestions, err.message
-    for key, value in err.suggestions.items():
-        fixed = applied(text, key, value)
-        data = json.loads(fixed)
-        minimum = float(str(data["fit"].get("min_text", "6pt")).removesuffix("pt"))
-        number = float(re.match(r"[\d.]+", data["fit"]["width"])[0])  # type: ignore[index]
-        scene = build_scene(load_spec("t.json", text=fixed))
-        assert printed_min_pt(scene, (number, "in")) >= minimum - 1e-9, (key, value)
+    assert_each_suggestion_fits(info.value, text)
 
 
 # --- the gallery -----------------------------------------------------------------------

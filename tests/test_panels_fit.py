@@ -22,6 +22,7 @@ from nnsvg.panels_fit import arrange_panels
 from nnsvg.pipeline import RenderOptions, build_scene, load_spec
 from nnsvg.scene import BBox, Group, Scene, Text, bbox_of, bounds, iter_leaves
 from tests.cli_run import run
+from tests.fit_suggestions import applied, assert_each_suggestion_fits
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -182,19 +183,6 @@ UNFITTABLE = [
 ]
 
 
-def applied(text: str, key: str, value: object) -> str:
-    spec = load_spec("fig.yaml", text=text)
-    assert isinstance(spec, PanelsSpec) and spec.source is not None
-    data = dict(spec.source.data)
-    fit = data["fit"] if isinstance(data["fit"], dict) else {"width": data["fit"]}
-    if key == "columns":
-        data["columns"] = value
-    else:
-        fit = {**fit, key: f"{value}pt" if key == "min_text" else value}
-    data["fit"] = fit
-    return json.dumps(data)
-
-
 @pytest.mark.parametrize("text", UNFITTABLE)
 def test_nothing_fits_a_located_error_whose_suggestions_each_fit(text: str) -> None:
     with pytest.raises(FitError) as info:
@@ -208,14 +196,9 @@ def test_nothing_fits_a_located_error_whose_suggestions_each_fit(text: str) -> N
         )
         + 1
     )
-    assert err.suggestions, err.message
-    for key, value in err.suggestions.items():
+    for value in err.suggestions.values():
         assert f": {value}" in err.message
-        fixed = json.loads(applied(text, key, value))
-        width = float(re.match(r"[\d.]+", fixed["fit"]["width"])[0])  # type: ignore[index]
-        minimum = float(str(fixed["fit"].get("min_text", "6pt")).removesuffix("pt"))
-        scene = scene_of(json.dumps(fixed), "fig.json")
-        assert printed_min_pt(scene, (width, "in")) >= minimum - 1e-9, (key, value)
+    assert_each_suggestion_fits(err, text)
 
 
 def test_fewer_columns_is_suggested_when_the_spec_fixes_them() -> None:
