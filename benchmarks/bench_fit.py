@@ -35,7 +35,9 @@ DEFAULT = ["vgg19", "resnet34", "alexnet", "transformer"]
 def fitted(text: str, scale: float = 1.0) -> str:
     width = str(yaml.safe_load(text).get("width", "7in"))
     number, unit = re.fullmatch(r"([\d.]+)\s*(\w*)", width).groups()  # type: ignore[union-attr]
-    kept = [line for line in text.splitlines() if not re.match(r"(font_size|wrap|width):", line)]
+    kept = [
+        line for line in text.splitlines() if not re.match(r"(font_size|wrap|width|fit):", line)
+    ]
     return "\n".join([*kept, f"fit: {float(number) * scale:g}{unit or 'px'}", ""])
 
 

@@ -36,6 +36,10 @@ When no arrangement fits, :class:`FitError` (at ``fit``) says what would, comput
 from the layouts tried: the smallest minimum the best arrangement reaches, the width
 at which the arrangement with the largest text reaches the minimum unscaled, and,
 with a fixed ``wrap``, the most layers per row that fit.
+
+The search is one, over a :class:`Subject`: one network (:class:`NetworkSubject`)
+or a figure of panels (:mod:`nnsvg.panels_fit`), which say what their rows are,
+draw them, and what else the spec could fix that would fit.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nnsvg.errors import SpecError, TextDoesNotFit
 
@@ -63,10 +67,16 @@ __all__ = [
     "Arrangement",
     "Fit",
     "FitError",
+    "NetworkSubject",
+    "Subject",
     "arrange",
+    "arrange_subject",
     "fit_figure",
     "fit_width",
     "read_fit",
+    "text_floor",
+    "tightened",
+    "wrapped",
 ]
 
 DEFAULT_MIN_TEXT = 6.0  # pt: the smallest printed text a journal accepts
@@ -188,67 +198,151 @@ def _scaled(theme: Theme, fields: tuple[tuple[str, str], ...], factor: float) ->
     )
 
 
+def _fields(table: dict[str, tuple[tuple[str, str], ...]], styles: tuple[str, ...]) -> tuple:
+    return tuple(dict.fromkeys(f for style in styles for f in table.get(style, ())))
+
+
+def tightened(theme: Theme, styles: tuple[str, ...], spacing: float, boxes: float) -> Theme:
+    """``theme`` with the layer spacing of ``styles`` times ``spacing`` and their boxes'
+    sizes times ``boxes`` (each not below its floor)."""
+    theme = _scaled(theme, _fields(_SPACING_FIELDS, styles), spacing)
+    return _scaled(theme, _fields(_BOX_FIELDS, styles), boxes)
+
+
 @dataclass(frozen=True, slots=True)
 class Arrangement:
     """What fit chose: the rows held (None: the network's own), the spacing's and the
-    boxes' factors of the theme's, and the text's factor."""
+    boxes' factors of the theme's, and the text's factor; for a figure of panels
+    (:mod:`nnsvg.panels_fit`), the panels a row and the rows held of each panel."""
 
     rows: int | None
     spacing: float
     boxes: float
     text: float = 1.0
+    columns: int | None = None
+    panel_rows: tuple[int | None, ...] = ()
+
+
+class Subject(Protocol):
+    """What a search arranges (the seam): one network (:class:`NetworkSubject`) or a
+    figure of panels (:mod:`nnsvg.panels_fit`). A candidate is one choice of rows."""
+
+    theme: Theme  # the text factor and the spacing's and boxes' are of this theme's
+    styles: tuple[str, ...]  # the styles drawn: the lengths fit varies are theirs
+    what: str  # "every arrangement the style offers", for the error
+
+    def candidates(self) -> Iterator[Any]:
+        """The choices of rows, the fewest (the spec's own) first."""
+        ...
+
+    def draw(
+        self, candidate: Any, theme: Theme, factors: tuple[float, float], width: tuple[float, str]
+    ) -> Scene:
+        """``candidate`` drawn with ``theme`` (``theme`` tightened by ``factors``,
+        spacing and boxes, its text scaled)."""
+        ...
+
+    def chosen(self, candidate: Any) -> dict[str, Any]:
+        """The :class:`Arrangement` fields that say which rows ``candidate`` holds."""
+        ...
+
+    def alternatives(self) -> Iterator[tuple[str, Any, str, Subject]]:
+        """What the spec fixes that would fit otherwise, most like it first, as (key,
+        value, advice, the subject with it): fewer layers per row, fewer columns."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSubject:
+    """One network: its rows are ``wrap``'s (module docs)."""
+
+    net: Network
+    theme: Theme
+    limits: LayoutLimits | None = None
+    what: str = "every arrangement the style offers"
+
+    @property
+    def styles(self) -> tuple[str, ...]:
+        return (self.net.style,)
+
+    def candidates(self) -> Iterator[Network]:
+        yield from wrapped(self.net)
+
+    def draw(
+        self, candidate: Any, theme: Theme, factors: tuple[float, float], width: tuple[float, str]
+    ) -> Scene:
+        from nnsvg.engines import layout
+
+        return layout(candidate, theme, limits=self.limits, physical_width=width)
+
+    def chosen(self, candidate: Any) -> dict[str, Any]:
+        return {"rows": candidate.rows}
+
+    def alternatives(self) -> Iterator[tuple[str, Any, str, Subject]]:
+        wrap = self.net.wrap
+        if isinstance(wrap, int) and wrap > 1:
+            for per in range(wrap - 1, 0, -1):
+                net = dataclasses.replace(self.net, wrap=per)
+                yield (
+                    "wrap",
+                    per,
+                    f"fewer layers per row (wrap: {per})",
+                    NetworkSubject(net, self.theme, self.limits),
+                )
+
+
+def wrapped(net: Network) -> Iterator[Network]:
+    """``net``, then (when fit may choose its rows) on 2, 3, ... rows."""
+    yield net
+    if not _wraps(net):
+        return
+    for rows in range(2, len(net.nodes) + 1):
+        yield dataclasses.replace(net, wrap="auto", rows=rows)
+
+
+def text_floor(styles: tuple[str, ...]) -> float:
+    """The smallest text factor of a figure drawn in ``styles`` (:mod:`nnsvg.print_size`)."""
+    from nnsvg.engines import ENGINES
+
+    return 1.0 if any(ENGINES[s].draws.scales_with_text for s in styles) else 0.5
 
 
 @dataclass(slots=True)
 class _Search:
-    """One search over the arrangements of ``net`` (module docs)."""
+    """One search over the arrangements of ``subject`` (module docs)."""
 
-    net: Network
-    theme: Theme
+    subject: Subject
     width: tuple[float, str]
     min_text: float
     font_size: float | None
-    limits: LayoutLimits | None
     best_min: float = 0.0  # the largest smallest-text size reached, pt
     best_natural: float = 0.0  # the largest at the theme's own text size, pt
     layouts: int = 0
     chosen: Arrangement | None = None
 
-    def draw(self, net: Network, theme: Theme) -> Scene:
-        from nnsvg.engines import layout
-
+    def draw(self, candidate: Any, theme: Theme, factors: tuple[float, float]) -> Scene:
         self.layouts += 1
-        return layout(net, theme, limits=self.limits, physical_width=self.width)
-
-    def nets(self) -> Iterator[Network]:
-        """The networks of each number of rows, fewest first."""
-        net = self.net
-        yield net
-        if not _wraps(net):
-            return
-        count = len(net.nodes)
-        for rows in range(2, count + 1):
-            yield dataclasses.replace(net, wrap="auto", rows=rows)
+        return self.subject.draw(candidate, theme, factors, self.width)
 
     def themes(self) -> list[tuple[Theme, float, float]]:
         """The theme of each spacing and box size, in order (module docs), with the
         two factors."""
-        spacing = _SPACING_FIELDS.get(self.net.style, ())
-        boxes = _BOX_FIELDS.get(self.net.style, ())
-        out = []
-        for s in SPACINGS if spacing else (1.0,):
-            for b in BOX_SCALES if boxes else (1.0,):
-                out.append((_scaled(_scaled(self.theme, spacing, s), boxes, b), s, b))
-        return out
+        styles = self.subject.styles
+        spacings = SPACINGS if _fields(_SPACING_FIELDS, styles) else (1.0,)
+        boxes = BOX_SCALES if _fields(_BOX_FIELDS, styles) else (1.0,)
+        theme = self.subject.theme
+        return [(tightened(theme, styles, s, b), s, b) for s in spacings for b in boxes]
 
-    def attempt(self, net: Network, theme: Theme) -> tuple[Theme, Scene] | None:
-        """The text sized for ``net`` drawn with ``theme``, when it fits (module docs)."""
-        from nnsvg.engines import ENGINES
+    def attempt(
+        self, candidate: Any, theme: Theme, factors: tuple[float, float] = (1.0, 1.0)
+    ) -> tuple[Theme, Scene] | None:
+        """The text sized for ``candidate`` drawn with ``theme``, when it fits (module
+        docs)."""
         from nnsvg.engines.rows import printed_min_pt
         from nnsvg.print_size import _printed_pt, fit_text_size
 
         def draw(sized: Theme) -> Scene:
-            return self.draw(net, sized)
+            return self.draw(candidate, sized, factors)
 
         scene = draw(theme)
         smallest = printed_min_pt(scene, self.width)
@@ -264,7 +358,7 @@ class _Search:
             target = self.font_size
         else:
             target = self.min_text / ratio * (1 + _MARGIN)
-        floor = 1.0 if ENGINES[net.style].draws.scales_with_text else 0.5
+        floor = text_floor(self.subject.styles)
         for _ in range(3):
             try:
                 sized, scene = fit_text_size(theme, target, self.width, draw, min_factor=floor)
@@ -284,31 +378,42 @@ class _Search:
         """The first arrangement that fits (module docs), or None. When the tightest
         arrangement of a number of rows fails, its looser ones are not tried."""
         themes = self.themes()
-        for net in self.nets():
+        base = self.subject.theme.font.size
+        for k, candidate in enumerate(self.subject.candidates()):
             try:
-                tightest = self.attempt(net, themes[-1][0])
+                tightest = self.attempt(candidate, themes[-1][0], themes[-1][1:])
             except SpecError:
-                if net is self.net:
+                if k == 0:
                     raise
                 return None  # the style cannot wrap this network
             if tightest is None:
                 continue
             found: list[tuple[tuple[Theme, Scene], float, float]] = []
             for theme, s, b in themes:
-                fits = self.attempt(net, theme) if theme is not themes[-1][0] else tightest
+                fits = (
+                    self.attempt(candidate, theme, (s, b))
+                    if theme is not themes[-1][0]
+                    else tightest
+                )
                 if fits is None:
                     continue
-                growth = fits[0].font.size / self.theme.font.size
+                growth = fits[0].font.size / base
                 if self.font_size is not None or growth <= MAX_TEXT_GROWTH * (1 + 1e-9):
-                    self.chosen = Arrangement(net.rows, s, b, round(growth, 4))
+                    self.chosen = self._arrangement(candidate, s, b, growth)
                     return fits
                 found.append((fits, s, b))
             fits, s, b = found[0]  # the text grows past the bound in each: the loosest
-            self.chosen = Arrangement(
-                net.rows, s, b, round(fits[0].font.size / self.theme.font.size, 4)
-            )
+            self.chosen = self._arrangement(candidate, s, b, fits[0].font.size / base)
             return fits
         return None
+
+    def _arrangement(self, candidate: Any, s: float, b: float, growth: float) -> Arrangement:
+        return Arrangement(
+            **{"rows": None, **self.subject.chosen(candidate)},
+            spacing=s,
+            boxes=b,
+            text=round(growth, 4),
+        )
 
 
 def _wraps(net: Network) -> bool:
@@ -322,14 +427,9 @@ def _wraps(net: Network) -> bool:
 
 
 def _search(
-    net: Network,
-    theme: Theme,
-    width: tuple[float, str],
-    min_text: float,
-    font_size: float | None,
-    limits: LayoutLimits | None,
+    subject: Subject, width: tuple[float, str], min_text: float, font_size: float | None
 ) -> tuple[_Search, tuple[Theme, Scene] | None]:
-    search = _Search(net, theme, width, min_text, font_size, limits)
+    search = _Search(subject, width, min_text, font_size)
     return search, search.run()
 
 
@@ -363,55 +463,62 @@ def arrange(
     where: Any = None,
 ) -> tuple[Theme, Scene, Arrangement]:
     """:func:`fit_figure`, with the arrangement chosen."""
-    search, found = _search(net, theme, width, fit.min_text, font_size, limits)
+    subject = NetworkSubject(net, theme, limits)
+    return arrange_subject(subject, fit, width, font_size=font_size, where=where)
+
+
+def arrange_subject(
+    subject: Subject,
+    fit: Fit,
+    width: tuple[float, str],
+    *,
+    font_size: float | None = None,
+    where: Any = None,
+) -> tuple[Theme, Scene, Arrangement]:
+    """The theme, scene and arrangement of the first arrangement of ``subject`` that
+    fits (module docs); a :class:`FitError` at ``where`` saying what would, else."""
+    search, found = _search(subject, width, fit.min_text, font_size)
     if found is not None:
         assert search.chosen is not None
         return (*found, search.chosen)
-    suggestions = _suggestions(search, fit)
+    suggestions, advice = _suggestions(search, fit)
     number, unit = width
-    advice = []
-    if "wrap" in suggestions:
-        advice.append(f"fewer layers per row (wrap: {suggestions['wrap']})")
-    if "min_text" in suggestions:
-        advice.append(f"a smaller minimum (min_text: {suggestions['min_text']:g}pt)")
-    if "width" in suggestions:
-        key = "fit" if fit.width is not None else "width"
-        advice.append(f"a wider figure ({key}: {suggestions['width']})")
     if font_size is not None:
         advice.append("a smaller font_size, or none (fit then sizes the text)")
-    tried = "every arrangement the style offers"
     raise FitError(
         f"no arrangement prints every text at {fit.min_text:g}pt or more at "
-        f"{number:g}{unit} ({tried}; the smallest text prints at {search.best_min:.2f}pt at "
-        f"best): give " + (", or ".join(advice) if advice else "shorter labels"),
+        f"{number:g}{unit} ({subject.what}; the smallest text prints at "
+        f"{search.best_min:.2f}pt at best): give "
+        + (", or ".join(advice) if advice else "shorter labels"),
         suggestions=suggestions,
         location=where,
         field="fit",
     )
 
 
-def _suggestions(search: _Search, fit: Fit) -> dict[str, Any]:
-    """What would fit (module docs), each checked by a search."""
+def _suggestions(search: _Search, fit: Fit) -> tuple[dict[str, Any], list[str]]:
+    """What would fit (module docs), each checked by a search, and its advice."""
     from nnsvg.spec.keys import MIN_FONT_PT
     from nnsvg.units import MAX_FIGURE_PX, PX_PER_UNIT
 
     out: dict[str, Any] = {}
-    net, theme, width = search.net, search.theme, search.width
-    args = (search.font_size, search.limits)
-    if isinstance(net.wrap, int) and net.wrap > 1:
-        for per in range(net.wrap - 1, 0, -1):
-            if _search(dataclasses.replace(net, wrap=per), theme, width, fit.min_text, *args)[1]:
-                out["wrap"] = per
-                break
+    advice: list[str] = []
+    subject, width = search.subject, search.width
+    font_size = search.font_size
+    for key, value, words, other in subject.alternatives():
+        if key not in out and _search(other, width, fit.min_text, font_size)[1]:
+            out[key] = value
+            advice.append(words)
     smaller = math.floor(search.best_min * (1 - 2 * _MARGIN) * 10) / 10
     for _ in range(_TRIES):  # the best arrangement's smallest text, rounded down
         if smaller < MIN_FONT_PT:
             break
-        if _search(net, theme, width, smaller, *args)[1]:
+        if _search(subject, width, smaller, font_size)[1]:
             out["min_text"] = smaller
+            advice.append(f"a smaller minimum (min_text: {smaller:g}pt)")
             break
         smaller = round(smaller - 0.1, 1)
-    if search.best_natural > 0 and search.font_size is None:
+    if search.best_natural > 0 and font_size is None:
         # At the theme's text size a layout prints in proportion to its width: the
         # arrangement whose text printed largest reaches the minimum at this width.
         number, unit = width
@@ -421,8 +528,10 @@ def _suggestions(search: _Search, fit: Fit) -> dict[str, Any]:
             wide = (round(wider, 4), unit)
             if wide[0] * PX_PER_UNIT.get(unit, 1.0) > MAX_FIGURE_PX:
                 break
-            if _search(net, theme, wide, fit.min_text, *args)[1]:
+            if _search(subject, wide, fit.min_text, font_size)[1]:
                 out["width"] = f"{wide[0]:g}{unit}"
+                key = "fit" if fit.width is not None else "width"
+                advice.append(f"a wider figure ({key}: {out['width']})")
                 break
             wider = math.ceil(wider * 1.1 / step) * step
-    return out
+    return out, advice

@@ -147,7 +147,9 @@ __all__ = [
     "RULES",
     "Finding",
     "LintOptions",
+    "fit_advice_checked",
     "format_finding",
+    "lint_advised",
     "lint_drawn",
     "lint_file",
     "lint_scene",
@@ -254,7 +256,7 @@ def _advice_checked(
     points, width, clause = advice
     trial = dataclasses.replace(render_options, width=width)
     if spec.fit is not None:
-        return _fit_advice_checked(findings, advice, spec, trial)
+        return fit_advice_checked(findings, advice, spec, trial)
     try:
         build_scene(dataclasses.replace(spec, font_size=points), trial)
     except TextDoesNotFit as exc:
@@ -268,14 +270,15 @@ def _advice_checked(
     return findings
 
 
-def _fit_advice_checked(
+def fit_advice_checked(
     findings: list[Finding],
     advice: tuple[float, str, str],
     spec: Spec,
     trial: RenderOptions,
 ) -> list[Finding]:
-    """:func:`_advice_checked` for a spec with ``fit``: the advice raises its minimum;
-    when nothing fits that minimum, it says so (the width it gives still holds)."""
+    """:func:`_advice_checked` for a spec (or a figure of panels) with ``fit``: the
+    advice raises its minimum; when nothing fits that minimum, it says so (the width
+    it gives still holds)."""
     from nnsvg.fit import FitError
     from nnsvg.pipeline import build_scene
 
@@ -561,4 +564,13 @@ def _layers_with_images(items: Iterable[Item], layer: int | None) -> Iterator[in
 # --- formatting ----------------------------------------------------------------------
 def lint_scene(scene: Scene, spec: Spec, options: LintOptions | None = None) -> list[Finding]:
     """Every finding of every rule on ``scene`` (drawn from ``spec``), sorted."""
-    return _Linter(scene, spec, options or LintOptions()).run()
+    return lint_advised(scene, spec, options)[0]
+
+
+def lint_advised(
+    scene: Scene, spec: Spec, options: LintOptions | None = None
+) -> tuple[list[Finding], tuple[float, str, str] | None]:
+    """:func:`lint_scene`, with text-too-small's advice (points, width, its clause) for
+    a caller that checks it (a figure of panels: :func:`fit_advice_checked`)."""
+    linter = _Linter(scene, spec, options or LintOptions())
+    return linter.run(), linter.advice

@@ -2,12 +2,18 @@
 
 A spec with ``panels:`` lists the networks it shows, each an inline spec mapping or
 ``{spec: other.yaml}`` (a file beside the spec), each with an optional ``caption``.
-The figure keeps its own ``title``, ``width``, ``font_size`` and ``theme``, and
-``columns`` (how many panels a row; all in one row by default) and ``captions``
-(below or above each panel). :func:`build_panels` validates it into a
-:class:`PanelsSpec`; errors are located in the file they come from: a value of an
-inline panel at its line in the figure's file, one of a referenced spec in that
-spec's file. A panel that has panels itself is an error (so no cycles).
+The figure keeps its own ``title``, ``width``, ``font_size``, ``theme`` and ``fit``
+(the whole figure fitted to a width: :mod:`nnsvg.panels_fit`), and ``columns`` (how
+many panels a row; all in one row by default), ``captions`` (below or above each
+panel) and ``align`` (how the panels of a row line up: on the network's axis, their
+tops or their centres). ``fit`` in an inline panel is an error (the panels share the
+figure's scale); a spec file a panel names keeps its own ``fit``, ``width`` and
+``font_size`` for when it is drawn alone, and they are not read here.
+
+:func:`build_panels` validates it into a :class:`PanelsSpec`; errors are located in
+the file they come from: a value of an inline panel at its line in the figure's
+file, one of a referenced spec in that spec's file. A panel that has panels itself
+is an error (so no cycles).
 
 Drawing is :mod:`nnsvg.panels_draw`.
 """
@@ -21,10 +27,12 @@ from typing import Any
 
 from nnsvg.checker import MISSING, Checker
 from nnsvg.errors import Location, SpecError, printable
+from nnsvg.fit import Fit, read_fit
 from nnsvg.spec.load import Document, Path_, load_document
 from nnsvg.spec.model import Spec, _physical_width, _points, _theme, build_spec
 
 __all__ = [
+    "ALIGNS",
     "CAPTION_PLACES",
     "PANEL_KEYS",
     "PANEL_TOP_KEYS",
@@ -45,9 +53,12 @@ PANEL_TOP_KEYS = (
     "theme",
     "columns",
     "captions",
+    "align",
+    "fit",
 )
 PANEL_KEYS = ("spec", "caption")  # of a panel that names a file
 CAPTION_PLACES = ("below", "above")
+ALIGNS = ("axis", "top", "center")  # how the panels of a row line up (nnsvg.panels_draw)
 MAX_PANELS = 26  # (a) to (z)
 
 
@@ -96,6 +107,8 @@ class PanelsSpec:
     theme_overrides: dict[str, Any] | None = None
     columns: int | None = None  # panels a row; None: all in one row
     captions: str = "below"
+    align: str = "axis"
+    fit: Fit | None = None  # the whole figure fitted to a printed width (nnsvg.panels_fit)
     source: Document | None = field(default=None, compare=False, repr=False)
     style: str = "panels"
     layers: tuple = ()  # a figure of panels has no layers, images or weights of its own
@@ -123,6 +136,7 @@ class PanelsSpec:
             theme_overrides=self.theme_overrides,
             width=self.width,
             font_size=self.font_size,
+            fit=self.fit,
             source=self.source,
         )
 
@@ -185,6 +199,8 @@ def build_panels(doc: Document) -> PanelsSpec:
         maximum=max(len(items), 1),
         what="a number of panels a row",
     )
+    align = check.choice(get("align", MISSING), ("align",), ALIGNS, default="axis")
+    fit = read_fit(check, get("fit", MISSING), _physical_width, _points)
     check.raise_if_errors()
     panels = tuple(_panel(doc, item, k) for k, item in enumerate(items))
     return PanelsSpec(
@@ -198,6 +214,8 @@ def build_panels(doc: Document) -> PanelsSpec:
         theme_overrides=overrides,
         columns=columns,
         captions=captions or "below",
+        align=align or "axis",
+        fit=fit,
         source=doc,
     )
 
@@ -234,6 +252,13 @@ def _panel(doc: Document, item: Any, k: int) -> Panel:
         sub = _referenced(doc, name, (*path, "spec"))
         where = doc.location((*path, "spec"))
     else:
+        if "fit" in item:
+            raise SpecError(
+                f"panel ({letter}) is drawn at the figure's scale, with the other panels, so "
+                "fit belongs to the figure: write fit (such as fit: 7in) beside panels",
+                location=doc.location((*path, "fit")),
+                field=f"panels[{k}].fit",
+            )
         check.raise_if_errors()
         sub = _sub_document(doc, path)
         name, where = None, doc.location(path)
@@ -305,7 +330,7 @@ def panels_schema(network: dict[str, Any], top: dict[str, Any]) -> dict[str, Any
                 "items": {"$ref": "#/$defs/panel"},
             },
             **{name: top[name] for name in ("title", "description", "show_title", "width")},
-            **{name: top[name] for name in ("font_size", "theme")},
+            **{name: top[name] for name in ("font_size", "theme", "fit")},
             "columns": {
                 "description": "Panels a row (all in one row by default).",
                 "type": ["integer", "null"],
@@ -315,6 +340,11 @@ def panels_schema(network: dict[str, Any], top: dict[str, Any]) -> dict[str, Any
             "captions": {
                 "description": "Where the labels go: below or above each panel.",
                 "enum": [*CAPTION_PLACES, None],
+            },
+            "align": {
+                "description": "How the panels of a row line up: on the network's axis "
+                "(its main row level with the others'), at the top, or centred.",
+                "enum": [*ALIGNS, None],
             },
         },
         "required": ["panels"],

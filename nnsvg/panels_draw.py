@@ -3,11 +3,15 @@
 Each panel is laid out by its own style, in the figure's theme (or its own, when its
 spec names one), without a printed width of its own; the panels are then placed on a
 grid in one coordinate system, so one unit is one unit in every panel and equal
-layers are drawn equal. Each panel is centred in its grid cell and labelled
-``(a) caption`` below (or above) it; the captions of a row share a baseline. The
-whole is fitted to the figure's ``width`` like any figure, and with ``font_size``
-every panel's text is scaled by one factor until the figure's base text prints at
-that size.
+layers are drawn equal. Each panel is centred in its grid's column, and the panels
+of a row line up as ``align`` says: by default on their axis (the middle of the row
+of nodes the input stands in, so a residual network's arcs above it do not push its
+main row down from its plain neighbour's), else at their tops or their centres. Each
+is labelled ``(a) caption`` below (or above) it; the captions of a row share a
+baseline. The whole is fitted to the figure's ``width`` like any figure; with
+``font_size`` every panel's text is scaled by one factor until the figure's base
+text prints at that size, and with ``fit`` the figure is arranged to print every text
+at the minimum (:mod:`nnsvg.panels_fit`).
 
 The ids of a panel's groups are prefixed with its letter (``panel-a-layer-3``) so
 they stay unique in one SVG. The lint runs on each panel in place (the figure's
@@ -21,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nnsvg.engines import ENGINES, LayoutLimits, layout
+from nnsvg.engines import LayoutLimits, layout
 from nnsvg.engines.common import TextMaker, fit_scene
 from nnsvg.errors import LimitError, SpecError, TextDoesNotFit
 from nnsvg.mathtext import plain
@@ -46,7 +50,7 @@ from nnsvg.theme import Theme
 if TYPE_CHECKING:
     from nnsvg.lint import Finding, LintOptions
 
-__all__ = ["PanelScene", "build_panels_scene", "lint_panels"]
+__all__ = ["PanelScene", "PanelsFigure", "build_panels_scene", "lint_panels", "prepare_panels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,41 +98,96 @@ def _styled(spec: Spec, options: RenderOptions) -> Spec:
     return dataclasses.replace(spec, style=options.style) if options.style else spec
 
 
-def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -> Scene:
-    """A figure of panels as one scene (see the module docs), drawn with ``options``."""
-    from nnsvg.names import node_names
-    from nnsvg.pipeline import build_network, chosen_width, spec_theme
-    from nnsvg.print_size import scaled_text
+@dataclass(frozen=True, slots=True)
+class PanelsFigure:
+    """A figure of panels ready to draw: each panel's network, theme and node names,
+    the figure's theme, limits and printed width."""
 
-    options = options or RenderOptions()
-    figure_theme = spec_theme(spec.figure_spec(), options)
-    nets = [build_network(panel.spec, options) for panel in spec.panels]
-    shapes = tuple(sorted({node.shape for net in nets for node in net.nodes}))
-    nets = [dataclasses.replace(net, scale_shapes=shapes) for net in nets]
-    themes = [_panel_theme(panel, figure_theme, options) for panel in spec.panels]
-    limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
-    width = chosen_width(options, spec.width, spec.where("width"))
+    spec: PanelsSpec
+    nets: tuple[Network, ...]
+    themes: tuple[Theme, ...]
+    names: tuple[dict[str, str], ...]
+    theme: Theme
+    limits: LayoutLimits
+    width: tuple[float, str] | None
 
-    names = [node_names(_styled(panel.spec, options), net) for panel, net in zip(spec.panels, nets)]
+    @property
+    def styles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(net.style for net in self.nets))
 
-    def draw(sized: Theme) -> Scene:
-        factor = sized.font.size / figure_theme.font.size
+    def draw(
+        self,
+        sized: Theme,
+        *,
+        nets: tuple[Network, ...] | None = None,
+        columns: int | None = None,
+        factors: tuple[float, float] = (1.0, 1.0),
+        width: tuple[float, str] | None = None,
+    ) -> Scene:
+        """The figure with ``sized`` (the figure's theme, its text scaled by one factor
+        for every panel, and tightened by ``factors``: :func:`nnsvg.fit.tightened`),
+        ``nets`` for the panels' own (their rows), ``columns`` for the spec's and ``width``
+        for the figure's."""
+        from nnsvg.fit import tightened
+        from nnsvg.print_size import scaled_text
+
+        factor = sized.font.size / self.theme.font.size
         drawn: list[PanelScene] = []
-        left = limits  # the figure's limits, shared by its panels in order
-        for panel, net, theme, named in zip(spec.panels, nets, themes, names):
-            sized_theme = theme if factor == 1.0 else scaled_text(theme, factor)
+        left = self.limits  # the figure's limits, shared by its panels in order
+        for panel, net, theme, named in zip(
+            self.spec.panels, nets or self.nets, self.themes, self.names
+        ):
+            if theme is self.theme:
+                theme = sized
+            else:  # a panel's own theme: the same text factor and tightening
+                theme = tightened(theme, self.styles, *factors)
+                theme = theme if factor == 1.0 else scaled_text(theme, factor)
             try:
-                scene = layout(net, sized_theme, limits=left)
+                scene = layout(net, theme, limits=left)
             except LimitError as err:
-                if left != limits:
+                if left != self.limits:
                     err.message += " (the figure's limit, less what the panels before it draw)"
                 raise
             drawn.append(PanelScene(panel, dataclasses.replace(scene, names=named), net))
             left = _less(left, scene)
-        return compose(spec, drawn, sized, width)
+        spec = self.spec
+        if columns is not None and columns != spec.columns:
+            spec = dataclasses.replace(spec, columns=columns)
+        return compose(spec, drawn, sized, width or self.width)
 
+
+def prepare_panels(spec: PanelsSpec, options: RenderOptions) -> PanelsFigure:
+    """What drawing ``spec`` with ``options`` needs (each panel's network and theme)."""
+    from nnsvg.names import node_names
+    from nnsvg.pipeline import build_network, figure_width, spec_theme
+
+    figure_theme = spec_theme(spec.figure_spec(), options)
+    nets = [build_network(panel.spec, options) for panel in spec.panels]
+    shapes = tuple(sorted({node.shape for net in nets for node in net.nodes}))
+    nets = [dataclasses.replace(net, scale_shapes=shapes) for net in nets]
+    return PanelsFigure(
+        spec=spec,
+        nets=tuple(nets),
+        themes=tuple(_panel_theme(panel, figure_theme, options) for panel in spec.panels),
+        names=tuple(
+            node_names(_styled(panel.spec, options), net) for panel, net in zip(spec.panels, nets)
+        ),
+        theme=figure_theme,
+        limits=LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes),
+        width=figure_width(spec, options),
+    )
+
+
+def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -> Scene:
+    """A figure of panels as one scene (see the module docs), drawn with ``options``."""
+    figure = prepare_panels(spec, options or RenderOptions())
+    if spec.fit is not None:
+        from nnsvg.panels_fit import fit_panels
+
+        return fit_panels(figure)
     if spec.font_size is None:
-        return draw(figure_theme)
+        return figure.draw(figure.theme)
+    width = figure.width
     if width is None:
         raise SpecError(
             "sets the printed size of the text, so the figure needs a printed width: "
@@ -136,11 +195,12 @@ def build_panels_scene(spec: PanelsSpec, options: RenderOptions | None = None) -
             location=spec.where("font_size"),
             field="font_size",
         )
+    from nnsvg.fit import text_floor
     from nnsvg.print_size import fit_text_size
 
-    floor = 1.0 if any(ENGINES[net.style].draws.scales_with_text for net in nets) else 0.5
+    floor = text_floor(figure.styles)
     try:
-        _, scene = fit_text_size(figure_theme, spec.font_size, width, draw, min_factor=floor)
+        _, scene = fit_text_size(figure.theme, spec.font_size, width, figure.draw, min_factor=floor)
     except TextDoesNotFit as err:
         raise TextDoesNotFit(
             err.message, best=err.best, location=spec.where("font_size"), field="font_size"
@@ -167,7 +227,8 @@ def _place(spec: PanelsSpec, drawn: list[PanelScene], theme: Theme, tm: TextMake
     top = 0.0
     for start in range(0, len(drawn), columns):
         row = range(start, min(start + columns, len(drawn)))
-        band = max(boxes[k].height for k in row)
+        axes = [_axis(drawn[k]) if spec.align == "axis" else None for k in row]
+        offsets, band = _row_offsets(spec.align, [boxes[k] for k in row], axes)
         band_top = top + (line + label_gap if spec.captions == "above" else 0.0)
         baseline = (
             (top + ascent) if spec.captions == "above" else (band_top + band + label_gap + ascent)
@@ -177,12 +238,59 @@ def _place(spec: PanelsSpec, drawn: list[PanelScene], theme: Theme, tm: TextMake
             box = boxes[k]
             centre = col_x[c] + col_w[c] / 2
             dx = centre - (box.x0 + box.x1) / 2
-            dy = band_top + (band - box.height) / 2 - box.y0
+            dy = band_top + offsets[c] - box.y0
             items = tuple(translated(item, dx, dy) for item in drawn[k].scene.items)
             label = dataclasses.replace(labels[k], x=centre, y=baseline)
             placed.append(_Placed(drawn[k].panel, items, label, drawn[k].scene))
         top += band + label_gap + line + gap_y
     return placed
+
+
+def _row_offsets(
+    align: str, boxes: list[BBox], axes: list[float | None]
+) -> tuple[list[float], float]:
+    """How far below the top of its row each panel of the row starts, and the row's
+    height: tops level (``top``), centres level (``center``), or axes level (``axis``;
+    a panel without an axis, one drawn top to bottom, is centred on the others')."""
+    if align == "top":
+        offsets = [0.0] * len(boxes)
+    elif align == "center" or all(a is None for a in axes):
+        tallest = max(b.height for b in boxes)
+        offsets = [(tallest - b.height) / 2 for b in boxes]
+    else:
+        depth = [a - b.y0 if a is not None else b.height / 2 for a, b in zip(axes, boxes)]
+        offsets = [max(depth) - d for d in depth]
+    return offsets, max(o + b.height for o, b in zip(offsets, boxes))
+
+
+def _axis(drawn: PanelScene) -> float | None:
+    """The y of a panel's axis: the middle of the row of nodes its first node (the
+    input) stands in, taken from their drawn shapes (not their captions, arcs or
+    arrows); None for a network drawn top to bottom (or bottom to top)."""
+    if drawn.net.direction not in ("right", "left"):
+        return None
+    ids = {node.id for node in drawn.net.nodes}
+    found: dict[str, BBox] = {}
+
+    def walk(items: tuple[Item, ...]) -> None:
+        for item in items:
+            if not isinstance(item, Group):
+                continue
+            if item.id in ids:
+                shapes = [leaf for leaf in iter_leaves(item.children) if not isinstance(leaf, Text)]
+                box = bounds(shapes)
+                if box is not None:
+                    found[item.id] = box
+            else:
+                walk(item.children)
+
+    walk(drawn.scene.items)
+    bodies = [found[node.id] for node in drawn.net.nodes if node.id in found]
+    if not bodies:
+        return None
+    line = (bodies[0].y0 + bodies[0].y1) / 2
+    row = [b for b in bodies if b.y0 <= line <= b.y1]
+    return (min(b.y0 for b in row) + max(b.y1 for b in row)) / 2
 
 
 def compose(
@@ -251,10 +359,20 @@ def lint_panels(
     spec: PanelsSpec, scene: Scene, render_options: RenderOptions, options: LintOptions | None
 ) -> list[Finding]:
     """The lint's findings on a figure of panels: each panel's in place (its names
-    prefixed ``panel (a)``), then those of the labels and title."""
-    from nnsvg.lint import LintOptions, lint_scene
+    prefixed ``panel (a)``), then those of the labels and title. With the figure's
+    ``fit``, text-too-small's advice raises fit's ``min_text``, checked by a build."""
+    from nnsvg.lint import LintOptions, fit_advice_checked, lint_advised
 
     lint_options = options or LintOptions()
+    fit = spec.fit
+
+    def lint(part: Scene, of: Spec) -> list[Finding]:
+        nonlocal advice
+        found, said = lint_advised(part, dataclasses.replace(of, fit=fit), lint_options)
+        advice = advice or said
+        return found
+
+    advice: tuple[float, str, str] | None = None
     findings: list[Finding] = []
     rest: list[Item] = []
     for group in scene.items:
@@ -274,11 +392,14 @@ def lint_panels(
             if node.startswith(prefix)
         }
         part = dataclasses.replace(scene, items=tuple(drawn), names=names, meta={})
-        for f in lint_scene(part, panel.spec, lint_options):
+        for f in lint(part, panel.spec):
             where = f"panel ({letter}) {f.layer}" if f.layer else f"panel ({letter})"
             findings.append(dataclasses.replace(f, layer=where))
     labels = dataclasses.replace(scene, items=tuple(rest), names={})
-    findings.extend(lint_scene(labels, Spec(layers=(), source=spec.source), lint_options))
+    findings.extend(lint(labels, Spec(layers=(), source=spec.source)))
+    if advice is not None and fit is not None:
+        trial = dataclasses.replace(render_options, width=advice[1])
+        findings = fit_advice_checked(findings, advice, spec, trial)
     return findings
 
 

@@ -9,6 +9,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnsvg.engines import ENGINES, STYLES, LayoutLimits, engine_for, layout
 from nnsvg.engines.contract import check_drawable, check_structure
@@ -22,6 +23,9 @@ from nnsvg.spec.load import format_path, load_document, parse_document
 from nnsvg.spec.model import Layer, Spec, build_spec
 from nnsvg.theme import Theme, ThemeAccess, resolve_theme
 from nnsvg.weights import RandomWeights, WeightSet, load_weights
+
+if TYPE_CHECKING:
+    from nnsvg.panels import PanelsSpec
 
 __all__ = [
     "RenderOptions",
@@ -153,6 +157,16 @@ def chosen_width(
         return physical_width(text)
     except NnsvgError as err:
         raise SpecError(err.message, location=where, field=key) from None
+
+
+def figure_width(spec: Spec | PanelsSpec, options: RenderOptions) -> tuple[float, str] | None:
+    """The printed width a figure is drawn at: ``--width``, else fit's, else the spec's
+    ``width`` (:func:`chosen_width`; fit without one is an error at ``fit``)."""
+    if options.width is not None or spec.fit is None:
+        return chosen_width(options, spec.width, spec.where("width"))
+    key = "width" if spec.fit.width is None else "fit"
+    chosen = fit_width(spec.fit, spec.width, spec.where("fit"))
+    return chosen_width(options, chosen, spec.where(key), key)
 
 
 def physical_width(text: str | None) -> tuple[float, str] | None:
@@ -375,12 +389,7 @@ def build_scene(spec: Spec, options: RenderOptions | None = None) -> Scene:
     theme = spec_theme(_apply_options(spec, options), options)
     net = build_network(spec, options)
     limits = LayoutLimits(max_edges=options.max_edges, max_nodes=options.max_nodes)
-    key = "width" if spec.fit is None or spec.fit.width is None else "fit"
-    if options.width is not None or spec.fit is None:
-        width = chosen_width(options, spec.width, spec.where("width"))
-    else:
-        chosen = fit_width(spec.fit, spec.width, spec.where("fit"))
-        width = chosen_width(options, chosen, spec.where(key), key)
+    width = figure_width(spec, options)
     if spec.fit is not None:
         assert width is not None  # fit_width gives one
         theme, scene = fit_figure(

@@ -15,13 +15,14 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def unsized(path: Path):
-    """A gallery spec without the width and font_size it declares, for tests that draw
-    it at other widths or in other styles (its font_size holds at its own width only)."""
+    """A gallery spec without the width, font_size and fit it declares, for tests that
+    draw it at other widths or in other styles (its font_size and fit hold at its own
+    width only)."""
     import dataclasses
 
     from nnsvg.pipeline import load_spec
 
-    return dataclasses.replace(load_spec(path), width=None, font_size=None)
+    return dataclasses.replace(load_spec(path), width=None, font_size=None, fit=None)
 
 
 def skip_panels(path: Path) -> None:

@@ -21,6 +21,7 @@ from nnsvg.fit import (
     Arrangement,
     Fit,
     FitError,
+    NetworkSubject,
     _Search,
     arrange,
 )
@@ -28,7 +29,7 @@ from nnsvg.lint import LintOptions, lint_drawn
 from nnsvg.pipeline import RenderOptions, build_network, build_scene, load_spec, spec_theme
 from nnsvg.scene import Scene, Text, iter_leaves
 from nnsvg.units import PX_PER_INCH
-from tests.conftest import skip_panels
+from tests.fit_suggestions import applied, assert_each_suggestion_fits
 
 SPECS = sorted(Path(__file__).parent.parent.joinpath("specs").glob("*.yaml"))
 CHAIN = (
@@ -166,7 +167,7 @@ def test_fit_takes_the_fewest_rows_that_fit() -> None:
 
 def test_spacing_then_boxes_are_tightened_in_order_for_each_row_count() -> None:
     spec = load_spec("t.yaml", text=SIX)
-    search = _Search(build_network(spec), spec_theme(spec), (7, "in"), 6.0, None, None)
+    search = _Search(NetworkSubject(build_network(spec), spec_theme(spec)), (7, "in"), 6.0, None)
     factors = [(s, b) for _, s, b in search.themes()]
     assert factors[0] == (1.0, 1.0) and factors[-1] == (min(SPACINGS), min(BOX_SCALES))
     assert factors == sorted(factors, reverse=True)
@@ -183,7 +184,7 @@ def test_smaller_boxes_come_before_text_past_twice_its_size() -> None:
     chosen = arrange(net, theme, Fit(), (7, "in"))[2]
     assert chosen.rows is None and chosen.boxes < 1.0
     assert 1.0 < chosen.text <= MAX_TEXT_GROWTH
-    search = _Search(net, theme, (7, "in"), 6.0, None, None)
+    search = _Search(NetworkSubject(net, theme), (7, "in"), 6.0, None)
     loosest = search.attempt(net, search.themes()[0][0])
     assert loosest is not None and loosest[0].font.size / theme.font.size > MAX_TEXT_GROWTH
 
@@ -236,44 +237,25 @@ UNFITTABLE = [
 ]
 
 
-def applied(text: str, key: str, value: object) -> str:
-    data = yaml.safe_load(text)
-    fit = data["fit"]
-    fit = fit if isinstance(fit, dict) else {"width": fit}
-    if key == "wrap":
-        data["wrap"] = value
-    else:
-        fit[key] = f"{value}pt" if key == "min_text" else value
-    data["fit"] = fit
-    return json.dumps(data)
-
-
 @pytest.mark.parametrize("text", UNFITTABLE)
 def test_each_suggestion_fits(text: str) -> None:
     with pytest.raises(FitError) as info:
         scene_of(text)
-    err = info.value
-    assert err.suggestions, err.message
-    for key, value in err.suggestions.items():
-        fixed = applied(text, key, value)
-        data = json.loads(fixed)
-        minimum = float(str(data["fit"].get("min_text", "6pt")).removesuffix("pt"))
-        number = float(re.match(r"[\d.]+", data["fit"]["width"])[0])  # type: ignore[index]
-        scene = build_scene(load_spec("t.json", text=fixed))
-        assert printed_min_pt(scene, (number, "in")) >= minimum - 1e-9, (key, value)
+    assert_each_suggestion_fits(info.value, text)
 
 
 # --- the gallery -----------------------------------------------------------------------
 def fitted_text(path: Path) -> str:
     text = path.read_text()
     width = yaml.safe_load(text).get("width", "7in")
-    kept = [line for line in text.splitlines() if not re.match(r"(font_size|wrap|width):", line)]
+    kept = [
+        line for line in text.splitlines() if not re.match(r"(font_size|wrap|width|fit):", line)
+    ]
     return "\n".join([*kept, f"fit: {width}", ""])
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_every_gallery_spec_fits_its_width_and_passes_the_lint(path: Path) -> None:
-    skip_panels(path)  # a figure of panels takes no fit (its panels share one scale)
     spec = load_spec(path, text=fitted_text(path))
     scene = build_scene(spec)
     assert scene.physical_width is not None
