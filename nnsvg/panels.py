@@ -252,13 +252,19 @@ def _panel(doc: Document, item: Any, k: int) -> Panel:
         sub = _referenced(doc, name, (*path, "spec"))
         where = doc.location((*path, "spec"))
     else:
-        if "fit" in item:
-            raise SpecError(
-                f"panel ({letter}) is drawn at the figure's scale, with the other panels, so "
-                "fit belongs to the figure: write fit (such as fit: 7in) beside panels",
-                location=doc.location((*path, "fit")),
-                field=f"panels[{k}].fit",
-            )
+        for key, example in (
+            ("fit", "fit: 7in"),
+            ("width", "width: 7in"),
+            ("font_size", "font_size: 8pt"),
+        ):
+            if key in item:  # the figure's: one scale and one text size for every panel
+                raise SpecError(
+                    f"panel ({letter}) is drawn at the figure's scale, with the other panels, "
+                    f"so {key} belongs to the figure: write {key} (such as {example}) beside "
+                    "panels",
+                    location=doc.location((*path, key)),
+                    field=f"panels[{k}].{key}",
+                )
         check.raise_if_errors()
         sub = _sub_document(doc, path)
         name, where = None, doc.location(path)

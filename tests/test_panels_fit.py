@@ -217,14 +217,21 @@ def test_the_command_line_prints_the_located_fit_error(tmp_path: Path) -> None:
 
 
 # --- fit inside a panel ------------------------------------------------------------------
-def test_fit_in_an_inline_panel_is_a_located_error() -> None:
-    text = "panels:\n  - {layers: [3, 2]}\n  - layers: [4, 2]\n    fit: 3in\n"
+@pytest.mark.parametrize(
+    ("key", "value", "column"), [("fit", "3in", 10), ("width", "3in", 12), ("font_size", "9pt", 16)]
+)
+def test_fit_width_or_font_size_in_an_inline_panel_is_a_located_error(
+    key: str, value: str, column: int
+) -> None:
+    """The figure's scale and text are one for every panel: an inline panel's own is an
+    error, not silently left unread."""
+    text = f"panels:\n  - {{layers: [3, 2]}}\n  - layers: [4, 2]\n    {key}: {value}\n"
     with pytest.raises(SpecError) as info:
         load_spec("fig.yaml", text=text)
     err = info.value
-    assert err.field == "panels[1].fit"
-    assert err.location is not None and (err.location.line, err.location.column) == (4, 10)
-    assert "fit belongs to the figure" in err.message
+    assert err.field == f"panels[1].{key}"
+    assert err.location is not None and (err.location.line, err.location.column) == (4, column)
+    assert f"{key} belongs to the figure" in err.message
 
 
 def test_a_named_spec_keeps_its_fit_for_when_it_is_drawn_alone(tmp_path: Path) -> None:
