@@ -43,6 +43,10 @@ __all__ = [
     "panels_schema",
 ]
 
+# The keys of a figure of panels an inline panel may not give: one scale, one text size
+# and one fit for every panel (with an example for the message).
+FIGURE_ONLY = {"fit": "fit: 7in", "width": "width: 7in", "font_size": "font_size: 8pt"}
+
 PANEL_TOP_KEYS = (
     "panels",
     "title",
@@ -252,11 +256,7 @@ def _panel(doc: Document, item: Any, k: int) -> Panel:
         sub = _referenced(doc, name, (*path, "spec"))
         where = doc.location((*path, "spec"))
     else:
-        for key, example in (
-            ("fit", "fit: 7in"),
-            ("width", "width: 7in"),
-            ("font_size", "font_size: 8pt"),
-        ):
+        for key, example in FIGURE_ONLY.items():
             if key in item:  # the figure's: one scale and one text size for every panel
                 raise SpecError(
                     f"panel ({letter}) is drawn at the figure's scale, with the other panels, "
@@ -315,7 +315,8 @@ def panels_schema(network: dict[str, Any], top: dict[str, Any]) -> dict[str, Any
     """The JSON Schema definitions of a figure of panels (``panels_figure``, ``panel``),
     given the schema of a network spec and of each of its top-level keys."""
     caption = {"description": "The panel's caption, after its letter.", **_STRING}
-    inline = {**network, "properties": {**network["properties"], "caption": caption}}
+    own = {k: v for k, v in network["properties"].items() if k not in FIGURE_ONLY}
+    inline = {**network, "properties": {**own, "caption": caption}}
     named = {
         "type": "object",
         "properties": {

@@ -415,6 +415,10 @@ def axis_of(scene: Scene, letter: str) -> float:
         ({"fit": {"width": "7in", "min_text": "7pt"}, "align": "axis"}, True),
         ({"align": "middle"}, False),
         ({"fit": 3}, False),
+        ({"panel": {"width": "3in"}}, False),  # the figure's, not a panel's
+        ({"panel": {"font_size": "8pt"}}, False),
+        ({"panel": {"fit": "3in"}}, False),
+        ({"panel": {"caption": "an MLP", "title": "MLP"}}, True),
     ],
 )
 def test_the_schema_reads_fit_and_align_on_panels_as_nnsvg_does(extra: dict, valid: bool) -> None:
@@ -422,7 +426,9 @@ def test_the_schema_reads_fit_and_align_on_panels_as_nnsvg_does(extra: dict, val
 
     from nnsvg.spec.schema import spec_schema
 
-    doc = {"panels": [{"layers": [3, 2]}, {"layers": [2, 2]}], **extra}
+    extra = dict(extra)
+    panel = extra.pop("panel", {})
+    doc = {"panels": [{"layers": [3, 2]}, {"layers": [2, 2], **panel}], **extra}
     errors = list(jsonschema.Draft202012Validator(spec_schema()).iter_errors(doc))
     assert (errors == []) is valid
     if valid:
