@@ -32,10 +32,15 @@ fit costs one text sizing per number of rows, not nine).
 Caption placement is not varied: the engines already place each caption where it is
 clear of the others (alexnet's captions follow their boxes).
 
+With ``height`` (``fit: {width: 3.5in, height: 9in}``), an arrangement that prints
+taller than that is passed over as one whose text does not fit: fewer rows, then
+tighter gaps and smaller boxes, keep a long network on the page.
+
 When no arrangement fits, :class:`FitError` (at ``fit``) says what would, computed
 from the layouts tried: the smallest minimum the best arrangement reaches, the width
-at which the arrangement with the largest text reaches the minimum unscaled, and,
-with a fixed ``wrap``, the most layers per row that fit.
+at which the arrangement with the largest text reaches the minimum unscaled, with
+``height`` the least height a figure whose text fits printed at, and, with a fixed
+``wrap``, the most layers per row that fit.
 
 The search is one, over a :class:`Subject`: one network (:class:`NetworkSubject`)
 or a figure of panels (:mod:`nnsvg.panels_fit`), which say what their rows are,
@@ -84,7 +89,7 @@ SPACINGS = (1.0, 0.75, 0.5)
 BOX_SCALES = (1.0, 0.8, 0.64)
 MAX_TEXT_GROWTH = 2.0  # text past twice its theme's size only when nothing else fits
 _MARGIN = 0.004  # the text is aimed this far above the minimum (print_size's tolerance: 0.2 %)
-_FIT_KEYS = ("width", "min_text")
+_FIT_KEYS = ("width", "min_text", "height")
 _TRIES = 5  # searches for each suggestion before it is left out
 
 # The theme lengths that set the gaps between layers, and the boxes' sizes, by style.
@@ -113,17 +118,19 @@ _BOX_FIELDS = {
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """``fit:`` read: the printed width (None: the spec's ``width``) and the minimum
-    printed text size in pt."""
+    """``fit:`` read: the printed width (None: the spec's ``width``), the minimum
+    printed text size in pt, and the tallest the printed figure may be (None: any)."""
 
     width: str | None = None
     min_text: float = DEFAULT_MIN_TEXT
+    height: str | None = None
 
 
 class FitError(SpecError):
-    """No arrangement prints every text at the minimum; ``suggestions`` holds what
-    would, by key: ``min_text`` (pt), ``width`` (a length) and ``wrap`` (layers per
-    row), each present when it was found."""
+    """No arrangement prints every text at the minimum (within ``height``, when fit
+    gives one); ``suggestions`` holds what would, by key: ``min_text`` (pt), ``width``
+    and ``height`` (lengths) and ``wrap`` (layers per row), each present when it was
+    found."""
 
     def __init__(self, message: str, *, suggestions: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -136,8 +143,9 @@ def read_fit(
     width_of: Callable[[Checker, Any, tuple[str, ...]], str | None],
     points_of: Callable[[Checker, Any, tuple[str, ...]], float | None],
 ) -> Fit | None:
-    """``fit``: true, false, a printed width (``7in``) or a mapping with ``width`` and
-    ``min_text``; ``width_of`` and ``points_of`` read a length and a text size."""
+    """``fit``: true, false, a printed width (``7in``) or a mapping with ``width``,
+    ``min_text`` and ``height``; ``width_of`` and ``points_of`` read a length and a text
+    size."""
     from nnsvg.checker import MISSING, describe
 
     if value is MISSING or value is None or value is False:
@@ -151,11 +159,17 @@ def read_fit(
         data = check.mapping(value, ("fit",), _FIT_KEYS)
         width = width_of(check, data.get("width", MISSING), ("fit", "width"))
         points = points_of(check, data.get("min_text", MISSING), ("fit", "min_text"))
-        return Fit(width=width, min_text=points if points is not None else DEFAULT_MIN_TEXT)
+        height = width_of(check, data.get("height", MISSING), ("fit", "height"))
+        return Fit(
+            width=width,
+            min_text=points if points is not None else DEFAULT_MIN_TEXT,
+            height=height,
+        )
     check.error(
         ("fit",),
-        "must be true, a printed width (such as 7in) or a mapping with width and "
-        f"min_text (such as {{width: 7in, min_text: 6pt}}), got {describe(value)}",
+        "must be true, a printed width (such as 7in) or a mapping with width, min_text "
+        f"and height (such as {{width: 7in, min_text: 6pt, height: 9in}}), got "
+        f"{describe(value)}",
     )
     return None
 
@@ -315,7 +329,11 @@ class _Search:
     width: tuple[float, str]
     min_text: float
     font_size: float | None
+    height: tuple[float, str] | None = None  # the tallest the printed figure may be
     best_min: float = 0.0  # the largest smallest-text size reached, pt
+    shortest: float = math.inf  # the least printed height, in height's unit, of a figure
+    # whose text fits but that is too tall
+    too_tall: bool = False  # the last attempt's text fitted, and the figure was too tall
     best_natural: float = 0.0  # the largest at the theme's own text size, pt
     layouts: int = 0
     chosen: Arrangement | None = None
@@ -347,13 +365,13 @@ class _Search:
         scene = draw(theme)
         smallest = printed_min_pt(scene, self.width)
         if math.isinf(smallest):
-            return theme, scene
+            return self._within(theme, scene)
         base = _printed_pt(scene, theme, self.width)
         ratio = smallest / base
         self.best_natural = max(self.best_natural, smallest)
         self.best_min = max(self.best_min, smallest)
         if self.font_size is None and smallest >= self.min_text - 1e-9:
-            return theme, scene
+            return self._within(theme, scene)
         if self.font_size is not None:
             target = self.font_size
         else:
@@ -368,25 +386,51 @@ class _Search:
             smallest = printed_min_pt(scene, self.width)
             self.best_min = max(self.best_min, smallest)
             if smallest >= self.min_text - 1e-9:
-                return sized, scene
+                return self._within(sized, scene)
             if self.font_size is not None:
                 return None
             target *= self.min_text / smallest * (1 + _MARGIN)  # a text not scaled with the rest
         return None
 
+    def printed_height(self, scene: Scene) -> float:
+        """How tall ``scene`` prints at the width, in the unit of :attr:`height`."""
+        from nnsvg.units import PX_PER_UNIT
+
+        assert self.height is not None
+        _, _, w, h = scene.viewbox
+        number, unit = self.width
+        return h / w * number * PX_PER_UNIT[unit] / PX_PER_UNIT[self.height[1]]
+
+    def _within(self, theme: Theme, scene: Scene) -> tuple[Theme, Scene] | None:
+        """``(theme, scene)``, or None when the figure prints taller than :attr:`height`
+        (the least such height is kept, for the suggestion of a taller one)."""
+        if self.height is None:
+            return theme, scene
+        tall = self.printed_height(scene)
+        if tall <= self.height[0] * (1 + 1e-9):
+            return theme, scene
+        self.shortest = min(self.shortest, tall)
+        self.too_tall = True
+        return None
+
     def run(self) -> tuple[Theme, Scene] | None:
         """The first arrangement that fits (module docs), or None. When the tightest
-        arrangement of a number of rows fails, its looser ones are not tried."""
+        arrangement of a number of rows fails on its text, its looser ones are not
+        tried (they print it no larger). Under a height, the tightest prints tallest
+        (the same width holds less across it), so a figure too tall there is tried
+        looser; when every arrangement of a number of rows whose text fits is too tall,
+        more rows are not tried (each row adds to the height)."""
         themes = self.themes()
         base = self.subject.theme.font.size
         for k, candidate in enumerate(self.subject.candidates()):
+            self.too_tall = False
             try:
                 tightest = self.attempt(candidate, themes[-1][0], themes[-1][1:])
             except SpecError:
                 if k == 0:
                     raise
                 return None  # the style cannot wrap this network
-            if tightest is None:
+            if tightest is None and not self.too_tall:
                 continue
             found: list[tuple[tuple[Theme, Scene], float, float]] = []
             for theme, s, b in themes:
@@ -402,9 +446,12 @@ class _Search:
                     self.chosen = self._arrangement(candidate, s, b, growth)
                     return fits
                 found.append((fits, s, b))
-            fits, s, b = found[0]  # the text grows past the bound in each: the loosest
-            self.chosen = self._arrangement(candidate, s, b, fits[0].font.size / base)
-            return fits
+            if found:  # the text grows past the bound in each: the loosest
+                fits, s, b = found[0]
+                self.chosen = self._arrangement(candidate, s, b, fits[0].font.size / base)
+                return fits
+            if self.too_tall:
+                return None  # its text fits only in figures too tall: more rows are taller
         return None
 
     def _arrangement(self, candidate: Any, s: float, b: float, growth: float) -> Arrangement:
@@ -427,10 +474,21 @@ def _wraps(net: Network) -> bool:
 
 
 def _search(
-    subject: Subject, width: tuple[float, str], min_text: float, font_size: float | None
+    subject: Subject,
+    width: tuple[float, str],
+    min_text: float,
+    font_size: float | None,
+    height: tuple[float, str] | None = None,
 ) -> tuple[_Search, tuple[Theme, Scene] | None]:
-    search = _Search(subject, width, min_text, font_size)
+    search = _Search(subject, width, min_text, font_size, height)
     return search, search.run()
+
+
+def _height(fit: Fit) -> tuple[float, str] | None:
+    """``fit.height`` as (number, unit)."""
+    from nnsvg.units import split_length
+
+    return split_length(fit.height, field="height") if fit.height is not None else None
 
 
 def fit_figure(
@@ -477,7 +535,7 @@ def arrange_subject(
 ) -> tuple[Theme, Scene, Arrangement]:
     """The theme, scene and arrangement of the first arrangement of ``subject`` that
     fits (module docs); a :class:`FitError` at ``where`` saying what would, else."""
-    search, found = _search(subject, width, fit.min_text, font_size)
+    search, found = _search(subject, width, fit.min_text, font_size, _height(fit))
     if found is not None:
         assert search.chosen is not None
         return (*found, search.chosen)
@@ -485,10 +543,15 @@ def arrange_subject(
     number, unit = width
     if font_size is not None:
         advice.append("a smaller font_size, or none (fit then sizes the text)")
+    within, best = "", f"the smallest text prints at {search.best_min:.2f}pt at best"
+    if search.height is not None:  # fit.height
+        number_h, unit_h = search.height
+        within = f" within {number_h:g}{unit_h} tall"
+        if not math.isinf(search.shortest):
+            best = f"the shortest whose text fits prints {search.shortest:.2f}{unit_h} tall"
     raise FitError(
         f"no arrangement prints every text at {fit.min_text:g}pt or more at "
-        f"{number:g}{unit} ({subject.what}; the smallest text prints at "
-        f"{search.best_min:.2f}pt at best): give "
+        f"{number:g}{unit}{within} ({subject.what}; {best}): give "
         + (", or ".join(advice) if advice else "shorter labels"),
         suggestions=suggestions,
         location=where,
@@ -503,17 +566,28 @@ def _suggestions(search: _Search, fit: Fit) -> tuple[dict[str, Any], list[str]]:
 
     out: dict[str, Any] = {}
     advice: list[str] = []
-    subject, width = search.subject, search.width
+    subject, width, height = search.subject, search.width, search.height
     font_size = search.font_size
     for key, value, words, other in subject.alternatives():
-        if key not in out and _search(other, width, fit.min_text, font_size)[1]:
+        if key not in out and _search(other, width, fit.min_text, font_size, height)[1]:
             out[key] = value
             advice.append(words)
+    if height is not None and not math.isinf(search.shortest):
+        step = 0.1 if height[1] in ("in", "cm") else 1.0
+        taller = math.ceil(search.shortest / step * (1 + 1e-9)) * step
+        for _ in range(_TRIES):  # the least height a figure whose text fits took
+            tall = (round(taller, 4), height[1])
+            if _search(subject, width, fit.min_text, font_size, tall)[1]:
+                out["height"] = f"{tall[0]:g}{tall[1]}"
+                advice.append(f"a taller figure (height: {out['height']})")
+                break
+            taller = math.ceil(taller * 1.1 / step) * step
     smaller = math.floor(search.best_min * (1 - 2 * _MARGIN) * 10) / 10
+    smaller = min(smaller, round(fit.min_text - 0.1, 1))  # below the minimum asked
     for _ in range(_TRIES):  # the best arrangement's smallest text, rounded down
         if smaller < MIN_FONT_PT:
             break
-        if _search(subject, width, smaller, font_size)[1]:
+        if _search(subject, width, smaller, font_size, height)[1]:
             out["min_text"] = smaller
             advice.append(f"a smaller minimum (min_text: {smaller:g}pt)")
             break
@@ -528,9 +602,10 @@ def _suggestions(search: _Search, fit: Fit) -> tuple[dict[str, Any], list[str]]:
             wide = (round(wider, 4), unit)
             if wide[0] * PX_PER_UNIT.get(unit, 1.0) > MAX_FIGURE_PX:
                 break
-            if _search(subject, wide, fit.min_text, font_size)[1]:
+            if _search(subject, wide, fit.min_text, font_size, height)[1]:
                 out["width"] = f"{wide[0]:g}{unit}"
                 key = "fit" if fit.width is not None else "width"
+                key = "fit's width" if key == "fit" and fit.height is not None else key
                 advice.append(f"a wider figure ({key}: {out['width']})")
                 break
             wider = math.ceil(wider * 1.1 / step) * step

@@ -11,6 +11,7 @@ import yaml
 from nnsvg.engines.rows import printed_min_pt
 from nnsvg.fit import FitError
 from nnsvg.pipeline import build_scene, load_spec
+from nnsvg.units import PX_PER_INCH, parse_length, split_length
 
 KEYS_BESIDE_FIT = ("wrap", "columns")  # suggestions that are keys of their own
 
@@ -30,7 +31,7 @@ def applied(text: str, key: str, value: object) -> str:
 
 def assert_each_suggestion_fits(err: FitError, text: str) -> None:
     """Each of ``err``'s suggestions, written into ``text``, prints every text at its
-    minimum at its width (inches)."""
+    minimum at its width (inches), and no taller than fit's height when it has one."""
     assert err.suggestions, err.message
     for key, value in err.suggestions.items():
         fixed = applied(text, key, value)
@@ -39,3 +40,9 @@ def assert_each_suggestion_fits(err: FitError, text: str) -> None:
         number = float(re.match(r"[\d.]+", data["fit"]["width"])[0])  # type: ignore[index]
         scene = build_scene(load_spec("t.json", text=fixed))
         assert printed_min_pt(scene, (number, "in")) >= minimum - 1e-9, (key, value)
+        if "height" in data["fit"]:  # and it prints no taller than fit's height
+            _, _, w, h = scene.viewbox
+            tall = split_length(data["fit"]["height"])
+            assert h / w * number * PX_PER_INCH <= parse_length(data["fit"]["height"]) * (
+                1 + 1e-9
+            ), (key, value, tall)

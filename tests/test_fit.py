@@ -4,6 +4,7 @@ minimum at a width; located errors; suggestions that work; every gallery spec.""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def error_of(text: str) -> NnsvgError:
         ("{width: 7in, min_text: 2pt}", "fit.min_text", "from 4pt"),
         ("{width: 7in, min_text: big}", "fit.min_text", "text size"),
         ("true", "fit", "gives none"),
+        ("{width: 7in, height: -2in}", "fit.height", "positive number"),
+        ("{width: 7in, height: tall}", "fit.height", "unit"),
     ],
 )
 def test_bad_fit_values_are_located_errors(value: str, field: str, words: str) -> None:
@@ -226,6 +229,56 @@ def test_the_cli_prints_a_located_message(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert re.search(r"s\.yaml:\d+:\d+: fit: no arrangement", result.output)
     assert "Traceback" not in result.output
+
+
+# --- height ----------------------------------------------------------------------------
+def printed_height(scene: Scene, inches: float) -> float:
+    return scene.viewbox[3] / scene.viewbox[2] * inches
+
+
+def test_a_height_keeps_the_figure_under_it_with_tighter_boxes() -> None:
+    """Twelve convolutions at 3.5 in take three rows 2.38 in tall; under 2.26 in, fit keeps
+    the three rows and shrinks the boxes rather than give up or grow the text."""
+    free = scene_of(CHAIN + "fit: 3.5in\n")
+    assert printed_height(free, 3.5) > 2.26
+    text = CHAIN + "fit: {width: 3.5in, height: 2.26in}\n"
+    low = scene_of(text)
+    assert printed_height(low, 3.5) <= 2.26 * (1 + 1e-9)
+    assert printed_min_pt(low, (3.5, "in")) >= 6 - 1e-9
+    chosen = arrangement(CHAIN, 3.5, height="2.26in")
+    assert chosen.rows == arrangement(CHAIN, 3.5).rows and chosen.boxes < 1.0
+    assert arrangement(CHAIN, 3.5, height="9in") == arrangement(CHAIN, 3.5)  # room to spare
+
+
+@pytest.mark.parametrize("height", ["1.5in", "40mm"])
+def test_a_height_nothing_fits_under_says_how_tall_and_each_suggestion_fits(height: str) -> None:
+    text = CHAIN + f"fit: {{width: 3.5in, height: {height}}}\n"
+    with pytest.raises(FitError) as info:
+        scene_of(text)
+    err = info.value
+    assert err.field == "fit" and err.location is not None and err.location.line == 17
+    assert f"within {height} tall" in err.message
+    assert "the shortest whose text fits prints" in err.message
+    assert "height" in err.suggestions and "a taller figure (height: " in err.message
+    assert_each_suggestion_fits(err, text)
+
+
+def test_a_height_fits_a_figure_of_panels_too() -> None:
+    text = "fit: {width: 3.5in, height: 3in}\ncolumns: 1\npanels:\n" + "".join(
+        "  - style: lenet\n    input: [64, 64, 3]\n    layers:\n"
+        + "".join("      - {type: conv, filters: 16, kernel: 3, padding: same}\n" for _ in range(6))
+        for _ in range(2)
+    )
+    free = scene_of(text.replace(", height: 3in", ""))
+    tall = printed_height(free, 3.5)  # about 5.1 in: both panels wrapped
+    roomy = math.ceil(tall * 100) / 100
+    scene = scene_of(text.replace("height: 3in", f"height: {roomy}in"))
+    assert scene == free
+    with pytest.raises(FitError) as info:
+        scene_of(text)
+    err = info.value
+    assert "within 3in tall" in err.message and "height" in err.suggestions
+    assert_each_suggestion_fits(err, text)
 
 
 # --- suggestions -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ SPECIAL_KINDS = (
     "points",  # a printed text size: 8pt, or a bare number of points
     "legend",  # auto, true or false
     "wrap",  # auto or a number of layers per row
-    "fit",  # true, a printed width, or a mapping of width and min_text (nnsvg.fit)
+    "fit",  # true, a printed width, or a mapping of width, min_text, height (nnsvg.fit)
     "theme",  # a theme name or file, or a mapping of theme keys
     "weights",  # random, none, a file or a list of files
     "encode",  # one choice or a list of them

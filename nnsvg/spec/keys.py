@@ -578,9 +578,10 @@ TOP = _table(
         "fit",
         "fit",
         "Fit the figure to a printed width with every text at a minimum size or more: "
-        "7in (that width), true (the spec's width) or {width: 7in, min_text: 6pt} "
-        "(default minimum 6pt). The rows, layer spacing, box sizes and text size are "
-        "chosen, fewest rows first; a fixed wrap or font_size is kept.",
+        "7in (that width), true (the spec's width) or {width: 7in, min_text: 6pt, "
+        "height: 9in} (default minimum 6pt, any height). The rows, layer spacing, box "
+        "sizes and text size are chosen, fewest rows first; a fixed wrap or font_size is "
+        "kept.",
         keys=(
             Key(
                 "width",
@@ -596,6 +597,13 @@ TOP = _table(
                 minimum=MIN_FONT_PT,
                 maximum=MAX_FONT_PT,
                 default=6.0,
+            ),
+            Key(
+                "height",
+                "length",
+                "The tallest the printed figure may be, e.g. 9in (default: any height).",
+                minimum=MIN_FIGURE_PX,
+                maximum=MAX_FIGURE_PX,
             ),
         ),
     ),
