@@ -19,7 +19,8 @@ import dataclasses
 import math
 
 from nnsvg.colors import mix
-from nnsvg.engines.alexnet_labels import caption_rows, clear_dims, hull, text_quad
+from nnsvg.engines.alexnet_down import check_down, place_down
+from nnsvg.engines.alexnet_labels import caption_beside, caption_rows, clear_dims, hull, text_quad
 from nnsvg.engines.alexnet_model import (
     KINDS_3D,
     Box3,
@@ -342,13 +343,29 @@ def _clear_level(
     return level
 
 
-def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, left: float) -> Group:
+def _legend(
+    tensors: list[Tensor],
+    theme: Theme,
+    tm: TextMaker,
+    below: float,
+    left: float,
+    width: float | None = None,
+) -> Group:
+    """The kinds' swatches in a row from (``left``, ``below``); with ``width``, in as
+    many rows as keep each within it."""
     size = theme.legend.font_size
     kinds = list(dict.fromkeys(t.kind for t in tensors))
     x, y = left, below
     box = size * 1.1
     children: list[Item] = []
+
+    def room(name: str) -> None:
+        nonlocal x, y
+        if width is not None and x > left and x + box + 4 + tm.width(name, size) > left + width:
+            x, y = left, y + box + theme.label.line_gap + size * 0.4
+
     for kind in kinds:
+        room(KINDS_3D[kind])
         children.append(
             Rect(
                 x,
@@ -372,6 +389,7 @@ def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, le
         base = banded.color if banded.color != "none" else theme.boxes.color
         band = mix(base, "#000000", theme.boxes.band_shade)
         swatch = Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
+        room("ReLU")
         children.append(Rect(x, y, box, box, paint=swatch))
         children.append(
             tm.text(x + box + 4, y + box / 2, "ReLU", size, anchor="start", baseline="central")
@@ -396,6 +414,8 @@ def layout_alexnet(
 ) -> Scene:
     """Lay out ``net`` as 3D boxes seen by its camera (a network that branches by
     :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`)."""
+    if net.direction == "down":
+        check_down(net)
     if net.wrap is not None:
         from nnsvg.engines.alexnet_rows import check_wrap
 
@@ -408,7 +428,9 @@ def layout_alexnet(
         )
     tm = TextMaker(metrics, theme.font.family)
     cam = net.camera
-    camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
+    camera = Camera(
+        cam.azimuth, cam.elevation, cam.projection, cam.distance, down=net.direction == "down"
+    )
     tensors = tensors_of(net, theme)
     if net.wrap is not None:
         from nnsvg.engines.alexnet_rows import layout_rows
@@ -424,7 +446,9 @@ def layout_alexnet(
         from nnsvg.scene import bounds
 
         content = bounds(items) or BBox(0, 0, 1, 1)
-        items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
+        width = content.x1 - content.x0 if camera.down else None  # a column: wrap to it
+        legend = _legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0, width)
+        items.append(legend)
     return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
 
 
@@ -433,7 +457,10 @@ def chain_items(
 ) -> list[Item]:
     """The boxes of a chain of ``tensors`` (all of the network, or one row of it)
     placed along z from 0, with their links, skips, edge numbers and captions."""
-    _place(tensors, net, theme, tm, camera)
+    if camera.down:
+        place_down(tensors, net, theme, tm, camera)
+    else:
+        _place(tensors, net, theme, tm, camera)
     last = tensors[-1].box
     center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
     size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
@@ -516,7 +543,8 @@ def chain_items(
         for b in obstacle_boxes(s)
     ]
     obstacles += [text_quad(text) for texts in dims.values() for text in texts]
-    captions = caption_rows(tensors, net, theme, tm, camera, obstacles)
+    beside = caption_beside if camera.down else caption_rows
+    captions = beside(tensors, net, theme, tm, camera, obstacles)
     for k, group in enumerate(items):
         number = _layer_number(group)
         if number is None or not (dims.get(number) or captions.get(number)):

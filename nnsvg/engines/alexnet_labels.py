@@ -276,6 +276,52 @@ def caption_rows(
     return out
 
 
+def caption_beside(
+    tensors: list[Tensor],
+    net: Network,
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
+    obstacles: list[list[tuple[float, float]]],
+) -> dict[int, list[Text]]:
+    """Captions on the left of each box, level with its centre, by tensor number (a
+    column: the next box is under it): each just left of its own box (``obstacles[k]``
+    is the hull of tensor k's box), pushed left only past what it would touch (another
+    box, a pyramid, an edge number, a caption placed before it). ``obstacles`` is as
+    :func:`caption_rows` takes it."""
+    sep = theme.label.min_separation / 2
+    gap = theme.layer.label_gap
+    placed: list[list[tuple[float, float]]] = []
+    out: dict[int, list[Text]] = {}
+    for k, t in enumerate(tensors):
+        lines = captions_of(t, net, theme)
+        if not lines:
+            continue
+        centre = camera.project(t.box.center)[1]
+        width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
+        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+        top = centre - height / 2
+        right = min(x for x, _y in obstacles[k]) - gap if obstacles[k] else 0.0
+        while True:  # each step moves left of a hull or a caption: it ends
+            quad = [
+                (right - width - sep, top),
+                (right + sep, top),
+                (right + sep, top + height),
+                (right - width - sep, top + height),
+            ]
+            hits = [
+                hull
+                for j, hull in enumerate(obstacles)
+                if j != k and hull and convex_overlap(quad, hull, 0.5)
+            ] + [other for other in placed if convex_overlap(quad, other, 0.5)]
+            if not hits:
+                break
+            right = min(x for hit in hits for x, _y in hit) - gap
+        placed.append(quad)
+        out[t.number] = caption_texts(t, lines, right, top, theme, tm, anchor="end")
+    return out
+
+
 def caption_texts(
     t: Tensor,
     lines: list[tuple[str, float, str, str]],
@@ -283,16 +329,28 @@ def caption_texts(
     top: float,
     theme: Theme,
     tm: TextMaker,
+    anchor: str = "middle",
 ) -> list[Item]:
-    """A box's caption lines centred on ``x``, the first line's top at ``top``: its
-    label, then in the secondary colour its size and activation."""
+    """A box's caption lines centred on ``x`` (or ending there, with ``anchor="end"``),
+    the first line's top at ``top``: its label, then in the secondary colour its size
+    and activation."""
     out: list[Item] = []
     y = top
     for text, size, weight, style in lines:
         y += tm.ascent(size)
         color = None if text == t.label else theme.label.secondary_color
         out.append(
-            tm.text(x, y, text, size, weight=weight, style=style, color=color, cls="caption")
+            tm.text(
+                x,
+                y,
+                text,
+                size,
+                anchor=anchor,
+                weight=weight,
+                style=style,
+                color=color,
+                cls="caption",
+            )
         )
         y += tm.descent(size) + theme.label.line_gap
     return out
