@@ -27,6 +27,7 @@ from nnsvg.engines.alexnet_model import (
     Tensor,
     captions_of,
     draw_order,
+    seen_by,
     tensors_of,
 )
 from nnsvg.engines.common import (
@@ -461,10 +462,7 @@ def chain_items(
         place_down(tensors, net, theme, tm, camera)
     else:
         _place(tensors, net, theme, tm, camera)
-    last = tensors[-1].box
-    center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
-    size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
-    camera = camera.at(center, size)
+    camera = seen_by(tensors, camera)
     boxes = theme.boxes
 
     # Slabs along z: each tensor's box, and the gap after it (pyramid or arrow).

@@ -18,7 +18,8 @@ networks that branch.
 
 from __future__ import annotations
 
-from nnsvg.engines.alexnet_model import Tensor, captions_of
+from nnsvg.engines.alexnet_labels import caption_height
+from nnsvg.engines.alexnet_model import Tensor, captions_of, seen_by
 from nnsvg.engines.common import TextMaker, kernel_window
 from nnsvg.errors import SpecError
 from nnsvg.geometry import Camera
@@ -64,9 +65,7 @@ def check_down(net: Network) -> None:
         )
 
 
-def _caption_height(t: Tensor, net: Network, theme: Theme, tm: TextMaker) -> float:
-    lines = captions_of(t, net, theme)
-    return sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+_ROUNDS = 30  # a perspective column: at most this many placements under the moved eye
 
 
 def _band(t: Tensor, camera: Camera) -> tuple[float, float]:
@@ -75,33 +74,52 @@ def _band(t: Tensor, camera: Camera) -> tuple[float, float]:
     return min(ys), max(ys)
 
 
+def _middle(t: Tensor, camera: Camera) -> float:
+    top, bottom = _band(t, camera)
+    return (top + bottom) / 2
+
+
 def place_down(
     tensors: list[Tensor], net: Network, theme: Theme, tm: TextMaker, camera: Camera
 ) -> None:
     """Positions along z, for a column: each box below the one before on screen, by
     its gap (``boxes.spacing`` and the layer's ``spacing``) and never by less than
     room for the link between them; farther where the captions beside the two boxes
-    would touch."""
-    origin = camera.project((0.0, 0.0, 0.0))[1]
-    down_z = camera.project((0.0, 0.0, 1.0))[1] - origin  # screen y per unit z: > 0
-    sep = theme.label.min_separation
-    heights = [_caption_height(t, net, theme, tm) for t in tensors]
+    would touch. A perspective view moves with the column (it is placed on the
+    column's centre, :func:`seen_by`): the boxes are pushed apart again under the
+    camera so placed until none moves."""
+    heights = [caption_height(captions_of(t, net, theme), theme, tm) for t in tensors]
     for i, t in enumerate(tensors):
-        if not i:
-            t.z0 = 0.0
-            continue
-        prev = tensors[i - 1]
-        t.z0 = prev.z0 + prev.d + prev.gap_after
-        _, bottom = _band(prev, camera)
-        top, _ = _band(t, camera)
-        # Room between the two bands for the link to show: an arrow's shaft and head,
-        # or the waist of a pyramid (it also runs through the two boxes' faces).
-        arrow = prev.bar or kernel_window(t.layer, prev.shape, t.shape) is None
-        room = 2 * theme.arrow.length if arrow else sep / 2
-        if top < bottom + room:
-            t.z0 += (bottom + room - top) / down_z
-        centre = camera.project(prev.box.center)[1]
-        need = (heights[i - 1] + heights[i]) / 2 + sep
-        have = camera.project(t.box.center)[1] - centre
-        if have < need:
-            t.z0 += (need - have) / down_z
+        prev = tensors[i - 1] if i else None
+        t.z0 = prev.z0 + prev.d + prev.gap_after if prev else 0.0
+    view = camera
+    for _ in range(_ROUNDS):
+        moved = False
+        for i in range(1, len(tensors)):
+            push = _shortfall(tensors[i - 1], tensors[i], heights[i - 1 : i + 1], theme, view)
+            if push > 0:
+                for t in tensors[i:]:
+                    t.z0 += push
+                moved = True
+        if camera.projection != "perspective" or (view is not camera and not moved):
+            break  # a parallel view is placed in one pass
+        view = seen_by(tensors, camera)
+
+
+def _shortfall(
+    prev: Tensor, t: Tensor, heights: list[float], theme: Theme, camera: Camera
+) -> float:
+    """How much farther along z ``t`` must go for its band to lie far enough under
+    ``prev``'s, and its captions' centre under ``prev``'s."""
+    centre = camera.project(t.box.center)[1]
+    down_z = max(camera.project((0.0, t.y, t.box.center[2] + 1.0))[1] - centre, 1e-6)
+    sep = theme.label.min_separation
+    _, bottom = _band(prev, camera)
+    top, _ = _band(t, camera)
+    # Room between the two bands for the link to show: an arrow's shaft and head, or
+    # the waist of a pyramid (it also runs through the two boxes' faces).
+    arrow = prev.bar or kernel_window(t.layer, prev.shape, t.shape) is None
+    room = 2 * theme.arrow.length if arrow else sep / 2
+    need = (heights[0] + heights[1]) / 2 + sep
+    have = _middle(t, camera) - _middle(prev, camera)
+    return max(bottom + room - top, need - have, 0.0) / down_z

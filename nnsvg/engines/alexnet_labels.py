@@ -218,6 +218,11 @@ def quad_bounds(quad: list[tuple[float, float]]) -> Bounds | None:
     return (x0 - slack, y0 - slack, x1 + slack, y1 + slack)
 
 
+def caption_height(lines: list[tuple[str, float, str, str]], theme: Theme, tm: TextMaker) -> float:
+    """The height of a box's caption lines (each with the gap after it)."""
+    return sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+
+
 def caption_rows(
     tensors: list[Tensor],
     net: Network,
@@ -248,7 +253,7 @@ def caption_rows(
             continue
         x = camera.project(t.box.center)[0]
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
-        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+        height = caption_height(lines, theme, tm)
         top = max(y for _x, y in obstacles[k]) + gap if obstacles[k] else 0.0
         while True:  # each step moves below a hull or a caption: it ends
             quad = [
@@ -297,10 +302,10 @@ def caption_beside(
         lines = captions_of(t, net, theme)
         if not lines:
             continue
-        centre = camera.project(t.box.center)[1]
+        ys = [y for _x, y in obstacles[k]] or [camera.project(t.box.center)[1]]
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
-        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
-        top = centre - height / 2
+        height = caption_height(lines, theme, tm)
+        top = (min(ys) + max(ys)) / 2 - height / 2  # level with the box's middle
         right = min(x for x, _y in obstacles[k]) - gap if obstacles[k] else 0.0
         while True:  # each step moves left of a hull or a caption: it ends
             quad = [
