@@ -20,7 +20,7 @@ import math
 
 from nnsvg.colors import mix
 from nnsvg.engines.alexnet_down import check_down, place_down
-from nnsvg.engines.alexnet_labels import caption_beside, caption_rows, clear_dims, hull, text_quad
+from nnsvg.engines.alexnet_labels import caption_rows, clear_dims, hull, text_quad
 from nnsvg.engines.alexnet_model import (
     KINDS_3D,
     Box3,
@@ -541,8 +541,7 @@ def chain_items(
         for b in obstacle_boxes(s)
     ]
     obstacles += [text_quad(text) for texts in dims.values() for text in texts]
-    beside = caption_beside if camera.down else caption_rows
-    captions = beside(tensors, net, theme, tm, camera, obstacles)
+    captions = caption_rows(tensors, net, theme, tm, camera, obstacles, beside=camera.down)
     for k, group in enumerate(items):
         number = _layer_number(group)
         if number is None or not (dims.get(number) or captions.get(number)):

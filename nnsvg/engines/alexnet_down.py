@@ -8,7 +8,7 @@ the next plate's top (an arrow between dense bars). Every box keeps a band of th
 page to itself (no two boxes share a height on screen), so that links join only
 neighbours and pass through no other box; gaps widen where the captions beside two
 neighbouring boxes would touch. Captions stand on the left of their boxes, level with
-them (:func:`~nnsvg.engines.alexnet_labels.caption_beside`); the legend wraps to the
+them (:func:`~nnsvg.engines.alexnet_labels.caption_rows`); the legend wraps to the
 column's width under it.
 
 What a column cannot draw is a located error saying what to change: ``wrap`` (a
@@ -21,6 +21,7 @@ from __future__ import annotations
 from nnsvg.engines.alexnet_labels import caption_height
 from nnsvg.engines.alexnet_model import Tensor, captions_of, seen_by
 from nnsvg.engines.common import TextMaker, kernel_window
+from nnsvg.engines.rows import refuse_wrap_down
 from nnsvg.errors import SpecError
 from nnsvg.geometry import Camera
 from nnsvg.network import Network
@@ -33,13 +34,7 @@ def check_down(net: Network) -> None:
     """Raise a located error (at ``direction``, or ``wrap``) for what a column of boxes
     cannot draw."""
     where = net.where("direction")
-    if net.wrap is not None:
-        raise SpecError(
-            "wrap continues a row on the next row, so it cannot go with direction: down: "
-            "remove one of them",
-            location=net.where("wrap"),
-            field="wrap",
-        )
+    refuse_wrap_down(net)
     if net.skips:
         raise SpecError(
             "the alexnet style draws skip_from arcs over a row of boxes, and this network has "

@@ -230,13 +230,19 @@ def caption_rows(
     tm: TextMaker,
     camera: Camera,
     obstacles: list[list[tuple[float, float]]],
+    *,
+    beside: bool = False,
 ) -> dict[int, list[Text]]:
     """Captions under each box's centre, by tensor number: each just under its own box
     (``obstacles[k]`` is the hull of tensor k's box), pushed down only past what it
     would touch (another box, a pyramid, an edge number, a caption placed before it),
     so that in a diagonal view the captions follow the boxes instead of lining up far
     below them. ``obstacles`` holds the boxes' hulls first, in tensor order, then
-    everything else drawn."""
+    everything else drawn.
+
+    With ``beside`` (a column, where the next box is under this one) each caption
+    stands on the left of its box instead, level with the box's middle, and is pushed
+    left past what it would touch."""
     sep = theme.label.min_separation / 2
     gap = theme.layer.label_gap
     shown = [k for k, hull in enumerate(obstacles) if hull]
@@ -251,16 +257,23 @@ def caption_rows(
         lines = captions_of(t, net, theme)
         if not lines:
             continue
-        x = camera.project(t.box.center)[0]
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
         height = caption_height(lines, theme, tm)
-        top = max(y for _x, y in obstacles[k]) + gap if obstacles[k] else 0.0
-        while True:  # each step moves below a hull or a caption: it ends
+        own = obstacles[k]
+        if beside:  # x: where the lines end
+            ys = [y for _x, y in own] or [camera.project(t.box.center)[1]]
+            top = (min(ys) + max(ys)) / 2 - height / 2
+            x = min(x for x, _y in own) - gap if own else 0.0
+        else:  # x: the lines' centre
+            x = camera.project(t.box.center)[0]
+            top = max(y for _x, y in own) + gap if own else 0.0
+        while True:  # each step moves past a hull or a caption: it ends
+            left, right = (x - width, x) if beside else (x - width / 2, x + width / 2)
             quad = [
-                (x - width / 2 - sep, top),
-                (x + width / 2 + sep, top),
-                (x + width / 2 + sep, top + height),
-                (x - width / 2 - sep, top + height),
+                (left - sep, top),
+                (right + sep, top),
+                (right + sep, top + height),
+                (left - sep, top + height),
             ]
             near = quad_bounds(quad)
             hits = [
@@ -274,56 +287,14 @@ def caption_rows(
             ]
             if not hits:
                 break
-            top = max(y for hit in hits for _x, y in hit) + gap
+            if beside:
+                x = min(px for hit in hits for px, _y in hit) - gap
+            else:
+                top = max(y for hit in hits for _x, y in hit) + gap
         placed.append(quad)
         placed_index.add(bounds_of(quad))
-        out[t.number] = caption_texts(t, lines, x, top, theme, tm)
-    return out
-
-
-def caption_beside(
-    tensors: list[Tensor],
-    net: Network,
-    theme: Theme,
-    tm: TextMaker,
-    camera: Camera,
-    obstacles: list[list[tuple[float, float]]],
-) -> dict[int, list[Text]]:
-    """Captions on the left of each box, level with its centre, by tensor number (a
-    column: the next box is under it): each just left of its own box (``obstacles[k]``
-    is the hull of tensor k's box), pushed left only past what it would touch (another
-    box, a pyramid, an edge number, a caption placed before it). ``obstacles`` is as
-    :func:`caption_rows` takes it."""
-    sep = theme.label.min_separation / 2
-    gap = theme.layer.label_gap
-    placed: list[list[tuple[float, float]]] = []
-    out: dict[int, list[Text]] = {}
-    for k, t in enumerate(tensors):
-        lines = captions_of(t, net, theme)
-        if not lines:
-            continue
-        ys = [y for _x, y in obstacles[k]] or [camera.project(t.box.center)[1]]
-        width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
-        height = caption_height(lines, theme, tm)
-        top = (min(ys) + max(ys)) / 2 - height / 2  # level with the box's middle
-        right = min(x for x, _y in obstacles[k]) - gap if obstacles[k] else 0.0
-        while True:  # each step moves left of a hull or a caption: it ends
-            quad = [
-                (right - width - sep, top),
-                (right + sep, top),
-                (right + sep, top + height),
-                (right - width - sep, top + height),
-            ]
-            hits = [
-                hull
-                for j, hull in enumerate(obstacles)
-                if j != k and hull and convex_overlap(quad, hull, 0.5)
-            ] + [other for other in placed if convex_overlap(quad, other, 0.5)]
-            if not hits:
-                break
-            right = min(x for hit in hits for x, _y in hit) - gap
-        placed.append(quad)
-        out[t.number] = caption_texts(t, lines, right, top, theme, tm, anchor="end")
+        anchor = "end" if beside else "middle"
+        out[t.number] = caption_texts(t, lines, x, top, theme, tm, anchor=anchor)
     return out
 
 
