@@ -35,9 +35,9 @@ Quad = list[tuple[float, float]]
 
 
 @st.composite
-def columns(draw, projections=("orthographic", "oblique", "perspective")) -> dict:
-    """A random AlexNet chain (no skips) drawn with ``direction: down``."""
-    data = draw(alexnet_specs(projections=projections))
+def columns(draw, projections=("orthographic", "oblique", "perspective"), skips=False) -> dict:
+    """A random AlexNet chain drawn with ``direction: down``."""
+    data = draw(alexnet_specs(projections=projections, skips=skips))
     data["direction"] = "down"
     if draw(st.booleans()):
         data["labels"] = {"dims": False}
@@ -123,6 +123,42 @@ def test_columns_stay_inside_apart_and_linked_cleanly(data: dict) -> None:
     check_column(build_scene(checked_spec(data)))
 
 
+def check_arcs(scene: Scene) -> None:
+    """Each skip arc runs down on the right of every box it spans, clear of them and of
+    every caption, and ends at its last box."""
+    boxes = box_hulls(scene)
+    captions = [text_quad(t) for t in texts_of(scene, "caption")]
+    for group in (g for g in scene.items if isinstance(g, Group) and g.role.startswith("skip")):
+        a, b = (int(n) for n in group.id.split("-")[1:])  # type: ignore[union-attr]
+        arc = next(c for c in group.children if isinstance(c, PathItem) and c.cls == "skip")
+        run = [(cmd[1], cmd[2]) for cmd in arc.commands][1:3]  # the part down the column
+        assert run[0][0] == pytest.approx(run[1][0]) or run[0][1] < run[1][1]
+        spanned = [boxes[n] for n in boxes if a <= n <= b]
+        assert min(x for x, _ in run) > max(x for hull in spanned for x, _ in hull), group.id
+        for quad in captions:
+            assert not convex_overlap(quad, [run[0], run[1], run[1], run[0]], 0.5)
+
+
+@given(columns(skips=True))
+def test_skip_arcs_run_beside_the_column(data: dict) -> None:
+    scene = build_scene(checked_spec(data))
+    check_column(scene)
+    check_arcs(scene)
+    skips = [g for g in scene.items if isinstance(g, Group) and g.role.startswith("skip")]
+    assert len(skips) == sum("skip_from" in layer for layer in data["layers"])
+
+
+def test_resnet_stage_down_draws_its_arcs_beside_the_column() -> None:
+    text = (SPECS / "resnet-stage.yaml").read_text() + "direction: down\n"
+    scene = build_scene(load_spec("t.yaml", text=text))
+    check_column(scene)
+    check_arcs(scene)
+    assert {g.id for g in scene.items if isinstance(g, Group) and "skip" in g.role} == {
+        "skip-0-2",
+        "skip-2-4",
+    }
+
+
 @given(columns(projections=("orthographic", "oblique")))
 def test_painters_order_in_a_column(data: dict) -> None:
     scene, rec = recorded_scene(data)
@@ -193,14 +229,6 @@ def test_wrap_with_direction_down(tmp_path: Path) -> None:
     err = refused(tmp_path, BASE + "direction: down\nwrap: 2\n")
     assert "net.yaml:7:7: wrap: " in err
     assert "wrap continues a row on the next row, so it cannot go with direction: down" in err
-
-
-def test_skip_from_with_direction_down(tmp_path: Path) -> None:
-    text = BASE + "  - {type: conv, filters: 8, kernel: 3, padding: same, skip_from: a}\n"
-    err = refused(tmp_path, text + "direction: down\n")
-    assert "net.yaml:7:12: direction: " in err
-    assert "draws skip_from arcs over a row of boxes" in err
-    assert "remove direction" in err
 
 
 def test_a_branching_network_with_direction_down(tmp_path: Path) -> None:

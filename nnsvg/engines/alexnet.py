@@ -30,6 +30,7 @@ from nnsvg.engines.alexnet_model import (
     seen_by,
     tensors_of,
 )
+from nnsvg.engines.alexnet_skips import skip_items
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
@@ -37,8 +38,6 @@ from nnsvg.engines.common import (
     finish_scene,
     kernel_window,
     kind_legend,
-    merge_mark,
-    skip_lanes,
 )
 from nnsvg.engines.notes import obstacle_boxes
 from nnsvg.geometry import Camera, Vec3
@@ -255,95 +254,6 @@ def _arrow(prev: Tensor, t: Tensor, theme: Theme, camera: Camera) -> list[Item]:
     ]
 
 
-def _skips(
-    net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
-) -> list[Item]:
-    placed = skip_lanes(net.skips, tensors)
-    if not placed:
-        return []
-    sk = theme.skip
-    above = camera.eye_direction()[1] >= 0
-    sign = 1.0 if above else -1.0
-    items: list[Item] = []
-    for a, b, lane, merge in placed:
-        span = tensors[a.index : b.index + 1]
-        ya, yb = sign * a.h / 2, sign * b.h / 2
-        # Leave a box on its later side and arrive on its earlier side (along the
-        # network): an arc arriving where another leaves never crosses it.
-        za, zb = a.box.center[2] + a.d / 4, b.box.center[2] - b.d / 4
-        level = sign * (max(t.h / 2 for t in span) + sk.height + lane * sk.lane)
-        level = _clear_level(span, level, sign, za, zb, sk.height + lane * sk.lane, camera)
-        points = [(0.0, ya, za), (0.0, level, za), (0.0, level, zb)]
-        p2 = [camera.project(p)[:2] for p in points]
-        top_b = camera.project((0.0, yb, zb))[:2]
-        mark_r = sk.mark_radius
-        dx, dy = top_b[0] - p2[-1][0], top_b[1] - p2[-1][1]
-        n = math.hypot(dx, dy) or 1.0
-        ux, uy = dx / n, dy / n
-        mark = (
-            p2[-1][0] + ux * min(n * 0.4, mark_r * 2.5),
-            p2[-1][1] + uy * min(n * 0.4, mark_r * 2.5),
-        )
-        tip = (top_b[0] - ux * 2, top_b[1] - uy * 2)
-        paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
-        head = arrowhead(tip, (ux, uy), theme.arrow.length, theme.arrow.width)
-        items.append(
-            Group(
-                id=f"skip-{a.number}-{b.number}",
-                role=f"skip {merge}",
-                children=(
-                    Path(
-                        (
-                            ("M", *p2[0]),
-                            ("L", *p2[1]),
-                            ("L", *p2[2]),
-                            ("L", mark[0] - ux * mark_r, mark[1] - uy * mark_r),
-                        ),
-                        paint,
-                        cls="skip",
-                    ),
-                    *merge_mark(*mark, merge, theme, tm),
-                    Path(
-                        (
-                            ("M", mark[0] + ux * mark_r, mark[1] + uy * mark_r),
-                            (
-                                "L",
-                                tip[0] - ux * theme.arrow.length * 0.8,
-                                tip[1] - uy * theme.arrow.length * 0.8,
-                            ),
-                        ),
-                        paint,
-                    ),
-                    Polygons((head,), Paint(fill=sk.color, stroke="none")),
-                ),
-            )
-        )
-    return items
-
-
-def _clear_level(
-    span: list[Tensor],
-    level: float,
-    sign: float,
-    za: float,
-    zb: float,
-    margin: float,
-    camera: Camera,
-) -> float:
-    """Raise an arc's level until, on screen, it passes ``margin`` over every box it spans
-    (above them seen from above, below them seen from below)."""
-    corners = [camera.project(c)[1] for t in span for c in t.box.corners()]
-    edge = min(corners) if sign > 0 else max(corners)
-    step = max(max(t.h for t in span), 1.0) * 0.1
-    for _ in range(200):
-        ys = [camera.project((0.0, level, z))[1] for z in (za, zb)]
-        if (sign > 0 and max(ys) <= edge - margin) or (sign < 0 and min(ys) >= edge + margin):
-            break
-        level += sign * step
-        step *= 1.25  # steep views need a much higher arc: grow the step
-    return level
-
-
 def _legend(
     tensors: list[Tensor],
     theme: Theme,
@@ -511,7 +421,7 @@ def chain_items(
                 )
             )
     order = draw_order(slabs, camera)
-    skips = _skips(net, tensors, theme, tm, camera)
+    skips = skip_items(net, tensors, theme, tm, camera)
     items: list[Item] = [drawn[i] for i in order]
     items.extend(skips)
 

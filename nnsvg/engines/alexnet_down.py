@@ -12,8 +12,9 @@ them (:func:`~nnsvg.engines.alexnet_labels.caption_rows`); the legend wraps to t
 column's width under it.
 
 What a column cannot draw is a located error saying what to change: ``wrap`` (a
-column does not continue on another row), ``skip_from`` arcs, groups of layers and
-networks that branch.
+column does not continue on another row), groups of layers and networks that branch.
+``skip_from`` arcs run beside the column, on its right
+(:mod:`nnsvg.engines.alexnet_skips`).
 """
 
 from __future__ import annotations
@@ -35,14 +36,6 @@ def check_down(net: Network) -> None:
     cannot draw."""
     where = net.where("direction")
     refuse_wrap_down(net)
-    if net.skips:
-        raise SpecError(
-            "the alexnet style draws skip_from arcs over a row of boxes, and this network has "
-            "skip connections: remove direction (the network is then drawn left to right), "
-            "or draw it in the lenet or blocks style",
-            location=where,
-            field="direction",
-        )
     if net.first_branch() is not None:
         raise SpecError(
             "the alexnet style draws a column (direction: down) of a chain of layers, and "
