@@ -240,16 +240,27 @@ def test_a_branching_network_with_direction_down(tmp_path: Path) -> None:
     assert "this network branches: remove direction" in err
 
 
-def test_a_group_with_direction_down(tmp_path: Path) -> None:
-    text = (
-        "style: alexnet\ninput: [32, 32, 3]\nlayers:\n"
-        "  - group: block\n    repeat: 2\n    layers:\n"
-        "      - {type: conv, filters: 8, kernel: 3, padding: same}\n"
-        "direction: down\n"
-    )
-    err = refused(tmp_path, text)
-    assert "net.yaml:8:12: direction: " in err
-    assert "groups of layers under a row of boxes, not beside a column" in err
+GROUPED = (
+    "style: alexnet\ninput: {shape: [32, 32, 3], label: x}\nlayers:\n"
+    "  - group: block\n    repeat: 2\n    layers:\n"
+    "      - {type: conv, filters: 8, kernel: 3, padding: same, label: c1}\n"
+    "      - {type: conv, filters: 8, kernel: 3, padding: same, label: c2}\n"
+    "  - {type: pool, size: 2, label: p}\n"
+    "direction: down\n"
+)
+
+
+def test_a_group_is_bracketed_on_the_right_of_the_column() -> None:
+    scene = build_scene(load_spec("t.yaml", text=GROUPED))
+    check_column(scene)
+    boxes = box_hulls(scene)
+    (bracket,) = [g for g in scene.items if isinstance(g, Group) and g.id == "group-1"]
+    box = bbox_of(bracket)
+    assert box.x0 > max(x for hull in boxes.values() for x, _ in hull)  # beside the boxes
+    grouped = [y for n in (1, 2) for _, y in boxes[n]]
+    assert box.y0 <= min(grouped) + 1 and box.y1 >= max(grouped) - 1  # spans its run
+    assert max(y for _, y in boxes[3]) > box.y1  # and not the pool under it
+    assert "block ×2" in [t.text for t in iter_leaves([bracket]) if isinstance(t, Text)]
 
 
 # --- the gallery's column --------------------------------------------------------------

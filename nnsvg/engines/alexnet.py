@@ -351,7 +351,7 @@ def layout_alexnet(
     if net.frames:
         from nnsvg.engines.alexnet_groups import group_items
 
-        items.extend(group_items(net, items, theme, tm))
+        items.extend(group_items(net, items, theme, tm, down=camera.down))
     boxes = theme.boxes
     if kind_legend(net, boxes.color_by):
         from nnsvg.scene import bounds

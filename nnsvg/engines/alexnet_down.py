@@ -12,9 +12,10 @@ them (:func:`~nnsvg.engines.alexnet_labels.caption_rows`); the legend wraps to t
 column's width under it.
 
 What a column cannot draw is a located error saying what to change: ``wrap`` (a
-column does not continue on another row), groups of layers and networks that branch.
-``skip_from`` arcs run beside the column, on its right
-(:mod:`nnsvg.engines.alexnet_skips`).
+column does not continue on another row) and networks that branch. ``skip_from``
+arcs run beside the column, on its right (:mod:`nnsvg.engines.alexnet_skips`), and
+the brackets of groups of layers stand right of everything
+(:mod:`nnsvg.engines.alexnet_groups`).
 """
 
 from __future__ import annotations
@@ -41,13 +42,6 @@ def check_down(net: Network) -> None:
             "the alexnet style draws a column (direction: down) of a chain of layers, and "
             "this network branches: remove direction (its branches are then drawn left to "
             "right), or draw it down in the lenet or blocks style",
-            location=where,
-            field="direction",
-        )
-    if net.frames:
-        raise SpecError(
-            "the alexnet style draws groups of layers under a row of boxes, not beside a "
-            "column: remove direction, or list the group's layers without the group",
             location=where,
             field="direction",
         )
