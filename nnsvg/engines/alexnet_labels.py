@@ -42,12 +42,19 @@ def dims(t: Tensor, theme: Theme, tm: TextMaker, camera: Camera) -> list[Item]:
     w = t.shape[1] if len(t.shape) == 3 else None
     c = t.shape[-1]
     zh = box.z0 if e[2] >= 0 else box.z1  # the end away from the eye: the outer silhouette
+    xh, yw = xs, yb
+    if camera.down:  # a column: on the top end's outer edges, clear of the link below
+        zh = zs = box.z0
+        if e[2] < 0:  # the top is seen: its edges on the sides the eye does not see
+            xh = box.x0 + box.x1 - xs
+        else:  # seen from below: its edges on the sides the eye sees
+            yw = box.y0 + box.y1 - yb
     edges = [
-        (str(h), (xs, box.y0, zh), (xs, box.y1, zh)),
+        (str(h), (xh, box.y0, zh), (xh, box.y1, zh)),
         (str(c), (xs, yb, box.z0), (xs, yb, box.z1)),
     ]
     if w is not None:
-        edges.append((str(w), (box.x0, yb, zs), (box.x1, yb, zs)))
+        edges.append((str(w), (box.x0, yw, zs), (box.x1, yw, zs)))
     center = camera.project(box.center)[:2]
     size = theme.boxes.dims_size
     out: list[Item] = []
