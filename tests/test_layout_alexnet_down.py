@@ -119,6 +119,11 @@ def check_column(scene: Scene) -> None:
             assert not convex_overlap(text_quad(dim), quad, 0.5), dim.text
 
 
+# derandomize: the same examples on every run (a red run is red for a reason).
+STEADY = settings(derandomize=True)
+
+
+@STEADY
 @given(columns())
 def test_columns_stay_inside_apart_and_linked_cleanly(data: dict) -> None:
     check_column(build_scene(checked_spec(data)))
@@ -140,6 +145,7 @@ def check_arcs(scene: Scene) -> None:
             assert not convex_overlap(quad, [run[0], run[1], run[1], run[0]], 0.5)
 
 
+@STEADY
 @given(columns(skips=True))
 def test_skip_arcs_run_beside_the_column(data: dict) -> None:
     scene = build_scene(checked_spec(data))
@@ -160,6 +166,7 @@ def test_resnet_stage_down_draws_its_arcs_beside_the_column() -> None:
     }
 
 
+@STEADY
 @given(columns(projections=("orthographic", "oblique")))
 def test_painters_order_in_a_column(data: dict) -> None:
     scene, rec = recorded_scene(data)
@@ -168,7 +175,7 @@ def test_painters_order_in_a_column(data: dict) -> None:
     assert painter_violations(faces) == []
 
 
-@settings(max_examples=max(settings().max_examples // 3, 1))
+@settings(max_examples=max(settings().max_examples // 3, 1), derandomize=True)
 @given(columns())
 def test_columns_render_byte_identical(data: dict) -> None:
     spec = checked_spec(data)
