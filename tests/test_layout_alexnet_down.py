@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nnsvg.engines.alexnet_labels import hull
@@ -169,6 +169,9 @@ def test_resnet_stage_down_draws_its_arcs_beside_the_column() -> None:
 @STEADY
 @given(columns(projections=("orthographic", "oblique")))
 def test_painters_order_in_a_column(data: dict) -> None:
+    # An eye a hair off the plates' plane sees their faces edge-on: the check's plane fit
+    # of such a sliver is ill-conditioned (its own assertion fails, not the order).
+    assume(abs(data["camera"]["elevation"]) > 1e-3)
     scene, rec = recorded_scene(data)
     faces = drawn_faces(scene, rec)
     assert faces

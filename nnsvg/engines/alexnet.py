@@ -324,7 +324,9 @@ def layout_alexnet(
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
     """Lay out ``net`` as 3D boxes seen by its camera (a network that branches by
-    :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`)."""
+    :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`;
+    ``direction: down``, the chain stood on end in a column, as
+    :mod:`nnsvg.engines.alexnet_down` says)."""
     if net.direction == "down":
         check_down(net)
     if net.wrap is not None:
