@@ -317,3 +317,16 @@ def test_edge_numbers_keep_out_of_the_gap_below_their_box(camera: dict) -> None:
             assert middle < bottom - 1, (n, dim.text)
             count += 1
     assert count >= 15  # most numbers are drawn
+
+
+@pytest.mark.parametrize("name", ("alexnet", "vgg16", "resnet-stage"))
+def test_direction_right_is_the_default_and_draws_the_same(name: str) -> None:
+    text = (SPECS / f"{name}.yaml").read_text()
+    plain = render_svg(build_scene(load_spec("t.yaml", text=text)))
+    right = render_svg(build_scene(load_spec("t.yaml", text=text + "direction: right\n")))
+    assert plain == right
+
+
+def test_wrap_auto_with_direction_down(tmp_path: Path) -> None:
+    err = refused(tmp_path, BASE + "direction: down\nwrap: auto\n")
+    assert "net.yaml:7:7: wrap: wrap continues a row on the next row" in err
