@@ -84,6 +84,14 @@ class Camera:
     ``oblique`` are parallel views; ``perspective`` puts the eye ``distance`` scene
     sizes from the centre (set by :meth:`at`). ``oblique`` keeps the z-y plane
     face-on (no foreshortening) and recedes x at ``elevation`` degrees, half length.
+
+    With ``down`` the network stands on end: its z axis runs down the world's vertical
+    (a map's near face, -z, faces up; its height y points towards the eye at azimuth 0),
+    so that the chain runs down the page and the feature maps read as plates stacked
+    one under another. Every point, normal and eye direction is still given and
+    returned in the network's axes: the turn lives in :meth:`eye_direction`,
+    :meth:`basis` and :meth:`project` only, so the code that builds boxes does not
+    change.
     """
 
     azimuth: float = 69.0
@@ -92,6 +100,7 @@ class Camera:
     distance: float = 3.0
     eye_position: Vec3 | None = None  # perspective only: set by at()
     target: Vec3 | None = None  # perspective only: the scene centre the eye looks at
+    down: bool = False  # the network's z runs down the page (direction: down)
 
     def at(self, center: Vec3, size: float) -> Camera:
         """This camera with its perspective eye placed for a scene of ``size`` at ``center``."""
@@ -100,16 +109,29 @@ class Camera:
         e = self.eye_direction()
         d = self.distance * size
         eye = (center[0] + e[0] * d, center[1] + e[1] * d, center[2] + e[2] * d)
-        return Camera(self.azimuth, self.elevation, self.projection, self.distance, eye, center)
+        return Camera(
+            self.azimuth, self.elevation, self.projection, self.distance, eye, center, self.down
+        )
 
     def eye_direction(self) -> Vec3:
         """The unit vector from the scene towards the eye (parallel views: the view
-        direction reversed)."""
+        direction reversed), in the network's axes."""
+        return self._to_network(self._world_eye())
+
+    def _world_eye(self) -> Vec3:
         if self.projection == "oblique":
             a, b = self._oblique()
             return norm3((-1.0, b, a))
         az, el = math.radians(self.azimuth), math.radians(self.elevation)
         return (-math.sin(az) * math.cos(el), math.sin(el), math.cos(az) * math.cos(el))
+
+    def _to_network(self, v: Vec3) -> Vec3:
+        """A world vector in the network's axes (the same unless ``down``)."""
+        return (v[0], v[2], -v[1]) if self.down else v
+
+    def _to_world(self, p: Vec3) -> Vec3:
+        """A point of the network in the world (the network's z down the vertical)."""
+        return (p[0], -p[2], p[1]) if self.down else p
 
     def _oblique(self) -> tuple[float, float]:
         angle = math.radians(self.elevation)
@@ -117,7 +139,7 @@ class Camera:
 
     def basis(self) -> tuple[Vec3, Vec3, Vec3]:
         """Screen right, screen up and forward (into the screen) unit vectors."""
-        e = self.eye_direction()
+        e = self._world_eye()
         forward = (-e[0], -e[1], -e[2])
         up_world = (0.0, 1.0, 0.0)
         right = cross3(forward, up_world)
@@ -125,14 +147,15 @@ class Camera:
             right = (0.0, 0.0, 1.0)
         right = norm3(right)
         up = cross3(right, forward)
-        return right, up, forward
+        return self._to_network(right), self._to_network(up), self._to_network(forward)
 
     def project(self, p: Vec3) -> tuple[float, float, float]:
         """Screen x, screen y (down, as in SVG) and depth (larger is farther)."""
         if self.projection == "oblique":
             a, b = self._oblique()
             e = self.eye_direction()
-            return (p[2] + a * p[0], -(p[1] + b * p[0]), -dot3(p, e))
+            w = self._to_world(p)
+            return (w[2] + a * w[0], -(w[1] + b * w[0]), -dot3(p, e))
         right, up, forward = self.basis()
         if self.projection == "perspective" and self.eye_position is not None:
             v = sub3(p, self.eye_position)

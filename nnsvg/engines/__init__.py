@@ -103,12 +103,13 @@ ENGINES: dict[str, Engine] = {
         function="layout_alexnet",
         summary="3D boxes seen by a camera (AlexNet-style)",
         draws=Capabilities(
-            keys=frozenset({*_LABELS, "labels.dims", "legend", "wrap", *_CAMERA}),
+            keys=frozenset({*_LABELS, "labels.dims", "legend", "wrap", "direction", *_CAMERA}),
             layer_keys=frozenset({*_CNN_LAYER_KEYS, "skip_from", "merge", "note"}),
             input_keys=frozenset({"label", "size_label", "color", "stroke"}),
             graphs=True,
             groups=True,
             group_keys=_BRACKETED,
+            directions=("right", "down"),  # down: the boxes stand in a column
         ),
     ),
     "blocks": Engine(

@@ -19,6 +19,7 @@ import dataclasses
 import math
 
 from nnsvg.colors import mix
+from nnsvg.engines.alexnet_down import check_down, place_down
 from nnsvg.engines.alexnet_labels import caption_rows, clear_dims, hull, text_quad
 from nnsvg.engines.alexnet_model import (
     KINDS_3D,
@@ -26,8 +27,10 @@ from nnsvg.engines.alexnet_model import (
     Tensor,
     captions_of,
     draw_order,
+    seen_by,
     tensors_of,
 )
+from nnsvg.engines.alexnet_skips import skip_items
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
@@ -35,8 +38,6 @@ from nnsvg.engines.common import (
     finish_scene,
     kernel_window,
     kind_legend,
-    merge_mark,
-    skip_lanes,
 )
 from nnsvg.engines.notes import obstacle_boxes
 from nnsvg.geometry import Camera, Vec3
@@ -253,102 +254,29 @@ def _arrow(prev: Tensor, t: Tensor, theme: Theme, camera: Camera) -> list[Item]:
     ]
 
 
-def _skips(
-    net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
-) -> list[Item]:
-    placed = skip_lanes(net.skips, tensors)
-    if not placed:
-        return []
-    sk = theme.skip
-    above = camera.eye_direction()[1] >= 0
-    sign = 1.0 if above else -1.0
-    items: list[Item] = []
-    for a, b, lane, merge in placed:
-        span = tensors[a.index : b.index + 1]
-        ya, yb = sign * a.h / 2, sign * b.h / 2
-        # Leave a box on its later side and arrive on its earlier side (along the
-        # network): an arc arriving where another leaves never crosses it.
-        za, zb = a.box.center[2] + a.d / 4, b.box.center[2] - b.d / 4
-        level = sign * (max(t.h / 2 for t in span) + sk.height + lane * sk.lane)
-        level = _clear_level(span, level, sign, za, zb, sk.height + lane * sk.lane, camera)
-        points = [(0.0, ya, za), (0.0, level, za), (0.0, level, zb)]
-        p2 = [camera.project(p)[:2] for p in points]
-        top_b = camera.project((0.0, yb, zb))[:2]
-        mark_r = sk.mark_radius
-        dx, dy = top_b[0] - p2[-1][0], top_b[1] - p2[-1][1]
-        n = math.hypot(dx, dy) or 1.0
-        ux, uy = dx / n, dy / n
-        mark = (
-            p2[-1][0] + ux * min(n * 0.4, mark_r * 2.5),
-            p2[-1][1] + uy * min(n * 0.4, mark_r * 2.5),
-        )
-        tip = (top_b[0] - ux * 2, top_b[1] - uy * 2)
-        paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none")
-        head = arrowhead(tip, (ux, uy), theme.arrow.length, theme.arrow.width)
-        items.append(
-            Group(
-                id=f"skip-{a.number}-{b.number}",
-                role=f"skip {merge}",
-                children=(
-                    Path(
-                        (
-                            ("M", *p2[0]),
-                            ("L", *p2[1]),
-                            ("L", *p2[2]),
-                            ("L", mark[0] - ux * mark_r, mark[1] - uy * mark_r),
-                        ),
-                        paint,
-                        cls="skip",
-                    ),
-                    *merge_mark(*mark, merge, theme, tm),
-                    Path(
-                        (
-                            ("M", mark[0] + ux * mark_r, mark[1] + uy * mark_r),
-                            (
-                                "L",
-                                tip[0] - ux * theme.arrow.length * 0.8,
-                                tip[1] - uy * theme.arrow.length * 0.8,
-                            ),
-                        ),
-                        paint,
-                    ),
-                    Polygons((head,), Paint(fill=sk.color, stroke="none")),
-                ),
-            )
-        )
-    return items
-
-
-def _clear_level(
-    span: list[Tensor],
-    level: float,
-    sign: float,
-    za: float,
-    zb: float,
-    margin: float,
-    camera: Camera,
-) -> float:
-    """Raise an arc's level until, on screen, it passes ``margin`` over every box it spans
-    (above them seen from above, below them seen from below)."""
-    corners = [camera.project(c)[1] for t in span for c in t.box.corners()]
-    edge = min(corners) if sign > 0 else max(corners)
-    step = max(max(t.h for t in span), 1.0) * 0.1
-    for _ in range(200):
-        ys = [camera.project((0.0, level, z))[1] for z in (za, zb)]
-        if (sign > 0 and max(ys) <= edge - margin) or (sign < 0 and min(ys) >= edge + margin):
-            break
-        level += sign * step
-        step *= 1.25  # steep views need a much higher arc: grow the step
-    return level
-
-
-def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, left: float) -> Group:
+def _legend(
+    tensors: list[Tensor],
+    theme: Theme,
+    tm: TextMaker,
+    below: float,
+    left: float,
+    width: float | None = None,
+) -> Group:
+    """The kinds' swatches in a row from (``left``, ``below``); with ``width``, in as
+    many rows as keep each within it."""
     size = theme.legend.font_size
     kinds = list(dict.fromkeys(t.kind for t in tensors))
     x, y = left, below
     box = size * 1.1
     children: list[Item] = []
+
+    def room(name: str) -> None:
+        nonlocal x, y
+        if width is not None and x > left and x + box + 4 + tm.width(name, size) > left + width:
+            x, y = left, y + box + theme.label.line_gap + size * 0.4
+
     for kind in kinds:
+        room(KINDS_3D[kind])
         children.append(
             Rect(
                 x,
@@ -372,6 +300,7 @@ def _legend(tensors: list[Tensor], theme: Theme, tm: TextMaker, below: float, le
         base = banded.color if banded.color != "none" else theme.boxes.color
         band = mix(base, "#000000", theme.boxes.band_shade)
         swatch = Paint(fill=band, stroke=theme.boxes.stroke, stroke_width=0.6)
+        room("ReLU")
         children.append(Rect(x, y, box, box, paint=swatch))
         children.append(
             tm.text(x + box + 4, y + box / 2, "ReLU", size, anchor="start", baseline="central")
@@ -395,7 +324,11 @@ def layout_alexnet(
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
     """Lay out ``net`` as 3D boxes seen by its camera (a network that branches by
-    :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`)."""
+    :mod:`nnsvg.engines.alexnet_graph`; ``wrap`` by :mod:`nnsvg.engines.alexnet_rows`;
+    ``direction: down``, the chain stood on end in a column, as
+    :mod:`nnsvg.engines.alexnet_down` says)."""
+    if net.direction == "down":
+        check_down(net)
     if net.wrap is not None:
         from nnsvg.engines.alexnet_rows import check_wrap
 
@@ -408,7 +341,9 @@ def layout_alexnet(
         )
     tm = TextMaker(metrics, theme.font.family)
     cam = net.camera
-    camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
+    camera = Camera(
+        cam.azimuth, cam.elevation, cam.projection, cam.distance, down=net.direction == "down"
+    )
     tensors = tensors_of(net, theme)
     if net.wrap is not None:
         from nnsvg.engines.alexnet_rows import layout_rows
@@ -418,13 +353,15 @@ def layout_alexnet(
     if net.frames:
         from nnsvg.engines.alexnet_groups import group_items
 
-        items.extend(group_items(net, items, theme, tm))
+        items.extend(group_items(net, items, theme, tm, down=camera.down))
     boxes = theme.boxes
     if kind_legend(net, boxes.color_by):
         from nnsvg.scene import bounds
 
         content = bounds(items) or BBox(0, 0, 1, 1)
-        items.append(_legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
+        width = content.x1 - content.x0 if camera.down else None  # a column: wrap to it
+        legend = _legend(tensors, theme, tm, content.y1 + theme.legend.gap, content.x0, width)
+        items.append(legend)
     return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
 
 
@@ -433,11 +370,11 @@ def chain_items(
 ) -> list[Item]:
     """The boxes of a chain of ``tensors`` (all of the network, or one row of it)
     placed along z from 0, with their links, skips, edge numbers and captions."""
-    _place(tensors, net, theme, tm, camera)
-    last = tensors[-1].box
-    center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
-    size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
-    camera = camera.at(center, size)
+    if camera.down:
+        place_down(tensors, net, theme, tm, camera)
+    else:
+        _place(tensors, net, theme, tm, camera)
+    camera = seen_by(tensors, camera)
     boxes = theme.boxes
 
     # Slabs along z: each tensor's box, and the gap after it (pyramid or arrow).
@@ -486,7 +423,7 @@ def chain_items(
                 )
             )
     order = draw_order(slabs, camera)
-    skips = _skips(net, tensors, theme, tm, camera)
+    skips = skip_items(net, tensors, theme, tm, camera)
     items: list[Item] = [drawn[i] for i in order]
     items.extend(skips)
 
@@ -516,7 +453,7 @@ def chain_items(
         for b in obstacle_boxes(s)
     ]
     obstacles += [text_quad(text) for texts in dims.values() for text in texts]
-    captions = caption_rows(tensors, net, theme, tm, camera, obstacles)
+    captions = caption_rows(tensors, net, theme, tm, camera, obstacles, beside=camera.down)
     for k, group in enumerate(items):
         number = _layer_number(group)
         if number is None or not (dims.get(number) or captions.get(number)):

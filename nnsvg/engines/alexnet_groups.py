@@ -1,4 +1,4 @@
-"""Groups of layers in the AlexNet style: brackets under the boxes.
+"""Groups of layers in the AlexNet style: brackets under the boxes (beside a column).
 
 A group's boxes are drawn once, as any others; a bracket under the figure spans
 them, with the group's label and ``×N`` (:mod:`nnsvg.engines.brackets`). The run of
@@ -21,8 +21,11 @@ from nnsvg.theme import Theme
 __all__ = ["group_items", "row_network"]
 
 
-def group_items(net: Network, items: list[Item], theme: Theme, tm: TextMaker) -> list[Item]:
-    """The brackets of ``net``'s groups under ``items`` (the drawn figure, or a row)."""
+def group_items(
+    net: Network, items: list[Item], theme: Theme, tm: TextMaker, *, down: bool = False
+) -> list[Item]:
+    """The brackets of ``net``'s groups under ``items`` (the drawn figure, or a row);
+    with ``down`` (a column), on their right."""
     if not net.frames:
         return []
     index = {node.id: node.index for node in net.nodes}
@@ -31,10 +34,10 @@ def group_items(net: Network, items: list[Item], theme: Theme, tm: TextMaker) ->
         if isinstance(item, Group) and item.id in index and item.children:
             body = bounds([item.children[0]])
             if body is not None:
-                extent[index[item.id]] = (body.x0, body.x1)
+                extent[index[item.id]] = (body.y0, body.y1) if down else (body.x0, body.x1)
     runs = spans(net, extent, "alexnet", by_centre=True)
     box = bounds(items) or BBox(0, 0, 1, 1)
-    return bracket_items(net, runs, box.y1, theme, tm)
+    return bracket_items(net, runs, box.x1 if down else box.y1, theme, tm, down=down)
 
 
 def row_network(net: Network, first: int, last: int) -> Network:

@@ -42,12 +42,19 @@ def dims(t: Tensor, theme: Theme, tm: TextMaker, camera: Camera) -> list[Item]:
     w = t.shape[1] if len(t.shape) == 3 else None
     c = t.shape[-1]
     zh = box.z0 if e[2] >= 0 else box.z1  # the end away from the eye: the outer silhouette
+    xh, yw = xs, yb
+    if camera.down:  # a column: on the top end's outer edges, clear of the link below
+        zh = zs = box.z0
+        if e[2] < 0:  # the top is seen: its edges on the sides the eye does not see
+            xh = box.x0 + box.x1 - xs
+        else:  # seen from below: its edges on the sides the eye sees
+            yw = box.y0 + box.y1 - yb
     edges = [
-        (str(h), (xs, box.y0, zh), (xs, box.y1, zh)),
+        (str(h), (xh, box.y0, zh), (xh, box.y1, zh)),
         (str(c), (xs, yb, box.z0), (xs, yb, box.z1)),
     ]
     if w is not None:
-        edges.append((str(w), (box.x0, yb, zs), (box.x1, yb, zs)))
+        edges.append((str(w), (box.x0, yw, zs), (box.x1, yw, zs)))
     center = camera.project(box.center)[:2]
     size = theme.boxes.dims_size
     out: list[Item] = []
@@ -218,6 +225,11 @@ def quad_bounds(quad: list[tuple[float, float]]) -> Bounds | None:
     return (x0 - slack, y0 - slack, x1 + slack, y1 + slack)
 
 
+def caption_height(lines: list[tuple[str, float, str, str]], theme: Theme, tm: TextMaker) -> float:
+    """The height of a box's caption lines (each with the gap after it)."""
+    return sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+
+
 def caption_rows(
     tensors: list[Tensor],
     net: Network,
@@ -225,13 +237,19 @@ def caption_rows(
     tm: TextMaker,
     camera: Camera,
     obstacles: list[list[tuple[float, float]]],
+    *,
+    beside: bool = False,
 ) -> dict[int, list[Text]]:
     """Captions under each box's centre, by tensor number: each just under its own box
     (``obstacles[k]`` is the hull of tensor k's box), pushed down only past what it
     would touch (another box, a pyramid, an edge number, a caption placed before it),
     so that in a diagonal view the captions follow the boxes instead of lining up far
     below them. ``obstacles`` holds the boxes' hulls first, in tensor order, then
-    everything else drawn."""
+    everything else drawn.
+
+    With ``beside`` (a column, where the next box is under this one) each caption
+    stands on the left of its box instead, level with the box's middle, and is pushed
+    left past what it would touch."""
     sep = theme.label.min_separation / 2
     gap = theme.layer.label_gap
     shown = [k for k, hull in enumerate(obstacles) if hull]
@@ -246,16 +264,23 @@ def caption_rows(
         lines = captions_of(t, net, theme)
         if not lines:
             continue
-        x = camera.project(t.box.center)[0]
         width = max(tm.width(text, size, weight) for text, size, weight, _ in lines)
-        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
-        top = max(y for _x, y in obstacles[k]) + gap if obstacles[k] else 0.0
-        while True:  # each step moves below a hull or a caption: it ends
+        height = caption_height(lines, theme, tm)
+        own = obstacles[k]
+        if beside:  # x: where the lines end
+            ys = [y for _x, y in own] or [camera.project(t.box.center)[1]]
+            top = (min(ys) + max(ys)) / 2 - height / 2
+            x = min(x for x, _y in own) - gap if own else 0.0
+        else:  # x: the lines' centre
+            x = camera.project(t.box.center)[0]
+            top = max(y for _x, y in own) + gap if own else 0.0
+        while True:  # each step moves past a hull or a caption: it ends
+            left, right = (x - width, x) if beside else (x - width / 2, x + width / 2)
             quad = [
-                (x - width / 2 - sep, top),
-                (x + width / 2 + sep, top),
-                (x + width / 2 + sep, top + height),
-                (x - width / 2 - sep, top + height),
+                (left - sep, top),
+                (right + sep, top),
+                (right + sep, top + height),
+                (left - sep, top + height),
             ]
             near = quad_bounds(quad)
             hits = [
@@ -269,10 +294,14 @@ def caption_rows(
             ]
             if not hits:
                 break
-            top = max(y for hit in hits for _x, y in hit) + gap
+            if beside:
+                x = min(px for hit in hits for px, _y in hit) - gap
+            else:
+                top = max(y for hit in hits for _x, y in hit) + gap
         placed.append(quad)
         placed_index.add(bounds_of(quad))
-        out[t.number] = caption_texts(t, lines, x, top, theme, tm)
+        anchor = "end" if beside else "middle"
+        out[t.number] = caption_texts(t, lines, x, top, theme, tm, anchor=anchor)
     return out
 
 
@@ -283,16 +312,28 @@ def caption_texts(
     top: float,
     theme: Theme,
     tm: TextMaker,
+    anchor: str = "middle",
 ) -> list[Item]:
-    """A box's caption lines centred on ``x``, the first line's top at ``top``: its
-    label, then in the secondary colour its size and activation."""
+    """A box's caption lines centred on ``x`` (or ending there, with ``anchor="end"``),
+    the first line's top at ``top``: its label, then in the secondary colour its size
+    and activation."""
     out: list[Item] = []
     y = top
     for text, size, weight, style in lines:
         y += tm.ascent(size)
         color = None if text == t.label else theme.label.secondary_color
         out.append(
-            tm.text(x, y, text, size, weight=weight, style=style, color=color, cls="caption")
+            tm.text(
+                x,
+                y,
+                text,
+                size,
+                anchor=anchor,
+                weight=weight,
+                style=style,
+                color=color,
+                cls="caption",
+            )
         )
         y += tm.descent(size) + theme.label.line_gap
     return out

@@ -14,7 +14,16 @@ from nnsvg.spec.model import Layer
 from nnsvg.spec.shapes import Shape
 from nnsvg.theme import Theme
 
-__all__ = ["KINDS_3D", "Box3", "Tensor", "captions_of", "draw_order", "size_text", "tensors_of"]
+__all__ = [
+    "KINDS_3D",
+    "Box3",
+    "Tensor",
+    "captions_of",
+    "draw_order",
+    "seen_by",
+    "size_text",
+    "tensors_of",
+]
 
 KINDS_3D = {**KIND_NAMES, "softmax": "Softmax"}
 
@@ -103,6 +112,15 @@ class Tensor:
     def box(self) -> Box3:
         y0, y1 = self.y - self.h / 2, self.y + self.h / 2
         return Box3(-self.w / 2, self.w / 2, y0, y1, self.z0, self.z0 + self.d)
+
+
+def seen_by(tensors: list[Tensor], camera: Camera) -> Camera:
+    """``camera`` placed for a chain of placed ``tensors`` (a perspective eye at its
+    distance from the chain's centre, in sizes of the chain)."""
+    last = tensors[-1].box
+    center = (0.0, 0.0, (tensors[0].z0 + last.z1) / 2)
+    size = max(last.z1 - tensors[0].z0, max(max(t.h, t.w) for t in tensors))
+    return camera.at(center, size)
 
 
 def size_text(shape: Shape) -> str:

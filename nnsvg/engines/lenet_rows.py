@@ -35,7 +35,14 @@ from nnsvg.engines.lenet import (
     _vector_items,
     draw_row,
 )
-from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
+from nnsvg.engines.rows import (
+    Connector,
+    balanced_rows,
+    choose_wrap,
+    refuse_wrap_down,
+    split_rows,
+    stack_rows,
+)
 from nnsvg.errors import SpecError
 from nnsvg.network import Network
 from nnsvg.scene import BBox, Group, Item, Paint, Path, Polygons, Scene, Text, bounds
@@ -51,13 +58,7 @@ def check_rows(net: Network) -> None:
     ``direction: down``; ``wrap`` or ``direction: down`` with skip connections
     (``skip_from``); ``wrap`` on a network that branches."""
     key = "wrap" if net.wrap is not None else "direction"
-    if net.wrap is not None and net.direction == "down":
-        raise SpecError(
-            "wrap continues a row on the next row, so it cannot go with direction: down: "
-            "remove one of them",
-            location=net.where("wrap"),
-            field="wrap",
-        )
+    refuse_wrap_down(net)
     if net.skips and net.wrap is None:
         raise SpecError(
             "the lenet style draws skip_from arcs over rows, left to right, and this network "

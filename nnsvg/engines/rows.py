@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nnsvg.errors import SpecError
+from nnsvg.network import Network
 from nnsvg.scene import BBox, Scene, Text, iter_leaves
 from nnsvg.units import PX_PER_INCH, PX_PER_UNIT
 
@@ -28,6 +30,7 @@ __all__ = [
     "greedy_rows",
     "per_row_choices",
     "printed_min_pt",
+    "refuse_wrap_down",
     "row_connector",
     "split_rows",
     "stack_rows",
@@ -37,6 +40,18 @@ MIN_TEXT_PT = 6.0  # the smallest printed text a journal accepts (the lint's def
 MAX_ASPECT = 2.0  # wrap: auto without a size that prints: the fewest rows under 2:1
 
 Command = tuple[str | float, ...]
+
+
+def refuse_wrap_down(net: Network) -> None:
+    """A located error (at ``wrap``) for ``wrap`` with ``direction: down``: rows run
+    left to right, a column runs down."""
+    if net.wrap is not None and net.direction == "down":
+        raise SpecError(
+            "wrap continues a row on the next row, so it cannot go with direction: down: "
+            "remove one of them",
+            location=net.where("wrap"),
+            field="wrap",
+        )
 
 
 def split_rows(count: int, per_row: int) -> list[range]:
