@@ -256,7 +256,19 @@ def _arrow(prev: Tensor, t: Tensor, theme: Theme, camera: Camera) -> list[Item]:
 def _skips(
     net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
-    placed = skip_lanes(net.skips, tensors)
+    """The arcs of the skips that arrive in ``tensors`` (the chain, or one row of it):
+    up from the source's top, along the network and down into a merge mark over the
+    target. A skip whose source ends the row before (``wrap``) starts on its level
+    over the row's first box: :mod:`nnsvg.engines.alexnet_rows` carries it on to the
+    connector it branches off."""
+    first = tensors[0]
+    by_index: dict[int, Tensor] = {t.index: t for t in tensors}
+    skips = [s for s in net.skips if s.target in by_index]
+    for s in skips:
+        if s.source not in by_index:  # from the row before: it enters on the left
+            number = net.nodes[s.source].number
+            by_index[s.source] = dataclasses.replace(first, index=s.source, number=number)
+    placed = skip_lanes(skips, by_index)
     if not placed:
         return []
     sk = theme.skip
@@ -264,14 +276,19 @@ def _skips(
     sign = 1.0 if above else -1.0
     items: list[Item] = []
     for a, b, lane, merge in placed:
-        span = tensors[a.index : b.index + 1]
+        entering = a.index < first.index
+        span = tensors[max(a.index - first.index, 0) : b.index - first.index + 1]
         ya, yb = sign * a.h / 2, sign * b.h / 2
         # Leave a box on its later side and arrive on its earlier side (along the
         # network): an arc arriving where another leaves never crosses it.
         za, zb = a.box.center[2] + a.d / 4, b.box.center[2] - b.d / 4
+        if entering:
+            za = first.z0
         level = sign * (max(t.h / 2 for t in span) + sk.height + lane * sk.lane)
         level = _clear_level(span, level, sign, za, zb, sk.height + lane * sk.lane, camera)
-        points = [(0.0, ya, za), (0.0, level, za), (0.0, level, zb)]
+        points = [(0.0, level, za), (0.0, level, za), (0.0, level, zb)]
+        if not entering:
+            points[0] = (0.0, ya, za)
         p2 = [camera.project(p)[:2] for p in points]
         top_b = camera.project((0.0, yb, zb))[:2]
         mark_r = sk.mark_radius
@@ -293,7 +310,7 @@ def _skips(
                     Path(
                         (
                             ("M", *p2[0]),
-                            ("L", *p2[1]),
+                            *((("L", *p2[1]),) if not entering else ()),
                             ("L", *p2[2]),
                             ("L", mark[0] - ux * mark_r, mark[1] - uy * mark_r),
                         ),
