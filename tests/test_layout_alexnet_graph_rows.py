@@ -16,7 +16,7 @@ from nnsvg.engines.alexnet_labels import hull
 from nnsvg.engines.rows import printed_min_pt
 from nnsvg.errors import NnsvgError
 from nnsvg.pipeline import build_scene, load_spec
-from nnsvg.scene import Circle, Group, Scene, Text, bbox_of, iter_leaves
+from nnsvg.scene import Circle, Group, Polygons, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from tests.cli_run import run
 from tests.scenes import assert_inside_viewbox_and_finite, checked_spec, groups
@@ -95,7 +95,6 @@ def check_rows(scene: Scene) -> list[list[str]]:
     texts = [t for t in iter_leaves(scene.items) if isinstance(t, Text)]
     cuts = []
     for c in row_connectors(scene):
-        assert c.id.endswith("-row")
         cuts.append(int(c.id.split("-")[2]))
         lines = [leaf for leaf in iter_leaves(c.children) if isinstance(leaf, PathItem)]
         points = [p for line in lines for p in sampled(line)]
@@ -104,9 +103,15 @@ def check_rows(scene: Scene) -> list[list[str]]:
         for t in texts:
             b = bbox_of(t)
             assert not any(b.x0 < x < b.x1 and b.y0 < y < b.y1 for x, y in points), (c.id, t.text)
-        # The connector ends where the edges into the row start (no arrowhead of its own).
+        # Into the one box that reads the row before's last tensor, an arrow; else the
+        # connector ends where the edges into the row start, a dot where they part.
         end = lines[-1].commands[-1][1:]
         dots = [d for d in c.children if isinstance(d, Circle)]
+        heads = [p for p in iter_leaves(c.children) if isinstance(p, Polygons)]
+        if c.id.endswith("-row"):
+            assert not heads
+        else:
+            assert len(heads) == 1 and not dots
         for d in dots:
             assert (d.cx, d.cy) == pytest.approx(end)
     numbers = sorted(int(name.split("-")[1]) for name in outlines)

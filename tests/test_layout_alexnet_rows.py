@@ -198,8 +198,8 @@ def test_wrap_on_a_network_that_branches_draws_rows() -> None:
     ]
     scene = scene_of({**BASE, "layers": layers})
     assert [c.id for c in groups(scene, "connector") if c.id] == [
-        "edge-layer-0-row",
-        "edge-layer-3-row",
+        "edge-layer-0-row",  # x is read by two layers: the edges part after the connector
+        "edge-layer-3-layer-4",  # the add by one: into it, as a chain's rows are joined
     ]
 
 

@@ -31,6 +31,7 @@ from nnsvg.geometry import Camera
 from nnsvg.layering import layered
 from nnsvg.network import Network
 from nnsvg.scene import BBox, Group, Item, Scene, bounds
+from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.theme import Theme
 
 __all__ = ["layout_graph_rows", "sub_network"]
@@ -106,6 +107,15 @@ def _rank_widths(
     return width
 
 
+def _only_reader(net: Network, source: int) -> int | None:
+    """The one node that reads ``source``, when it reads nothing else (a box); None
+    when several read it, or a merge does."""
+    readers = [n for n in net.nodes if source in n.inputs]
+    if len(readers) == 1 and readers[0].inputs == (source,) and readers[0].kind not in MERGE_TYPES:
+        return readers[0].index
+    return None
+
+
 def sub_network(net: Network, nodes: list[int], source: int | None) -> Network:
     """The sub-network of a row: its ``nodes`` (node indices, in order), the tensor
     ``source`` ending the row before first (its stand-in; what reads it reads node 0),
@@ -153,23 +163,30 @@ def _wrapped(
     drawn: list[list[Item]] = []
     starts: list[tuple[float, float] | None] = []
     cuts: list[int] = []  # the tensor ending each row
+    firsts: list[int | None] = []  # the one tensor reading the row before's last
     for k, row in enumerate(rows):
         nodes = sorted(i for r in row for i in ranks[r] if i < count)
-        source = cuts[-1] if k else None
+        first = _only_reader(net, cuts[-1]) if k else None
+        source = cuts[-1] if k and first is None else None
         sub = sub_network(net, nodes, source)
         items, start = graph_items(sub, theme, tm, camera, stand_in=source is not None)
         drawn.append(items)
         starts.append(start)
+        firsts.append(first)
         cuts.append(next(i for i in ranks[row.stop - 1] if i < count))
     boxes = [bounds(items) or BBox(0, 0, 1, 1) for items in drawn]
 
     def join(
         k: int, above: list[Item], below: list[Item], boxes: list[BBox], shift: Shift
     ) -> Joint:
+        last = net.nodes[cuts[k - 1]].number
+        first = firsts[k]
+        if first is not None:  # into its box, as a chain's rows are joined
+            number = net.nodes[first].number
+            return connector(last, above, number, below, boxes[k - 1], boxes[k], theme)
         start = starts[k]
         assert start is not None
         into = (start[0] + shift[0], start[1] + shift[1])
-        last = net.nodes[cuts[k - 1]].number
         group, legs = connector(last, above, None, below, boxes[k - 1], boxes[k], theme, into=into)
         if sum(1 for n in net.nodes if cuts[k - 1] in n.inputs) > 1:  # the edges part here
             dot = junction_dot(*into, theme, color=theme.boxes.arrow_color)
