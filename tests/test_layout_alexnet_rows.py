@@ -3,6 +3,7 @@ VGG-16, and located errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -250,6 +251,19 @@ def check_skips_over_rows(
     for a, b in net_skips:
         group = skips[f"skip-{a}-{b}"]
         crosses = any(a < r.start <= b for r in rows)
+        # Past its rise out of the source box, a skip passes through no box.
+        arc = next(c for c in group.children if isinstance(c, PathItem) and c.cls == "skip")
+        along = (
+            arc
+            if crosses
+            else dataclasses.replace(arc, commands=(("M", *arc.commands[1][1:]), *arc.commands[2:]))
+        )
+        for name, outline in shapes:
+            if len(outline) >= 3:
+                assert not any(in_convex(tuple(outline), x, y) for x, y in sampled(along)), (
+                    group.id,
+                    name,
+                )
         dots = junctions(group)
         assert len(dots) == int(crosses), group.id
         if not crosses:
