@@ -129,7 +129,7 @@ def graph_items(
         for lane in slots:
             if lane.item < len(tensors):
                 tensors[lane.item].y = lane.y
-    slabs = _along(lay.ranks, tensors, net, theme, tm, camera)
+    slabs = _along(lay.ranks, tensors, net, theme, tm, camera, stand_in=stand_in)
     size = max(slabs[-1][1] - slabs[0][0], max(max(t.h, t.w) for t in tensors))
     camera = camera.at((0.0, 0.0, (slabs[0][0] + slabs[-1][1]) / 2), size)
     y_of = {lane.item: lane.y for slots in lanes for lane in slots}
@@ -176,7 +176,7 @@ def graph_items(
         for k in range(len(path) - 1):
             gap = 2 * (ru + k) + 1
             z0, z1 = slabs[gap]
-            zm = (z0 + z1) / 2
+            zm = z0 if stand_in and gap == 1 else (z0 + z1) / 2  # into a row: at its dot
             y0, y1 = ys[k], ys[k + 1]
             end_z = z1 if k + 2 < len(path) else tensors[path[-1]].z0
             points: list[Vec3] = [(0.0, y0, z0), (0.0, y0, zm), (0.0, y1, zm), (0.0, y1, end_z)]
@@ -446,9 +446,12 @@ def _along(
     theme: Theme,
     tm: TextMaker,
     camera: Camera,
+    *,
+    stand_in: bool = False,
 ) -> list[tuple[float, float]]:
     """Each rank's slab along z and the gap after it, alternating (rank 0, gap 0,
-    rank 1, ...); a gap widens when neighbouring captions would touch on screen."""
+    rank 1, ...); a gap widens when neighbouring captions would touch on screen
+    (with ``stand_in``, rank 0 is the undrawn stand-in of a row: see graph_items)."""
     boxes = theme.boxes
     origin = camera.project((0.0, 0.0, 0.0))[0]
     right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - origin)
@@ -480,6 +483,12 @@ def _along(
                 need = need / 2 + max(sep, 3 * theme.arrow.length)
                 if have < need:
                     gap += (need - have) / right_z
+            if stand_in and len(slabs) == 1 and right_z > 0.05:
+                # The edges into a row part at the stand-in (it has no caption): the
+                # captions after it clear of where they turn.
+                half = max((widths[i] for i in shown), default=0) / 2
+                half += max(sep, 3 * theme.arrow.length)
+                gap = max(gap, half / right_z - depth / 2)
             slabs.append((z, z + gap))
             z += gap
         for i in shown:

@@ -129,6 +129,8 @@ def sub_network(net: Network, nodes: list[int], source: int | None) -> Network:
         marks = node.edge_marks
         if marks:
             marks = tuple(m for s, m in zip(node.inputs, marks, strict=True) if s in new)
+        if old == source:  # undrawn: no captions to make room for
+            node = dataclasses.replace(node, label=None, size_label="", layer=None)
         out.append(dataclasses.replace(node, index=k, inputs=inputs, edge_marks=marks))
     members = set(nodes)
     frames = tuple(
