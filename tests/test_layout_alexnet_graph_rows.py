@@ -209,3 +209,12 @@ def test_wrap_n_on_a_graph_where_no_row_can_end_is_a_located_error() -> None:
         build_scene(load_spec("t.json", text=json.dumps(data)))
     assert str(caught.value).startswith("t.json:1:")
     assert "wrap: wrap: 1: no row of this network can end" in str(caught.value)
+
+
+def test_resnet18_wrapped_with_a_font_size_prints_it_on_the_rows_that_fit() -> None:
+    # font_size holds wrap: auto at a number of rows (Network.rows) while the
+    # pipeline fits the text: the rows still end after a block's sum.
+    scene = resnet18(font_size=7, labels={"dims": False})
+    rows = check_rows(scene)  # edges: the text is large for the boxes (NOTES-awrap.md)
+    assert len(rows) >= 2
+    assert printed_min_pt(scene, (7, "in")) >= 6.0
