@@ -218,3 +218,23 @@ def test_resnet18_wrapped_with_a_font_size_prints_it_on_the_rows_that_fit() -> N
     rows = check_rows(scene)  # edges: the text is large for the boxes (NOTES-awrap.md)
     assert len(rows) >= 2
     assert printed_min_pt(scene, (7, "in")) >= 6.0
+
+
+def test_a_graph_row_of_one_box_in_a_steep_perspective_stays_on_the_page() -> None:
+    # The eye looks at the middle of the row's lanes: a lone input box far off its
+    # axis came near the eye, and the figure grew to 1e10 px.
+    data = {
+        "style": "alexnet",
+        "input": {"shape": [16, 16, 8], "name": "x"},
+        "layers": [
+            {"type": "conv", "filters": 8, "kernel": 3, "padding": "same", "name": "c0"},
+            {"type": "conv", "filters": 8, "kernel": 3, "padding": "same", "name": "a1"},
+            {"type": "conv", "filters": 8, "kernel": 3, "padding": "same", "name": "b1"},
+            {"type": "add", "name": "m1", "from": ["b1", "c0"]},
+        ],
+        "wrap": 1,
+        "camera": {"azimuth": 30, "elevation": -62, "projection": "perspective", "distance": 2},
+    }
+    scene = build_scene(load_spec("t.json", text=json.dumps(data)))
+    check_rows(scene)
+    assert max(scene.viewbox[2:]) < 10_000

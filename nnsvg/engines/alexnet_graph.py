@@ -130,8 +130,12 @@ def graph_items(
             if lane.item < len(tensors):
                 tensors[lane.item].y = lane.y
     slabs = _along(lay.ranks, tensors, net, theme, tm, camera, stand_in=stand_in)
-    size = max(slabs[-1][1] - slabs[0][0], max(max(t.h, t.w) for t in tensors))
-    camera = camera.at((0.0, 0.0, (slabs[0][0] + slabs[-1][1]) / 2), size)
+    # The perspective eye looks at the middle of the lanes (they run down from y = 0):
+    # a box far off its axis would come near the eye and blow up.
+    low = min(t.y - t.h / 2 for t in tensors)
+    high = max(t.y + t.h / 2 for t in tensors)
+    size = max(slabs[-1][1] - slabs[0][0], high - low, max(max(t.h, t.w) for t in tensors))
+    camera = camera.at((0.0, (low + high) / 2, (slabs[0][0] + slabs[-1][1]) / 2), size)
     y_of = {lane.item: lane.y for slots in lanes for lane in slots}
 
     in_line = one_to_one(net)
