@@ -67,28 +67,75 @@ def layout_alexnet_graph(
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
-    """Lay out a branching ``net`` as 3D boxes in ranks and lanes (module docs)."""
+    """Lay out a branching ``net`` as 3D boxes in ranks and lanes (module docs; with
+    ``wrap``, in rows: :mod:`nnsvg.engines.alexnet_graph_rows`)."""
     tm = TextMaker(metrics, theme.font.family)
     cam = net.camera
     camera = Camera(cam.azimuth, cam.elevation, cam.projection, cam.distance)
+    if net.wrap is not None:
+        from nnsvg.engines.alexnet_graph_rows import layout_graph_rows
+
+        return layout_graph_rows(net, theme, tm, camera, physical_width)
+    items, _ = graph_items(net, theme, tm, camera)
+    return finish_graph(net, items, theme, tm, physical_width)
+
+
+def finish_graph(
+    net: Network,
+    items: list[Item],
+    theme: Theme,
+    tm: TextMaker,
+    physical_width: tuple[float, str] | None,
+) -> Scene:
+    """The scene of a drawn graph's ``items``, with its kinds' legend."""
+    if kind_legend(net, theme.boxes.color_by):
+        from nnsvg.engines.alexnet import _legend
+        from nnsvg.scene import bounds
+
+        content = bounds(items)
+        assert content is not None
+        plain = [t for t in tensors_of(net, theme) if t.kind not in MERGE_TYPES]
+        items.append(_legend(plain, theme, tm, content.y1 + theme.legend.gap, content.x0))
+    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+
+
+def graph_items(
+    net: Network,
+    theme: Theme,
+    tm: TextMaker,
+    camera: Camera,
+    *,
+    stand_in: bool = False,
+) -> tuple[list[Item], tuple[float, float] | None]:
+    """The drawn graph (its groups' brackets too). With ``stand_in``, node 0 stands for
+    the tensor ending the row before (``wrap``): it is not drawn, its edges are, and
+    the second value is where on screen they start (None without it)."""
     boxes = theme.boxes
     tensors = tensors_of(net, theme)
     mark = theme.skip.mark_radius * _MARK_SCALE
     for t in tensors:
         if t.kind in MERGE_TYPES:
             t.w = t.h = t.d = 2 * mark
+    if stand_in:
+        tensors[0].w = tensors[0].h = tensors[0].d = 0.0
     edges = [(s, n.index) for n in net.nodes for s in n.inputs]
     lay = layered(len(tensors), edges, ranks=_ranks(net))
     caption_h = _caption_height(tensors, net, theme, tm)
+    if stand_in:
+        caption_h[0] = 0.0
     lanes = _stack(lay.ranks, tensors, caption_h, theme, camera)
     _level(lanes, net, lay.chains, tensors)
     for slots in lanes:
         for lane in slots:
             if lane.item < len(tensors):
                 tensors[lane.item].y = lane.y
-    slabs = _along(lay.ranks, tensors, net, theme, tm, camera)
-    size = max(slabs[-1][1] - slabs[0][0], max(max(t.h, t.w) for t in tensors))
-    camera = camera.at((0.0, 0.0, (slabs[0][0] + slabs[-1][1]) / 2), size)
+    slabs = _along(lay.ranks, tensors, net, theme, tm, camera, stand_in=stand_in)
+    # The perspective eye looks at the middle of the lanes (they run down from y = 0):
+    # a box far off its axis would come near the eye and blow up.
+    low = min(t.y - t.h / 2 for t in tensors)
+    high = max(t.y + t.h / 2 for t in tensors)
+    size = max(slabs[-1][1] - slabs[0][0], high - low, max(max(t.h, t.w) for t in tensors))
+    camera = camera.at((0.0, (low + high) / 2, (slabs[0][0] + slabs[-1][1]) / 2), size)
     y_of = {lane.item: lane.y for slots in lanes for lane in slots}
 
     in_line = one_to_one(net)
@@ -103,7 +150,7 @@ def layout_alexnet_graph(
         ru, rv = lay.rank[u], lay.rank[v]
         chain = lay.chains.get((u, v), ())
         level = not chain and abs(a.y - b.y) < 0.5 and rv == ru + 1
-        if level and (u, v) in in_line:
+        if level and (u, v) in in_line and not (stand_in and u == 0):
             inside, pyramid = (
                 _filter_and_pyramid(a, b, theme, camera)
                 if not a.bar and kernel_window(b.layer, a.shape, b.shape)
@@ -133,7 +180,7 @@ def layout_alexnet_graph(
         for k in range(len(path) - 1):
             gap = 2 * (ru + k) + 1
             z0, z1 = slabs[gap]
-            zm = (z0 + z1) / 2
+            zm = z0 if stand_in and gap == 1 else (z0 + z1) / 2  # into a row: at its dot
             y0, y1 = ys[k], ys[k + 1]
             end_z = z1 if k + 2 < len(path) else tensors[path[-1]].z0
             points: list[Vec3] = [(0.0, y0, z0), (0.0, y0, zm), (0.0, y1, zm), (0.0, y1, end_z)]
@@ -146,7 +193,8 @@ def layout_alexnet_graph(
                 )
 
     faces: dict[int, list[Item]] = {}
-    for t in tensors:
+    drawn = tensors[1:] if stand_in else tensors
+    for t in drawn:
         if t.kind not in MERGE_TYPES:
             split = t.box.z0 + t.d * (1 - boxes.band_depth) if t.band else None
             inside = kernels.get(t.index, [])
@@ -155,8 +203,8 @@ def layout_alexnet_graph(
                 t.box, t.color, theme, camera, boxes.opacity, inside, split, band
             )
     routes = [item for pieces in in_slab.values() for _, found in pieces for item in found]
-    numbers = _numbers(tensors, faces, links, routes, theme, tm, camera) if net.labels.dims else {}
-    for t in tensors:
+    numbers = _numbers(drawn, faces, links, routes, theme, tm, camera) if net.labels.dims else {}
+    for t in drawn:
         k = 2 * lay.rank[t.index]
         if t.kind in MERGE_TYPES:
             cx, cy = camera.project((0.0, t.y, t.z0 + mark))[:2]
@@ -180,15 +228,8 @@ def layout_alexnet_graph(
         from nnsvg.engines.alexnet_groups import group_items
 
         items.extend(group_items(net, items, theme, tm))
-    if kind_legend(net, boxes.color_by):
-        from nnsvg.engines.alexnet import _legend
-        from nnsvg.scene import bounds
-
-        content = bounds(items)
-        assert content is not None
-        plain_tensors = [t for t in tensors if t.kind not in MERGE_TYPES]
-        items.append(_legend(plain_tensors, theme, tm, content.y1 + theme.legend.gap, content.x0))
-    return finish_scene(items, net, theme, tm, engine="alexnet", physical_width=physical_width)
+    start = camera.project((0.0, tensors[0].y, tensors[0].z0))[:2] if stand_in else None
+    return items, start
 
 
 def _numbers(
@@ -409,9 +450,12 @@ def _along(
     theme: Theme,
     tm: TextMaker,
     camera: Camera,
+    *,
+    stand_in: bool = False,
 ) -> list[tuple[float, float]]:
     """Each rank's slab along z and the gap after it, alternating (rank 0, gap 0,
-    rank 1, ...); a gap widens when neighbouring captions would touch on screen."""
+    rank 1, ...); a gap widens when neighbouring captions would touch on screen
+    (with ``stand_in``, rank 0 is the undrawn stand-in of a row: see graph_items)."""
     boxes = theme.boxes
     origin = camera.project((0.0, 0.0, 0.0))[0]
     right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - origin)
@@ -443,6 +487,12 @@ def _along(
                 need = need / 2 + max(sep, 3 * theme.arrow.length)
                 if have < need:
                     gap += (need - have) / right_z
+            if stand_in and len(slabs) == 1 and right_z > 0.05:
+                # The edges into a row part at the stand-in (it has no caption): the
+                # captions after it clear of where they turn.
+                half = max((widths[i] for i in shown), default=0) / 2
+                half += max(sep, 3 * theme.arrow.length)
+                gap = max(gap, half / right_z - depth / 2)
             slabs.append((z, z + gap))
             z += gap
         for i in shown:

@@ -10,19 +10,29 @@ the rows and back to the left, into the left side of the next row's first box.
 ``wrap: auto`` picks the fewest rows that print every text at 6 pt at the figure's
 width (:func:`~nnsvg.engines.rows.choose_wrap`).
 
-``wrap`` on a network that branches, or with ``skip_from`` arcs, is a located error
-saying what to change, rather than a figure with connections missing.
+Skip connections (``skip_from``) are drawn over the rows as over one: a skip within
+a row as in a single row; one that crosses into the next row must leave from the
+last tensor of its row (as each block of a ResNet stage reads the block before it),
+and branches off the connector's left leg with a junction dot, on the level it runs
+over that row, to its merge mark. Rows break only there and between groups
+(:func:`~nnsvg.engines.brackets.break_allowed`); ``wrap: N`` rows that cut a skip
+elsewhere are a located error saying where rows can end. Seen from below, the skips
+pass under the boxes: rows then cut no skip.
+
+A network that branches is wrapped by :mod:`nnsvg.engines.alexnet_graph_rows`, which
+stacks and joins its rows with :func:`join_rows` and :func:`connector`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 from nnsvg.engines.alexnet_labels import hull
 from nnsvg.engines.alexnet_model import Tensor, captions_of
 from nnsvg.engines.brackets import break_allowed, check_breaks
-from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, kind_legend
+from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, junction_dot, kind_legend
 from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
 from nnsvg.errors import SpecError
 from nnsvg.geometry import Camera
@@ -42,24 +52,17 @@ from nnsvg.scene import (
 )
 from nnsvg.theme import Theme
 
-__all__ = ["check_wrap", "edge_x", "layout_rows"]
+__all__ = ["PAD", "check_wrap", "connector", "edge_x", "join_rows", "layout_rows"]
 
-_PAD = 10.0  # between a row's bounds and its connector's legs
+PAD = 10.0  # between a row's bounds and its connector's legs
 _MIN_RUN = 0.49  # sin(azimuth): how clearly the network must run left to right
 _LEG = 2.0  # the least room between a connector's leg and a text or shape beside it
 
 
 def check_wrap(net: Network) -> None:
-    """Raise a located error for what rows cannot draw: skip connections
-    (``skip_from``), a camera under which the network does not run left to right,
-    and networks that branch."""
-    if net.skips:
-        raise SpecError(
-            "the alexnet style draws skip_from arcs only over one row, and this network has "
-            "skip connections: remove wrap (the network is then drawn in one row)",
-            location=net.where("wrap"),
-            field="wrap",
-        )
+    """Raise a located error for what rows cannot draw: a camera under which the
+    network does not run left to right, and skip connections (``skip_from``) crossing
+    rows seen from below (they would branch off the connector under the row)."""
     azimuth = net.camera.azimuth
     if math.sin(math.radians(azimuth)) < _MIN_RUN:
         raise SpecError(
@@ -69,13 +72,36 @@ def check_wrap(net: Network) -> None:
             location=net.where("wrap"),
             field="wrap",
         )
-    if net.first_branch() is not None:
+    crossed = isinstance(net.wrap, int) and any(
+        s.source < r.start <= s.target
+        for s in net.skips
+        for r in split_rows(len(net.nodes), net.wrap)
+    )
+    if crossed and _from_below(net):
         raise SpecError(
-            "the alexnet style wraps chains of layers, and this network branches: remove wrap "
-            "(the network is then drawn in one row)",
+            "wrap draws a skip connection that crosses into the next row branching off the "
+            "connector above that row, and at camera elevation "
+            f"{net.camera.elevation:g} the skips pass under the boxes: choose an elevation "
+            "of 0 or more (the default is 21), or wrap: auto (rows then keep each skip on "
+            "one row), or remove wrap",
             location=net.where("wrap"),
             field="wrap",
         )
+
+
+def _from_below(net: Network) -> bool:
+    """Whether the camera sees the network from below (its skips pass under it)."""
+    return Camera(elevation=net.camera.elevation).eye_direction()[1] < 0
+
+
+def _allowed(net: Network) -> Callable[[int], bool]:
+    """Where ``wrap: auto`` may end a row: between groups, where every skip crossing
+    leaves from the row's last tensor (:func:`~nnsvg.engines.brackets.break_allowed`);
+    seen from below, where no skip crosses at all."""
+    allowed = break_allowed(net)
+    if not _from_below(net):
+        return allowed
+    return lambda b: allowed(b) and not any(s.source < b <= s.target for s in net.skips)
 
 
 def edge_x(points: list[tuple[float, float]], y: float, right: bool) -> float:
@@ -122,7 +148,7 @@ def _row_widths(
             )
             lo = min(lo, *(x for x, _ in points), centre - half)
             hi = max(hi, *(x for x, _ in points), centre + half)
-            widths[i][i + k + 1] = hi - lo + 3 * _PAD
+            widths[i][i + k + 1] = hi - lo + 3 * PAD
     return widths
 
 
@@ -149,7 +175,7 @@ def layout_rows(
     count = len(tensors)
     if net.wrap == "auto":
         widths = _row_widths(net, tensors, theme, tm, camera)
-        allowed = break_allowed(net) if net.frames else None
+        allowed = _allowed(net) if net.frames or net.skips else None
         if net.rows is not None:  # held (the pipeline fitting a font_size)
             return draw(balanced_rows(count, lambda i, j: widths[i][j], net.rows, allowed))
         return choose_wrap(count, draw, physical_width, lambda i, j: widths[i][j], allowed=allowed)[
@@ -157,7 +183,7 @@ def layout_rows(
         ]
     assert isinstance(net.wrap, int)
     spans = split_rows(count, net.wrap)
-    if net.frames:
+    if net.frames or net.skips:
         check_breaks(net, spans)
     return draw(spans)
 
@@ -181,28 +207,54 @@ def _wrapped(
         for row, items in zip(rows, drawn, strict=True):
             sub = row_network(net, row[0].index, row[-1].index)
             items.extend(group_items(sub, items, theme, tm))
-    boxes = [bounds(items) or BBox(0, 0, 1, 1) for items in drawn]
-    room = 2 * _PAD + 2 * theme.arrow.length
-    shifts = stack_rows(boxes, [room] * (len(rows) - 1))
-    out: list[Item] = []
-    placed: list[list[Item]] = []
-    for items, (dx, dy) in zip(drawn, shifts, strict=True):
-        placed.append([translated(item, dx, dy) for item in items])
+    boxes = []
+    for k, row in enumerate(rows):
+        box = bounds(drawn[k]) or BBox(0, 0, 1, 1)
+        if k:  # a skip from the row before runs on left, to the connector's leg
+            drawn[k] = _entering(net, row, drawn[k], box.x0 - PAD, theme)
+            up = bounds(drawn[k]) or box
+            box = BBox(box.x0, min(box.y0, up.y0), box.x1, max(box.y1, up.y1))
+        boxes.append(box)
+
+    def join(k: int, above: list[Item], below: list[Item], boxes: list[BBox], _: Shift) -> Joint:
+        last, first = rows[k - 1][-1].number, rows[k][0].number
+        return connector(last, above, first, below, boxes[k - 1], boxes[k], theme)
+
+    return join_rows(drawn, boxes, theme, join)
+
+
+Shift = tuple[float, float]
+Joint = tuple[Group, list[BBox]]
+
+
+def join_rows(
+    drawn: list[list[Item]],
+    boxes: list[BBox],
+    theme: Theme,
+    join: Callable[[int, list[Item], list[Item], list[BBox], Shift], Joint],
+) -> list[Item]:
+    """Rows of ``drawn`` items (bounds ``boxes``) stacked (:func:`~nnsvg.engines.rows.
+    stack_rows`) and joined: ``join(k, above, below, boxes, shift)`` gives the connector
+    into row k (``shift``: how row k moved) and the bounds of its legs."""
+    room = 2 * PAD + 2 * theme.arrow.length
+    shifts = stack_rows(boxes, [room] * (len(drawn) - 1))
+    placed = [
+        [translated(item, dx, dy) for item in items]
+        for items, (dx, dy) in zip(drawn, shifts, strict=True)
+    ]
     boxes = [
         BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
         for b, (dx, dy) in zip(boxes, shifts, strict=True)
     ]
     connectors: list[Item] = []
     for k in range(1, len(placed)):
-        above, below = placed[k - 1], placed[k]
-        group, legs = _connector(
-            rows[k - 1][-1], above, rows[k][0], below, boxes[k - 1], boxes[k], theme
-        )
+        group, legs = join(k, placed[k - 1], placed[k], boxes, shifts[k])
         connectors.append(group)
         # An edge number a leg has to cross (a box too short to pass it) is left out,
         # as clear_dims leaves out a number that would land on another shape.
-        placed[k - 1] = [_drop_dims(item, legs) for item in above]
-        placed[k] = [_drop_dims(item, legs) for item in below]
+        placed[k - 1] = [drop_dims(item, legs) for item in placed[k - 1]]
+        placed[k] = [drop_dims(item, legs) for item in placed[k]]
+    out: list[Item] = []
     for k, items in enumerate(placed):
         if k:
             out.append(connectors[k - 1])
@@ -210,12 +262,40 @@ def _wrapped(
     return out
 
 
-def _drop_dims(item: Item, legs: list[BBox]) -> Item:
+def _entering(
+    net: Network, row: list[Tensor], items: list[Item], left: float, theme: Theme
+) -> list[Item]:
+    """A row's ``items`` with each skip from the row before (it starts on its level
+    over the row's first box) carried on along that level, to the left, as far as
+    the connector's leg at x = ``left``, with a junction dot where it leaves the leg."""
+    first = row[0].index
+    ids = {
+        f"skip-{net.nodes[s.source].number}-{net.nodes[s.target].number}"
+        for s in net.skips
+        if s.source < first <= s.target
+    }
+    out: list[Item] = []
+    for item in items:
+        if isinstance(item, Group) and item.id in ids:
+            children = list(item.children)
+            k, path = next(
+                (k, c) for k, c in enumerate(children) if isinstance(c, Path) and c.cls == "skip"
+            )
+            (_, x0, y0), (_, x1, y1) = path.commands[0], path.commands[1]
+            x0, y0, x1, y1 = float(x0), float(y0), float(x1), float(y1)
+            y = y0 + (y1 - y0) * (left - x0) / (x1 - x0)  # x1 > x0: rows run to the right
+            children[k] = dataclasses.replace(path, commands=(("M", left, y), *path.commands[1:]))
+            item = dataclasses.replace(item, children=(*children, junction_dot(left, y, theme)))
+        out.append(item)
+    return out
+
+
+def drop_dims(item: Item, legs: list[BBox]) -> Item:
     """``item`` without the edge numbers that touch one of ``legs``."""
     if not isinstance(item, Group):
         return item
     kept = tuple(
-        _drop_dims(child, legs)
+        drop_dims(child, legs)
         for child in item.children
         if not (
             isinstance(child, Text)
@@ -226,18 +306,22 @@ def _drop_dims(item: Item, legs: list[BBox]) -> Item:
     return dataclasses.replace(item, children=kept)
 
 
-def _box_hull(items: list[Item], t: Tensor) -> list[tuple[float, float]]:
-    """The screen outline of tensor ``t``'s box among a row's drawn ``items``."""
+def _box_hull(items: list[Item], number: int) -> list[tuple[float, float]]:
+    """The screen outline of tensor ``number``'s box (or merge mark) among a row's
+    drawn ``items``."""
     for item in items:
-        if isinstance(item, Group) and item.id == f"layer-{t.number}":
-            box = next((c for c in item.children if isinstance(c, Group) and c.role == "box"), item)
-            assert isinstance(box, Group)
-            return hull(box)
-    raise KeyError(t.number)
+        if isinstance(item, Group) and item.id == f"layer-{number}":
+            body = item.children[0] if item.children else item
+            points = hull(body) if isinstance(body, Group) else []
+            box = bbox_of(body)
+            if len(points) < 3 and box is not None:  # a merge mark: its circle's square
+                points = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+            return points
+    raise KeyError(number)
 
 
-def _obstacles(items: list[Item], own: Tensor) -> list[BBox]:
-    """The bounds of what a connector's leg beside ``own``'s box must not cross: every
+def _obstacles(items: list[Item], own: int) -> list[BBox]:
+    """The bounds of what a connector's leg beside tensor ``own`` must not cross: every
     text of the row, and every other box, pyramid or arrow."""
     out: list[BBox] = []
     for item in items:
@@ -248,10 +332,13 @@ def _obstacles(items: list[Item], own: Tensor) -> list[BBox]:
     return out
 
 
-def _leaves_with_owner(item: Item, own: Tensor) -> list[Item]:
-    """The leaves of ``item`` a leg must avoid: all of them but ``own``'s box faces."""
+def _leaves_with_owner(item: Item, own: int) -> list[Item]:
+    """The leaves of ``item`` a leg must avoid: all of them but ``own``'s box faces
+    (or mark), and skip lines."""
+    if isinstance(item, Path) and item.cls == "skip":
+        return []  # a skip's bounds span the boxes it passes over: its lines do not
     if isinstance(item, Group):
-        if item.id == f"layer-{own.number}-box":
+        if item.id in (f"layer-{own}-box", f"layer-{own}-mark"):
             return []
         return [leaf for child in item.children for leaf in _leaves_with_owner(child, own)]
     return [item]
@@ -281,44 +368,53 @@ def _clear_y(
     return middle
 
 
-def _connector(
-    last: Tensor,
+def connector(
+    last: int,
     above_items: list[Item],
-    first: Tensor,
+    first: int | None,
     below_items: list[Item],
     above: BBox,
     below: BBox,
     theme: Theme,
+    *,
+    into: tuple[float, float] | None = None,
 ) -> tuple[Group, list[BBox]]:
-    """The connector from ``last`` (ending the row in ``above``) to ``first``
-        (starting the row in ``below``): out of the right side of ``last``'s box at
-        its middle height, into the left side of ``first``'s box at its middle (each leg
-    moved up or down, as little as can be, to pass the texts beside the box); with the
-    bounds of those two legs."""
+    """The connector from tensor ``last`` (by number, ending the row in ``above``) to
+    tensor ``first`` (starting the row in ``below``): out of the right side of
+    ``last``'s box at its middle height, into the left side of ``first``'s box at its
+    middle (each leg moved up or down, as little as can be, to pass the texts beside
+    the box), with an arrowhead; or, with ``into``, to that point without one (where
+    the edges into a row start); with the bounds of those two legs."""
     arrow, boxes = theme.arrow, theme.boxes
     out_hull = _box_hull(above_items, last)
-    in_hull = _box_hull(below_items, first)
-    right = max(above.x1, max(x for x, _ in out_hull) + 2 * _PAD) + _PAD
-    left = min(above.x0, below.x0) - _PAD
+    right = max(above.x1, max(x for x, _ in out_hull) + 2 * PAD) + PAD
+    left = min(above.x0, below.x0) - PAD
     entry = _LEG + arrow.width / 2  # the arrowhead's half width too
     out_y = _clear_y(out_hull, _obstacles(above_items, last), right, True, _LEG)
-    in_y = _clear_y(in_hull, _obstacles(below_items, first), left, False, entry)
     start = (edge_x(out_hull, out_y, right=True), out_y)
-    tip = (edge_x(in_hull, in_y, right=False) - arrow.gap, in_y)
     run_y = (above.y1 + below.y0) / 2
-    shaft_end = (tip[0] - arrow.length * 0.8, in_y)
-    c = Connector(start, right, run_y, left, shaft_end, radius=_PAD)
+    heads: tuple[Item, ...] = ()
+    if into is None:
+        assert first is not None
+        in_hull = _box_hull(below_items, first)
+        in_y = _clear_y(in_hull, _obstacles(below_items, first), left, False, entry)
+        tip = (edge_x(in_hull, in_y, right=False) - arrow.gap, in_y)
+        end = (tip[0] - arrow.length * 0.8, in_y)
+        head = arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width)
+        heads = (Polygons((head,), Paint(fill=boxes.arrow_color, stroke="none")),)
+        name = f"layer-{first}"
+    else:
+        tip = end = into
+        in_y = into[1]
+        name = "row"
+    c = Connector(start, right, run_y, left, end, radius=PAD)
     paint = Paint(
         stroke=boxes.arrow_color, stroke_width=boxes.arrow_width, fill="none", linejoin="round"
     )
-    head = arrowhead(tip, (1.0, 0.0), arrow.length, arrow.width)
     group = Group(
-        id=f"edge-layer-{last.number}-layer-{first.number}",
+        id=f"edge-layer-{last}-{name}",
         role="connector",
-        children=(
-            *(Path(p, paint, cls="connector") for p in c.paths()),
-            Polygons((head,), Paint(fill=boxes.arrow_color, stroke="none")),
-        ),
+        children=(*(Path(p, paint, cls="connector") for p in c.paths()), *heads),
     )
     legs = [
         BBox(start[0], out_y - _LEG, right, out_y + _LEG),

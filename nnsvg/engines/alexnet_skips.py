@@ -11,6 +11,7 @@ leave free.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -39,8 +40,18 @@ def _lateral(camera: Camera) -> tuple[tuple[float, float], int, float]:
 def skip_items(
     net: Network, tensors: list[Tensor], theme: Theme, tm: TextMaker, camera: Camera
 ) -> list[Item]:
-    """The arcs of ``net``'s skip connections over a chain of placed ``tensors``."""
-    placed = skip_lanes(net.skips, tensors)
+    """The arcs of the skips that arrive in ``tensors`` (the chain, or one row of it).
+    A skip whose source ends the row before (``wrap``) starts on its level over the
+    row's first box: :mod:`nnsvg.engines.alexnet_rows` carries it on to the connector
+    it branches off."""
+    first = tensors[0]
+    by_index: dict[int, Tensor] = {t.index: t for t in tensors}
+    skips = [s for s in net.skips if s.target in by_index]
+    for s in skips:
+        if s.source not in by_index:  # from the row before: it enters on the left
+            number = net.nodes[s.source].number
+            by_index[s.source] = dataclasses.replace(first, index=s.source, number=number)
+    placed = skip_lanes(skips, by_index)
     if not placed:
         return []
     sk = theme.skip
@@ -57,14 +68,17 @@ def skip_items(
 
     items: list[Item] = []
     for a, b, lane, merge in placed:
-        span = tensors[a.index : b.index + 1]
+        entering = a.index < first.index
+        span = tensors[max(a.index - first.index, 0) : b.index - first.index + 1]
         # Leave a box on its later side and arrive on its earlier side (along the
         # network): an arc arriving where another leaves never crosses it.
         za, zb = a.box.center[2] + a.d / 4, b.box.center[2] - b.d / 4
+        if entering:
+            za = first.z0
         level = max(reach(t) for t in span) + sk.height + lane * sk.lane
         clear = _Clear(span, axis, out, camera, reach)
         level = clear.level(level, at, za, zb, sk.height + lane * sk.lane)
-        points = [at(face(a), za), at(level, za), at(level, zb)]
+        points = [at(level if entering else face(a), za), at(level, za), at(level, zb)]
         p2 = [camera.project(p)[:2] for p in points]
         top_b = camera.project(at(face(b), zb))[:2]
         mark_r = sk.mark_radius
@@ -86,7 +100,7 @@ def skip_items(
                     Path(
                         (
                             ("M", *p2[0]),
-                            ("L", *p2[1]),
+                            *((("L", *p2[1]),) if not entering else ()),
                             ("L", *p2[2]),
                             ("L", mark[0] - ux * mark_r, mark[1] - uy * mark_r),
                         ),

@@ -29,7 +29,7 @@ from nnsvg.engines.rows import MAX_ASPECT, balanced_rows, greedy_rows
 from nnsvg.errors import SpecError
 from nnsvg.network import Network
 
-__all__ = ["wrap_runs"]
+__all__ = ["run_ends", "wrap_runs"]
 
 Point = tuple[float, float]
 Edge = tuple[int, int, object]
@@ -65,7 +65,7 @@ def wrap_runs(
     count = len(ranks)
     room = _Room(blocks, paths, pads)
     rank_of = {k: r for r, row in enumerate(ranks) for k in row}
-    ends = _run_ends(ranks, edges, paths, rank_of)
+    ends = run_ends(ranks, edges, paths, rank_of)
 
     def allowed(j: int) -> bool:  # a run may end before rank j
         return j - 1 in ends
@@ -206,7 +206,7 @@ class _Room:
         return self._pad(k, 3)
 
 
-def _run_ends(
+def run_ends(
     ranks: Sequence[Sequence[int]],
     edges: Sequence[Edge],
     paths: Sequence[tuple[int, ...]],

@@ -283,11 +283,22 @@ def check_breaks(net: Network, rows: list[range]) -> None:
                     field="wrap",
                 )
         skip = next(s for s in net.skips if s.source < b <= s.target and s.source != b - 1)
+        near = [
+            f"after {_name(net, k - 1)}"
+            for k in (
+                max((k for k in range(1, b) if allowed(k)), default=None),
+                min((k for k in range(b + 1, len(net.nodes)) if allowed(k)), default=None),
+            )
+            if k is not None
+        ]
+        where = f"the nearest rows can end {' or '.join(near)}; " if near else ""
         raise SpecError(
             f"wrap: {net.wrap} puts the skip connection into "
             f"{_name(net, skip.target)} on a later row than its source "
-            f"{_name(net, skip.source)}, which does not end its row: use wrap: auto (rows "
-            "then break where skips can follow), or another number of layers per row",
+            f"{_name(net, skip.source)}, which does not end its row (a row may end only "
+            f"where every skip crossing to the next row leaves from its last layer): {where}"
+            "use wrap: auto (rows then break where skips can follow), or another number of "
+            "layers per row",
             location=net.where("wrap"),
             field="wrap",
         )

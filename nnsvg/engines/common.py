@@ -7,7 +7,7 @@ layouts know each label's extent without any renderer.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -288,11 +288,13 @@ class Drawn(Protocol):
 D = TypeVar("D", bound=Drawn)
 
 
-def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D, int, str]]:
+def skip_lanes(
+    skips: Sequence[Skip], elements: Sequence[D] | Mapping[int, D]
+) -> list[tuple[D, D, int, str]]:
     """Every skip connection (from, to, lane, merge), shortest first: a skip whose span
     holds an end of another gets a higher lane, so arcs nest instead of crossing, and
     two that meet at a layer (A to B, then B to C) take two lanes, not one line.
-    ``elements`` are the drawn nodes, by node index."""
+    ``elements`` are the drawn nodes, by node index (a list, or a row's mapping)."""
     pairs = [(elements[s.source], elements[s.target], s.merge) for s in skips]
     lanes: list[list[tuple[int, int]]] = []
     placed = []
@@ -305,6 +307,13 @@ def skip_lanes(skips: Sequence[Skip], elements: Sequence[D]) -> list[tuple[D, D,
         lanes[lane].append((a.index, b.index))
         placed.append((a, b, lane, merge))
     return placed
+
+
+def junction_dot(x: float, y: float, theme: Theme, color: str | None = None) -> Circle:
+    """The dot where a line parts from a row connector (a skip turning off it, or the
+    edges into a row going their ways), in the skips' colour unless ``color``."""
+    fill = color or theme.skip.color
+    return Circle(x, y, theme.skip.width * 2.2, Paint(fill=fill, stroke="none"))
 
 
 def level(positions: Sequence[float], wanted: Sequence[float | None]) -> list[float]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 
 from nnsvg.engines.brackets import bracket_items, spans
-from nnsvg.engines.common import TextMaker
+from nnsvg.engines.common import TextMaker, junction_dot
 from nnsvg.engines.lenet import _Element, _Labels
 from nnsvg.network import Network
-from nnsvg.scene import BBox, Circle, Group, Item, Paint, Path, bounds
+from nnsvg.scene import BBox, Group, Item, Path, bounds
 from nnsvg.theme import Theme
 
 __all__ = ["group_items", "row_extras"]
@@ -95,7 +95,5 @@ def _branching(arc: Item, left: float, theme: Theme) -> Item:
     if path is None or abs(float(path.commands[0][1]) - left) > 1e-9:
         return arc
     _, x, y = path.commands[1]
-    dot = Circle(
-        float(x), float(y), theme.skip.width * 2.2, Paint(fill=theme.skip.color, stroke="none")
-    )
+    dot = junction_dot(float(x), float(y), theme)
     return dataclasses.replace(arc, children=(*arc.children, dot))
