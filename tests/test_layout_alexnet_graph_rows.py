@@ -215,9 +215,28 @@ def test_resnet18_wrapped_with_a_font_size_prints_it_on_the_rows_that_fit() -> N
     # font_size holds wrap: auto at a number of rows (Network.rows) while the
     # pipeline fits the text: the rows still end after a block's sum.
     scene = resnet18(font_size=7, labels={"dims": False})
-    rows = check_rows(scene)  # edges: the text is large for the boxes (NOTES-awrap.md)
+    rows = check_rows(scene, edges=True)  # large text: edges turn clear of the captions
     assert len(rows) >= 2
     assert printed_min_pt(scene, (7, "in")) >= 6.0
+
+
+def test_resnet18_fitted_under_a_page_height_is_clean(tmp_path: Path) -> None:
+    """fit: {width: 7in, height: 9in} shrinks the boxes and grows the text: the edge
+    numbers then reached down into the captions, and the edges into a block turned
+    through the captions beside the gap (both found by the lint and by eye); now the
+    captions pass under the numbers they would touch, and edges turn between the
+    captions of a gap's two ranks."""
+    scene = resnet18(wrap=None, width=None, fit={"width": "7in", "height": "9in"})
+    check_rows(scene, edges=True)
+    assert printed_min_pt(scene, (7, "in")) >= 6.0
+    assert scene.viewbox[3] / scene.viewbox[2] * 7 <= 9 * (1 + 1e-9)
+    data = yaml.safe_load(RESNET18.read_text(encoding="utf-8"))
+    del data["direction"], data["wrap"], data["width"]
+    data.update(style="alexnet", fit={"width": "7in", "height": "9in"})
+    path = tmp_path / "resnet18.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run("check", path)  # the lint: no label overlaps, no text under 6 pt
+    assert result.exit_code == 0, result.stdout + result.stderr
 
 
 def test_a_graph_row_of_one_box_in_a_steep_perspective_stays_on_the_page() -> None:

@@ -39,7 +39,19 @@ from nnsvg.engines.lenet_graph import _ranks
 from nnsvg.geometry import Camera, Vec3, convex_hull, convex_overlap
 from nnsvg.layering import layered
 from nnsvg.network import Network
-from nnsvg.scene import Group, Item, Paint, Path, Polygon, Polygons, Scene, iter_leaves
+from nnsvg.scene import (
+    BBox,
+    Group,
+    Item,
+    Paint,
+    Path,
+    Polygon,
+    Polygons,
+    Scene,
+    Text,
+    bbox_of,
+    iter_leaves,
+)
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -129,7 +141,7 @@ def graph_items(
         for lane in slots:
             if lane.item < len(tensors):
                 tensors[lane.item].y = lane.y
-    slabs = _along(lay.ranks, tensors, net, theme, tm, camera, stand_in=stand_in)
+    slabs, turns = _along(lay.ranks, tensors, net, theme, tm, camera, stand_in=stand_in)
     # The perspective eye looks at the middle of the lanes (they run down from y = 0):
     # a box far off its axis would come near the eye and blow up.
     low = min(t.y - t.h / 2 for t in tensors)
@@ -180,7 +192,9 @@ def graph_items(
         for k in range(len(path) - 1):
             gap = 2 * (ru + k) + 1
             z0, z1 = slabs[gap]
-            zm = z0 if stand_in and gap == 1 else (z0 + z1) / 2  # into a row: at its dot
+            zm = (
+                z0 if stand_in and gap == 1 else turns.get(gap, (z0 + z1) / 2)
+            )  # into a row: at its dot
             y0, y1 = ys[k], ys[k + 1]
             end_z = z1 if k + 2 < len(path) else tensors[path[-1]].z0
             points: list[Vec3] = [(0.0, y0, z0), (0.0, y0, zm), (0.0, y1, zm), (0.0, y1, end_z)]
@@ -345,9 +359,12 @@ def _caption_height(
     tensors: list[Tensor], net: Network, theme: Theme, tm: TextMaker
 ) -> list[float]:
     out = []
+    # a line of edge numbers a caption may be pushed under (see _node_group)
+    numbers = theme.boxes.dims_size * 1.4 if net.labels.dims else 0.0
     for t in tensors:
         lines = _caption_lines(t, net, theme)
-        out.append(sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines))
+        height = sum(tm.ascent(s) + tm.descent(s) + theme.label.line_gap for _, s, _, _ in lines)
+        out.append(height + (numbers if lines and t.kind not in MERGE_TYPES else 0.0))
     return out
 
 
@@ -452,10 +469,12 @@ def _along(
     camera: Camera,
     *,
     stand_in: bool = False,
-) -> list[tuple[float, float]]:
+) -> tuple[list[tuple[float, float]], dict[int, float]]:
     """Each rank's slab along z and the gap after it, alternating (rank 0, gap 0,
     rank 1, ...); a gap widens when neighbouring captions would touch on screen
-    (with ``stand_in``, rank 0 is the undrawn stand-in of a row: see graph_items)."""
+    (with ``stand_in``, rank 0 is the undrawn stand-in of a row: see graph_items).
+    And where edges turn in a gap whose ranks hold several items: between the
+    captions on either side, clear of each, on screen (else the gap's middle)."""
     boxes = theme.boxes
     origin = camera.project((0.0, 0.0, 0.0))[0]
     right_z = abs(camera.project((0.0, 0.0, 1.0))[0] - origin)
@@ -471,6 +490,8 @@ def _along(
     slabs: list[tuple[float, float]] = []
     z = 0.0
     before: list[int] = []
+    previous: tuple[int, ...] = ()
+    turns: dict[int, float] = {}  # gap index -> the z edges turn at (else its middle)
     for rank in ranks:
         shown = [i for i in rank if i < len(tensors)]
         depth = max((tensors[i].d for i in shown), default=4.0)
@@ -484,9 +505,19 @@ def _along(
                 need = max(widths[i] for i in before) + max((widths[i] for i in shown), default=0)
                 have = (gap + depth / 2 + max(tensors[i].d for i in before) / 2) * right_z
                 # The captions apart, and the turn between them clear of both.
-                need = need / 2 + max(sep, 3 * theme.arrow.length)
+                margin = max(sep, 3 * theme.arrow.length)
+                need = need / 2 + margin
                 if have < need:
                     gap += (need - have) / right_z
+                if len(rank) > 1 or len(previous) > 1:  # edges turn in the gap: between
+                    # the captions, clear of each (as far along as they reach on screen)
+                    start = z - max(tensors[i].d for i in before)  # the rank before's z0
+                    after = max(start + tensors[i].d / 2 + (widths[i] / 2 + sep) / right_z
+                                for i in before) - z  # fmt: skip
+                    ahead = max(((widths[i] / 2 + sep) / right_z - tensors[i].d / 2
+                                 for i in shown), default=0.0)  # fmt: skip
+                    gap = max(gap, after + ahead)
+                    turns[len(slabs)] = z + max(after, 0.0) + (gap - after - ahead) / 2
             if stand_in and len(slabs) == 1 and right_z > 0.05:
                 # The edges into a row part at the stand-in (it has no caption): the
                 # captions after it clear of where they turn.
@@ -499,8 +530,15 @@ def _along(
             tensors[i].z0 = z
         slabs.append((z, z + depth))
         z += depth
-        before = shown
-    return slabs
+        before, previous = shown, rank
+    return slabs, turns
+
+
+def _touch(text: Item, other: BBox, sep: float) -> bool:
+    box = bbox_of(text)
+    return box is not None and box.overlaps(
+        BBox(other.x0 - sep, other.y0 - sep, other.x1 + sep, other.y1 + sep)
+    )
 
 
 def _node_group(
@@ -523,6 +561,12 @@ def _node_group(
         cx = camera.project(t.box.center)[0]
         top = box.y1 + theme.layer.label_gap
         captions = caption_texts(t, lines, cx, top, theme, tm)
+        # under an edge number it would touch (small boxes, as fit draws, with text grown)
+        numbers = [b for i in link if isinstance(i, Text) and i.cls == "dim" and (b := bbox_of(i))]
+        sep = theme.label.min_separation
+        if any(_touch(c, b, sep) for c in captions for b in numbers):
+            top = max(b.y1 for b in numbers) + theme.layer.label_gap
+            captions = caption_texts(t, lines, cx, top, theme, tm)
     node = net.nodes[t.index]
     body: Item = (
         shapes[0]  # a merge mark: its own group, its own paints
