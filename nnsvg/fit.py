@@ -244,6 +244,9 @@ class Subject(Protocol):
     theme: Theme  # the text factor and the spacing's and boxes' are of this theme's
     styles: tuple[str, ...]  # the styles drawn: the lengths fit varies are theirs
     what: str  # "every arrangement the style offers", for the error
+    # whether another row makes the figure taller (lenet and alexnet rows, rows of
+    # panels), not wider (a blocks figure's runs side by side across a vertical flow)
+    rows_add_height: bool
 
     def candidates(self) -> Iterator[Any]:
         """The choices of rows, the fewest (the spec's own) first."""
@@ -278,6 +281,10 @@ class NetworkSubject:
     @property
     def styles(self) -> tuple[str, ...]:
         return (self.net.style,)
+
+    @property
+    def rows_add_height(self) -> bool:
+        return not (self.net.style == "blocks" and self.net.direction in ("down", "up"))
 
     def candidates(self) -> Iterator[Network]:
         yield from wrapped(self.net)
@@ -419,7 +426,8 @@ class _Search:
         tried (they print it no larger). Under a height, the tightest prints tallest
         (the same width holds less across it), so a figure too tall there is tried
         looser; when every arrangement of a number of rows whose text fits is too tall,
-        more rows are not tried (each row adds to the height)."""
+        more rows are not tried where each row adds to the height (not a blocks
+        figure's runs, side by side across a vertical flow)."""
         themes = self.themes()
         base = self.subject.theme.font.size
         for k, candidate in enumerate(self.subject.candidates()):
@@ -450,7 +458,7 @@ class _Search:
                 fits, s, b = found[0]
                 self.chosen = self._arrangement(candidate, s, b, fits[0].font.size / base)
                 return fits
-            if self.too_tall:
+            if self.too_tall and self.subject.rows_add_height:
                 return None  # its text fits only in figures too tall: more rows are taller
         return None
 

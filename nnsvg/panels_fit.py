@@ -55,6 +55,7 @@ class PanelsSubject:
     figure: PanelsFigure
     columns: int | None
     what: str = "every arrangement of the panels their styles offer"
+    rows_add_height: bool = True  # fewer panels a row, or a panel wrapped: a taller figure
     _widths: dict[tuple[int, int | None], float] = field(default_factory=dict)
 
     @property

@@ -250,6 +250,19 @@ def test_a_height_keeps_the_figure_under_it_with_tighter_boxes() -> None:
     assert arrangement(CHAIN, 3.5, height="9in") == arrangement(CHAIN, 3.5)  # room to spare
 
 
+def test_a_height_puts_a_long_blocks_chain_on_runs_side_by_side() -> None:
+    """In a blocks figure flowing down, runs stand side by side: another run makes the
+    figure shorter, so under a height fit goes on to more runs (in lenet and alexnet
+    another row makes it taller, and fit stops there)."""
+    chain = CHAIN.replace("style: lenet", "style: blocks")
+    free = scene_of(chain + "fit: 3.5in\n")
+    assert printed_height(free, 3.5) > 20  # one run, 27.5 in
+    low = scene_of(chain + "fit: {width: 3.5in, height: 9in}\n")
+    assert printed_height(low, 3.5) <= 9
+    assert printed_min_pt(low, (3.5, "in")) >= 6 - 1e-9
+    assert (arrangement(chain, 3.5, height="9in").rows or 1) >= 2
+
+
 @pytest.mark.parametrize("height", ["1.5in", "40mm"])
 def test_a_height_nothing_fits_under_says_how_tall_and_each_suggestion_fits(height: str) -> None:
     text = CHAIN + f"fit: {{width: 3.5in, height: {height}}}\n"
