@@ -1,0 +1,183 @@
+"""The LeNet style's rows for networks that branch (wrap on a graph): geometry
+properties on random residual networks (hypothesis), ResNet-18 at 7 in, fit, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+
+from nnsvg.engines.rows import printed_min_pt
+from nnsvg.errors import NnsvgError
+from nnsvg.pipeline import build_scene, load_spec
+from nnsvg.scene import Circle, Group, Polygons, Scene, iter_leaves
+from nnsvg.scene import Path as PathItem
+from tests.cli_run import run
+from tests.scenes import groups, rows_down_the_page
+from tests.test_layout_alexnet_graph_rows import residual_nets
+from tests.test_layout_lenet_graph import bodies, check_graph_figure
+from tests.test_layout_lenet_rows import crossings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESNET18 = ROOT / "specs" / "resnet18.yaml"
+
+
+def lenet_residual_nets():
+    """The alexnet tests' random residual chains, drawn in the lenet style."""
+    return residual_nets().map(
+        lambda d: {**{k: v for k, v in d.items() if k != "camera"}, "style": "lenet"}
+    )
+
+
+def row_connectors(scene: Scene) -> list[Group]:
+    """The connectors between rows: their corners are rounded (Q), the edges' are not."""
+    return [
+        c
+        for c in groups(scene, "connector")
+        if any(
+            isinstance(p, PathItem) and any(cmd[0] == "Q" for cmd in p.commands)
+            for p in iter_leaves(c.children)
+        )
+    ]
+
+
+def check_rows(scene: Scene) -> list[list[str]]:
+    """Each row drawn as a clean graph figure (everything inside the viewBox, no body
+    on another, no caption on a body or another caption, orthogonal edges through no
+    body or text); no connector (a row's too) through a map, bar or caption; rows down
+    the page, each joined to the one before by a connector that ends in an arrow into
+    the one box reading the row before's last tensor, or else where the edges into the
+    row start, a dot where they part; the node ids of each row."""
+    joins = row_connectors(scene)
+    ids = {id(c) for c in joins}
+    rest = tuple(i for i in scene.items if id(i) not in ids)
+    check_graph_figure(dataclasses.replace(scene, items=rest))
+    assert crossings(scene) == []
+    cuts = []
+    for c in joins:
+        cuts.append(int((c.id or "").split("-")[2]))
+        lines = [leaf for leaf in iter_leaves(c.children) if isinstance(leaf, PathItem)]
+        end = lines[-1].commands[-1][1:]
+        dots = [d for d in c.children if isinstance(d, Circle)]
+        heads = [p for p in iter_leaves(c.children) if isinstance(p, Polygons)]
+        if (c.id or "").endswith("-row"):
+            assert not heads and len(dots) <= 1
+        else:
+            assert len(heads) == 1 and not dots
+        for d in dots:
+            assert (d.cx, d.cy) == pytest.approx(end)
+    rows = rows_down_the_page(bodies(scene), cuts)
+    assert len(rows) == len(joins) + 1
+    return rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(lenet_residual_nets())
+def test_wrapped_residual_networks_stay_inside_and_join_their_rows_cleanly(data: dict) -> None:
+    try:
+        scene = build_scene(load_spec("t.json", text=json.dumps(data)))
+    except NnsvgError as caught:  # wrap: N with no place a row can end
+        assert "no row of this network can end" in str(caught)
+        assert isinstance(data["wrap"], int)
+        return
+    rows = check_rows(scene)
+    if isinstance(data["wrap"], int):
+        assert len(rows) >= 1
+
+
+def resnet18_data(**changes: object) -> dict:
+    data = yaml.safe_load(RESNET18.read_text(encoding="utf-8"))
+    del data["direction"]  # the blocks style's
+    data.update({"style": "lenet", "wrap": "auto", **changes})
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def resnet18(**changes: object) -> Scene:
+    return build_scene(load_spec("resnet18.json", text=json.dumps(resnet18_data(**changes))))
+
+
+def test_resnet18_in_the_lenet_style_wraps_after_its_blocks_and_prints_at_6pt() -> None:
+    assert printed_min_pt(resnet18(wrap=None), (7, "in")) < 3
+    scene = resnet18()
+    rows = check_rows(scene)
+    assert len(rows) > 2
+    assert printed_min_pt(scene, (7, "in")) >= 6.0
+    # Rows end after the sum of a residual block (or before the blocks begin).
+    layers = [g for g in scene.items if isinstance(g, Group) and g.role.startswith("layer")]
+    titles = {g.id: g.title for g in layers}
+    ends = [row[-1] for row in rows[:-1]]
+    assert all(titles[n].endswith(".add") or titles[n] == "maxpool" for n in ends), ends
+    # Several tensors read each row's last: the edges into the next part at a dot.
+    assert all(any(isinstance(d, Circle) for d in c.children) for c in row_connectors(scene))
+
+
+def test_the_cli_check_passes_resnet18_wrapped_in_the_lenet_style(tmp_path: Path) -> None:
+    path = tmp_path / "resnet18.yaml"
+    path.write_text(yaml.safe_dump(resnet18_data()), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_one_reader_of_a_rows_last_tensor_takes_the_connector_into_its_side() -> None:
+    conv = {"type": "conv", "filters": 8, "kernel": 3, "padding": "same"}
+    data = {
+        "style": "lenet",
+        "input": {"shape": [16, 16, 8], "name": "x"},
+        "layers": [
+            {**conv, "name": "a"},
+            {**conv, "name": "b"},
+            {"type": "add", "name": "m", "from": ["b", "x"]},
+            {**conv, "name": "c"},
+            {**conv, "name": "d"},
+            {"type": "add", "from": ["d", "c"]},
+        ],
+        "wrap": 3,
+    }
+    scene = build_scene(load_spec("t.json", text=json.dumps(data)))
+    rows = check_rows(scene)
+    assert len(rows) == 3  # x; a, b, m; c, d and their sum
+    into_row, into_c = row_connectors(scene)
+    assert into_row.id == "edge-layer-0-row"  # a and m read x: the edges part at a dot
+    assert any(isinstance(d, Circle) for d in into_row.children)
+    assert into_c.id == "edge-layer-3-layer-4"  # from the sum m into the side of c
+
+
+def test_wrap_n_on_a_graph_where_no_row_can_end_is_a_located_error() -> None:
+    conv = {"type": "conv", "filters": 8, "kernel": 3, "padding": "same"}
+    data = {
+        "style": "lenet",
+        "inputs": [{"shape": [16, 16, 8], "name": "x"}, {"shape": [16, 16, 8], "name": "y"}],
+        "layers": [{**conv, "name": "a", "from": "x"}, {**conv, "from": "y"}],
+        "wrap": 1,
+    }
+    data["layers"].append({"type": "add", "from": ["a", -1]})
+    with pytest.raises(NnsvgError) as caught:
+        build_scene(load_spec("t.json", text=json.dumps(data)))
+    assert str(caught.value).startswith("t.json:1:")
+    assert "wrap: wrap: 1: no row of this network can end" in str(caught.value)
+
+
+def test_wrap_with_direction_down_on_a_graph_stays_a_located_error() -> None:
+    with pytest.raises(NnsvgError) as caught:
+        resnet18(direction="down")
+    assert "wrap: wrap continues a row on the next row, so it cannot go with direction: down" in (
+        str(caught.value)
+    )
+    assert str(caught.value).startswith("resnet18.json:1:")
+
+
+def test_resnet18_fitted_to_a_page_is_lint_clean(tmp_path: Path) -> None:
+    fit = {"width": "7in", "height": "9.5in"}
+    scene = resnet18(wrap=None, width=None, fit=fit)
+    rows = check_rows(scene)
+    assert len(rows) >= 2
+    assert printed_min_pt(scene, (7, "in")) >= 6.0
+    assert scene.viewbox[3] / scene.viewbox[2] * 7 <= 9.5 * (1 + 1e-9)
+    path = tmp_path / "resnet18.yaml"
+    path.write_text(yaml.safe_dump(resnet18_data(wrap=None, width=None, fit=fit)), "utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.stdout + result.stderr
