@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnsvg.engines.rows import printed_min_pt
 from nnsvg.errors import NnsvgError
+from nnsvg.fit import FitError
 from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Circle, Group, Polygons, Scene, iter_leaves
 from nnsvg.scene import Path as PathItem
 from tests.cli_run import run
-from tests.scenes import groups, rows_down_the_page
+from tests.scenes import groups
 from tests.test_layout_alexnet_graph_rows import residual_nets
-from tests.test_layout_lenet_graph import bodies, check_graph_figure
+from tests.test_layout_lenet_graph import bodies, check_graph_figure, graphs
 from tests.test_layout_lenet_rows import crossings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,8 +72,18 @@ def check_rows(scene: Scene) -> list[list[str]]:
             assert len(heads) == 1 and not dots
         for d in dots:
             assert (d.cx, d.cy) == pytest.approx(end)
-    rows = rows_down_the_page(bodies(scene), cuts)
-    assert len(rows) == len(joins) + 1
+    # Each body wholly between two runs of the row connectors: the rows, top to bottom.
+    paths = [next(p for p in c.children if isinstance(p, PathItem)) for c in joins]
+    runs = [float(p.commands[4][-1]) for p in paths]  # M, L, Q, L, then Q to the run
+    assert runs == sorted(runs)
+    rows: list[list[str]] = [[] for _ in range(len(runs) + 1)]
+    for name, box in bodies(scene).items():
+        k = sum(1 for y in runs if y < box.y0)
+        assert k == len(runs) or box.y1 < runs[k], name
+        rows[k].append(name)
+    assert all(rows)
+    for k, cut in enumerate(cuts):  # each connector leaves from its row's tensor
+        assert f"layer-{cut}" in rows[k]
     return rows
 
 
@@ -87,6 +99,20 @@ def test_wrapped_residual_networks_stay_inside_and_join_their_rows_cleanly(data:
     rows = check_rows(scene)
     if isinstance(data["wrap"], int):
         assert len(rows) >= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs(), st.one_of(st.just("auto"), st.integers(1, 6)))
+def test_random_graphs_wrapped_draw_cleanly_in_rows(data: dict, wrap: object) -> None:
+    # Any branching network: rows end where they can (nodes out of rank order too).
+    data = {**data, "wrap": wrap, "width": "3in"}
+    try:
+        scene = build_scene(load_spec("t.json", text=json.dumps(data)))
+    except NnsvgError as caught:
+        assert "no row of this network can end" in str(caught)
+        assert isinstance(wrap, int)
+        return
+    check_rows(scene)
 
 
 def resnet18_data(**changes: object) -> dict:
@@ -181,3 +207,11 @@ def test_resnet18_fitted_to_a_page_is_lint_clean(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(resnet18_data(wrap=None, width=None, fit=fit)), "utf-8")
     result = run("check", path)
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_resnet18_fitted_under_too_low_a_page_is_a_located_fit_error() -> None:
+    with pytest.raises(FitError) as caught:
+        resnet18(wrap=None, width=None, fit={"width": "7in", "height": "6in"})
+    message = str(caught.value)
+    assert message.startswith("resnet18.json:1:"), message
+    assert "fit: no arrangement prints every text at 6pt or more at 7in within 6in tall" in message

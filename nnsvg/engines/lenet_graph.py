@@ -11,7 +11,9 @@ out of a tensor's side, along the gap between two columns on a track of their ow
 into the next tensor's side, and straight through the lanes kept for them in the
 columns between, so they never cross a tensor or its captions. Where one tensor feeds
 exactly one other on the same line, the chain's kernel and projection lines (or the
-vector links) join them instead.
+vector links) join them instead. The connectors' tracks and paths are
+:mod:`nnsvg.engines.lenet_graph_edges`'s; ``wrap`` puts the network on rows
+(:mod:`nnsvg.engines.lenet_graph_rows`), each row drawn by :func:`graph_items`.
 """
 
 from __future__ import annotations
