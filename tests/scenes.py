@@ -112,3 +112,18 @@ def rows_down_the_page(boxes: dict[str, BBox], cuts: list[int]) -> list[list[str
     for above, below in itertools.pairwise(rows):
         assert max(boxes[n].y1 for n in above) < min(boxes[n].y0 for n in below)
     return rows
+
+
+def wrapped_scene(data: dict) -> Scene | None:
+    """The scene of generated ``data`` with ``wrap`` (:func:`checked_spec`), or None
+    where its ``wrap: N`` finds no place a row of a branching network can end: the
+    error that says so, and only then."""
+    from nnsvg.errors import NnsvgError
+    from nnsvg.pipeline import build_scene
+
+    try:
+        return build_scene(checked_spec(data))
+    except NnsvgError as caught:
+        assert "no row of this network can end" in str(caught)
+        assert isinstance(data["wrap"], int)
+        return None

@@ -19,7 +19,7 @@ from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Circle, Group, Polygons, Scene, iter_leaves
 from nnsvg.scene import Path as PathItem
 from tests.cli_run import run
-from tests.scenes import groups
+from tests.scenes import groups, wrapped_scene
 from tests.test_layout_alexnet_graph_rows import residual_nets
 from tests.test_layout_lenet_graph import bodies, check_graph_figure, graphs
 from tests.test_layout_lenet_rows import crossings
@@ -47,6 +47,25 @@ def row_connectors(scene: Scene) -> list[Group]:
     ]
 
 
+def assert_parting_at(scene: Scene, dot: tuple[float, float], joins: list[Group]) -> None:
+    """The edges that start at a junction ``dot`` (two or more) part right there: one
+    at most runs on to the right, level; the others turn up or down at the dot (those
+    turning one way share the track, as edges leaving one tensor do)."""
+    ways = []
+    for c in groups(scene, "connector"):
+        if c in joins:
+            continue
+        path = next(p for p in c.children if isinstance(p, PathItem))
+        points = [(float(cmd[1]), float(cmd[2])) for cmd in path.commands]
+        if points[0] != pytest.approx(dot):
+            continue
+        after = next(p for p in points if abs(p[0] - dot[0]) + abs(p[1] - dot[1]) > 1e-6)
+        ways.append((round(after[0] - dot[0], 6) > 0, round(after[1] - dot[1], 6)))
+    assert len(ways) >= 2
+    level = [right for right, y in ways if y == 0]
+    assert level in ([], [True]), ways
+
+
 def check_rows(scene: Scene) -> list[list[str]]:
     """Each row drawn as a clean graph figure (everything inside the viewBox, no body
     on another, no caption on a body or another caption, orthogonal edges through no
@@ -72,6 +91,7 @@ def check_rows(scene: Scene) -> list[list[str]]:
             assert len(heads) == 1 and not dots
         for d in dots:
             assert (d.cx, d.cy) == pytest.approx(end)
+            assert_parting_at(scene, (d.cx, d.cy), joins)
     # Each body wholly between two runs of the row connectors: the rows, top to bottom.
     paths = [next(p for p in c.children if isinstance(p, PathItem)) for c in joins]
     runs = [float(p.commands[4][-1]) for p in paths]  # M, L, Q, L, then Q to the run
@@ -87,32 +107,18 @@ def check_rows(scene: Scene) -> list[list[str]]:
     return rows
 
 
-@settings(max_examples=40, deadline=None)
-@given(lenet_residual_nets())
-def test_wrapped_residual_networks_stay_inside_and_join_their_rows_cleanly(data: dict) -> None:
-    try:
-        scene = build_scene(load_spec("t.json", text=json.dumps(data)))
-    except NnsvgError as caught:  # wrap: N with no place a row can end
-        assert "no row of this network can end" in str(caught)
-        assert isinstance(data["wrap"], int)
-        return
-    rows = check_rows(scene)
-    if isinstance(data["wrap"], int):
-        assert len(rows) >= 1
+def wrapped_graphs() -> st.SearchStrategy[dict]:
+    """Any branching network (nodes out of rank order too), with a random ``wrap``."""
+    wraps = st.one_of(st.just("auto"), st.integers(1, 6))
+    return st.builds(lambda d, w: {**d, "wrap": w, "width": "3in"}, graphs(), wraps)
 
 
-@settings(max_examples=40, deadline=None)
-@given(graphs(), st.one_of(st.just("auto"), st.integers(1, 6)))
-def test_random_graphs_wrapped_draw_cleanly_in_rows(data: dict, wrap: object) -> None:
-    # Any branching network: rows end where they can (nodes out of rank order too).
-    data = {**data, "wrap": wrap, "width": "3in"}
-    try:
-        scene = build_scene(load_spec("t.json", text=json.dumps(data)))
-    except NnsvgError as caught:
-        assert "no row of this network can end" in str(caught)
-        assert isinstance(wrap, int)
-        return
-    check_rows(scene)
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(lenet_residual_nets(), wrapped_graphs()))
+def test_wrapped_networks_that_branch_stay_inside_and_join_their_rows_cleanly(data: dict) -> None:
+    scene = wrapped_scene(data)  # None: wrap: N with no place a row can end
+    if scene is not None:
+        check_rows(scene)
 
 
 def resnet18_data(**changes: object) -> dict:
