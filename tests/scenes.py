@@ -3,6 +3,7 @@ checking that a figure is finite and on its canvas."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -14,7 +15,7 @@ from hypothesis import reject
 from nnsvg.errors import SpecError
 from nnsvg.pipeline import load_spec
 from nnsvg.render.svg import render_svg
-from nnsvg.scene import Group, Scene, bbox_of, iter_leaves
+from nnsvg.scene import BBox, Group, Scene, bbox_of, iter_leaves
 from nnsvg.spec.model import Spec
 from nnsvg.spec.shapes import infer_shapes
 
@@ -96,3 +97,33 @@ def assert_inside_viewbox_and_finite(scene: Scene) -> None:
             scene.viewbox,
         )
     svg_numbers_are_finite(render_svg(scene))
+
+
+def rows_down_the_page(boxes: dict[str, BBox], cuts: list[int]) -> list[list[str]]:
+    """The node ids (``layer-N``) of each row of a wrapped figure, a row ending at each
+    of ``cuts`` (node numbers), asserting that every row holds a node and lies wholly
+    under the one before (``boxes``: each node's drawn body)."""
+    rows: list[list[str]] = [[]]
+    for n in sorted(int(name.split("-")[1]) for name in boxes):
+        rows[-1].append(f"layer-{n}")
+        if n in cuts:
+            rows.append([])
+    assert all(rows)
+    for above, below in itertools.pairwise(rows):
+        assert max(boxes[n].y1 for n in above) < min(boxes[n].y0 for n in below)
+    return rows
+
+
+def wrapped_scene(data: dict) -> Scene | None:
+    """The scene of generated ``data`` with ``wrap`` (:func:`checked_spec`), or None
+    where its ``wrap: N`` finds no place a row of a branching network can end: the
+    error that says so, and only then."""
+    from nnsvg.errors import NnsvgError
+    from nnsvg.pipeline import build_scene
+
+    try:
+        return build_scene(checked_spec(data))
+    except NnsvgError as caught:
+        assert "no row of this network can end" in str(caught)
+        assert isinstance(data["wrap"], int)
+        return None

@@ -3,7 +3,6 @@ properties on random residual networks (hypothesis), ResNet-18 at 7 in, errors."
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
@@ -19,7 +18,12 @@ from nnsvg.pipeline import build_scene, load_spec
 from nnsvg.scene import Circle, Group, Polygons, Scene, Text, bbox_of, iter_leaves
 from nnsvg.scene import Path as PathItem
 from tests.cli_run import run
-from tests.scenes import assert_inside_viewbox_and_finite, checked_spec, groups
+from tests.scenes import (
+    assert_inside_viewbox_and_finite,
+    groups,
+    rows_down_the_page,
+    wrapped_scene,
+)
 from tests.test_layout_alexnet import top_groups
 from tests.test_layout_lenet_rows import in_convex, sampled
 
@@ -127,30 +131,16 @@ def check_rows(scene: Scene, *, edges: bool = False) -> list[list[str]]:
         for t in (t for t in texts if t.cls != "merge"):
             b = bbox_of(t)
             assert not any(b.x0 < x < b.x1 and b.y0 < y < b.y1 for x, y in points), t.text
-    numbers = sorted(int(name.split("-")[1]) for name in outlines)
-    rows: list[list[str]] = [[]]
-    for n in numbers:
-        rows[-1].append(f"layer-{n}")
-        if n in cuts:
-            rows.append([])
-    assert all(rows)
     boxes = {g.id: bbox_of(g.children[0]) for g in top_groups(scene, "layer")}
-    for above, below in itertools.pairwise(rows):
-        assert max(boxes[n].y1 for n in above) < min(boxes[n].y0 for n in below)
-    return rows
+    return rows_down_the_page(boxes, cuts)
 
 
 @settings(max_examples=30, deadline=None)
 @given(residual_nets())
 def test_wrapped_residual_networks_stay_inside_and_join_their_rows_cleanly(data: dict) -> None:
-    spec = checked_spec(data)
-    try:
-        scene = build_scene(spec)
-    except NnsvgError as caught:  # wrap: N with no place a row can end
-        assert "no row of this network can end" in str(caught)
-        assert isinstance(data["wrap"], int)
-        return
-    check_rows(scene)
+    scene = wrapped_scene(data)
+    if scene is not None:  # else wrap: N with no place a row can end
+        check_rows(scene)
 
 
 def resnet18(**changes: object) -> Scene:

@@ -33,7 +33,16 @@ from nnsvg.engines.alexnet_labels import hull
 from nnsvg.engines.alexnet_model import Tensor, captions_of
 from nnsvg.engines.brackets import break_allowed, check_breaks
 from nnsvg.engines.common import TextMaker, arrowhead, finish_scene, junction_dot, kind_legend
-from nnsvg.engines.rows import Connector, balanced_rows, choose_wrap, split_rows, stack_rows
+from nnsvg.engines.rows import (
+    PAD,
+    Connector,
+    Joint,
+    Shift,
+    balanced_rows,
+    choose_wrap,
+    join_rows,
+    split_rows,
+)
 from nnsvg.errors import SpecError
 from nnsvg.geometry import Camera
 from nnsvg.network import Network
@@ -45,16 +54,13 @@ from nnsvg.scene import (
     Path,
     Polygons,
     Scene,
-    Text,
     bbox_of,
     bounds,
-    translated,
 )
 from nnsvg.theme import Theme
 
 __all__ = ["PAD", "check_wrap", "connector", "edge_x", "join_rows", "layout_rows"]
 
-PAD = 10.0  # between a row's bounds and its connector's legs
 _MIN_RUN = 0.49  # sin(azimuth): how clearly the network must run left to right
 _LEG = 2.0  # the least room between a connector's leg and a text or shape beside it
 
@@ -223,45 +229,6 @@ def _wrapped(
     return join_rows(drawn, boxes, theme, join)
 
 
-Shift = tuple[float, float]
-Joint = tuple[Group, list[BBox]]
-
-
-def join_rows(
-    drawn: list[list[Item]],
-    boxes: list[BBox],
-    theme: Theme,
-    join: Callable[[int, list[Item], list[Item], list[BBox], Shift], Joint],
-) -> list[Item]:
-    """Rows of ``drawn`` items (bounds ``boxes``) stacked (:func:`~nnsvg.engines.rows.
-    stack_rows`) and joined: ``join(k, above, below, boxes, shift)`` gives the connector
-    into row k (``shift``: how row k moved) and the bounds of its legs."""
-    room = 2 * PAD + 2 * theme.arrow.length
-    shifts = stack_rows(boxes, [room] * (len(drawn) - 1))
-    placed = [
-        [translated(item, dx, dy) for item in items]
-        for items, (dx, dy) in zip(drawn, shifts, strict=True)
-    ]
-    boxes = [
-        BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
-        for b, (dx, dy) in zip(boxes, shifts, strict=True)
-    ]
-    connectors: list[Item] = []
-    for k in range(1, len(placed)):
-        group, legs = join(k, placed[k - 1], placed[k], boxes, shifts[k])
-        connectors.append(group)
-        # An edge number a leg has to cross (a box too short to pass it) is left out,
-        # as clear_dims leaves out a number that would land on another shape.
-        placed[k - 1] = [drop_dims(item, legs) for item in placed[k - 1]]
-        placed[k] = [drop_dims(item, legs) for item in placed[k]]
-    out: list[Item] = []
-    for k, items in enumerate(placed):
-        if k:
-            out.append(connectors[k - 1])
-        out.extend(items)
-    return out
-
-
 def _entering(
     net: Network, row: list[Tensor], items: list[Item], left: float, theme: Theme
 ) -> list[Item]:
@@ -288,22 +255,6 @@ def _entering(
             item = dataclasses.replace(item, children=(*children, junction_dot(left, y, theme)))
         out.append(item)
     return out
-
-
-def drop_dims(item: Item, legs: list[BBox]) -> Item:
-    """``item`` without the edge numbers that touch one of ``legs``."""
-    if not isinstance(item, Group):
-        return item
-    kept = tuple(
-        drop_dims(child, legs)
-        for child in item.children
-        if not (
-            isinstance(child, Text)
-            and child.cls == "dim"
-            and any((box := bbox_of(child)) is not None and box.overlaps(leg) for leg in legs)
-        )
-    )
-    return dataclasses.replace(item, children=kept)
 
 
 def _box_hull(items: list[Item], number: int) -> list[tuple[float, float]]:

@@ -11,7 +11,9 @@ out of a tensor's side, along the gap between two columns on a track of their ow
 into the next tensor's side, and straight through the lanes kept for them in the
 columns between, so they never cross a tensor or its captions. Where one tensor feeds
 exactly one other on the same line, the chain's kernel and projection lines (or the
-vector links) join them instead.
+vector links) join them instead. The connectors' tracks and paths are
+:mod:`nnsvg.engines.lenet_graph_edges`'s; ``wrap`` puts the network on rows
+(:mod:`nnsvg.engines.lenet_graph_rows`), each row drawn by :func:`graph_items`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from dataclasses import dataclass
 from nnsvg.engines.common import (
     LayoutLimits,
     TextMaker,
-    arrowhead,
     finish_scene,
     kernel_window,
     kind_legend,
@@ -32,7 +33,6 @@ from nnsvg.engines.common import (
 )
 from nnsvg.engines.lenet import (
     KIND_NAMES,
-    SLANT,
     _Element,
     _elements,
     _filter_items,
@@ -43,10 +43,17 @@ from nnsvg.engines.lenet import (
     _stack_items,
     _vector_items,
 )
+from nnsvg.engines.lenet_graph_edges import (
+    TRACK,
+    Route,
+    lanes,
+    lift,
+    route_groups,
+)
 from nnsvg.engines.lenet_rows import down_links, side_lines
 from nnsvg.layering import layered
 from nnsvg.network import Network
-from nnsvg.scene import Group, Item, Paint, Path, Polygons, Scene
+from nnsvg.scene import Group, Item, Scene
 from nnsvg.spec.graph import MERGE_TYPES
 from nnsvg.textmetrics import TextMetrics
 from nnsvg.theme import Theme
@@ -54,7 +61,6 @@ from nnsvg.theme import Theme
 __all__ = ["layout_lenet_graph"]
 
 _MARK_SCALE = 1.5  # a merge node's mark, against the skip mark's radius
-_TRACK = 10.0  # between two vertical connector runs in one gap
 
 
 @dataclass(slots=True)
@@ -78,19 +84,6 @@ class _Slot:
         return self.y - self.lift + self.body / 2 + self.below
 
 
-@dataclass(frozen=True, slots=True)
-class _Connector:
-    """An edge's route across the flow: ``ys[0]`` where it leaves its source; then per
-    gap ``gaps[k]`` (between that column and the next) a turn to ``ys[2k + 1]``,
-    followed, but for the last, by a straight run at that height (``ys[2k + 2]``)
-    through the columns up to the next gap; the last turn ends at the target."""
-
-    source: int
-    target: int
-    ys: list[float]
-    gaps: tuple[int, ...]
-
-
 def _tracks(
     around: list[tuple[int, int]], rank: tuple[int, ...], columns: list[list[_Slot]], gap: float
 ) -> dict[tuple[int, int], float]:
@@ -110,7 +103,7 @@ def _tracks(
         if lane == len(lanes):
             lanes.append([])
         lanes[lane].append((a, b))
-        found[(u, v)] = bottom + lane * _TRACK * 1.2
+        found[(u, v)] = bottom + lane * TRACK * 1.2
     return found
 
 
@@ -122,8 +115,33 @@ def layout_lenet_graph(
     limits: LayoutLimits | None = None,
     physical_width: tuple[float, str] | None = None,
 ) -> Scene:
-    """Lay out a branching ``net`` as LeNet stacks in ranks and lanes (module docs)."""
+    """Lay out a branching ``net`` as LeNet stacks in ranks and lanes (module docs; with
+    ``wrap``, in rows: :mod:`nnsvg.engines.lenet_graph_rows`)."""
     tm = TextMaker(metrics, theme.font.family)
+    if net.wrap is not None:
+        from nnsvg.engines.lenet_graph_rows import layout_graph_rows
+
+        return layout_graph_rows(net, theme, tm, physical_width)
+    items, _ = graph_items(net, theme, tm)
+    return finish_graph(net, items, theme, tm, physical_width)
+
+
+def finish_graph(
+    net: Network, items: list[Item], theme: Theme, tm: TextMaker, width: tuple[float, str] | None
+) -> Scene:
+    """The scene of a drawn graph's ``items`` (printed ``width``), with its kinds' legend."""
+    if kind_legend(net, theme.maps.color_by):
+        plain = [e for e in _elements(net, theme) if e.kind not in MERGE_TYPES]
+        items.append(_legend(plain, theme, tm, items))
+    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=width)
+
+
+def graph_items(
+    net: Network, theme: Theme, tm: TextMaker, *, stand_in: bool = False
+) -> tuple[list[Item], list[_Element]]:
+    """The drawn graph (its groups' brackets too), and its elements as placed. With
+    ``stand_in``, node 0 stands for the tensor ending the row before (``wrap``): a
+    point, not drawn; its edges are, parting where it stands."""
     labels = _Labels(theme, tm, net.labels)
     elements = _elements(net, theme)
     down = net.direction == "down"
@@ -134,6 +152,10 @@ def layout_lenet_graph(
             e.op_label = None  # the mark says it
             if e.kind != "concat" and net.nodes[e.index].size_label is None:
                 e.size_label = ""  # the size of what it joins: said already
+    if stand_in:  # a merge mark of no size: connectors meet it at its centre
+        e = elements[0]
+        e.width = e.height = e.map_w = e.map_h = e.offset = 0.0
+        e.maps, e.op_label, e.kind = 1, None, "add"
     edges = [(s, n.index) for n in net.nodes for s in n.inputs]
     lay = layered(len(elements), edges, ranks=_ranks(net))
     gap = _lane_gap(theme)
@@ -160,29 +182,29 @@ def layout_lenet_graph(
     # Which edges are routed (and through which lanes) depends on y alone; the gaps
     # along the flow are then made wide enough for the tracks their turns need.
     linked: list[tuple[int, int]] = []
-    connectors: list[_Connector] = []
+    connectors: list[Route] = []
     for u, v in edges:
         a, b = elements[u], elements[v]
         ru, rv = lay.rank[u], lay.rank[v]
         ya, yb = slot_of[u].y, slot_of[v].y  # where connectors meet them (placed below)
         if (u, v) in tracks:
             y = tracks[(u, v)]
-            connectors.append(_Connector(u, v, [ya, y, y, yb], (ru, rv - 1)))
+            connectors.append(Route(u, v, [ya, y, y, yb], (ru, rv - 1)))
             continue
         chain = lay.chains.get((u, v), ())
         aligned = not chain and abs(ya - yb) < 0.5 and rv == ru + 1
         joins = b.is_vector or (
             not a.is_vector and kernel_window(b.layer, a.shape, b.shape) is not None
         )
-        if aligned and (u, v) in in_line and joins:
+        if aligned and (u, v) in in_line and joins and not (stand_in and u == 0):
             linked.append((u, v))
             continue
         ys = [ya]
         for d in chain:
             ys += [slot_of[d].y, slot_of[d].y]
         ys.append(yb)
-        connectors.append(_Connector(u, v, ys, tuple(range(ru, ru + len(chain) + 1))))
-    lanes, counts = _lanes(connectors)
+        connectors.append(Route(u, v, ys, tuple(range(ru, ru + len(chain) + 1))))
+    tracks_of, counts = lanes(connectors)
     xs = _place(columns, elements, theme, counts, down)
 
     items: list[Item] = []
@@ -195,19 +217,19 @@ def layout_lenet_graph(
             )
         else:
             links.extend(_link_items(a, b, theme) if b.is_vector else _filter_items(a, b, theme))
-    for e in elements:
+    for e in elements[1:] if stand_in else elements:
         items.append(_node_group(e, net, theme, tm, labels, radius, down))
     if links:
         items.append(Group(id="filters", role="filters", children=tuple(links)))
     ids = [n.id for n in net.nodes]
-    items.extend(_connector_groups(connectors, lanes, counts, elements, ids, xs, theme, down))
+    items.extend(
+        route_groups(connectors, tracks_of, counts, elements, ids, xs, theme, down, stand_in)
+    )
     if net.frames:
         from nnsvg.engines.lenet_groups import group_items
 
         items.extend(group_items(net, elements, theme, tm, items, down=down))
-    if kind_legend(net, theme.maps.color_by):
-        items.append(_legend([e for e in elements if e.kind not in MERGE_TYPES], theme, tm, items))
-    return finish_scene(items, net, theme, tm, engine="lenet", physical_width=physical_width)
+    return items, elements
 
 
 def _ranks(net: Network) -> list[int]:
@@ -225,55 +247,6 @@ def _ranks(net: Network) -> list[int]:
         if not node.inputs and node.index in first_reader:
             rank[node.index] = first_reader[node.index] - 1
     return rank
-
-
-def _lift(e: _Element) -> float:
-    """How far below its box's centre connectors meet an element: a stack's front map."""
-    return 0.0 if e.is_vector or e.kind in MERGE_TYPES else (e.maps - 1) * e.offset / 2
-
-
-def _cy(e: _Element, down: bool = False) -> float:
-    """Across the flow, where connectors meet an element: its front map's centre."""
-    if down:
-        return e.x + e.width / 2 + _lift(e)
-    return e.y + e.height / 2 + _lift(e)
-
-
-def _in(e: _Element, theme: Theme, down: bool = False) -> tuple[float, float]:
-    """Where a connector arrives, as (along, across) the flow: the outline's left side
-    (``down``: its top), level with the front map's centre (a slanted vector: halfway
-    along its bar)."""
-    y = _cy(e, down)
-    if down:
-        if e.kind in MERGE_TYPES:
-            return (e.y, y)
-        if e.is_vector:  # the bar's upper edge, level with its centre
-            return (e.y + max(0.0, (e.width - 2 * theme.vector.thickness) / 2), y)
-        # The top-most map reaching across to y.
-        j = max(0, math.ceil((y - e.x - e.map_w) / e.offset)) if e.offset else 0
-        return (e.y + min(j, e.maps - 1) * e.offset, y)
-    if e.kind in MERGE_TYPES:
-        return (e.x, y)
-    if e.is_vector:
-        return (e.x + e.length * SLANT / 2, y)
-    # The back-most map reaching down to y.
-    j = max(0, math.ceil((y - e.y - e.map_h) / e.offset)) if e.offset else 0
-    return (e.x + min(j, e.maps - 1) * e.offset, y)
-
-
-def _out(e: _Element, theme: Theme, down: bool = False) -> tuple[float, float]:
-    """Where a connector leaves, as (along, across): the right side (``down``: the
-    bottom), level with the front map's centre."""
-    y = _cy(e, down)
-    if down:
-        if e.is_vector:  # the bar's lower edge, level with its centre
-            return (e.y + min(e.length * SLANT, e.width / 2), y)
-        return (e.y + e.height, y)
-    if e.kind in MERGE_TYPES:
-        return (e.x + e.width, y)
-    if e.is_vector:
-        return (e.x + theme.vector.thickness + e.length * SLANT / 2, y)
-    return (e.x + e.width, y)
 
 
 def _lane_gap(theme: Theme) -> float:
@@ -306,12 +279,12 @@ def _columns(
                 above = labels.top_width(e) + gap if labels.top_lines(e) else 0.0
                 below = labels.op_width(e) + gap if labels.op_lines(e) else 0.0
                 width = max(e.height, labels.top_height(e), _op_height(e, labels, theme))
-                slots.append(_Slot(item, above, e.width, below, width, _lift(e)))
+                slots.append(_Slot(item, above, e.width, below, width, lift(e)))
                 continue
             above = labels.top_height(e) + theme.layer.label_gap
             below = _op_height(e, labels, theme)
             width = max(e.width, labels.top_width(e), labels.op_width(e))
-            slots.append(_Slot(item, above, e.height, below, width, _lift(e)))
+            slots.append(_Slot(item, above, e.height, below, width, lift(e)))
         y = 0.0
         for slot in slots:
             slot.y = y + slot.above + slot.body / 2 + slot.lift
@@ -405,7 +378,7 @@ def _place(
         width = max((s.width for s in slots), default=0.0)
         if k:
             turns = tracks.get(k - 1, 0)
-            need = 2 * arrow.length + 8 + max(turns - 1, 0) * _TRACK if turns else 0.0
+            need = 2 * arrow.length + 8 + max(turns - 1, 0) * TRACK if turns else 0.0
             x += max(theme.maps.spacing, need)
         for slot in slots:
             if slot.item < len(elements):
@@ -471,93 +444,3 @@ def _node_group(
         children=(*shapes, *captions),
         title=e.label or KIND_NAMES[e.kind],
     )
-
-
-def _lanes(
-    connectors: list[_Connector],
-) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
-    """A track for every turn, per gap, and how many tracks each gap has. A track
-    holds turns that do not meet, or turns that all leave one source (their first
-    leg) or all enter one target (their last leg): a bus, read as one."""
-    runs: dict[int, list[tuple[float, float, int, int]]] = {}
-    for k, c in enumerate(connectors):
-        for leg, gap in enumerate(c.gaps):
-            y0, y1 = c.ys[2 * leg], c.ys[2 * leg + 1]
-            if abs(y0 - y1) > 0.5:
-                runs.setdefault(gap, []).append((min(y0, y1), max(y0, y1), k, leg))
-    lane_of: dict[tuple[int, int], int] = {}
-    counts: dict[int, int] = {}
-    for gap, found in runs.items():
-        lanes: list[tuple[set[tuple[str, int]], list[tuple[float, float]]]] = []
-        for lo, hi, k, leg in sorted(found):
-            c = connectors[k]
-            keys = {("from", c.source)} if leg == 0 else set()
-            if leg + 1 == len(c.gaps):
-                keys.add(("to", c.target))
-            lane = 0
-            while lane < len(lanes):
-                shared, spans = lanes[lane]
-                meets = any(not (hi + _TRACK < a or lo - _TRACK > b) for a, b in spans)
-                if not meets or shared & keys:
-                    break
-                lane += 1
-            if lane == len(lanes):
-                lanes.append((set(keys), []))
-            shared, spans = lanes[lane]
-            shared &= keys  # the keys every turn of the lane has
-            spans.append((lo, hi))
-            lane_of[(k, leg)] = lane
-        counts[gap] = len(lanes)
-    return lane_of, counts
-
-
-def _connector_groups(
-    connectors: list[_Connector],
-    lanes: dict[tuple[int, int], int],
-    counts: dict[int, int],
-    elements: list[_Element],
-    ids: list[str],
-    spans_x: list[tuple[float, float]],
-    theme: Theme,
-    down: bool = False,
-) -> list[Item]:
-    """The connectors as orthogonal paths, each turn on its track in its gap (worked
-    out along and across the flow, then turned for ``down``)."""
-    sk, arrow = theme.skip, theme.arrow
-    paint = Paint(stroke=sk.color, stroke_width=sk.width, fill="none", linejoin="round")
-    groups: list[Item] = []
-    for k, c in enumerate(connectors):
-        x0, _ = _out(elements[c.source], theme, down)
-        x_end, _ = _in(elements[c.target], theme, down)
-        y = c.ys[0]
-        commands: list[tuple[str | float, ...]] = [("M", x0, y)]
-        for leg, gap in enumerate(c.gaps):
-            y0, y1 = y, c.ys[2 * leg + 1]
-            if abs(y0 - y1) > 0.5:  # a turn, on this connector's track in the gap
-                middle = (spans_x[gap][1] + spans_x[gap + 1][0]) / 2
-                x = middle + (lanes[(k, leg)] - (counts[gap] - 1) / 2) * _TRACK
-                commands += [("L", x, y0), ("L", x, y1)]
-            else:  # level within rounding: stay exactly level
-                y1 = y0
-            y = y1
-            if leg + 1 == len(c.gaps):
-                commands.append(("L", x_end - arrow.gap - arrow.length * 0.8, y1))
-            else:  # into the next column, and straight through to the next gap
-                commands.append(("L", spans_x[gap + 1][0], y1))
-                commands.append(("L", spans_x[c.gaps[leg + 1]][1], y1))
-        tip = (x_end - arrow.gap, y)
-        if down:  # along the flow is y, across it x
-            commands = [(op, b, a) for op, a, b in commands]
-            tip = (tip[1], tip[0])
-        head = arrowhead(tip, (0.0, 1.0) if down else (1.0, 0.0), arrow.length, arrow.width)
-        groups.append(
-            Group(
-                id=f"edge-{ids[c.source]}-{ids[c.target]}",
-                role="connector",
-                children=(
-                    Path(tuple(commands), paint, cls="connector"),
-                    Polygons((head,), Paint(fill=sk.color, stroke="none")),
-                ),
-            )
-        )
-    return groups

@@ -14,8 +14,9 @@ axis, with its label and size beside it on the left and the operation that makes
 it on the right, level with the gap it crosses (a network that branches is drawn
 down by :mod:`nnsvg.engines.lenet_graph`).
 
-``wrap`` on a network that branches, and either key with ``skip_from`` arcs, is a
-located error saying what to change, rather than a figure with connections missing.
+``wrap`` with ``direction: down``, and ``direction: down`` with ``skip_from`` arcs, is
+a located error saying what to change, rather than a figure with connections missing
+(a network that branches is wrapped by :mod:`nnsvg.engines.lenet_graph_rows`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ _PAD = 10.0  # between a row's bounds and its connector's legs
 def check_rows(net: Network) -> None:
     """Raise a located error for what rows and columns cannot draw: ``wrap`` with
     ``direction: down``; ``wrap`` or ``direction: down`` with skip connections
-    (``skip_from``); ``wrap`` on a network that branches."""
+    (``skip_from``). ``wrap`` on a network that branches is
+    :mod:`nnsvg.engines.lenet_graph_rows`'s."""
     key = "wrap" if net.wrap is not None else "direction"
     refuse_wrap_down(net)
     if net.skips and net.wrap is None:
@@ -66,13 +68,6 @@ def check_rows(net: Network) -> None:
             "or concat) or remove direction",
             location=net.where(key),
             field=key,
-        )
-    if net.wrap is not None and net.first_branch() is not None:
-        raise SpecError(
-            "the lenet style wraps chains of layers, and this network branches: remove wrap "
-            "(the network is then drawn in one row), or draw it with direction: down",
-            location=net.where("wrap"),
-            field="wrap",
         )
 
 

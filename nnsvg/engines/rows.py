@@ -6,28 +6,34 @@ the other, with the room between them that the connector joining them needs.
 :func:`row_connector` draws that connector, an orthogonal path with rounded
 corners from the end of one row (its right side) down to the start of the next (its
 left side), optionally broken where a caption sits on its run. :func:`choose_wrap`
-picks the number of layers per row for ``wrap: auto``. Nothing here knows what a
-row holds, so that the LeNet and AlexNet engines can share it.
+picks the number of layers per row for ``wrap: auto``; :func:`join_rows` stacks
+drawn rows and joins them with the connectors an engine draws. Nothing here knows
+what a row holds, so that the LeNet and AlexNet engines can share it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from nnsvg.errors import SpecError
 from nnsvg.network import Network
-from nnsvg.scene import BBox, Scene, Text, iter_leaves
+from nnsvg.scene import BBox, Group, Item, Scene, Text, bbox_of, iter_leaves, translated
+from nnsvg.theme import Theme
 from nnsvg.units import PX_PER_INCH, PX_PER_UNIT
 
 __all__ = [
     "MAX_ASPECT",
     "MIN_TEXT_PT",
+    "PAD",
     "Connector",
     "balanced_rows",
     "choose_wrap",
+    "drop_dims",
     "greedy_rows",
+    "join_rows",
     "per_row_choices",
     "printed_min_pt",
     "refuse_wrap_down",
@@ -38,6 +44,7 @@ __all__ = [
 
 MIN_TEXT_PT = 6.0  # the smallest printed text a journal accepts (the lint's default)
 MAX_ASPECT = 2.0  # wrap: auto without a size that prints: the fewest rows under 2:1
+PAD = 10.0  # between a row's bounds and its connector's legs
 
 Command = tuple[str | float, ...]
 
@@ -264,3 +271,58 @@ def choose_wrap(
         if w <= max_aspect * h:
             return rows, scene
     return tried[-1]
+
+
+Shift = tuple[float, float]
+Joint = tuple[Group, list[BBox]]
+
+
+def join_rows(
+    drawn: list[list[Item]],
+    boxes: list[BBox],
+    theme: Theme,
+    join: Callable[[int, list[Item], list[Item], list[BBox], Shift], Joint],
+) -> list[Item]:
+    """Rows of ``drawn`` items (bounds ``boxes``) stacked (:func:`~nnsvg.engines.rows.
+    stack_rows`) and joined: ``join(k, above, below, boxes, shift)`` gives the connector
+    into row k (``shift``: how row k moved) and the bounds of its legs."""
+    room = 2 * PAD + 2 * theme.arrow.length
+    shifts = stack_rows(boxes, [room] * (len(drawn) - 1))
+    placed = [
+        [translated(item, dx, dy) for item in items]
+        for items, (dx, dy) in zip(drawn, shifts, strict=True)
+    ]
+    boxes = [
+        BBox(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
+        for b, (dx, dy) in zip(boxes, shifts, strict=True)
+    ]
+    connectors: list[Item] = []
+    for k in range(1, len(placed)):
+        group, legs = join(k, placed[k - 1], placed[k], boxes, shifts[k])
+        connectors.append(group)
+        # An edge number a leg has to cross (a box too short to pass it) is left out,
+        # as clear_dims leaves out a number that would land on another shape.
+        placed[k - 1] = [drop_dims(item, legs) for item in placed[k - 1]]
+        placed[k] = [drop_dims(item, legs) for item in placed[k]]
+    out: list[Item] = []
+    for k, items in enumerate(placed):
+        if k:
+            out.append(connectors[k - 1])
+        out.extend(items)
+    return out
+
+
+def drop_dims(item: Item, legs: list[BBox]) -> Item:
+    """``item`` without the edge numbers that touch one of ``legs``."""
+    if not isinstance(item, Group):
+        return item
+    kept = tuple(
+        drop_dims(child, legs)
+        for child in item.children
+        if not (
+            isinstance(child, Text)
+            and child.cls == "dim"
+            and any((box := bbox_of(child)) is not None and box.overlaps(leg) for leg in legs)
+        )
+    )
+    return dataclasses.replace(item, children=kept)
