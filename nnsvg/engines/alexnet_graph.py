@@ -536,9 +536,7 @@ def _along(
 
 def _touch(text: Item, other: BBox, sep: float) -> bool:
     box = bbox_of(text)
-    return box is not None and box.overlaps(
-        BBox(other.x0 - sep, other.y0 - sep, other.x1 + sep, other.y1 + sep)
-    )
+    return box is not None and box.overlaps(other.expand(sep))
 
 
 def _node_group(

@@ -35,6 +35,7 @@ def frames(
     margin = theme.font.size * 0.9
     boxes: dict[int, BBox] = {}
     out: list[Item] = []
+    others: list[BBox] | None = None
     for frame in reversed(net.frames):  # children before their parents
         if frame.index in frame_item or inside_collapsed(net, frame):
             continue
@@ -75,7 +76,8 @@ def frames(
             ),
         ]
         if frame.repeat > 1:
-            others = [page_box(b, page, note=True) for b in blocks if not b.dummy]
+            if others is None:  # the blocks an N× on a frame's other side must not cover
+                others = [page_box(b, page, note=True) for b in blocks if not b.dummy]
             first = not (page.vertical and later_sibling(net, frame))
             children.append(
                 _repeat_label(frame.repeat, box, page, first, size, tm, segments, others)
